@@ -1,0 +1,515 @@
+//! Contexts (a persona instance with its own settings, expiry and history) and their stored
+//! conversation: create, list with paging, update, delete, and the per-context message actions.
+//! Every message action is scoped to its context id.
+
+use rusqlite::{OptionalExtension, Row, params};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    CoreError, Result, Store,
+    generation::{ChatRole, defaults},
+    personas::{self, PersonaSettings},
+    store::require_changed,
+    timefmt,
+};
+
+const KIND: &str = "Context";
+const NOT_FOUND_HINT: &str = "List contexts with context-manage action 'list'.";
+const MESSAGE_HINT: &str = "List the context's messages with conversation-manage action 'list'.";
+
+/// Effective settings of a context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextSettings {
+    pub temperature: f64,
+    pub max_tokens: u32,
+    pub max_history_tokens: u32,
+    pub expiry_days: u32,
+}
+
+impl ContextSettings {
+    fn from_overrides(o: &PersonaSettings) -> Result<Self> {
+        o.validate()?;
+        Ok(Self {
+            temperature: o.temperature.unwrap_or(defaults::TEMPERATURE),
+            max_tokens: o.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+            max_history_tokens: o.max_history_tokens.unwrap_or(defaults::MAX_HISTORY_TOKENS),
+            expiry_days: o.expiry_days.unwrap_or(defaults::EXPIRY_DAYS),
+        })
+    }
+
+    fn as_overrides(&self) -> PersonaSettings {
+        PersonaSettings {
+            temperature: Some(self.temperature),
+            max_tokens: Some(self.max_tokens),
+            max_history_tokens: Some(self.max_history_tokens),
+            expiry_days: Some(self.expiry_days),
+        }
+    }
+}
+
+/// A stored context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Context {
+    pub id: String,
+    pub name: String,
+    /// The persona it was created from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
+    pub system_prompt: String,
+    pub personality: String,
+    pub settings: ContextSettings,
+    pub created_at: String,
+    pub last_activity_at: String,
+    /// Inactivity expiry: hidden after this time, then purged by maintenance.
+    pub expires_at: String,
+    pub message_count: u64,
+}
+
+impl Context {
+    /// The system prompt sent to the model: the prompt, then the personality.
+    pub fn effective_system_prompt(&self) -> String {
+        match (self.system_prompt.trim(), self.personality.trim()) {
+            (s, "") => s.to_string(),
+            ("", p) => format!("Personality: {p}"),
+            (s, p) => format!("{s}\n\nPersonality: {p}"),
+        }
+    }
+}
+
+/// What a user gives to create a context.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewContext {
+    pub name: String,
+    #[serde(default)]
+    pub system_prompt: String,
+    #[serde(default)]
+    pub personality: String,
+    #[serde(default)]
+    pub settings: PersonaSettings,
+}
+
+/// Fields to change; settings are merged field by field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextPatch {
+    pub name: Option<String>,
+    pub system_prompt: Option<String>,
+    pub personality: Option<String>,
+    pub settings: Option<PersonaSettings>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Total number of items across all pages.
+    pub total: u64,
+    /// Offset of the next page, absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u64>,
+}
+
+/// Largest page a list returns.
+pub const MAX_PAGE: u32 = 200;
+
+fn page_bounds(offset: Option<u64>, limit: Option<u32>) -> Result<(u64, u32)> {
+    let limit = limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(CoreError::invalid(format!(
+            "limit must be between 1 and {MAX_PAGE}; got {limit}."
+        )));
+    }
+    Ok((offset.unwrap_or(0), limit))
+}
+
+fn next_offset(offset: u64, returned: usize, total: u64) -> Option<u64> {
+    let next = offset + returned as u64;
+    (next < total && returned > 0).then_some(next)
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredMessage {
+    pub id: i64,
+    pub role: ChatRole,
+    pub content: String,
+    pub token_estimate: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "c.id, c.name, c.persona, c.system_prompt, c.personality, c.temperature, c.max_tokens, c.max_history_tokens, c.expiry_days, c.created_at, c.last_activity_at, c.expires_at, (SELECT COUNT(*) FROM messages m WHERE m.context_id = c.id)";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Context> {
+    Ok(Context {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        persona: row.get(2)?,
+        system_prompt: row.get(3)?,
+        personality: row.get(4)?,
+        settings: ContextSettings {
+            temperature: row.get(5)?,
+            max_tokens: row.get(6)?,
+            max_history_tokens: row.get(7)?,
+            expiry_days: row.get(8)?,
+        },
+        created_at: row.get(9)?,
+        last_activity_at: row.get(10)?,
+        expires_at: row.get(11)?,
+        message_count: row.get(12)?,
+    })
+}
+
+fn not_found(id: &str) -> CoreError {
+    CoreError::NotFound {
+        kind: KIND,
+        name: id.to_string(),
+        hint: NOT_FOUND_HINT,
+    }
+}
+
+/// A context by id, expired or not.
+fn get_any(conn: &rusqlite::Connection, id: &str) -> Result<Option<Context>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM contexts c WHERE c.id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// A live context by id: expired contexts are reported as such.
+pub(crate) fn get_live(conn: &rusqlite::Connection, id: &str) -> Result<Context> {
+    let context = get_any(conn, id)?.ok_or_else(|| not_found(id))?;
+    if context.expires_at <= timefmt::now_string() {
+        return Err(CoreError::ContextExpired(id.to_string()));
+    }
+    Ok(context)
+}
+
+fn validate_context_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        return Err(CoreError::invalid(
+            "A context needs a name of 1 to 200 characters, e.g. 'Trip planning'.",
+        ));
+    }
+    Ok(())
+}
+
+fn insert(
+    store: &Store,
+    persona: Option<&str>,
+    new: &NewContext,
+    settings: ContextSettings,
+) -> Result<Context> {
+    validate_context_name(&new.name)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = timefmt::now_string();
+    let expires = timefmt::days_from_now(settings.expiry_days);
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO contexts (id, name, persona, system_prompt, personality, temperature, max_tokens, max_history_tokens, expiry_days, created_at, last_activity_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+            params![id, new.name, persona, new.system_prompt, new.personality, settings.temperature, settings.max_tokens, settings.max_history_tokens, settings.expiry_days, now, expires],
+        )?;
+        get_any(tx, &id)?.ok_or_else(|| not_found(&id))
+    })
+}
+
+/// Creates a context from scratch.
+pub fn create(store: &Store, new: NewContext) -> Result<Context> {
+    let settings = ContextSettings::from_overrides(&new.settings)?;
+    insert(store, None, &new, settings)
+}
+
+/// Creates a context from a persona: its prompt, personality and settings, then the caller's
+/// overrides (empty strings and absent values keep the persona's).
+pub fn create_from_persona(store: &Store, persona_name: &str, overrides: NewContext) -> Result<Context> {
+    let persona = personas::get(store, persona_name)?;
+    let settings = ContextSettings::from_overrides(&persona.settings.merged(&overrides.settings))?;
+    let new = NewContext {
+        name: if overrides.name.trim().is_empty() {
+            persona.name.clone()
+        } else {
+            overrides.name
+        },
+        system_prompt: if overrides.system_prompt.is_empty() {
+            persona.system_prompt
+        } else {
+            overrides.system_prompt
+        },
+        personality: if overrides.personality.is_empty() {
+            persona.personality
+        } else {
+            overrides.personality
+        },
+        settings: PersonaSettings::default(),
+    };
+    insert(store, Some(&persona.name), &new, settings)
+}
+
+/// Live contexts, most recently active first.
+pub fn list(store: &Store, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>> {
+    let (offset, limit) = page_bounds(offset, limit)?;
+    let now = timefmt::now_string();
+    store.read(|conn| {
+        let total: u64 = conn.query_row("SELECT COUNT(*) FROM contexts WHERE expires_at > ?1", [&now], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM contexts c WHERE c.expires_at > ?1 ORDER BY c.last_activity_at DESC, c.id LIMIT ?2 OFFSET ?3"
+        ))?;
+        let items: Vec<Context> = stmt
+            .query_map(params![now, limit, offset], from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let next_offset = next_offset(offset, items.len(), total);
+        Ok(Page { items, total, next_offset })
+    })
+}
+
+/// One live context.
+pub fn get(store: &Store, id: &str) -> Result<Context> {
+    store.read(|conn| get_live(conn, id))
+}
+
+/// Changes a context. A new expiryDays counts from the last activity.
+pub fn update(store: &Store, id: &str, patch: ContextPatch) -> Result<Context> {
+    store.write(|tx| {
+        let current = get_live(tx, id)?;
+        let settings = match &patch.settings {
+            Some(s) => ContextSettings::from_overrides(&current.settings.as_overrides().merged(s))?,
+            None => current.settings.clone(),
+        };
+        let name = patch.name.unwrap_or(current.name);
+        validate_context_name(&name)?;
+        let last_activity = time::OffsetDateTime::parse(&current.last_activity_at, &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| timefmt::now());
+        let expires = timefmt::format(last_activity + time::Duration::days(i64::from(settings.expiry_days)));
+        tx.execute(
+            "UPDATE contexts SET name = ?2, system_prompt = ?3, personality = ?4, temperature = ?5, max_tokens = ?6,
+             max_history_tokens = ?7, expiry_days = ?8, expires_at = ?9 WHERE id = ?1",
+            params![
+                id,
+                name,
+                patch.system_prompt.unwrap_or(current.system_prompt),
+                patch.personality.unwrap_or(current.personality),
+                settings.temperature,
+                settings.max_tokens,
+                settings.max_history_tokens,
+                settings.expiry_days,
+                expires
+            ],
+        )?;
+        get_live(tx, id)
+    })
+}
+
+/// Deletes a context and its whole history.
+pub fn delete(store: &Store, id: &str) -> Result<()> {
+    store.write(|tx| {
+        let n = tx.execute("DELETE FROM contexts WHERE id = ?1", [id])?;
+        require_changed(n, KIND, id, NOT_FOUND_HINT)
+    })
+}
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let role: String = row.get(1)?;
+    Ok(StoredMessage {
+        id: row.get(0)?,
+        role: if role == "assistant" {
+            ChatRole::Assistant
+        } else {
+            ChatRole::User
+        },
+        content: row.get(2)?,
+        token_estimate: row.get(3)?,
+        model: row.get(4)?,
+        created_at: row.get(5)?,
+    })
+}
+
+pub(crate) const MESSAGE_COLUMNS: &str = "id, role, content, token_estimate, model, created_at";
+
+pub(crate) fn message_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    message_from_row(row)
+}
+
+/// A context's messages, oldest first.
+pub fn messages(
+    store: &Store,
+    context_id: &str,
+    offset: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Page<StoredMessage>> {
+    let (offset, limit) = page_bounds(offset, limit)?;
+    store.read(|conn| {
+        get_live(conn, context_id)?;
+        let total: u64 = conn.query_row(
+            "SELECT COUNT(*) FROM messages WHERE context_id = ?1",
+            [context_id],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+        ))?;
+        let items: Vec<StoredMessage> = stmt
+            .query_map(params![context_id, limit, offset], message_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let next_offset = next_offset(offset, items.len(), total);
+        Ok(Page {
+            items,
+            total,
+            next_offset,
+        })
+    })
+}
+
+/// Deletes one message of this context; a message id of another context is not found.
+pub fn delete_message(store: &Store, context_id: &str, message_id: i64) -> Result<()> {
+    store.write(|tx| {
+        get_live(tx, context_id)?;
+        let n = tx.execute(
+            "DELETE FROM messages WHERE id = ?1 AND context_id = ?2",
+            params![message_id, context_id],
+        )?;
+        require_changed(
+            n,
+            "Message",
+            &format!("{message_id} in context {context_id}"),
+            MESSAGE_HINT,
+        )
+    })
+}
+
+/// Deletes every message of a context; returns how many.
+pub fn clear(store: &Store, context_id: &str) -> Result<u64> {
+    store.write(|tx| {
+        get_live(tx, context_id)?;
+        Ok(tx.execute("DELETE FROM messages WHERE context_id = ?1", [context_id])? as u64)
+    })
+}
+
+/// Export formats of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    #[default]
+    Markdown,
+    Json,
+}
+
+/// A context and its whole history as Markdown or JSON.
+pub fn export(store: &Store, context_id: &str, format: ExportFormat) -> Result<String> {
+    let (context, history) = store.read(|conn| {
+        let context = get_live(conn, context_id)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id"
+        ))?;
+        let history: Vec<StoredMessage> = stmt
+            .query_map([context_id], message_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((context, history))
+    })?;
+    match format {
+        ExportFormat::Json => Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "context": context,
+            "messages": history,
+        }))?),
+        ExportFormat::Markdown => {
+            let mut out = format!("# {}\n\n", context.name);
+            if let Some(p) = &context.persona {
+                out.push_str(&format!("Persona: {p}  \n"));
+            }
+            out.push_str(&format!(
+                "Created: {}  \nMessages: {}\n\n",
+                context.created_at,
+                history.len()
+            ));
+            for m in &history {
+                let who = match m.role {
+                    ChatRole::User => "User",
+                    ChatRole::Assistant => "Assistant",
+                };
+                out.push_str(&format!("## {who} ({})\n\n{}\n\n", m.created_at, m.content));
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_from_a_persona_copies_and_overrides_its_settings() {
+        let store = Store::open_in_memory().expect("store");
+        let c = create_from_persona(
+            &store,
+            "rational-advisor",
+            NewContext {
+                settings: PersonaSettings {
+                    temperature: Some(0.0),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .expect("create");
+        assert_eq!(c.persona.as_deref(), Some("rational-advisor"));
+        assert_eq!(c.settings.temperature, 0.0);
+        assert_eq!(c.settings.max_history_tokens, 15000);
+        assert!(c.effective_system_prompt().contains("Personality:"));
+    }
+
+    #[test]
+    fn listing_pages_through_contexts() {
+        let store = Store::open_in_memory().expect("store");
+        for i in 0..5 {
+            create(
+                &store,
+                NewContext {
+                    name: format!("c{i}"),
+                    ..Default::default()
+                },
+            )
+            .expect("create");
+        }
+        let first = list(&store, None, Some(2)).expect("page 1");
+        assert_eq!(
+            (first.items.len(), first.total, first.next_offset),
+            (2, 5, Some(2))
+        );
+        let last = list(&store, Some(4), Some(2)).expect("page 3");
+        assert_eq!((last.items.len(), last.next_offset), (1, None));
+    }
+
+    #[test]
+    fn an_expired_context_is_hidden_and_reported_as_expired() {
+        let store = Store::open_in_memory().expect("store");
+        let c = create(
+            &store,
+            NewContext {
+                name: "old".into(),
+                ..Default::default()
+            },
+        )
+        .expect("create");
+        store
+            .write(|tx| {
+                Ok(tx.execute(
+                    "UPDATE contexts SET expires_at = '2000-01-01T00:00:00Z' WHERE id = ?1",
+                    [&c.id],
+                )?)
+            })
+            .expect("age it");
+        assert!(matches!(get(&store, &c.id), Err(CoreError::ContextExpired(_))));
+        assert_eq!(list(&store, None, None).expect("list").total, 0);
+    }
+}

@@ -1,0 +1,319 @@
+//! What a generation request is, independent of how it is served (MCP sampling or, later, a
+//! direct provider): typed messages and options, range checks, and the routing rule.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Result};
+
+/// Allowed ranges, shared by tools, personas and contexts.
+pub mod ranges {
+    use crate::{CoreError, Result};
+
+    pub const TEMPERATURE_MAX: f64 = 2.0;
+    pub const MAX_TOKENS_MAX: u32 = 200_000;
+    pub const HISTORY_TOKENS_MIN: u32 = 256;
+    pub const HISTORY_TOKENS_MAX: u32 = 2_000_000;
+    pub const EXPIRY_DAYS_MAX: u32 = 3650;
+
+    pub fn temperature(t: f64) -> Result<f64> {
+        if t.is_finite() && (0.0..=TEMPERATURE_MAX).contains(&t) {
+            Ok(t)
+        } else {
+            Err(CoreError::invalid(format!(
+                "temperature must be between 0 and {TEMPERATURE_MAX} (0 = most deterministic); got {t}."
+            )))
+        }
+    }
+
+    pub fn max_tokens(m: u32) -> Result<u32> {
+        if (1..=MAX_TOKENS_MAX).contains(&m) {
+            Ok(m)
+        } else {
+            Err(CoreError::invalid(format!(
+                "maxTokens must be between 1 and {MAX_TOKENS_MAX}; got {m}."
+            )))
+        }
+    }
+
+    pub fn max_history_tokens(h: u32) -> Result<u32> {
+        if (HISTORY_TOKENS_MIN..=HISTORY_TOKENS_MAX).contains(&h) {
+            Ok(h)
+        } else {
+            Err(CoreError::invalid(format!(
+                "maxHistoryTokens must be between {HISTORY_TOKENS_MIN} and {HISTORY_TOKENS_MAX}; got {h}."
+            )))
+        }
+    }
+
+    pub fn expiry_days(d: u32) -> Result<u32> {
+        if (1..=EXPIRY_DAYS_MAX).contains(&d) {
+            Ok(d)
+        } else {
+            Err(CoreError::invalid(format!(
+                "expiryDays must be between 1 and {EXPIRY_DAYS_MAX}; got {d}."
+            )))
+        }
+    }
+
+    pub fn priority(name: &str, p: f64) -> Result<f64> {
+        if p.is_finite() && (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(CoreError::invalid(format!(
+                "{name} must be between 0 and 1; got {p}."
+            )))
+        }
+    }
+}
+
+/// Product defaults where neither the caller nor a persona says otherwise.
+pub mod defaults {
+    pub const MAX_TOKENS: u32 = 1000;
+    pub const TEMPERATURE: f64 = 0.7;
+    pub const MAX_HISTORY_TOKENS: u32 = 15_000;
+    pub const EXPIRY_DAYS: u32 = 7;
+}
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatRole {
+    User,
+    Assistant,
+}
+
+impl ChatRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
+/// One text message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChatMessage {
+    /// "user" or "assistant".
+    pub role: ChatRole,
+    /// The message text.
+    pub content: String,
+}
+
+/// How much MCP context the client should add (sampling only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum IncludeContext {
+    #[default]
+    None,
+    ThisServer,
+    AllServers,
+}
+
+/// Hints for the client's model choice (MCP `modelPreferences`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelPreferences {
+    /// Model name hints in order of preference, e.g. ["claude-sonnet", "gpt-4o"].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+    /// 0 to 1: how much to favour low cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_priority: Option<f64>,
+    /// 0 to 1: how much to favour speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_priority: Option<f64>,
+    /// 0 to 1: how much to favour capability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intelligence_priority: Option<f64>,
+}
+
+impl ModelPreferences {
+    fn validate(&self) -> Result<()> {
+        for (name, value) in [
+            ("costPriority", self.cost_priority),
+            ("speedPriority", self.speed_priority),
+            ("intelligencePriority", self.intelligence_priority),
+        ] {
+            if let Some(v) = value {
+                ranges::priority(name, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which route serves a generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderChoice {
+    /// Sampling when the client offers it, else the default direct provider.
+    #[default]
+    Auto,
+    /// Only MCP sampling through the calling client.
+    Sampling,
+    /// A configured direct provider by name (e.g. "anthropic").
+    #[serde(untagged)]
+    Named(String),
+}
+
+/// A validated generation request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationRequest {
+    pub messages: Vec<ChatMessage>,
+    pub system_prompt: Option<String>,
+    pub max_tokens: u32,
+    pub temperature: Option<f64>,
+    pub stop_sequences: Vec<String>,
+    pub include_context: IncludeContext,
+    pub model_preferences: Option<ModelPreferences>,
+}
+
+impl GenerationRequest {
+    /// Checks ranges and message order; everything a provider or client would reject later is
+    /// refused here with a sentence that says what to change.
+    pub fn validate(self) -> Result<Self> {
+        if self.messages.is_empty() {
+            return Err(CoreError::invalid(
+                "messages is empty: give at least one user message.",
+            ));
+        }
+        if self.messages[0].role != ChatRole::User {
+            return Err(CoreError::invalid("The first message must have role 'user'."));
+        }
+        if self.messages.iter().any(|m| m.content.trim().is_empty()) {
+            return Err(CoreError::invalid(
+                "A message has empty content: remove it or add text.",
+            ));
+        }
+        ranges::max_tokens(self.max_tokens)?;
+        if let Some(t) = self.temperature {
+            ranges::temperature(t)?;
+        }
+        if let Some(p) = &self.model_preferences {
+            p.validate()?;
+        }
+        if self.stop_sequences.iter().any(String::is_empty) {
+            return Err(CoreError::invalid(
+                "stopSequences must not contain an empty string.",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// The result of a generation, whatever served it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Generated {
+    /// The generated text.
+    pub text: String,
+    /// The model that produced it, as reported.
+    pub model: String,
+    /// Why generation stopped (e.g. endTurn, maxTokens), when reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    /// "sampling" or the provider's name.
+    pub route: String,
+}
+
+/// The route chosen for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Sampling,
+    Provider(String),
+}
+
+/// Why no route could be chosen; each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error(
+        "Your MCP client did not declare the 'sampling' capability, so it cannot run the model for this server. Use a client that supports MCP sampling (for example VS Code with GitHub Copilot), or configure a direct provider with an API key (see the README, 'Direct providers')."
+    )]
+    SamplingUnsupported,
+    #[error(
+        "Provider '{0}' is not configured. Use provider 'auto' or 'sampling', or add the provider first (see the README, 'Direct providers')."
+    )]
+    UnknownProvider(String),
+    #[error(
+        "Sampling is turned off (setting prefer-sampling = false) and no direct provider is configured. Turn it back on with `mcp-llm-generator settings set prefer-sampling true`, or configure a direct provider."
+    )]
+    NoRoute,
+}
+
+/// The routing rule of ARCHITECTURE.md, as far as sampling goes: direct providers are not part
+/// of this build, so every named provider is unknown.
+pub fn choose_route(
+    choice: &ProviderChoice,
+    client_supports_sampling: bool,
+    prefer_sampling: bool,
+) -> Result<Route, RouteError> {
+    match choice {
+        ProviderChoice::Sampling if client_supports_sampling => Ok(Route::Sampling),
+        ProviderChoice::Sampling => Err(RouteError::SamplingUnsupported),
+        ProviderChoice::Named(name) => Err(RouteError::UnknownProvider(name.clone())),
+        ProviderChoice::Auto if client_supports_sampling && prefer_sampling => Ok(Route::Sampling),
+        ProviderChoice::Auto if !client_supports_sampling => Err(RouteError::SamplingUnsupported),
+        ProviderChoice::Auto => Err(RouteError::NoRoute),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(temperature: Option<f64>) -> GenerationRequest {
+        GenerationRequest {
+            messages: vec![ChatMessage {
+                role: ChatRole::User,
+                content: "hi".into(),
+            }],
+            system_prompt: None,
+            max_tokens: 10,
+            temperature,
+            stop_sequences: vec![],
+            include_context: IncludeContext::None,
+            model_preferences: None,
+        }
+    }
+
+    #[test]
+    fn temperature_zero_is_kept_and_out_of_range_is_refused() {
+        assert_eq!(
+            request(Some(0.0)).validate().expect("valid").temperature,
+            Some(0.0)
+        );
+        assert!(request(Some(2.5)).validate().is_err());
+        assert!(request(Some(f64::NAN)).validate().is_err());
+    }
+
+    #[test]
+    fn provider_choice_parses_keywords_and_names() {
+        let auto: ProviderChoice = serde_json::from_str("\"auto\"").expect("auto");
+        let named: ProviderChoice = serde_json::from_str("\"ollama\"").expect("named");
+        assert_eq!(auto, ProviderChoice::Auto);
+        assert_eq!(named, ProviderChoice::Named("ollama".into()));
+    }
+
+    #[test]
+    fn routing_follows_the_client_capability() {
+        assert_eq!(
+            choose_route(&ProviderChoice::Auto, true, true),
+            Ok(Route::Sampling)
+        );
+        assert_eq!(
+            choose_route(&ProviderChoice::Auto, false, true),
+            Err(RouteError::SamplingUnsupported)
+        );
+        assert_eq!(
+            choose_route(&ProviderChoice::Sampling, false, true),
+            Err(RouteError::SamplingUnsupported)
+        );
+        assert_eq!(
+            choose_route(&ProviderChoice::Auto, true, false),
+            Err(RouteError::NoRoute)
+        );
+    }
+}

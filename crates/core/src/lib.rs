@@ -1,0 +1,24 @@
+//! llmgen-core: everything MCP LLM Generator knows and does, with no dependency on a front end.
+//!
+//! Every user action is one public function here; the MCP server, the CLI and (later) the desktop
+//! app are thin adapters over these functions.
+
+pub mod chat;
+pub mod contexts;
+pub mod error;
+pub mod generation;
+pub mod paths;
+pub mod personas;
+pub mod settings;
+pub mod store;
+pub mod templates;
+mod timefmt;
+pub mod tokens;
+
+pub use error::{CoreError, Result};
+pub use store::Store;
+
+/// The app identifier: names the data dir and the keychain service.
+pub const APP_ID: &str = "dev.llmgen.desktop";
+/// The product's version, shared by every binary.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,180 @@
+//! The one data-dir rule from which every path of the product derives.
+//!
+//! Order: an explicit `--data-dir`, then `LLMGEN_DATA_DIR`, then the platform's data folder
+//! resolved from environment variables first (`XDG_DATA_HOME`, `HOME`, `APPDATA`) and only then
+//! from `dirs` (which ignores the environment on Windows). Never the current directory.
+
+use std::path::{Path, PathBuf};
+
+use crate::{APP_ID, CoreError, Result};
+
+/// Environment variable that overrides the data dir.
+pub const DATA_DIR_ENV: &str = "LLMGEN_DATA_DIR";
+/// File name of the SQLite store inside the data dir.
+pub const DB_FILE: &str = "llmgen.db";
+
+/// Which platform's rules to apply; a parameter so that every platform's rule is unit-tested here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Linux,
+    MacOs,
+    Windows,
+}
+
+impl Platform {
+    pub const fn current() -> Self {
+        if cfg!(target_os = "macos") {
+            Self::MacOs
+        } else if cfg!(target_os = "windows") {
+            Self::Windows
+        } else {
+            Self::Linux
+        }
+    }
+}
+
+/// The folders of one data dir.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Resolves the data dir from an explicit override and the process environment.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Self> {
+        let env = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let root = resolve_with(explicit, Platform::current(), env).ok_or(CoreError::NoDataDir)?;
+        Ok(Self { root })
+    }
+
+    /// A data dir at exactly this folder (tests, `--data-dir`).
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    pub fn logs_dir(&self) -> PathBuf {
+        self.root.join("logs")
+    }
+
+    pub fn backups_dir(&self) -> PathBuf {
+        self.root.join("backups")
+    }
+
+    /// Creates the root folder when missing.
+    pub fn ensure(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.root).map_err(|source| CoreError::DataDir {
+            path: self.root.clone(),
+            source,
+        })
+    }
+}
+
+/// The pure rule behind [`DataDir::resolve`], with the environment passed in.
+pub fn resolve_with(
+    explicit: Option<&Path>,
+    platform: Platform,
+    env: impl Fn(&str) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return Some(absolute(dir));
+    }
+    if let Some(dir) = env(DATA_DIR_ENV) {
+        return Some(absolute(&dir));
+    }
+    let base = match platform {
+        Platform::Linux => env("XDG_DATA_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| env("HOME").map(|home| home.join(".local/share"))),
+        Platform::MacOs => env("HOME").map(|home| home.join("Library/Application Support")),
+        Platform::Windows => env("APPDATA"),
+    }
+    .or_else(dirs::data_dir)?;
+    Some(base.join(APP_ID))
+}
+
+/// Makes a user-given path absolute against the current directory once, at start-up, so that
+/// nothing later depends on where the process happens to run.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<PathBuf> {
+        let map: HashMap<String, PathBuf> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), PathBuf::from(v)))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn explicit_dir_wins_over_everything() {
+        let env = env_of(&[(DATA_DIR_ENV, "/from/env"), ("HOME", "/home/u")]);
+        let got = resolve_with(Some(Path::new("/explicit")), Platform::Linux, env);
+        assert_eq!(got, Some(PathBuf::from("/explicit")));
+    }
+
+    #[test]
+    fn env_override_wins_over_platform_rule() {
+        let env = env_of(&[(DATA_DIR_ENV, "/from/env"), ("HOME", "/home/u")]);
+        assert_eq!(
+            resolve_with(None, Platform::Linux, env),
+            Some(PathBuf::from("/from/env"))
+        );
+    }
+
+    #[test]
+    fn linux_uses_xdg_data_home_then_home() {
+        let env = env_of(&[("XDG_DATA_HOME", "/xdg"), ("HOME", "/home/u")]);
+        assert_eq!(
+            resolve_with(None, Platform::Linux, env),
+            Some(PathBuf::from("/xdg/dev.llmgen.desktop"))
+        );
+        let env = env_of(&[("HOME", "/home/u")]);
+        assert_eq!(
+            resolve_with(None, Platform::Linux, env),
+            Some(PathBuf::from("/home/u/.local/share/dev.llmgen.desktop"))
+        );
+    }
+
+    #[test]
+    fn linux_ignores_a_relative_xdg_data_home_as_the_spec_says() {
+        let env = env_of(&[("XDG_DATA_HOME", "relative"), ("HOME", "/home/u")]);
+        assert_eq!(
+            resolve_with(None, Platform::Linux, env),
+            Some(PathBuf::from("/home/u/.local/share/dev.llmgen.desktop"))
+        );
+    }
+
+    #[test]
+    fn macos_and_windows_rules() {
+        let env = env_of(&[("HOME", "/Users/u")]);
+        assert_eq!(
+            resolve_with(None, Platform::MacOs, env),
+            Some(PathBuf::from(
+                "/Users/u/Library/Application Support/dev.llmgen.desktop"
+            ))
+        );
+        let env = env_of(&[("APPDATA", "/c/Users/u/AppData/Roaming")]);
+        assert_eq!(
+            resolve_with(None, Platform::Windows, env),
+            Some(PathBuf::from("/c/Users/u/AppData/Roaming/dev.llmgen.desktop"))
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! The SQLite store: opening with the pragmas every process must agree on, embedded migrations,
+//! and the read/write helpers (`BEGIN IMMEDIATE` for every write, so several server processes
+//! sharing one file never hit lock upgrades).
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::{CoreError, Result, paths::DataDir, timefmt};
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One connection to `llmgen.db`. Cheap to share behind an `Arc`; calls are serialised.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating when missing) the store of a data dir, migrates it and seeds built-ins.
+    pub fn open(data_dir: &DataDir) -> Result<Self> {
+        data_dir.ensure()?;
+        Self::open_path(&data_dir.db_path())
+    }
+
+    /// Opens the database file at `path`.
+    pub fn open_path(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        Self::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory store (unit tests, dry runs).
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode returns a row; WAL persists in the file once set.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        let store = Self {
+            conn: Mutex::new(conn),
+            path,
+        };
+        store.migrate()?;
+        store.write(|tx| {
+            crate::templates::seed_builtins(tx)?;
+            crate::personas::seed_builtins(tx)
+        })?;
+        Ok(store)
+    }
+
+    /// The database file, or `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic in another thread while holding the lock leaves the connection usable:
+        // SQLite rolls back an unfinished transaction when the guard's Transaction drops.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs read-only work on the connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only when `f` succeeds.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The newest migration applied to this database.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.read(current_version)
+    }
+
+    /// The newest migration this build knows.
+    pub fn known_schema_version() -> i64 {
+        MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+    }
+
+    /// Applies pending migrations, one transaction each. Safe when several processes start at
+    /// once: each migration is re-checked inside its own `BEGIN IMMEDIATE` transaction.
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.lock();
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY NOT NULL,
+                name       TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )",
+        )?;
+        let found = current_version(&conn)?;
+        let known = Self::known_schema_version();
+        if found > known {
+            return Err(CoreError::SchemaTooNew {
+                path: self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:")),
+                found,
+                known,
+            });
+        }
+        for (version, name, sql) in MIGRATIONS {
+            if *version <= found {
+                continue;
+            }
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let applied: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    [version],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if applied.is_none() {
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![version, name, timefmt::now_string()],
+                )?;
+                tracing::info!(version, name, "applied migration");
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    }
+}
+
+fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// True when a statement changed no row: turns "nothing to update/delete" into NotFound.
+pub(crate) fn require_changed(
+    changed: usize,
+    kind: &'static str,
+    name: &str,
+    hint: &'static str,
+) -> Result<()> {
+    if changed == 0 {
+        Err(CoreError::NotFound {
+            kind,
+            name: name.to_string(),
+            hint,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_gets_every_migration_and_the_pragmas() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&DataDir::at(dir.path())).expect("open");
+        assert_eq!(
+            store.schema_version().expect("version"),
+            Store::known_schema_version()
+        );
+        let (mode, fk): (String, i64) = store
+            .read(|c| {
+                Ok((
+                    c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                ))
+            })
+            .expect("pragmas");
+        assert_eq!(mode, "wal");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_applies_nothing_twice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = DataDir::at(dir.path());
+        drop(Store::open(&data).expect("first open"));
+        let store = Store::open(&data).expect("second open");
+        let rows: i64 = store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))?))
+            .expect("count");
+        assert_eq!(rows as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = DataDir::at(dir.path());
+        let store = Store::open(&data).expect("open");
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO schema_migrations VALUES (99999999999999, 'future', 'x')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("insert future version");
+        drop(store);
+        let err = Store::open(&data).expect_err("must refuse");
+        assert!(matches!(err, CoreError::SchemaTooNew { .. }), "{err}");
+        assert!(err.to_string().contains("Update MCP LLM Generator"));
+    }
+
+    #[test]
+    fn a_failed_write_commits_nothing() {
+        let store = Store::open_in_memory().expect("open");
+        let result: Result<()> = store.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')",
+                [],
+            )?;
+            Err(CoreError::invalid("boom"))
+        });
+        assert!(result.is_err());
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM settings", [], |r| r.get(0))?))
+            .expect("count");
+        assert_eq!(n, 0);
+    }
+}

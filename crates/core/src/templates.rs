@@ -1,0 +1,656 @@
+//! Prompt templates: a system prompt and a user message with `{name}` placeholders, their
+//! declared parameters, one-pass rendering, storage, and the four built-ins.
+//!
+//! Placeholder syntax: `{name}` where name is `[A-Za-z_][A-Za-z0-9_-]*`; `{{` and `}}` stand for
+//! literal braces; any other brace is literal text (so JSON examples in a template stay as written).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Result, Store, store::require_changed, timefmt};
+
+const KIND: &str = "Template";
+const NOT_FOUND_HINT: &str = "List templates with template-manage action 'list'.";
+
+/// One declared parameter of a template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateParameter {
+    /// Placeholder name, used as `{name}` in the template text.
+    pub name: String,
+    /// What the value should be; shown to users and to the model.
+    #[serde(default)]
+    pub description: String,
+    /// Whether a value must be given when no default exists. Defaults to true.
+    #[serde(default = "default_true")]
+    pub required: bool,
+    /// Value used when the caller gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A stored template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    pub name: String,
+    pub description: String,
+    pub system_prompt: String,
+    pub user_message: String,
+    pub parameters: Vec<TemplateParameter>,
+    /// True for the shipped templates, which `reset` can restore.
+    pub builtin: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a user gives to add a template.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTemplate {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub system_prompt: String,
+    pub user_message: String,
+    #[serde(default)]
+    pub parameters: Vec<TemplateParameter>,
+}
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplatePatch {
+    pub description: Option<String>,
+    pub system_prompt: Option<String>,
+    pub user_message: Option<String>,
+    pub parameters: Option<Vec<TemplateParameter>>,
+}
+
+/// A template's filled-in text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderedTemplate {
+    pub system_prompt: String,
+    pub user_message: String,
+}
+
+/// A piece of template text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment<'a> {
+    Literal(&'a str),
+    Placeholder(&'a str),
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Splits template text into literals and placeholders in one left-to-right pass.
+fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut literal_start = 0;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' if bytes.get(i + 1) == Some(&b'{') => {
+                out.push(Segment::Literal(&text[literal_start..i + 1]));
+                i += 2;
+                literal_start = i;
+            }
+            b'}' if bytes.get(i + 1) == Some(&b'}') => {
+                out.push(Segment::Literal(&text[literal_start..i + 1]));
+                i += 2;
+                literal_start = i;
+            }
+            b'{' => {
+                let rest = &text[i + 1..];
+                let name_len = rest
+                    .char_indices()
+                    .take_while(|&(n, c)| if n == 0 { is_name_start(c) } else { is_name_char(c) })
+                    .count();
+                if name_len > 0 && rest.as_bytes().get(name_len) == Some(&b'}') {
+                    out.push(Segment::Literal(&text[literal_start..i]));
+                    out.push(Segment::Placeholder(&rest[..name_len]));
+                    i += name_len + 2;
+                    literal_start = i;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out.push(Segment::Literal(&text[literal_start..]));
+    out.retain(|s| !matches!(s, Segment::Literal("")));
+    out
+}
+
+/// The placeholder names used in a text, in order of first use.
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    segments(text)
+        .into_iter()
+        .filter_map(|s| match s {
+            Segment::Placeholder(name) if seen.insert(name) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Fills placeholders in one pass over the original text: a value is inserted as written and
+/// never scanned again.
+fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for segment in segments(text) {
+        match segment {
+            Segment::Literal(s) => out.push_str(s),
+            Segment::Placeholder(name) => out.push_str(values.get(name).map_or("", String::as_str)),
+        }
+    }
+    out
+}
+
+/// Checks a name for templates and personas: short, printable, safe in URIs and prompt names.
+pub(crate) fn validate_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(format!(
+            "{kind} name '{name}' is not allowed: use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (for example 'weekly-summary')."
+        )))
+    }
+}
+
+fn validate(
+    name: &str,
+    system_prompt: &str,
+    user_message: &str,
+    parameters: &[TemplateParameter],
+) -> Result<()> {
+    validate_name(KIND, name)?;
+    if user_message.trim().is_empty() {
+        return Err(CoreError::invalid(format!(
+            "Template '{name}' needs a non-empty userMessage: it is the message sent to the model."
+        )));
+    }
+    let mut declared = BTreeSet::new();
+    for p in parameters {
+        let valid = p.name.chars().next().is_some_and(is_name_start) && p.name.chars().all(is_name_char);
+        if !valid {
+            return Err(CoreError::invalid(format!(
+                "Parameter name '{}' is not allowed: use letters, digits, '_' or '-', starting with a letter or '_'.",
+                p.name
+            )));
+        }
+        if !declared.insert(p.name.as_str()) {
+            return Err(CoreError::invalid(format!(
+                "Parameter '{}' is declared twice in template '{name}'. Declare each parameter once.",
+                p.name
+            )));
+        }
+    }
+    let mut undeclared: Vec<String> = placeholders(system_prompt)
+        .into_iter()
+        .chain(placeholders(user_message))
+        .filter(|p| !declared.contains(p.as_str()))
+        .collect();
+    undeclared.dedup();
+    if !undeclared.is_empty() {
+        let list = undeclared
+            .iter()
+            .map(|p| format!("{{{p}}}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(CoreError::invalid(format!(
+            "Template '{name}' uses {list} but declares no parameter of that name. Add it to 'parameters', or write {{{{ and }}}} for literal braces."
+        )));
+    }
+    Ok(())
+}
+
+/// Renders a template with caller-given values. Unknown names and missing required values are
+/// errors that name what to fix.
+pub fn render(template: &Template, args: &BTreeMap<String, String>) -> Result<RenderedTemplate> {
+    let declared: BTreeSet<&str> = template.parameters.iter().map(|p| p.name.as_str()).collect();
+    let unknown: Vec<&str> = args
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !declared.contains(k))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CoreError::invalid(format!(
+            "Template '{}' has no parameter {}. Its parameters are: {}.",
+            template.name,
+            unknown
+                .iter()
+                .map(|u| format!("'{u}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            describe_parameters(&template.parameters)
+        )));
+    }
+    let mut values = BTreeMap::new();
+    let mut missing = Vec::new();
+    for p in &template.parameters {
+        match args.get(&p.name).or(p.default.as_ref()) {
+            Some(v) => {
+                values.insert(p.name.as_str(), v.clone());
+            }
+            None if p.required => missing.push(p.name.as_str()),
+            None => {
+                values.insert(p.name.as_str(), String::new());
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(CoreError::invalid(format!(
+            "Template '{}' needs a value for {}. Pass them in 'args', e.g. {{\"{}\": \"...\"}}.",
+            template.name,
+            missing
+                .iter()
+                .map(|m| format!("'{m}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            missing[0]
+        )));
+    }
+    Ok(RenderedTemplate {
+        system_prompt: fill(&template.system_prompt, &values),
+        user_message: fill(&template.user_message, &values),
+    })
+}
+
+fn describe_parameters(parameters: &[TemplateParameter]) -> String {
+    if parameters.is_empty() {
+        return "none".into();
+    }
+    parameters
+        .iter()
+        .map(|p| match (&p.default, p.required) {
+            (Some(d), _) => format!("{} (default '{d}')", p.name),
+            (None, true) => format!("{} (required)", p.name),
+            (None, false) => format!("{} (optional)", p.name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const COLUMNS: &str =
+    "name, description, system_prompt, user_message, parameters, builtin, created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(Template, String)> {
+    Ok((
+        Template {
+            name: row.get(0)?,
+            description: row.get(1)?,
+            system_prompt: row.get(2)?,
+            user_message: row.get(3)?,
+            parameters: Vec::new(),
+            builtin: row.get(5)?,
+            created_at: row.get(6)?,
+            updated_at: row.get(7)?,
+        },
+        row.get(4)?,
+    ))
+}
+
+fn decode((mut template, parameters): (Template, String)) -> Result<Template> {
+    template.parameters = serde_json::from_str(&parameters)?;
+    Ok(template)
+}
+
+fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Template>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM templates WHERE name = ?1"),
+        [name],
+        from_row,
+    )
+    .optional()?
+    .map(decode)
+    .transpose()
+}
+
+/// Every template, sorted by name.
+pub fn list(store: &Store) -> Result<Vec<Template>> {
+    store.read(|conn| {
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM templates ORDER BY name"))?;
+        let rows = stmt.query_map([], from_row)?;
+        rows.map(|r| decode(r?)).collect()
+    })
+}
+
+/// One template by name.
+pub fn get(store: &Store, name: &str) -> Result<Template> {
+    store
+        .read(|conn| get_in(conn, name))?
+        .ok_or_else(|| not_found(name))
+}
+
+fn not_found(name: &str) -> CoreError {
+    CoreError::NotFound {
+        kind: KIND,
+        name: name.to_string(),
+        hint: NOT_FOUND_HINT,
+    }
+}
+
+fn insert(tx: &Transaction<'_>, t: &NewTemplate, builtin: bool) -> Result<()> {
+    let now = timefmt::now_string();
+    tx.execute(
+        "INSERT INTO templates (name, description, system_prompt, user_message, parameters, builtin, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![t.name, t.description, t.system_prompt, t.user_message, serde_json::to_string(&t.parameters)?, builtin, now],
+    )?;
+    Ok(())
+}
+
+/// Adds a user template after validating its placeholders.
+pub fn add(store: &Store, new: NewTemplate) -> Result<Template> {
+    validate(&new.name, &new.system_prompt, &new.user_message, &new.parameters)?;
+    store.write(|tx| {
+        if get_in(tx, &new.name)?.is_some() {
+            return Err(CoreError::AlreadyExists {
+                kind: KIND,
+                name: new.name.clone(),
+            });
+        }
+        insert(tx, &new, false)?;
+        get_in(tx, &new.name)?.ok_or_else(|| not_found(&new.name))
+    })
+}
+
+/// Changes the given fields of a template; the result is validated as a whole.
+pub fn update(store: &Store, name: &str, patch: TemplatePatch) -> Result<Template> {
+    store.write(|tx| {
+        let current = get_in(tx, name)?.ok_or_else(|| not_found(name))?;
+        let next = Template {
+            description: patch.description.unwrap_or(current.description),
+            system_prompt: patch.system_prompt.unwrap_or(current.system_prompt),
+            user_message: patch.user_message.unwrap_or(current.user_message),
+            parameters: patch.parameters.unwrap_or(current.parameters),
+            ..current
+        };
+        validate(&next.name, &next.system_prompt, &next.user_message, &next.parameters)?;
+        tx.execute(
+            "UPDATE templates SET description = ?2, system_prompt = ?3, user_message = ?4, parameters = ?5, updated_at = ?6 WHERE name = ?1",
+            params![name, next.description, next.system_prompt, next.user_message, serde_json::to_string(&next.parameters)?, timefmt::now_string()],
+        )?;
+        get_in(tx, name)?.ok_or_else(|| not_found(name))
+    })
+}
+
+/// Deletes a template. A deleted built-in stays deleted until `reset`.
+pub fn delete(store: &Store, name: &str) -> Result<()> {
+    store.write(|tx| {
+        let n = tx.execute("DELETE FROM templates WHERE name = ?1", [name])?;
+        require_changed(n, KIND, name, NOT_FOUND_HINT)
+    })
+}
+
+/// Restores a built-in template to its shipped text, recreating it if it was deleted.
+pub fn reset(store: &Store, name: &str) -> Result<Template> {
+    let builtin = builtins().into_iter().find(|t| t.name == name).ok_or_else(|| {
+        CoreError::invalid(format!(
+            "'{name}' is not a built-in template, so there is nothing to reset it to. Built-ins: {}.",
+            builtins()
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    store.write(|tx| {
+        tx.execute("DELETE FROM templates WHERE name = ?1", [name])?;
+        insert(tx, &builtin, true)?;
+        get_in(tx, name)?.ok_or_else(|| not_found(name))
+    })
+}
+
+/// Inserts built-ins never seeded before into this database (once per built-in, ever).
+pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
+    crate::settings::seed_once(tx, "template", builtins(), |tx, t| {
+        if get_in(tx, &t.name)?.is_none() {
+            insert(tx, t, true)?;
+        }
+        Ok(())
+    })
+}
+
+fn param(name: &str, description: &str, default: Option<&str>) -> TemplateParameter {
+    TemplateParameter {
+        name: name.into(),
+        description: description.into(),
+        required: default.is_none(),
+        default: default.map(Into::into),
+    }
+}
+
+/// The shipped templates (the four of the TypeScript server, same names and parameters).
+pub fn builtins() -> Vec<NewTemplate> {
+    vec![
+        NewTemplate {
+            name: "explain-topic".into(),
+            description: "Explain a topic for a given audience, in a chosen style and length.".into(),
+            system_prompt: "You are a patient teacher. Explain clearly and accurately for {audience}, in a {style} style. If something is uncertain or disputed, say so.".into(),
+            user_message: "Explain {topic}. Keep it {length}.".into(),
+            parameters: vec![
+                param("topic", "What to explain", None),
+                param("style", "Tone, e.g. simple, technical, playful", Some("clear and friendly")),
+                param("length", "How long, e.g. one paragraph, 200 words", Some("short: about three paragraphs")),
+                param("audience", "Who reads it, e.g. beginners, engineers", Some("a curious non-specialist")),
+            ],
+        },
+        NewTemplate {
+            name: "code-review".into(),
+            description: "Review code with a focus on one aspect (correctness, security, performance, style).".into(),
+            system_prompt: "You are a senior {language} engineer doing a careful code review. Focus on {aspect}. Point to specific lines, explain why each point matters, and suggest a fix. Say clearly when the code is fine.".into(),
+            user_message: "Please review this {language} code:\n\n```\n{code}\n```".into(),
+            parameters: vec![
+                param("language", "Programming language of the code", None),
+                param("aspect", "What to focus on", Some("correctness, readability and security")),
+                param("code", "The code to review", None),
+            ],
+        },
+        NewTemplate {
+            name: "translate-text".into(),
+            description: "Translate text between languages, keeping meaning, tone and formatting.".into(),
+            system_prompt: "You are a professional translator from {source_lang} to {target_lang}. Keep the meaning, tone and formatting. Reply with the translation only.".into(),
+            user_message: "{text}".into(),
+            parameters: vec![
+                param("source_lang", "Language of the text", Some("the detected language")),
+                param("target_lang", "Language to translate into", None),
+                param("text", "The text to translate", None),
+            ],
+        },
+        NewTemplate {
+            name: "summarize-content".into(),
+            description: "Summarise content in a chosen format with an optional focus.".into(),
+            system_prompt: "You summarise faithfully: no facts that are not in the source. Format: {format}. Focus: {focus}.".into(),
+            user_message: "Summarise the following content:\n\n{content}".into(),
+            parameters: vec![
+                param("format", "e.g. bullet points, one paragraph, TL;DR", Some("bullet points")),
+                param("focus", "What matters most to the reader", Some("the main points and any decisions or actions")),
+                param("content", "The content to summarise", None),
+            ],
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn template(user: &str, params: Vec<TemplateParameter>) -> Template {
+        Template {
+            name: "t".into(),
+            description: String::new(),
+            system_prompt: String::new(),
+            user_message: user.into(),
+            parameters: params,
+            builtin: false,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_value_is_never_substituted_again() {
+        let t = template("{a} and {b}", vec![param("a", "", None), param("b", "", None)]);
+        let out = render(&t, &args(&[("a", "{b}"), ("b", "$1 $& \\0")])).expect("render");
+        assert_eq!(out.user_message, "{b} and $1 $& \\0");
+    }
+
+    #[test]
+    fn doubled_braces_and_non_placeholder_braces_stay_literal() {
+        let t = template("{{x}} {\"json\": 1} { x} {x}", vec![param("x", "", None)]);
+        let out = render(&t, &args(&[("x", "V")])).expect("render");
+        assert_eq!(out.user_message, "{x} {\"json\": 1} { x} V");
+    }
+
+    #[test]
+    fn defaults_fill_missing_values_and_missing_required_values_are_named() {
+        let t = template(
+            "{a}-{b}-{c}",
+            vec![
+                param("a", "", None),
+                param("b", "", Some("B")),
+                TemplateParameter {
+                    required: false,
+                    ..param("c", "", None)
+                },
+            ],
+        );
+        assert_eq!(
+            render(&t, &args(&[("a", "A")])).expect("render").user_message,
+            "A-B-"
+        );
+        let err = render(&t, &args(&[])).expect_err("a is required");
+        assert!(err.to_string().contains("'a'"), "{err}");
+    }
+
+    #[test]
+    fn unknown_arguments_are_refused_with_the_list_of_parameters() {
+        let t = template("{a}", vec![param("a", "", None)]);
+        let err = render(&t, &args(&[("a", "1"), ("z", "2")])).expect_err("z is unknown");
+        assert!(
+            err.to_string().contains("'z'") && err.to_string().contains("a (required)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn saving_a_template_with_an_undeclared_placeholder_fails() {
+        let store = Store::open_in_memory().expect("store");
+        let err = add(
+            &store,
+            NewTemplate {
+                name: "x".into(),
+                user_message: "Hi {who}".into(),
+                ..Default::default()
+            },
+        )
+        .expect_err("undeclared");
+        assert!(err.to_string().contains("{who}"), "{err}");
+        assert!(list(&store).expect("list").iter().all(|t| t.name != "x"));
+    }
+
+    #[test]
+    fn builtins_are_seeded_once_and_a_deleted_one_stays_deleted_until_reset() {
+        let dir = tempfile::tempdir().expect("dir");
+        let data = crate::paths::DataDir::at(dir.path());
+        let store = Store::open(&data).expect("open");
+        let names: Vec<String> = list(&store).expect("list").into_iter().map(|t| t.name).collect();
+        assert_eq!(
+            names,
+            [
+                "code-review",
+                "explain-topic",
+                "summarize-content",
+                "translate-text"
+            ]
+        );
+        delete(&store, "code-review").expect("delete");
+        drop(store);
+        let store = Store::open(&data).expect("reopen");
+        assert!(
+            get(&store, "code-review").is_err(),
+            "a deleted built-in came back"
+        );
+        let restored = reset(&store, "code-review").expect("reset");
+        assert!(restored.builtin);
+        assert_eq!(restored.parameters.len(), 3);
+    }
+
+    #[test]
+    fn every_builtin_is_valid() {
+        for t in builtins() {
+            validate(&t.name, &t.system_prompt, &t.user_message, &t.parameters).expect(&t.name);
+        }
+    }
+
+    #[test]
+    fn update_keeps_unset_fields_and_validates_the_result() {
+        let store = Store::open_in_memory().expect("store");
+        add(
+            &store,
+            NewTemplate {
+                name: "greet".into(),
+                description: "d".into(),
+                user_message: "Hi {who}".into(),
+                parameters: vec![param("who", "", None)],
+                ..Default::default()
+            },
+        )
+        .expect("add");
+        let err = update(
+            &store,
+            "greet",
+            TemplatePatch {
+                parameters: Some(vec![]),
+                ..Default::default()
+            },
+        )
+        .expect_err("now undeclared");
+        assert!(err.to_string().contains("{who}"));
+        let t = update(
+            &store,
+            "greet",
+            TemplatePatch {
+                user_message: Some("Hello {who}!".into()),
+                ..Default::default()
+            },
+        )
+        .expect("update");
+        assert_eq!(
+            (t.description.as_str(), t.user_message.as_str()),
+            ("d", "Hello {who}!")
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The MCP server: the handler type shared by every session, its capabilities, and the wiring of
+//! tools (grouped, so settings can hide groups), resources and prompts.
+
+mod args;
+mod generate;
+mod prompts;
+mod resources;
+pub mod tools;
+
+use std::sync::{Arc, OnceLock};
+
+use llmgen_core::{Store, paths::DataDir, settings::Settings, settings::ToolGroup};
+use rmcp::{
+    ErrorData as McpError, RoleServer, ServerHandler,
+    handler::server::router::tool::ToolRouter,
+    model::{
+        GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
+        ReadResourceResponse, ServerCapabilities, ServerConfig,
+    },
+    service::{NotificationContext, Peer, RequestContext},
+    tool_handler,
+};
+
+/// Shared state of one server process.
+pub(crate) struct Inner {
+    pub store: Store,
+    pub settings: Settings,
+    pub data_dir: DataDir,
+    pub pending: generate::PendingRequests,
+    /// The legacy session's peer, for list-changed notifications.
+    peer: OnceLock<Peer<RoleServer>>,
+}
+
+/// The MCP handler. Cheap to clone; all clones share one store.
+#[derive(Clone)]
+pub struct LlmGenServer {
+    pub(crate) inner: Arc<Inner>,
+    tool_router: ToolRouter<Self>,
+}
+
+impl LlmGenServer {
+    /// A server over an opened store, exposing the tool groups of `settings`.
+    pub fn new(store: Store, settings: Settings, data_dir: DataDir) -> Self {
+        let mut tool_router = ToolRouter::new();
+        for group in &settings.tool_groups {
+            tool_router.merge(match group {
+                ToolGroup::Generation => Self::generation_router(),
+                ToolGroup::Templates => Self::templates_router(),
+                ToolGroup::Personas => Self::personas_router(),
+                ToolGroup::Contexts => Self::contexts_router(),
+            });
+        }
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                data_dir,
+                pending: Default::default(),
+                peer: OnceLock::new(),
+            }),
+            tool_router,
+        }
+    }
+
+    /// Names of the tools this server exposes.
+    pub fn tool_names(&self) -> Vec<String> {
+        self.tool_router
+            .list_all()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect()
+    }
+
+    /// Tells the client that templates or personas changed (resource and prompt lists).
+    pub(crate) fn catalog_changed(&self) {
+        let Some(peer) = self.inner.peer.get().cloned() else {
+            return;
+        };
+        tokio::spawn(async move {
+            if let Err(e) = peer.notify_resource_list_changed().await {
+                tracing::debug!("resources/list_changed not sent: {e}");
+            }
+            if let Err(e) = peer.notify_prompt_list_changed().await {
+                tracing::debug!("prompts/list_changed not sent: {e}");
+            }
+        });
+    }
+}
+
+const INSTRUCTIONS: &str = "MCP LLM Generator: text generation through your client's model (MCP sampling), \
+reusable prompt templates (also offered as prompts), personas, and contexts with a persistent conversation history. \
+Use template-manage / persona-manage with action 'list' to see what exists; create a context (context-manage) \
+and talk in it with context-chat.";
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for LlmGenServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .enable_prompts_list_changed()
+            .enable_resources()
+            .enable_resources_list_changed()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new("mcp-llm-generator", llmgen_core::VERSION)
+                    .with_title("MCP LLM Generator"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let _ = self.inner.peer.set(context.peer);
+        tracing::info!("client initialized");
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        resources::list(&self.inner.store)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(resources::templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        resources::read(self, &request.uri, &context).map(Into::into)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        prompts::list(&self.inner.store)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        prompts::get(
+            &self.inner.store,
+            &request.name,
+            request.arguments.unwrap_or_default(),
+        )
+        .map(Into::into)
+    }
+}

@@ -1,0 +1,683 @@
+//! The MCP tools: typed parameters (their doc comments are the schema the model reads) and one
+//! thin adapter per tool over llmgen-core. Tools come in groups that settings can hide.
+
+use std::collections::BTreeMap;
+
+use llmgen_core::{
+    chat, contexts,
+    contexts::{ContextPatch, ExportFormat, NewContext},
+    generation::{
+        ChatMessage, ChatRole, GenerationRequest, IncludeContext, ModelPreferences, ProviderChoice, defaults,
+    },
+    personas::{self, NewPersona, PersonaPatch, PersonaSettings},
+    templates::{self, NewTemplate, TemplateParameter, TemplatePatch},
+};
+use rmcp::{
+    handler::server::tool::{InputResponses, RequestState},
+    model::{CallToolResponse, JsonObject},
+    service::{RequestContext, RoleServer},
+    tool, tool_router,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    LlmGenServer,
+    args::{ToolError, ToolResult, finish, need, parse, schema, structured, text_with_data},
+    generate::{Call, Outcome},
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+/// Parameters of llm-generate.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerateParams {
+    /// The conversation so far, oldest first; the first message must be from the user.
+    pub messages: Vec<ChatMessage>,
+    /// Instructions for the model (persona, format, rules).
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Randomness, 0 to 2; 0 is the most deterministic (and is kept as 0). Default: the model's own.
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// Texts that end the reply when the model produces them.
+    #[serde(default)]
+    pub stop_sequences: Vec<String>,
+    /// Extra MCP context the client may add: none (default), thisServer, allServers. Only sent to
+    /// clients that declare support for it.
+    #[serde(default)]
+    pub include_context: IncludeContext,
+    /// Hints for the client's choice of model.
+    #[serde(default)]
+    pub model_preferences: Option<ModelPreferences>,
+    /// Route: "auto" (default: the client's model through MCP sampling), "sampling", or a configured
+    /// provider name.
+    #[serde(default)]
+    pub provider: ProviderChoice,
+}
+
+/// Parameters of template-execute and template-to-params.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateRunParams {
+    /// Template name (template-manage list shows them).
+    pub name: String,
+    /// Values for the template's parameters, e.g. {"topic": "tides"}. Numbers and booleans are
+    /// written as text.
+    #[serde(default)]
+    pub args: BTreeMap<String, serde_json::Value>,
+    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Randomness, 0 to 2.
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// Hints for the client's choice of model.
+    #[serde(default)]
+    pub model_preferences: Option<ModelPreferences>,
+    /// Route: "auto" (default), "sampling", or a configured provider name.
+    #[serde(default)]
+    pub provider: ProviderChoice,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ManageAction {
+    /// List every item.
+    List,
+    /// One item in full (needs name).
+    Get,
+    /// Add a new item (needs name and its required fields).
+    #[serde(alias = "create")]
+    Add,
+    /// Change the given fields (needs name).
+    Update,
+    /// Delete (needs name). A deleted built-in stays deleted until reset.
+    Delete,
+    /// Restore a built-in to its shipped version (needs name).
+    Reset,
+}
+
+impl ManageAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Get => "get",
+            Self::Add => "add",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// Parameters of template-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateManageParams {
+    /// list, get, add, update, delete or reset.
+    pub action: ManageAction,
+    /// Template name: 1-64 letters, digits, '-', '_' or '.'.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the template is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// System prompt; may use {placeholders}.
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// The user message; may use {placeholders}. Required for add. Write {{ and }} for literal braces.
+    #[serde(default)]
+    pub user_message: Option<String>,
+    /// Every placeholder must be declared here.
+    #[serde(default)]
+    pub parameters: Option<Vec<TemplateParameter>>,
+}
+
+/// Parameters of persona-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonaManageParams {
+    /// list, get, add (or create), update, delete or reset.
+    pub action: ManageAction,
+    /// Persona name: 1-64 letters, digits, '-', '_' or '.'.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who the model should be. Required for add.
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// Tone and manner, added to the system prompt.
+    #[serde(default)]
+    pub personality: Option<String>,
+    /// Defaults for contexts created from this persona.
+    #[serde(default)]
+    pub settings: Option<PersonaSettings>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextAction {
+    /// New context from scratch (needs name).
+    Create,
+    /// New context from a persona (needs persona).
+    #[serde(alias = "create_from_persona", alias = "createFromPersona")]
+    CreateFromPersona,
+    /// Live contexts, most recent first, with paging (offset, limit).
+    List,
+    /// One context (needs contextId).
+    Get,
+    /// Change name, prompt, personality or settings (needs contextId).
+    Update,
+    /// Delete a context and its history (needs contextId).
+    Delete,
+}
+
+/// Parameters of context-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContextManageParams {
+    /// create, create-from-persona, list, get, update or delete.
+    pub action: ContextAction,
+    #[serde(default)]
+    pub context_id: Option<String>,
+    /// Persona to start from (create-from-persona).
+    #[serde(default)]
+    pub persona: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    #[serde(default)]
+    pub personality: Option<String>,
+    /// temperature, maxTokens, maxHistoryTokens (the request budget), expiryDays (inactivity).
+    #[serde(default)]
+    pub settings: Option<PersonaSettings>,
+    /// Paging for list: items to skip.
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Paging for list: 1 to 200, default 50.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// Parameters of context-chat.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContextChatParams {
+    /// The context to talk in (context-manage create returns its id).
+    pub context_id: String,
+    /// Your message.
+    pub message: String,
+    /// Route: "auto" (default), "sampling", or a configured provider name.
+    #[serde(default)]
+    pub provider: ProviderChoice,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationAction {
+    /// The context's messages, oldest first, with paging.
+    List,
+    /// Delete one message (needs messageId).
+    Delete,
+    /// Delete every message of the context.
+    Clear,
+    /// The whole conversation as markdown (default) or json.
+    Export,
+}
+
+/// Parameters of conversation-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConversationManageParams {
+    /// list, delete, clear or export.
+    pub action: ConversationAction,
+    /// The context whose conversation this is; every action is limited to it.
+    pub context_id: String,
+    /// Message id (delete).
+    #[serde(default)]
+    pub message_id: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// export format: markdown (default) or json.
+    #[serde(default)]
+    pub format: ExportFormat,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GenerateOutput<'a> {
+    text: &'a str,
+    model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_reason: Option<&'a str>,
+    route: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+}
+
+fn arg_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+fn string_args(args: BTreeMap<String, serde_json::Value>) -> BTreeMap<String, String> {
+    args.into_iter().map(|(k, v)| (k, arg_text(v))).collect()
+}
+
+impl LlmGenServer {
+    /// Runs a generation and turns the outcome into the tool's response; `after` sees the
+    /// generated text before the result is returned (context-chat stores it there).
+    async fn run_generation(
+        &self,
+        call: Call<'_>,
+        request: GenerationRequest,
+        choice: &ProviderChoice,
+        after: impl FnOnce(&llmgen_core::generation::Generated) -> Result<serde_json::Value, ToolError>,
+    ) -> ToolResult {
+        let request = request.validate()?;
+        match super::generate::generate(
+            &self.inner.pending,
+            self.inner.settings.prefer_sampling,
+            call,
+            request,
+            choice,
+        )
+        .await?
+        {
+            Outcome::InputRequired(input) => Ok(CallToolResponse::InputRequired(input)),
+            Outcome::Generated(generated, notes) => {
+                let extra = after(&generated)?;
+                let mut data = serde_json::to_value(GenerateOutput {
+                    text: &generated.text,
+                    model: &generated.model,
+                    stop_reason: generated.stop_reason.as_deref(),
+                    route: &generated.route,
+                    notes: &notes,
+                })
+                .map_err(|e| ToolError(e.to_string()))?;
+                if let (Some(obj), serde_json::Value::Object(more)) = (data.as_object_mut(), extra) {
+                    obj.extend(more);
+                }
+                text_with_data(generated.text.clone(), &data)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation group
+
+#[tool_router(router = generation_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "llm-generate",
+        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed. Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed.",
+        input_schema = schema::<GenerateParams>(),
+        annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn llm_generate(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        let outcome = async {
+            let p: GenerateParams = parse("llm-generate", args.clone())?;
+            let request = GenerationRequest {
+                messages: p.messages,
+                system_prompt: p.system_prompt,
+                max_tokens: p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+                temperature: p.temperature,
+                stop_sequences: p.stop_sequences,
+                include_context: p.include_context,
+                model_preferences: p.model_preferences,
+            };
+            let call = Call {
+                ctx: &ctx,
+                tool: "llm-generate",
+                args: &args,
+                input_responses,
+                request_state,
+            };
+            self.run_generation(call, request, &p.provider, |_| Ok(serde_json::Value::Null))
+                .await
+        };
+        finish(outcome.await)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates group
+
+#[tool_router(router = templates_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "template-execute",
+        description = "Fill a stored prompt template with values and generate a reply with it. See template-manage list for templates and their parameters.",
+        input_schema = schema::<TemplateRunParams>(),
+        annotations(title = "Run a template", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn template_execute(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        let outcome = async {
+            let p: TemplateRunParams = parse("template-execute", args.clone())?;
+            let template = templates::get(&self.inner.store, &p.name)?;
+            let rendered = templates::render(&template, &string_args(p.args))?;
+            let request = GenerationRequest {
+                messages: vec![ChatMessage {
+                    role: ChatRole::User,
+                    content: rendered.user_message,
+                }],
+                system_prompt: Some(rendered.system_prompt),
+                max_tokens: p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+                temperature: p.temperature,
+                stop_sequences: Vec::new(),
+                include_context: IncludeContext::None,
+                model_preferences: p.model_preferences,
+            };
+            let call = Call {
+                ctx: &ctx,
+                tool: "template-execute",
+                args: &args,
+                input_responses,
+                request_state,
+            };
+            let name = template.name.clone();
+            self.run_generation(call, request, &p.provider, |_| {
+                Ok(serde_json::json!({ "template": name }))
+            })
+            .await
+        };
+        finish(outcome.await)
+    }
+
+    #[tool(
+        name = "template-to-params",
+        description = "Fill a stored prompt template with values and return the resulting systemPrompt and messages (ready for llm-generate) without generating anything.",
+        input_schema = schema::<TemplateRunParams>(),
+        annotations(title = "Render a template", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn template_to_params(&self, args: JsonObject) -> CallToolResponse {
+        finish((|| {
+            let p: TemplateRunParams = parse("template-to-params", args)?;
+            let template = templates::get(&self.inner.store, &p.name)?;
+            let rendered = templates::render(&template, &string_args(p.args))?;
+            structured(&serde_json::json!({
+                "systemPrompt": rendered.system_prompt,
+                "messages": [{ "role": "user", "content": rendered.user_message }],
+                "maxTokens": p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+                "temperature": p.temperature,
+            }))
+        })())
+    }
+
+    #[tool(
+        name = "template-manage",
+        description = "Manage prompt templates: list, get, add, update, delete, or reset a built-in. Placeholders are written {name} and must be declared in parameters (with an optional default).",
+        input_schema = schema::<TemplateManageParams>(),
+        annotations(title = "Manage templates", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn template_manage(&self, args: JsonObject) -> CallToolResponse {
+        let result = (|| {
+            let p: TemplateManageParams = parse("template-manage", args)?;
+            let store = &self.inner.store;
+            let action = p.action.as_str();
+            match p.action {
+                ManageAction::List => {
+                    structured(&serde_json::json!({ "templates": templates::list(store)? }))
+                }
+                ManageAction::Get => structured(&templates::get(store, &need(p.name, "name", action)?)?),
+                ManageAction::Add => {
+                    let t = templates::add(
+                        store,
+                        NewTemplate {
+                            name: need(p.name, "name", action)?,
+                            description: p.description.unwrap_or_default(),
+                            system_prompt: p.system_prompt.unwrap_or_default(),
+                            user_message: need(p.user_message, "userMessage", action)?,
+                            parameters: p.parameters.unwrap_or_default(),
+                        },
+                    )?;
+                    self.catalog_changed();
+                    structured(&t)
+                }
+                ManageAction::Update => {
+                    let patch = TemplatePatch {
+                        description: p.description,
+                        system_prompt: p.system_prompt,
+                        user_message: p.user_message,
+                        parameters: p.parameters,
+                    };
+                    let t = templates::update(store, &need(p.name, "name", action)?, patch)?;
+                    self.catalog_changed();
+                    structured(&t)
+                }
+                ManageAction::Delete => {
+                    let name = need(p.name, "name", action)?;
+                    templates::delete(store, &name)?;
+                    self.catalog_changed();
+                    structured(&serde_json::json!({ "deleted": name }))
+                }
+                ManageAction::Reset => {
+                    let t = templates::reset(store, &need(p.name, "name", action)?)?;
+                    self.catalog_changed();
+                    structured(&t)
+                }
+            }
+        })();
+        finish(result)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personas group
+
+#[tool_router(router = personas_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "persona-manage",
+        description = "Manage personas (a system prompt, personality and default settings from which contexts are created): list, get, add, update, delete, or reset a built-in.",
+        input_schema = schema::<PersonaManageParams>(),
+        annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn persona_manage(&self, args: JsonObject) -> CallToolResponse {
+        let result = (|| {
+            let p: PersonaManageParams = parse("persona-manage", args)?;
+            let store = &self.inner.store;
+            let action = p.action.as_str();
+            match p.action {
+                ManageAction::List => structured(&serde_json::json!({ "personas": personas::list(store)? })),
+                ManageAction::Get => structured(&personas::get(store, &need(p.name, "name", action)?)?),
+                ManageAction::Add => {
+                    let persona = personas::create(
+                        store,
+                        NewPersona {
+                            name: need(p.name, "name", action)?,
+                            description: p.description.unwrap_or_default(),
+                            system_prompt: need(p.system_prompt, "systemPrompt", action)?,
+                            personality: p.personality.unwrap_or_default(),
+                            settings: p.settings.unwrap_or_default(),
+                        },
+                    )?;
+                    self.catalog_changed();
+                    structured(&persona)
+                }
+                ManageAction::Update => {
+                    let patch = PersonaPatch {
+                        description: p.description,
+                        system_prompt: p.system_prompt,
+                        personality: p.personality,
+                        settings: p.settings,
+                    };
+                    let persona = personas::update(store, &need(p.name, "name", action)?, patch)?;
+                    self.catalog_changed();
+                    structured(&persona)
+                }
+                ManageAction::Delete => {
+                    let name = need(p.name, "name", action)?;
+                    personas::delete(store, &name)?;
+                    self.catalog_changed();
+                    structured(&serde_json::json!({ "deleted": name }))
+                }
+                ManageAction::Reset => {
+                    let persona = personas::reset(store, &need(p.name, "name", action)?)?;
+                    self.catalog_changed();
+                    structured(&persona)
+                }
+            }
+        })();
+        finish(result)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contexts group
+
+#[tool_router(router = contexts_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "context-manage",
+        description = "Manage contexts: a conversation with its own system prompt, settings, token budget and inactivity expiry, optionally created from a persona. Actions: create, create-from-persona, list (paged), get, update, delete.",
+        input_schema = schema::<ContextManageParams>(),
+        annotations(title = "Manage contexts", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn context_manage(&self, args: JsonObject) -> CallToolResponse {
+        let result = (|| {
+            let p: ContextManageParams = parse("context-manage", args)?;
+            let store = &self.inner.store;
+            let new = |name: Option<String>| NewContext {
+                name: name.unwrap_or_default(),
+                system_prompt: p.system_prompt.clone().unwrap_or_default(),
+                personality: p.personality.clone().unwrap_or_default(),
+                settings: p.settings.clone().unwrap_or_default(),
+            };
+            match p.action {
+                ContextAction::Create => {
+                    let name = need(p.name.clone(), "name", "create")?;
+                    structured(&contexts::create(store, new(Some(name)))?)
+                }
+                ContextAction::CreateFromPersona => {
+                    let persona = need(p.persona.clone(), "persona", "create-from-persona")?;
+                    structured(&contexts::create_from_persona(
+                        store,
+                        &persona,
+                        new(p.name.clone()),
+                    )?)
+                }
+                ContextAction::List => structured(&contexts::list(store, p.offset, p.limit)?),
+                ContextAction::Get => {
+                    structured(&contexts::get(store, &need(p.context_id, "contextId", "get")?)?)
+                }
+                ContextAction::Update => {
+                    let patch = ContextPatch {
+                        name: p.name,
+                        system_prompt: p.system_prompt,
+                        personality: p.personality,
+                        settings: p.settings,
+                    };
+                    structured(&contexts::update(
+                        store,
+                        &need(p.context_id, "contextId", "update")?,
+                        patch,
+                    )?)
+                }
+                ContextAction::Delete => {
+                    let id = need(p.context_id, "contextId", "delete")?;
+                    contexts::delete(store, &id)?;
+                    structured(&serde_json::json!({ "deleted": id }))
+                }
+            }
+        })();
+        finish(result)
+    }
+
+    #[tool(
+        name = "context-chat",
+        description = "Send a message in a context and get the reply. The context's history is replayed within its token budget (whole turns, newest first); the message and the reply are stored together only when generation succeeds.",
+        input_schema = schema::<ContextChatParams>(),
+        annotations(title = "Chat in a context", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn context_chat(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        let outcome = async {
+            let p: ContextChatParams = parse("context-chat", args.clone())?;
+            let store = &self.inner.store;
+            let plan = chat::prepare(store, &p.context_id, &p.message)?;
+            let call = Call {
+                ctx: &ctx,
+                tool: "context-chat",
+                args: &args,
+                input_responses,
+                request_state,
+            };
+            let omitted = plan.omitted_turns;
+            self.run_generation(call, plan.request, &p.provider, |generated| {
+                chat::record_exchange(store, &p.context_id, &p.message, generated)?;
+                Ok(serde_json::json!({ "contextId": p.context_id, "omittedTurns": omitted }))
+            })
+            .await
+        };
+        finish(outcome.await)
+    }
+
+    #[tool(
+        name = "conversation-manage",
+        description = "Manage the stored conversation of one context: list (paged), delete a message, clear, or export as markdown or json. Every action is limited to the given contextId.",
+        input_schema = schema::<ConversationManageParams>(),
+        annotations(title = "Manage a conversation", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn conversation_manage(&self, args: JsonObject) -> CallToolResponse {
+        let result = (|| {
+            let p: ConversationManageParams = parse("conversation-manage", args)?;
+            let store = &self.inner.store;
+            match p.action {
+                ConversationAction::List => {
+                    structured(&contexts::messages(store, &p.context_id, p.offset, p.limit)?)
+                }
+                ConversationAction::Delete => {
+                    let id = need(p.message_id, "messageId", "delete")?;
+                    contexts::delete_message(store, &p.context_id, id)?;
+                    structured(&serde_json::json!({ "deleted": id, "contextId": p.context_id }))
+                }
+                ConversationAction::Clear => {
+                    let n = contexts::clear(store, &p.context_id)?;
+                    structured(&serde_json::json!({ "cleared": n, "contextId": p.context_id }))
+                }
+                ConversationAction::Export => {
+                    let text = contexts::export(store, &p.context_id, p.format)?;
+                    text_with_data(
+                        text.clone(),
+                        &serde_json::json!({ "contextId": p.context_id, "format": p.format, "export": text }),
+                    )
+                }
+            }
+        })();
+        finish(result)
+    }
+}

@@ -1,0 +1,128 @@
+//! `cargo xtask run | test | bench`: set-up and orchestration of the workspace, in Rust, so the
+//! README's two commands work on a fresh machine.
+
+mod bench;
+mod setup;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [ARGS...]   build and start the product (the MCP server on stdio; ARGS go to it)
+  test            everything that tests the project: format, lints, unit and end-to-end tests,
+                  and the official Python MCP SDK against the real binary
+  bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md";
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("run") => run(args.collect()),
+        Some("test") => test(),
+        Some("bench") => bench::bench(),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command '{other}'\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where cargo puts build output, honouring CARGO_TARGET_DIR.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command, failing with its description when it fails.
+pub(crate) fn status(cmd: &mut Command, what: &str) -> Result<()> {
+    eprintln!("xtask: {what}");
+    let status = cmd.status().with_context(|| format!("could not start: {what}"))?;
+    if !status.success() {
+        bail!("failed ({status}): {what}");
+    }
+    Ok(())
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    status(
+        cargo().args([
+            "build",
+            "--quiet",
+            "-p",
+            "llmgen-server",
+            "--bin",
+            "mcp-llm-generator",
+        ]),
+        "building the server",
+    )?;
+    let bin = target_dir().join("debug").join(exe("mcp-llm-generator"));
+    eprintln!(
+        "xtask: starting {} (an MCP server on stdio: connect a client, or press Ctrl-D to stop)",
+        bin.display()
+    );
+    let status = Command::new(&bin)
+        .args(&args)
+        .status()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+pub(crate) fn exe(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    status(
+        cargo().args(["fmt", "--all", "--", "--check"]),
+        "checking formatting (cargo fmt)",
+    )?;
+    status(
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        "lints (cargo clippy -D warnings)",
+    )?;
+    status(
+        cargo().args(["test", "--workspace", "--quiet"]),
+        "unit and end-to-end tests (cargo test)",
+    )?;
+    setup::python_sdk_tests()?;
+    eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
+    Ok(())
+}
