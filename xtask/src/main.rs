@@ -1,6 +1,9 @@
 //! `cargo xtask run | test | bench`: set-up and orchestration of the workspace, in Rust, so the
 //! README's two commands work on a fresh machine.
 
+// xtask is a developer tool whose output is for people at a terminal.
+#![allow(clippy::print_stdout)]
+
 mod bench;
 mod setup;
 

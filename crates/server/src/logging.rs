@@ -18,7 +18,7 @@ pub fn init(data_dir: Option<&DataDir>, default_level: &str) -> Option<WorkerGua
         .with_target(false)
         .with_filter(filter());
     let mut problem = None;
-    let (file_layer, guard) = match data_dir.map(|d| open_file_appender(d)) {
+    let (file_layer, guard) = match data_dir.map(open_file_appender) {
         Some(Ok(appender)) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let layer = fmt::layer()
