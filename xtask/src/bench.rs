@@ -1,3 +1,263 @@
-pub fn bench() -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+//! `cargo xtask bench`: figures for BENCHMARKS.md, measured on the release binary.
+//! Start-up (spawn → initialize answered), tools/list and a template list call (median of 20),
+//! peak RSS, the tools/list payload size, and the store: history assembly over 100,000 messages
+//! and 8 processes writing 1,000 turns each at once.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, ChildStdin, ChildStdout, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo, exe, status, target_dir};
+
+const RUNS: usize = 20;
+const WRITERS: usize = 8;
+const TURNS: usize = 1000;
+
+pub fn bench() -> Result<()> {
+    status(
+        cargo().args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "llmgen-server",
+            "--bin",
+            "mcp-llm-generator",
+        ]),
+        "building the release server",
+    )?;
+    status(
+        cargo().args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "llmgen-core",
+            "--example",
+            "store_bench",
+        ]),
+        "building the release store benchmark",
+    )?;
+    let release = target_dir().join("release");
+    let server = release.join(exe("mcp-llm-generator"));
+    let store_bench = release.join("examples").join(exe("store_bench"));
+    let scratch = tempdir()?;
+
+    println!("machine: {}", machine());
+    println!(
+        "binary:  {} ({:.1} MB)",
+        server.display(),
+        std::fs::metadata(&server)?.len() as f64 / 1e6
+    );
+
+    // Start-up: a fresh process each run, on an existing database (as every client spawn after
+    // the first); the first spawn creates it.
+    let data = scratch.join("server");
+    drop(Session::start(&server, &data)?);
+    let mut startup = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let session = Session::start(&server, &data)?;
+        startup.push(t.elapsed());
+        drop(session);
+    }
+    let mut session = Session::start(&server, &data)?;
+    let mut list = Vec::new();
+    let mut payload = 0;
+    let mut template_list = Vec::new();
+    for i in 0..RUNS {
+        let t = Instant::now();
+        payload = session.request(100 + i as u64, "tools/list", "{}")?.len();
+        list.push(t.elapsed());
+        let t = Instant::now();
+        session.request(
+            200 + i as u64,
+            "tools/call",
+            r#"{"name":"template-manage","arguments":{"action":"list"}}"#,
+        )?;
+        template_list.push(t.elapsed());
+    }
+    let rss_kib = session.peak_rss_kib();
+    drop(session);
+
+    println!(
+        "spawn -> initialize answered: median {}",
+        ms(median(&mut startup))
+    );
+    println!("tools/list: median {} ({} bytes)", ms(median(&mut list)), payload);
+    println!(
+        "tools/call template-manage list: median {}",
+        ms(median(&mut template_list))
+    );
+    match rss_kib {
+        Some(kib) => println!("peak RSS: {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("peak RSS: unavailable on this platform"),
+    }
+
+    // Store: history assembly.
+    let out = run_capture(
+        Command::new(&store_bench)
+            .arg("assemble")
+            .arg(scratch.join("assemble")),
+    )?;
+    println!("history assembly (100,000 stored messages): {}", out.trim());
+
+    // Store: 8 processes writing at once.
+    let shared = scratch.join("shared");
+    run_capture(Command::new(&store_bench).arg("context").arg(&shared))?;
+    let started = Instant::now();
+    let writers: Vec<Child> = (0..WRITERS)
+        .map(|i| {
+            Command::new(&store_bench)
+                .args(["write"])
+                .arg(&shared)
+                .arg(format!("w{i}"))
+                .arg(TURNS.to_string())
+                .stdout(Stdio::piped())
+                .spawn()
+                .context("starting a writer")
+        })
+        .collect::<Result<_>>()?;
+    let mut errors = 0u64;
+    for w in writers {
+        let out = w.wait_with_output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        errors += field(&text, "errors").unwrap_or(u64::MAX);
+        if !out.status.success() {
+            bail!("a writer failed: {text}");
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let rows = count_rows(&store_bench, &shared)?;
+    let expected = (WRITERS * TURNS * 2) as u64;
+    println!(
+        "{WRITERS} processes x {TURNS} turns: {errors} errors, {} lost rows, {:.0} turns/s ({rows} rows in {secs:.2} s)",
+        expected.saturating_sub(rows),
+        (WRITERS * TURNS) as f64 / secs
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// One server process with an initialized MCP session.
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Session {
+    fn start(server: &Path, data: &Path) -> Result<Self> {
+        let mut child = Command::new(server)
+            .arg("--data-dir")
+            .arg(data)
+            .env("LLMGEN_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the server")?;
+        let stdin = child.stdin.take().context("stdin")?;
+        let stdout = BufReader::new(child.stdout.take().context("stdout")?);
+        let mut session = Self { child, stdin, stdout };
+        session.request(
+            1,
+            "initialize",
+            r#"{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}"#,
+        )?;
+        writeln!(
+            session.stdin,
+            r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
+        )?;
+        Ok(session)
+    }
+
+    fn request(&mut self, id: u64, method: &str, params: &str) -> Result<String> {
+        writeln!(
+            self.stdin,
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#
+        )?;
+        self.stdin.flush()?;
+        let needle = format!("\"id\":{id}");
+        loop {
+            let mut line = String::new();
+            if self.stdout.read_line(&mut line)? == 0 {
+                bail!("the server closed stdout while waiting for {method}");
+            }
+            if line.contains(&needle) {
+                return Ok(line);
+            }
+        }
+    }
+
+    fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn field(json: &str, name: &str) -> Option<u64> {
+    let start = json.find(&format!("\"{name}\":"))? + name.len() + 3;
+    json[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+fn run_capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().context("running the store benchmark")?;
+    if !out.status.success() {
+        bail!("store benchmark failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn count_rows(store_bench: &Path, dir: &Path) -> Result<u64> {
+    let out = run_capture(Command::new(store_bench).arg("count").arg(dir))?;
+    field(&out, "messages").context("the store benchmark printed no count")
+}
+
+fn tempdir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("llmgen-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
 }

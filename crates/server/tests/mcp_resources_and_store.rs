@@ -193,6 +193,59 @@ async fn templates_are_prompts_and_fixed_prompts_work() {
     client.cancel().await.expect("close");
 }
 
+/// Adding a template tells the client that the prompt and resource lists changed: as
+/// notifications on a legacy session, and through subscriptions/listen on 2026-07-28.
+#[tokio::test]
+async fn catalogue_changes_are_notified_on_both_eras() {
+    use rmcp::model::{ServerNotification, SubscriptionFilter};
+    let dir = temp_dir();
+    let tc = TestClient::replying(Era::Legacy, "x");
+    let client = connect(dir.path(), tc.clone()).await;
+    ok(call(
+        &client,
+        "template-manage",
+        json!({"action": "add", "name": "n1", "userMessage": "hi"}),
+    )
+    .await);
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = tc.list_changes.lock().expect("lock").clone();
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        seen.contains(&"resources") && seen.contains(&"prompts"),
+        "legacy notifications: {seen:?}"
+    );
+    client.cancel().await.expect("close");
+
+    let client = connect(dir.path(), TestClient::replying(Era::Modern, "x")).await;
+    let filter = SubscriptionFilter::builder()
+        .prompts_list_changed()
+        .resources_list_changed()
+        .build();
+    let mut subscription = client.listen(filter).await.expect("subscriptions/listen");
+    ok(call(
+        &client,
+        "persona-manage",
+        json!({"action": "add", "name": "p1", "systemPrompt": "s"}),
+    )
+    .await);
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), subscription.next()).await;
+        match next {
+            Ok(Ok(Some(ServerNotification::ResourceListChangedNotification(_)))) => kinds.push("resources"),
+            Ok(Ok(Some(ServerNotification::PromptListChangedNotification(_)))) => kinds.push("prompts"),
+            Ok(Ok(Some(_))) => {}
+            other => panic!("no list_changed notification on 2026-07-28: {other:?}"),
+        }
+    }
+    client.cancel().await.expect("close");
+}
+
 /// Data written by one server process is there after it exits and a new one starts; a deleted
 /// built-in stays deleted across restarts.
 #[tokio::test]

@@ -13,12 +13,13 @@ use llmgen_core::{Store, paths::DataDir, settings::Settings, settings::ToolGroup
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     handler::server::router::tool::ToolRouter,
+    model::SubscriptionFilter,
     model::{
         GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
         ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
         ReadResourceResponse, ServerCapabilities, ServerConfig,
     },
-    service::{NotificationContext, Peer, RequestContext},
+    service::{NotificationContext, Peer, RequestContext, SubscriptionContext},
     tool_handler,
 };
 
@@ -30,6 +31,8 @@ pub(crate) struct Inner {
     pub pending: generate::PendingRequests,
     /// The legacy session's peer, for list-changed notifications.
     peer: OnceLock<Peer<RoleServer>>,
+    /// Catalogue changes, fanned out to 2026-07-28 `subscriptions/listen` streams.
+    changes: tokio::sync::broadcast::Sender<()>,
 }
 
 /// The MCP handler. Cheap to clone; all clones share one store.
@@ -58,6 +61,7 @@ impl LlmGenServer {
                 data_dir,
                 pending: Default::default(),
                 peer: OnceLock::new(),
+                changes: tokio::sync::broadcast::channel(16).0,
             }),
             tool_router,
         }
@@ -74,6 +78,8 @@ impl LlmGenServer {
 
     /// Tells the client that templates or personas changed (resource and prompt lists).
     pub(crate) fn catalog_changed(&self) {
+        // No listener is not an error: the send result only says whether anyone listens.
+        let _ = self.inner.changes.send(());
         let Some(peer) = self.inner.peer.get().cloned() else {
             return;
         };
@@ -114,6 +120,38 @@ impl ServerHandler for LlmGenServer {
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
         let _ = self.inner.peer.set(context.peer);
         tracing::info!("client initialized");
+    }
+
+    /// 2026-07-28 sessions receive list-changed notifications only through subscriptions/listen;
+    /// the SDK narrows the filter to what was requested and what our capabilities declare.
+    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+        Some(requested.clone())
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
+        let mut changes = self.inner.changes.subscribe();
+        loop {
+            tokio::select! {
+                () = context.cancelled() => return Ok(()),
+                change = changes.recv() => {
+                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = change {
+                        return Ok(());
+                    }
+                    // Lagged still means "something changed": notify once.
+                    let sink = context.sink();
+                    if context.accepted().resources_list_changed == Some(true)
+                        && let Err(e) = sink.notify_resource_list_changed().await
+                    {
+                        tracing::debug!("resources list_changed not sent: {e}");
+                    }
+                    if context.accepted().prompts_list_changed == Some(true)
+                        && let Err(e) = sink.notify_prompt_list_changed().await
+                    {
+                        tracing::debug!("prompts list_changed not sent: {e}");
+                    }
+                }
+            }
+        }
     }
 
     async fn list_resources(

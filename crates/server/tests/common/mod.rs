@@ -51,6 +51,8 @@ pub struct TestClient {
     /// Set when a hanging sampling request saw its cancellation.
     pub cancelled: Arc<Mutex<bool>>,
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    /// list_changed notifications received on a legacy session ("resources" / "prompts").
+    pub list_changes: Arc<Mutex<Vec<&'static str>>>,
     pub era: Era,
 }
 
@@ -61,6 +63,7 @@ impl TestClient {
             requests: Default::default(),
             cancelled: Default::default(),
             progress: Default::default(),
+            list_changes: Default::default(),
             era,
         }
     }
@@ -119,6 +122,14 @@ impl ClientHandler for TestClient {
                 Err(McpError::internal_error("cancelled", None))
             }
         }
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changes.lock().expect("lock").push("resources");
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changes.lock().expect("lock").push("prompts");
     }
 
     async fn on_progress(
