@@ -18,8 +18,8 @@ use crate::{
 pub struct ChatPlan {
     pub context: Context,
     pub request: GenerationRequest,
-    /// Older whole turns left out to stay within maxHistoryTokens.
-    pub omitted_turns: u32,
+    /// Stored messages left out to stay within maxHistoryTokens (older turns, or incomplete ones).
+    pub omitted_messages: u64,
     /// Estimated tokens of the prompt plus the reply budget.
     pub estimated_tokens: u32,
 }
@@ -55,10 +55,11 @@ pub fn prepare(store: &Store, context_id: &str, message: &str) -> Result<ChatPla
             include_context: IncludeContext::None,
             model_preferences: None,
         };
+        let omitted_messages = context.message_count.saturating_sub(assembled.history_messages);
         Ok(ChatPlan {
             context,
             request,
-            omitted_turns: assembled.omitted_turns,
+            omitted_messages,
             estimated_tokens: assembled.estimated_tokens,
         })
     })
@@ -68,7 +69,10 @@ pub fn prepare(store: &Store, context_id: &str, message: &str) -> Result<ChatPla
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assembled {
     pub messages: Vec<ChatMessage>,
-    pub omitted_turns: u32,
+    /// Stored messages replayed in this request.
+    pub history_messages: u64,
+    /// True when older turns did not fit the budget and were left out.
+    pub history_truncated: bool,
     pub estimated_tokens: u32,
 }
 
@@ -104,8 +108,7 @@ pub fn assemble(
     let mut used = fixed;
     let mut kept_turns: Vec<Vec<StoredMessage>> = Vec::new();
     let mut pending_replies: Vec<StoredMessage> = Vec::new();
-    let mut omitted_turns = 0u32;
-    let mut full = false;
+    let mut history_truncated = false;
     for message in newest_first {
         let message = message?;
         match message.role {
@@ -119,17 +122,15 @@ pub fn assemble(
                     .iter()
                     .map(cost)
                     .fold(cost(&message), u32::saturating_add);
-                if !full && used.saturating_add(turn_cost) <= budget {
-                    used += turn_cost;
-                    let mut turn = vec![message];
-                    turn.extend(pending_replies.drain(..).rev());
-                    kept_turns.push(turn);
-                } else {
-                    // Keep history contiguous: once a turn does not fit, older ones are omitted.
-                    full = true;
-                    omitted_turns += 1;
-                    pending_replies.clear();
+                if used.saturating_add(turn_cost) > budget {
+                    // Keep history contiguous, and stop reading: older turns are all omitted.
+                    history_truncated = true;
+                    break;
                 }
+                used += turn_cost;
+                let mut turn = vec![message];
+                turn.extend(pending_replies.drain(..).rev());
+                kept_turns.push(turn);
             }
         }
     }
@@ -142,13 +143,15 @@ pub fn assemble(
             content: m.content,
         })
         .collect();
+    let history_messages = messages.len() as u64;
     messages.push(ChatMessage {
         role: ChatRole::User,
         content: new_message.to_string(),
     });
     Ok(Assembled {
         messages,
-        omitted_turns,
+        history_messages,
+        history_truncated,
         estimated_tokens: used,
     })
 }
@@ -208,7 +211,8 @@ mod tests {
         let roles: Vec<_> = out.messages.iter().map(|m| m.role).collect();
         assert_eq!(roles, [ChatRole::User, ChatRole::Assistant, ChatRole::User]);
         assert_eq!(out.messages[0].content, "recent question");
-        assert_eq!(out.omitted_turns, 1);
+        assert!(out.history_truncated);
+        assert_eq!(out.history_messages, 2);
         assert!(out.estimated_tokens <= 150);
         // A large budget keeps both turns and still drops the leading assistant message.
         let out = assemble("sys", newest_first(&history), "new", 100, 10_000).expect("fits");

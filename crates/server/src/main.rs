@@ -88,8 +88,9 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {
     let _guard = logging::init(Some(&data_dir), "info,rmcp=warn");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread is plenty for one client's session (tool calls are short; SQLite calls take
+    // microseconds) and keeps start-up and memory small.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;

@@ -31,8 +31,11 @@ pub(crate) struct Inner {
     pub pending: generate::PendingRequests,
     /// The legacy session's peer, for list-changed notifications.
     peer: OnceLock<Peer<RoleServer>>,
-    /// Catalogue changes, fanned out to 2026-07-28 `subscriptions/listen` streams.
-    changes: tokio::sync::broadcast::Sender<()>,
+    /// A counter of catalogue changes, watched by 2026-07-28 `subscriptions/listen` streams.
+    changes: tokio::sync::watch::Sender<u64>,
+    /// The counter when the newest subscription was acknowledged: a change between the
+    /// acknowledgement and the start of `listen` is still delivered.
+    acked_at: std::sync::Mutex<u64>,
 }
 
 /// The MCP handler. Cheap to clone; all clones share one store.
@@ -61,7 +64,8 @@ impl LlmGenServer {
                 data_dir,
                 pending: Default::default(),
                 peer: OnceLock::new(),
-                changes: tokio::sync::broadcast::channel(16).0,
+                changes: tokio::sync::watch::Sender::new(0),
+                acked_at: std::sync::Mutex::new(0),
             }),
             tool_router,
         }
@@ -78,8 +82,7 @@ impl LlmGenServer {
 
     /// Tells the client that templates or personas changed (resource and prompt lists).
     pub(crate) fn catalog_changed(&self) {
-        // No listener is not an error: the send result only says whether anyone listens.
-        let _ = self.inner.changes.send(());
+        self.inner.changes.send_modify(|n| *n += 1);
         let Some(peer) = self.inner.peer.get().cloned() else {
             return;
         };
@@ -125,29 +128,34 @@ impl ServerHandler for LlmGenServer {
     /// 2026-07-28 sessions receive list-changed notifications only through subscriptions/listen;
     /// the SDK narrows the filter to what was requested and what our capabilities declare.
     fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+        *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner()) = *self.inner.changes.borrow();
         Some(requested.clone())
     }
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
         let mut changes = self.inner.changes.subscribe();
+        let mut seen = *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner());
         loop {
+            let current = *changes.borrow_and_update();
+            if current > seen {
+                seen = current;
+                let sink = context.sink();
+                if context.accepted().resources_list_changed == Some(true)
+                    && let Err(e) = sink.notify_resource_list_changed().await
+                {
+                    tracing::debug!("resources list_changed not sent: {e}");
+                }
+                if context.accepted().prompts_list_changed == Some(true)
+                    && let Err(e) = sink.notify_prompt_list_changed().await
+                {
+                    tracing::debug!("prompts list_changed not sent: {e}");
+                }
+            }
             tokio::select! {
                 () = context.cancelled() => return Ok(()),
-                change = changes.recv() => {
-                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = change {
+                changed = changes.changed() => {
+                    if changed.is_err() {
                         return Ok(());
-                    }
-                    // Lagged still means "something changed": notify once.
-                    let sink = context.sink();
-                    if context.accepted().resources_list_changed == Some(true)
-                        && let Err(e) = sink.notify_resource_list_changed().await
-                    {
-                        tracing::debug!("resources list_changed not sent: {e}");
-                    }
-                    if context.accepted().prompts_list_changed == Some(true)
-                        && let Err(e) = sink.notify_prompt_list_changed().await
-                    {
-                        tracing::debug!("prompts list_changed not sent: {e}");
                     }
                 }
             }

@@ -636,10 +636,10 @@ impl LlmGenServer {
                 input_responses,
                 request_state,
             };
-            let omitted = plan.omitted_turns;
+            let omitted = plan.omitted_messages;
             self.run_generation(call, plan.request, &p.provider, |generated| {
                 chat::record_exchange(store, &p.context_id, &p.message, generated)?;
-                Ok(serde_json::json!({ "contextId": p.context_id, "omittedTurns": omitted }))
+                Ok(serde_json::json!({ "contextId": p.context_id, "omittedMessages": omitted }))
             })
             .await
         };
