@@ -52,7 +52,8 @@ CREATE TABLE contexts (
     expiry_days        INTEGER NOT NULL,
     created_at         TEXT NOT NULL,
     last_activity_at   TEXT NOT NULL,
-    expires_at         TEXT NOT NULL        -- last_activity_at + expiry_days; refreshed on activity
+    expires_at         TEXT NOT NULL,       -- last_activity_at + expiry_days; refreshed on activity
+    message_count      INTEGER NOT NULL DEFAULT 0 -- kept by the triggers below, so no COUNT(*) per request
 );
 CREATE INDEX contexts_by_activity ON contexts (last_activity_at DESC);
 
@@ -66,3 +67,10 @@ CREATE TABLE messages (
     created_at     TEXT NOT NULL
 );
 CREATE INDEX messages_by_context ON messages (context_id, id);
+
+CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+    UPDATE contexts SET message_count = message_count + 1 WHERE id = NEW.context_id;
+END;
+CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+    UPDATE contexts SET message_count = message_count - 1 WHERE id = OLD.context_id;
+END;

@@ -145,7 +145,7 @@ pub struct StoredMessage {
     pub created_at: String,
 }
 
-const COLUMNS: &str = "c.id, c.name, c.persona, c.system_prompt, c.personality, c.temperature, c.max_tokens, c.max_history_tokens, c.expiry_days, c.created_at, c.last_activity_at, c.expires_at, (SELECT COUNT(*) FROM messages m WHERE m.context_id = c.id)";
+const COLUMNS: &str = "c.id, c.name, c.persona, c.system_prompt, c.personality, c.temperature, c.max_tokens, c.max_history_tokens, c.expiry_days, c.created_at, c.last_activity_at, c.expires_at, c.message_count";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Context> {
     Ok(Context {

@@ -8,6 +8,7 @@ use tracing_subscriber::{EnvFilter, Layer, fmt, layer::SubscriberExt, util::Subs
 /// Environment variable with the log filter (tracing EnvFilter syntax).
 pub const LOG_ENV: &str = "LLMGEN_LOG";
 const LOG_FILES_KEPT: usize = 30;
+const LOG_QUEUE_LINES: usize = 4096;
 
 /// Installs the global subscriber. Keep the guard alive until exit so buffered lines are written.
 pub fn init(data_dir: Option<&DataDir>, default_level: &str) -> Option<WorkerGuard> {
@@ -20,7 +21,11 @@ pub fn init(data_dir: Option<&DataDir>, default_level: &str) -> Option<WorkerGua
     let mut problem = None;
     let (file_layer, guard) = match data_dir.map(open_file_appender) {
         Some(Ok(appender)) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // The default queue of 128,000 lines is allocated up front (megabytes of RSS); a server
+            // logs a few lines per request, and lines beyond the queue are dropped, never blocking.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_QUEUE_LINES)
+                .finish(appender);
             let layer = fmt::layer()
                 .with_writer(writer)
                 .with_ansi(false)
