@@ -224,7 +224,7 @@ async fn personas_can_be_managed_and_get_returns_every_field() {
     let list = ok(call(&client, "persona-manage", json!({"action": "list"})).await);
     assert_eq!(list["personas"].as_array().map(Vec::len), Some(6));
     ok(call(&client, "persona-manage", json!({
-        "action": "add", "name": "pirate", "description": "Arr", "systemPrompt": "You are a pirate.",
+        "action": "create", "name": "pirate", "description": "Arr", "systemPrompt": "You are a pirate.",
         "personality": "Loud", "settings": {"temperature": 0, "maxTokens": 77, "maxHistoryTokens": 5000, "expiryDays": 3}
     })).await);
     ok(call(

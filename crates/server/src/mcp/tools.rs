@@ -92,7 +92,8 @@ pub enum ManageAction {
     List,
     /// One item in full (needs name).
     Get,
-    /// Add a new item (needs name and its required fields).
+    /// Add a new item (needs name and its required fields). For personas the word is "create";
+    /// both are accepted everywhere.
     #[serde(alias = "create")]
     Add,
     /// Change the given fields (needs name).
@@ -139,12 +140,43 @@ pub struct TemplateManageParams {
     pub parameters: Option<Vec<TemplateParameter>>,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonaAction {
+    /// Every persona.
+    List,
+    /// One persona in full (needs name).
+    Get,
+    /// A new persona (needs name and systemPrompt).
+    #[serde(alias = "add")]
+    Create,
+    /// Change the given fields (needs name); settings merge field by field.
+    Update,
+    /// Delete (needs name). Contexts created from it keep their copy.
+    Delete,
+    /// Restore a built-in persona (needs name).
+    Reset,
+}
+
+impl PersonaAction {
+    fn as_manage(self) -> ManageAction {
+        match self {
+            Self::List => ManageAction::List,
+            Self::Get => ManageAction::Get,
+            Self::Create => ManageAction::Add,
+            Self::Update => ManageAction::Update,
+            Self::Delete => ManageAction::Delete,
+            Self::Reset => ManageAction::Reset,
+        }
+    }
+}
+
 /// Parameters of persona-manage.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PersonaManageParams {
-    /// list, get, add (or create), update, delete or reset.
-    pub action: ManageAction,
+    /// list, get, create, update, delete or reset.
+    pub action: PersonaAction,
     /// Persona name: 1-64 letters, digits, '-', '_' or '.'.
     #[serde(default)]
     pub name: Option<String>,
@@ -497,7 +529,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "persona-manage",
-        description = "Manage personas (a system prompt, personality and default settings from which contexts are created): list, get, add, update, delete, or reset a built-in.",
+        description = "Manage personas (a system prompt, personality and default settings from which contexts are created): list, get, create, update, delete, or reset a built-in.",
         input_schema = schema::<PersonaManageParams>(),
         annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
@@ -505,8 +537,8 @@ impl LlmGenServer {
         let result = (|| {
             let p: PersonaManageParams = parse("persona-manage", args)?;
             let store = &self.inner.store;
-            let action = p.action.as_str();
-            match p.action {
+            let action = p.action.as_manage().as_str();
+            match p.action.as_manage() {
                 ManageAction::List => structured(&serde_json::json!({ "personas": personas::list(store)? })),
                 ManageAction::Get => structured(&personas::get(store, &need(p.name, "name", action)?)?),
                 ManageAction::Add => {

@@ -1,0 +1,158 @@
+//! The binary as a user's client runs it: raw JSON-RPC over pipes, a bare environment, an
+//! arbitrary working directory. Proves stdout carries only protocol messages, data lands in the
+//! user's data folder (never the current directory), and the tool-group setting works.
+
+use std::{
+    io::Write,
+    path::Path,
+    process::{Command, Stdio},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
+
+const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+
+/// Runs a session: initialize, the given requests, then end of input. Returns stdout lines.
+fn session(cmd: &mut Command, requests: &[&str]) -> Vec<String> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{INIT}").expect("write");
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
+    )
+    .expect("write");
+    for r in requests {
+        writeln!(stdin, "{r}").expect("write");
+    }
+    // Give the server time to answer before end of input closes the session.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8 stdout")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn bare_command(home: &Path, cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    // What a GUI-launched client may give: no PATH, no shell variables, only HOME.
+    cmd.env_clear().env("HOME", home).current_dir(cwd);
+    cmd
+}
+
+fn tool_names(lines: &[String]) -> Vec<String> {
+    let list = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["id"] == 2)
+        .expect("tools/list answered");
+    let mut names: Vec<String> = list["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn stdout_carries_only_json_rpc_and_data_goes_to_the_users_data_folder() {
+    let home = tempfile::tempdir().expect("home");
+    let cwd = tempfile::tempdir().expect("cwd");
+    let lines = session(
+        &mut bare_command(home.path(), cwd.path()),
+        &[
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"template-manage","arguments":{"action":"list"}}}"#,
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"template-manage","arguments":{"action":"nope"}}}"#,
+        ],
+    );
+    assert!(lines.len() >= 4, "expected four answers, got {lines:?}");
+    for line in &lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("non-JSON on stdout ({e}): {line}"));
+        assert_eq!(v["jsonrpc"], "2.0", "not a JSON-RPC message: {line}");
+    }
+    let db = home.path().join(".local/share/dev.llmgen.desktop/llmgen.db");
+    assert!(db.exists(), "database not in the user's data folder");
+    assert!(
+        home.path().join(".local/share/dev.llmgen.desktop/logs").is_dir(),
+        "no log folder"
+    );
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).expect("cwd").count(),
+        0,
+        "the server wrote into its working directory"
+    );
+}
+
+#[test]
+fn tool_groups_limit_the_tool_list_from_settings_and_from_the_environment() {
+    let home = tempfile::tempdir().expect("home");
+    let data = home.path().join("data");
+    let set = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["settings", "set", "tool-groups", "templates"])
+        .output()
+        .expect("settings set");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("tool-groups     = templates"));
+
+    let mut cmd = bare_command(home.path(), home.path());
+    cmd.arg("--data-dir").arg(&data);
+    let lines = session(&mut cmd, &[r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#]);
+    assert_eq!(
+        tool_names(&lines),
+        ["template-execute", "template-manage", "template-to-params"]
+    );
+
+    let mut cmd = bare_command(home.path(), home.path());
+    cmd.arg("--data-dir")
+        .arg(&data)
+        .env("LLMGEN_TOOL_GROUPS", "generation,contexts");
+    let lines = session(&mut cmd, &[r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#]);
+    assert_eq!(
+        tool_names(&lines),
+        [
+            "context-chat",
+            "context-manage",
+            "conversation-manage",
+            "llm-generate"
+        ]
+    );
+
+    let bad = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["settings", "set", "tool-groups", "bogus"])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Unknown tool group 'bogus'"));
+}
+
+#[test]
+fn version_prints_the_version() {
+    let out = Command::new(BIN).arg("--version").output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("mcp-llm-generator {}", env!("CARGO_PKG_VERSION"))
+    );
+}
