@@ -3,7 +3,7 @@
 //! user's data folder (never the current directory), and the tool-group setting works.
 
 use std::{
-    io::Write,
+    io::{BufRead, BufReader, Read, Write},
     path::Path,
     process::{Command, Stdio},
 };
@@ -17,7 +17,7 @@ fn session(cmd: &mut Command, requests: &[&str]) -> Vec<String> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null()) // logs; never read here, so never allowed to fill a pipe
         .spawn()
         .expect("spawn the server");
     let mut stdin = child.stdin.take().expect("stdin");

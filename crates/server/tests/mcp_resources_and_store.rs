@@ -208,7 +208,7 @@ async fn catalogue_changes_are_notified_on_both_eras() {
     )
     .await);
     let mut seen = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..250 {
         seen = tc.list_changes.lock().expect("lock").clone();
         if seen.len() >= 2 {
             break;
