@@ -30,21 +30,28 @@ fn session(cmd: &mut Command, requests: &[&str]) -> Vec<String> {
     for r in requests {
         writeln!(stdin, "{r}").expect("write");
     }
-    // Give the server time to answer before end of input closes the session.
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    stdin.flush().expect("flush");
+    // Read until every request (initialize included) is answered, then end the session.
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut lines = Vec::new();
+    let mut answered = 0;
+    while answered < requests.len() + 1 {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("read stdout") == 0 {
+            break;
+        }
+        if line.contains("\"id\":") {
+            answered += 1;
+        }
+        lines.push(line.trim_end().to_string());
+    }
     drop(stdin);
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8 stdout")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("read the rest");
+    lines.extend(rest.lines().map(str::to_string));
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit {status:?}");
+    lines
 }
 
 fn bare_command(home: &Path, cwd: &Path) -> Command {
