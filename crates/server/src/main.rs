@@ -99,10 +99,18 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
         let settings = settings::load(&store)?;
         tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
         let server = LlmGenServer::new(store, settings, data_dir);
-        let service = server
-            .serve(rmcp::transport::stdio())
-            .await
-            .inspect_err(|e| tracing::error!("MCP session did not start: {e}"))?;
+        let service = match server.serve(rmcp::transport::stdio()).await {
+            Ok(service) => service,
+            // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+                tracing::info!("input closed before a client connected; exiting");
+                return Ok(());
+            }
+            Err(e) => {
+                tracing::error!("MCP session did not start: {e}");
+                return Err(e.into());
+            }
+        };
         service.waiting().await?;
         tracing::info!("client disconnected; exiting");
         anyhow::Ok(())
