@@ -34,7 +34,10 @@ async def sampler(context, params):
 
 
 def server(data_dir: str) -> StdioServerParameters:
-    return StdioServerParameters(command=BIN, args=["--data-dir", data_dir], env={"LLMGEN_LOG": "warn"})
+    # No D-Bus session: the server must never reach a developer's real keychain (a stored key would
+    # turn the "client without sampling" test into a paid provider call).
+    env = {"LLMGEN_LOG": "warn", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/llmgen-test-bus"}
+    return StdioServerParameters(command=BIN, args=["--data-dir", data_dir], env=env)
 
 
 def text_of(result) -> str:
@@ -53,7 +56,7 @@ async def classic_session_on_2025_11_25():
                 init = await session.initialize()
                 assert init.server_info.name == "mcp-llm-generator", init
                 tools = await session.list_tools()
-                assert len(tools.tools) == 8, [t.name for t in tools.tools]
+                assert len(tools.tools) == 9, [t.name for t in tools.tools]
                 result = await session.call_tool(
                     "llm-generate",
                     {"messages": [{"role": "user", "content": "hello"}], "temperature": 0, "maxTokens": 20},

@@ -40,6 +40,7 @@ fn reply(text: String) -> Generated {
         model: "bench".into(),
         stop_reason: None,
         route: "sampling".into(),
+        usage: None,
     }
 }
 

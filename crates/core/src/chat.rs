@@ -249,6 +249,7 @@ mod tests {
             model: "m".into(),
             stop_reason: None,
             route: "sampling".into(),
+            usage: None,
         };
         record_exchange(&store, &c.id, "first", &reply).expect("record");
         let plan = prepare(&store, &c.id, "second").expect("plan");
@@ -274,6 +275,7 @@ mod tests {
             model: "m".into(),
             stop_reason: None,
             route: "sampling".into(),
+            usage: None,
         };
         assert!(record_exchange(&store, &c.id, "q", &reply).is_err());
         let n: i64 = store

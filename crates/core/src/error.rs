@@ -53,6 +53,18 @@ pub enum CoreError {
     #[error("Database error: {0}. If this repeats, run the health check.")]
     Sqlite(#[from] rusqlite::Error),
 
+    /// A direct provider's monthly budget is used up; the text says how to raise it.
+    #[error("{0}")]
+    BudgetExhausted(String),
+
+    /// A direct provider call failed; the text names the provider and the fix.
+    #[error(transparent)]
+    Provider(#[from] crate::providers::ProviderError),
+
+    /// The OS keychain could not be used.
+    #[error(transparent)]
+    Keychain(#[from] crate::secrets::KeychainError),
+
     /// A JSON column could not be read or written.
     #[error("Stored data could not be decoded: {0}")]
     Json(#[from] serde_json::Error),

@@ -1,5 +1,5 @@
-//! What a generation request is, independent of how it is served (MCP sampling or, later, a
-//! direct provider): typed messages and options, range checks, and the routing rule.
+//! What a generation request is, independent of how it is served (MCP sampling or a direct
+//! provider): typed messages and options, range checks, and the routing rule.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -217,6 +217,17 @@ pub struct Generated {
     pub stop_reason: Option<String>,
     /// "sampling" or the provider's name.
     pub route: String,
+    /// Tokens used, as a direct provider reported them (sampling clients report none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+}
+
+/// Tokens one call used, as the provider reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
 }
 
 /// The route chosen for one request.
@@ -230,33 +241,77 @@ pub enum Route {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
     #[error(
-        "Your MCP client did not declare the 'sampling' capability, so it cannot run the model for this server. Use a client that supports MCP sampling (for example VS Code with GitHub Copilot), or configure a direct provider with an API key (see the README, 'Direct providers')."
+        "Your MCP client did not declare the 'sampling' capability, so it cannot run the model for this server. Use a client that supports MCP sampling (for example VS Code with GitHub Copilot), or use a direct provider: store its API key with `mcp-llm-generator keys set anthropic` and call with provider 'auto' or 'anthropic' (see the README, 'Direct providers')."
     )]
     SamplingUnsupported,
     #[error(
-        "Provider '{0}' is not configured. Use provider 'auto' or 'sampling', or add the provider first (see the README, 'Direct providers')."
+        "Provider '{0}' is not configured. Use provider 'auto' or 'sampling', or a name from `mcp-llm-generator providers list` (add one with `mcp-llm-generator providers add`)."
     )]
     UnknownProvider(String),
     #[error(
-        "Sampling is turned off (setting prefer-sampling = false) and no direct provider is configured. Turn it back on with `mcp-llm-generator settings set prefer-sampling true`, or configure a direct provider."
+        "Your MCP client did not declare the 'sampling' capability, so it cannot run the model for this server, and the default provider '{provider}' cannot be used: {why}"
+    )]
+    NoSamplingAndProviderUnusable { provider: String, why: String },
+    #[error(
+        "Sampling is turned off (setting prefer-sampling = false) and the default provider '{provider}' cannot be used: {why} Or turn sampling back on with `mcp-llm-generator settings set prefer-sampling true`."
+    )]
+    PreferSamplingOffAndProviderUnusable { provider: String, why: String },
+    #[error(
+        "No route for this request: the client cannot (or, with prefer-sampling off, may not) do MCP sampling and no default provider is set. Choose one with `mcp-llm-generator providers set NAME --default`, or turn sampling on with `mcp-llm-generator settings set prefer-sampling true`."
     )]
     NoRoute,
 }
 
-/// The routing rule of ARCHITECTURE.md, as far as sampling goes: direct providers are not part
-/// of this build, so every named provider is unknown.
+/// The default direct provider as routing sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultProvider {
+    pub name: String,
+    /// `Ok` when it can be called now (its key is present, or it needs none); else the fix.
+    pub usable: Result<(), String>,
+}
+
+/// True when [`choose_route`] needs to know the default provider: checking it reads the
+/// keychain, which is only done when the answer matters.
+pub fn needs_default_provider(
+    choice: &ProviderChoice,
+    client_supports_sampling: bool,
+    prefer_sampling: bool,
+) -> bool {
+    matches!(choice, ProviderChoice::Auto) && !(client_supports_sampling && prefer_sampling)
+}
+
+/// The routing rule of ARCHITECTURE.md. `auto`: MCP sampling when the client offers it and
+/// prefer-sampling is on; else the default provider if it is usable; else an error that says
+/// how to fix it. A named route is forced. `is_configured` tells whether a provider exists;
+/// `default_provider` is only consulted when [`needs_default_provider`] says so.
 pub fn choose_route(
     choice: &ProviderChoice,
     client_supports_sampling: bool,
     prefer_sampling: bool,
+    is_configured: impl FnOnce(&str) -> bool,
+    default_provider: Option<DefaultProvider>,
 ) -> Result<Route, RouteError> {
     match choice {
         ProviderChoice::Sampling if client_supports_sampling => Ok(Route::Sampling),
         ProviderChoice::Sampling => Err(RouteError::SamplingUnsupported),
+        ProviderChoice::Named(name) if is_configured(name) => Ok(Route::Provider(name.clone())),
         ProviderChoice::Named(name) => Err(RouteError::UnknownProvider(name.clone())),
         ProviderChoice::Auto if client_supports_sampling && prefer_sampling => Ok(Route::Sampling),
-        ProviderChoice::Auto if !client_supports_sampling => Err(RouteError::SamplingUnsupported),
-        ProviderChoice::Auto => Err(RouteError::NoRoute),
+        ProviderChoice::Auto => match default_provider {
+            Some(DefaultProvider { name, usable: Ok(()) }) => Ok(Route::Provider(name)),
+            Some(DefaultProvider {
+                name,
+                usable: Err(why),
+            }) if !client_supports_sampling => {
+                Err(RouteError::NoSamplingAndProviderUnusable { provider: name, why })
+            }
+            Some(DefaultProvider {
+                name,
+                usable: Err(why),
+            }) => Err(RouteError::PreferSamplingOffAndProviderUnusable { provider: name, why }),
+            None if !client_supports_sampling => Err(RouteError::SamplingUnsupported),
+            None => Err(RouteError::NoRoute),
+        },
     }
 }
 
@@ -297,23 +352,64 @@ mod tests {
         assert_eq!(named, ProviderChoice::Named("ollama".into()));
     }
 
+    fn default(usable: Result<(), String>) -> Option<DefaultProvider> {
+        Some(DefaultProvider {
+            name: "anthropic".into(),
+            usable,
+        })
+    }
+
     #[test]
-    fn routing_follows_the_client_capability() {
+    fn routing_follows_the_client_capability_and_the_default_provider() {
+        let yes = |_: &str| true;
         assert_eq!(
-            choose_route(&ProviderChoice::Auto, true, true),
+            choose_route(&ProviderChoice::Auto, true, true, yes, None),
             Ok(Route::Sampling)
         );
+        // No sampling: the default provider when usable, else an error naming both fixes.
         assert_eq!(
-            choose_route(&ProviderChoice::Auto, false, true),
-            Err(RouteError::SamplingUnsupported)
+            choose_route(&ProviderChoice::Auto, false, true, yes, default(Ok(()))),
+            Ok(Route::Provider("anthropic".into()))
+        );
+        let err = choose_route(
+            &ProviderChoice::Auto,
+            false,
+            true,
+            yes,
+            default(Err("no key.".into())),
+        )
+        .expect_err("unusable");
+        assert!(
+            err.to_string().contains("sampling") && err.to_string().contains("no key."),
+            "{err}"
         );
         assert_eq!(
-            choose_route(&ProviderChoice::Sampling, false, true),
+            choose_route(&ProviderChoice::Sampling, false, true, yes, None),
             Err(RouteError::SamplingUnsupported)
         );
+        // prefer-sampling off: the provider even though the client could sample.
         assert_eq!(
-            choose_route(&ProviderChoice::Auto, true, false),
+            choose_route(&ProviderChoice::Auto, true, false, yes, default(Ok(()))),
+            Ok(Route::Provider("anthropic".into()))
+        );
+        assert_eq!(
+            choose_route(&ProviderChoice::Auto, true, false, yes, None),
             Err(RouteError::NoRoute)
+        );
+        assert!(!needs_default_provider(&ProviderChoice::Auto, true, true));
+        assert!(needs_default_provider(&ProviderChoice::Auto, false, true));
+    }
+
+    #[test]
+    fn a_named_provider_is_forced_only_when_configured() {
+        let named = ProviderChoice::Named("ollama".into());
+        assert_eq!(
+            choose_route(&named, true, true, |n| n == "ollama", None),
+            Ok(Route::Provider("ollama".into()))
+        );
+        assert_eq!(
+            choose_route(&named, true, true, |_| false, None),
+            Err(RouteError::UnknownProvider("ollama".into()))
         );
     }
 }

@@ -9,11 +9,14 @@ pub mod error;
 pub mod generation;
 pub mod paths;
 pub mod personas;
+pub mod providers;
+pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod templates;
 mod timefmt;
 pub mod tokens;
+pub mod usage;
 
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -18,7 +18,7 @@ pub const TOOL_GROUPS_ENV: &str = "LLMGEN_TOOL_GROUPS";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ToolGroup {
-    /// llm-generate
+    /// llm-generate, provider-status
     Generation,
     /// template-execute, template-to-params, template-manage
     Templates,

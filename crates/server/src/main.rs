@@ -1,5 +1,7 @@
-//! `mcp-llm-generator`: the stdio MCP server (no arguments, or `serve`) and the command line.
+//! `mcp-llm-generator`: the stdio MCP server (no arguments, or `serve`) and the command line
+//! (its subcommands live in cli.rs).
 
+mod cli;
 mod logging;
 
 use std::path::PathBuf;
@@ -31,19 +33,31 @@ enum Command {
     /// Show or change settings.
     Settings {
         #[command(subcommand)]
-        action: Option<SettingsAction>,
+        action: Option<cli::SettingsAction>,
     },
-}
-
-#[derive(Subcommand)]
-enum SettingsAction {
-    /// Print every setting (add --json for scripts).
-    Show {
+    /// List, add, change or remove direct LLM providers.
+    Providers {
+        #[command(subcommand)]
+        action: Option<cli::ProvidersAction>,
+    },
+    /// Manage provider API keys in the OS keychain.
+    Keys {
+        #[command(subcommand)]
+        action: cli::KeysAction,
+    },
+    /// Show direct provider usage of a month (default: this month).
+    Usage {
+        /// The month, as YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
         #[arg(long)]
         json: bool,
     },
-    /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all.
-    Set { key: String, value: String },
+    /// Set monthly budgets and model prices.
+    Budget {
+        #[command(subcommand)]
+        action: cli::BudgetAction,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -59,31 +73,21 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(data_dir),
-        Command::Settings { action } => {
-            let _guard = logging::init(None, "warn");
-            let store = Store::open(&data_dir)?;
-            match action.unwrap_or(SettingsAction::Show { json: false }) {
-                SettingsAction::Show { json } => print_settings(&settings::load(&store)?, json),
-                SettingsAction::Set { key, value } => {
-                    print_settings(&settings::set(&store, &key, &value)?, false)
-                }
-            }
-        }
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Serve = command {
+        return serve(data_dir);
     }
-}
-
-#[allow(clippy::print_stdout)] // CLI output, not the serve path
-fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(s)?);
-    } else {
-        println!("prefer-sampling = {}", s.prefer_sampling);
-        let groups: Vec<&str> = s.tool_groups.iter().map(|g| g.as_str()).collect();
-        println!("tool-groups     = {}", groups.join(","));
+    // Command-line tools log warnings to stderr only; their stdout is for the user.
+    let _guard = logging::init(None, "warn");
+    let store = Store::open(&data_dir)?;
+    match command {
+        Command::Serve => Ok(()),
+        Command::Settings { action } => cli::settings(&store, action),
+        Command::Providers { action } => cli::providers(&store, action),
+        Command::Keys { action } => cli::keys(&store, action),
+        Command::Usage { month, json } => cli::usage(&store, month, json),
+        Command::Budget { action } => cli::budget(&store, action),
     }
-    Ok(())
 }
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {

@@ -140,7 +140,8 @@ fn tool_groups_limit_the_tool_list_from_settings_and_from_the_environment() {
             "context-chat",
             "context-manage",
             "conversation-manage",
-            "llm-generate"
+            "llm-generate",
+            "provider-status"
         ]
     );
 

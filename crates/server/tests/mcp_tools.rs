@@ -9,12 +9,13 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 
-const ALL_TOOLS: [&str; 8] = [
+const ALL_TOOLS: [&str; 9] = [
     "context-chat",
     "context-manage",
     "conversation-manage",
     "llm-generate",
     "persona-manage",
+    "provider-status",
     "template-execute",
     "template-manage",
     "template-to-params",

@@ -5,7 +5,7 @@
 //!   client to sample, and the answer read from `inputResponses` when the client retries.
 //!
 //! The capability check happens before anything is asked, and a declined request never falls
-//! back to another route.
+//! back to another route. The other route, a direct provider, is served by llmgen-core.
 
 // rmcp marks the sampling types deprecated (SEP-2577 plans to remove sampling from a later spec);
 // they are the protocol both eras use today, and generation through the client's model is the
@@ -19,8 +19,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use llmgen_core::generation::{
-    ChatRole, Generated, GenerationRequest, IncludeContext, ProviderChoice, Route, choose_route,
+use llmgen_core::{
+    generation::{
+        ChatRole, Generated, GenerationRequest, IncludeContext, ProviderChoice, Route, choose_route,
+        needs_default_provider,
+    },
+    providers,
 };
 use rmcp::{
     model::{
@@ -124,20 +128,66 @@ fn is_modern(ctx: &RequestContext<RoleServer>) -> bool {
         .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
 }
 
-/// Serves a generation request on the route the rule picks.
+/// Serves a generation request on the route the rule picks. `model` names a provider model;
+/// on the sampling route it becomes the first model hint (the client chooses its model).
 pub async fn generate(
-    pending: &PendingRequests,
-    prefer_sampling: bool,
+    inner: &super::Inner,
     call: Call<'_>,
-    request: GenerationRequest,
+    mut request: GenerationRequest,
     choice: &ProviderChoice,
+    model: Option<&str>,
 ) -> Result<Outcome, ToolError> {
     let caps = call.ctx.client_capabilities().unwrap_or_default();
-    match choose_route(choice, caps.sampling.is_some(), prefer_sampling)? {
-        Route::Sampling => sample(pending, call, request, &caps).await,
-        Route::Provider(name) => Err(ToolError(format!(
-            "Provider '{name}' is not available in this build."
-        ))),
+    let sampling = caps.sampling.is_some();
+    let prefer = inner.settings.prefer_sampling;
+    // Only read the keychain when the default provider's usability decides the route.
+    let default = if needs_default_provider(choice, sampling, prefer) {
+        inner.direct.default_for_routing(&inner.store).await?
+    } else {
+        None
+    };
+    let is_configured = |name: &str| matches!(providers::find(&inner.store, name), Ok(Some(_)));
+    match choose_route(choice, sampling, prefer, is_configured, default)? {
+        Route::Sampling => {
+            if let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) {
+                request
+                    .model_preferences
+                    .get_or_insert_with(Default::default)
+                    .hints
+                    .insert(0, model.to_string());
+            }
+            sample(&inner.pending, call, request, &caps).await
+        }
+        Route::Provider(name) => {
+            let work = inner.direct.generate(&inner.store, &name, model, &request);
+            tokio::pin!(work);
+            let progress_token = call.ctx.meta.get_progress_token();
+            let started = Instant::now();
+            let mut ticker =
+                tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+            loop {
+                tokio::select! {
+                    result = &mut work => {
+                        let (generated, notes) = result?;
+                        return Ok(Outcome::Generated(generated, notes));
+                    }
+                    () = call.ctx.ct.cancelled() => {
+                        return Err(ToolError::new("Generation cancelled. Nothing was stored."));
+                    }
+                    // Provider calls can take a minute; progress keeps clients from timing out.
+                    _ = ticker.tick(), if progress_token.is_some() => {
+                        if let Some(token) = progress_token.clone() {
+                            let secs = started.elapsed().as_secs_f64().round();
+                            let note = ProgressNotificationParam::new(token, secs)
+                                .with_message(format!("Waiting for provider '{name}' ({secs:.0} s)"));
+                            if let Err(e) = call.ctx.peer.notify_progress(note).await {
+                                tracing::debug!("progress notification failed: {e}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -314,5 +364,6 @@ fn generated(result: CreateMessageResult) -> Result<Generated, ToolError> {
         model: result.model,
         stop_reason: result.stop_reason,
         route: "sampling".into(),
+        usage: None,
     })
 }

@@ -29,6 +29,8 @@ pub(crate) struct Inner {
     pub settings: Settings,
     pub data_dir: DataDir,
     pub pending: generate::PendingRequests,
+    /// Direct provider calls; keys are read from the keychain on first use and cached here.
+    pub direct: llmgen_core::providers::Direct,
     /// The legacy session's peer, for list-changed notifications.
     peer: OnceLock<Peer<RoleServer>>,
     /// A counter of catalogue changes, watched by 2026-07-28 `subscriptions/listen` streams.
@@ -63,6 +65,7 @@ impl LlmGenServer {
                 settings,
                 data_dir,
                 pending: Default::default(),
+                direct: Default::default(),
                 peer: OnceLock::new(),
                 changes: tokio::sync::watch::Sender::new(0),
                 acked_at: std::sync::Mutex::new(0),
@@ -97,7 +100,7 @@ impl LlmGenServer {
     }
 }
 
-const INSTRUCTIONS: &str = "MCP LLM Generator: text generation through your client's model (MCP sampling), \
+const INSTRUCTIONS: &str = "MCP LLM Generator: text generation through your client's model (MCP sampling) or a direct provider (provider-status lists them), \
 reusable prompt templates (also offered as prompts), personas, and contexts with a persistent conversation history. \
 Use template-manage / persona-manage with action 'list' to see what exists; create a context (context-manage) \
 and talk in it with context-chat.";

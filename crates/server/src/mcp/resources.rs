@@ -137,6 +137,8 @@ fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<ser
         "protocolVersion": ctx.protocol_version().map(|v| v.as_str().to_string()),
         "clientSupportsSampling": ctx.client_capabilities().is_some_and(|c| c.sampling.is_some()),
         "toolGroups": inner.settings.tool_groups,
+        // Direct providers at 80 % or more of their monthly budget (provider-status has details).
+        "budgetWarnings": llmgen_core::usage::budget_warnings(store).map_err(internal)?,
         "tools": server.tool_names(),
         "counts": {
             "templates": count("templates")?,

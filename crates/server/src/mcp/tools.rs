@@ -55,10 +55,27 @@ pub struct GenerateParams {
     /// Hints for the client's choice of model.
     #[serde(default)]
     pub model_preferences: Option<ModelPreferences>,
-    /// Route: "auto" (default: the client's model through MCP sampling), "sampling", or a configured
-    /// provider name.
+    /// Route: "auto" (default: the client's model through MCP sampling when it offers it, else the
+    /// default direct provider), "sampling", or a configured provider name (provider-status lists them).
     #[serde(default)]
     pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model). With sampling it is
+    /// passed as the first model hint.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// Parameters of provider-status.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderStatusParams {
+    /// Only this provider (default: every provider).
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// Also check that each provider answers at its base URL (one request for its model list;
+    /// spends no tokens). Default false.
+    #[serde(default)]
+    pub check_reachability: bool,
 }
 
 /// Parameters of template-execute and template-to-params.
@@ -83,6 +100,9 @@ pub struct TemplateRunParams {
     /// Route: "auto" (default), "sampling", or a configured provider name.
     #[serde(default)]
     pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model).
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -250,6 +270,9 @@ pub struct ContextChatParams {
     /// Route: "auto" (default), "sampling", or a configured provider name.
     #[serde(default)]
     pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model).
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -296,6 +319,8 @@ struct GenerateOutput<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_reason: Option<&'a str>,
     route: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<&'a llmgen_core::generation::TokenUsage>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
 }
@@ -319,18 +344,11 @@ impl LlmGenServer {
         call: Call<'_>,
         request: GenerationRequest,
         choice: &ProviderChoice,
+        model: Option<&str>,
         after: impl FnOnce(&llmgen_core::generation::Generated) -> Result<serde_json::Value, ToolError>,
     ) -> ToolResult {
         let request = request.validate()?;
-        match super::generate::generate(
-            &self.inner.pending,
-            self.inner.settings.prefer_sampling,
-            call,
-            request,
-            choice,
-        )
-        .await?
-        {
+        match super::generate::generate(&self.inner, call, request, choice, model).await? {
             Outcome::InputRequired(input) => Ok(CallToolResponse::InputRequired(input)),
             Outcome::Generated(generated, notes) => {
                 let extra = after(&generated)?;
@@ -339,6 +357,7 @@ impl LlmGenServer {
                     model: &generated.model,
                     stop_reason: generated.stop_reason.as_deref(),
                     route: &generated.route,
+                    usage: generated.usage.as_ref(),
                     notes: &notes,
                 })
                 .map_err(|e| ToolError(e.to_string()))?;
@@ -358,7 +377,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "llm-generate",
-        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed. Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed.",
+        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed; clients without sampling use the default direct provider (see provider-status). Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed; provider and model pick a direct provider and model.",
         input_schema = schema::<GenerateParams>(),
         annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
@@ -387,8 +406,47 @@ impl LlmGenServer {
                 input_responses,
                 request_state,
             };
-            self.run_generation(call, request, &p.provider, |_| Ok(serde_json::Value::Null))
-                .await
+            self.run_generation(call, request, &p.provider, p.model.as_deref(), |_| {
+                Ok(serde_json::Value::Null)
+            })
+            .await
+        };
+        finish(outcome.await)
+    }
+
+    #[tool(
+        name = "provider-status",
+        description = "Show the direct LLM providers: for each, whether an API key is present (never the key), the default model, usage and budget this month, and warnings; with checkReachability, whether it answers. Also says how provider 'auto' routes for this client.",
+        input_schema = schema::<ProviderStatusParams>(),
+        annotations(title = "Provider status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn provider_status(&self, args: JsonObject, ctx: RequestContext<RoleServer>) -> CallToolResponse {
+        let outcome = async {
+            let p: ProviderStatusParams = parse("provider-status", args)?;
+            let inner = &self.inner;
+            let report = inner
+                .direct
+                .status(&inner.store, p.provider.as_deref(), p.check_reachability)
+                .await?;
+            let sampling = ctx
+                .client_capabilities()
+                .is_some_and(|caps| caps.sampling.is_some());
+            let auto = if sampling && inner.settings.prefer_sampling {
+                "sampling (your client's model)".to_string()
+            } else {
+                match report.providers.iter().find(|p| p.is_default) {
+                    Some(d) if d.key_present || !d.needs_key => format!("provider '{}'", d.name),
+                    Some(d) => format!("provider '{}' (not usable: no API key)", d.name),
+                    None => "none (no default provider)".to_string(),
+                }
+            };
+            let mut data = serde_json::to_value(&report).map_err(|e| ToolError(e.to_string()))?;
+            if let Some(obj) = data.as_object_mut() {
+                obj.insert("clientSupportsSampling".into(), sampling.into());
+                obj.insert("preferSampling".into(), inner.settings.prefer_sampling.into());
+                obj.insert("autoRoute".into(), auto.into());
+            }
+            structured(&data)
         };
         finish(outcome.await)
     }
@@ -436,7 +494,7 @@ impl LlmGenServer {
                 request_state,
             };
             let name = template.name.clone();
-            self.run_generation(call, request, &p.provider, |_| {
+            self.run_generation(call, request, &p.provider, p.model.as_deref(), |_| {
                 Ok(serde_json::json!({ "template": name }))
             })
             .await
@@ -669,7 +727,7 @@ impl LlmGenServer {
                 request_state,
             };
             let omitted = plan.omitted_messages;
-            self.run_generation(call, plan.request, &p.provider, |generated| {
+            self.run_generation(call, plan.request, &p.provider, p.model.as_deref(), |generated| {
                 chat::record_exchange(store, &p.context_id, &p.message, generated)?;
                 Ok(serde_json::json!({ "contextId": p.context_id, "omittedMessages": omitted }))
             })

@@ -147,13 +147,51 @@ pub fn server_bin() -> &'static str {
     env!("CARGO_BIN_EXE_mcp-llm-generator")
 }
 
+/// A D-Bus address where nothing listens: the server finds no keychain, so tests never read or
+/// write the developer's real one (keychain tests run in their own session; see keychain.rs).
+pub const NO_KEYCHAIN_BUS: &str = "unix:path=/nonexistent/llmgen-test-bus";
+
+/// Environment the tests remove: real keys, and proxies that would route the 127.0.0.1
+/// provider stand-ins elsewhere.
+pub const REMOVED_ENV: [&str; 8] = [
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+];
+
+/// Removes what could reach a real keychain or a real provider account from a command.
+pub fn isolate(cmd: &mut tokio::process::Command) {
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
+        .env_remove(llmgen_core::settings::TOOL_GROUPS_ENV);
+    for var in REMOVED_ENV {
+        cmd.env_remove(var);
+    }
+}
+
 /// Starts the server binary on `data_dir` and connects `client` to it in its era.
 pub async fn connect(data_dir: &Path, client: TestClient) -> Client {
+    connect_with_env(data_dir, client, &[]).await
+}
+
+/// Like [`connect`], with extra environment variables for the server.
+pub async fn connect_with_env(data_dir: &Path, client: TestClient, env: &[(&str, &str)]) -> Client {
     let mut cmd = tokio::process::Command::new(server_bin());
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .env("LLMGEN_LOG", "debug")
-        .env_remove(llmgen_core::settings::TOOL_GROUPS_ENV);
+    cmd.arg("--data-dir").arg(data_dir);
+    isolate(&mut cmd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    connect_command(cmd, client).await
+}
+
+/// Connects `client` to a server started by `cmd` (already given its arguments).
+pub async fn connect_command(mut cmd: tokio::process::Command, client: TestClient) -> Client {
+    cmd.env("LLMGEN_LOG", "debug");
     let (transport, _stderr) = TokioChildProcess::builder(cmd)
         .stderr(std::process::Stdio::null())
         .spawn()

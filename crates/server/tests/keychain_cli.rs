@@ -1,0 +1,121 @@
+//! The key commands and the server against a REAL Secret Service (gnome-keyring-daemon inside
+//! its own `dbus-run-session`, temporary HOME). Runs only with `LLMGEN_KEYCHAIN_TESTS=1`;
+//! otherwise each test returns at once with a notice. Proves `keys set` (key on stdin, never
+//! argv) → `keys list` → a client without sampling gets text with that key → `keys delete`.
+#![allow(deprecated)]
+
+mod common;
+#[path = "../../core/tests/support/mock_http.rs"]
+mod mock_http;
+
+use std::{
+    io::Write,
+    path::Path,
+    process::{Command, Output, Stdio},
+};
+
+use common::*;
+use mock_http::{MockServer, Reply};
+use serde_json::json;
+
+const KEY: &str = "sk-ant-KEYCHAIN-e2e-42";
+
+fn keychain_session() -> bool {
+    if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "keychain test skipped: set LLMGEN_KEYCHAIN_TESTS=1 inside a dbus-run-session with an unlocked gnome-keyring-daemon and a temporary HOME"
+        );
+        return false;
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    assert!(
+        Path::new(&home).starts_with(std::env::temp_dir()),
+        "LLMGEN_KEYCHAIN_TESTS=1 but HOME ({home}) is not a temp dir: refusing to touch a real keychain"
+    );
+    true
+}
+
+/// The CLI in this session's keychain (D-Bus address inherited), without provider env keys.
+fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(server_bin());
+    for var in REMOVED_ENV {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the CLI");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write");
+    }
+    drop(input);
+    let out = child.wait_with_output().expect("output");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// (Multi-thread: the blocking CLI calls must not stop the stand-in server's runtime.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
+    if !keychain_session() {
+        return;
+    }
+    let server = MockServer::start(vec![Reply::ok(json!({
+        "id": "m", "type": "message", "role": "assistant", "model": "claude-test",
+        "content": [{"type": "text", "text": "from the keychain key"}],
+        "stop_reason": "end_turn", "usage": {"input_tokens": 3, "output_tokens": 4}
+    }))])
+    .await;
+    let dir = temp_dir();
+    let data = dir.path();
+    cli(
+        data,
+        &[
+            "providers",
+            "set",
+            "anthropic",
+            "--base-url",
+            &format!("{}/v1", server.origin),
+        ],
+        None,
+    );
+    let out = cli(data, &["keys", "set", "anthropic"], Some(&format!("{KEY}\n")));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Stored the key for 'anthropic'"));
+    let list = cli(data, &["keys", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(list[0]["provider"], "anthropic");
+    assert_eq!(list[0]["source"], "keychain");
+
+    // The server (no env key; the session's D-Bus) reads the key on first use.
+    let mut cmd = tokio::process::Command::new(server_bin());
+    cmd.arg("--data-dir").arg(data);
+    for var in REMOVED_ENV {
+        cmd.env_remove(var);
+    }
+    let client = connect_command(cmd, TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
+    let data_out = ok(call(
+        &client,
+        "llm-generate",
+        json!({"messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await);
+    assert_eq!(data_out["text"], "from the keychain key");
+    assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+    client.cancel().await.expect("close");
+
+    let out = cli(data, &["keys", "delete", "anthropic"], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Deleted the key"));
+    let list = cli(data, &["keys", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(list[0]["present"], false);
+}
