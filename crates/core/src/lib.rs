@@ -10,6 +10,7 @@ pub mod generation;
 pub mod paths;
 pub mod personas;
 pub mod settings;
+pub mod status;
 pub mod store;
 pub mod templates;
 mod timefmt;

@@ -124,11 +124,6 @@ pub fn read(
 fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<serde_json::Value, McpError> {
     let inner = &server.inner;
     let store = &inner.store;
-    let count = |table: &str| -> Result<i64, McpError> {
-        store
-            .read(|c| Ok(c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?))
-            .map_err(internal)
-    };
     Ok(serde_json::json!({
         "version": llmgen_core::VERSION,
         "dataDir": inner.data_dir.root(),
@@ -138,11 +133,6 @@ fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<ser
         "clientSupportsSampling": ctx.client_capabilities().is_some_and(|c| c.sampling.is_some()),
         "toolGroups": inner.settings.tool_groups,
         "tools": server.tool_names(),
-        "counts": {
-            "templates": count("templates")?,
-            "personas": count("personas")?,
-            "contexts": count("contexts")?,
-            "messages": count("messages")?,
-        },
+        "counts": llmgen_core::status::counts(store).map_err(internal)?,
     }))
 }
