@@ -6,6 +6,7 @@
 
 mod app;
 mod bench;
+mod keychain;
 mod setup;
 
 use std::{
@@ -138,6 +139,9 @@ fn test() -> Result<()> {
         cargo().args(["test", "--workspace", "--quiet", "--features", app::APP_FEATURES]),
         "unit and end-to-end tests (cargo test)",
     )?;
+    if root().join("crates/core/tests/keychain.rs").exists() {
+        keychain::run_cargo_test("llmgen-core", "keychain")?;
+    }
     let app_bin = app::build()?;
     let xvfb = app::Xvfb::start()?;
     status(
