@@ -59,9 +59,12 @@ fn build_ui() -> Result<()> {
     let ui = root().join("ui");
     let stamp = ui.join("node_modules/.package-lock.json");
     if modified(&stamp) < modified(&ui.join("package-lock.json")) {
+        // `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries of
+        // @tauri-apps/cli out of the lock file, which `npm ci` then rejects; `install` follows
+        // the lock file for everything it lists.
         status(
-            npm().args(["ci", "--no-audit", "--no-fund"]),
-            "installing the UI's npm packages (npm ci)",
+            npm().args(["install", "--no-audit", "--no-fund"]),
+            "installing the UI's npm packages (npm install)",
         )?;
     }
     status(
