@@ -4,7 +4,9 @@
 // xtask is a developer tool whose output is for people at a terminal.
 #![allow(clippy::print_stdout)]
 
+mod app;
 mod bench;
+mod keychain;
 mod setup;
 
 use std::{
@@ -17,7 +19,9 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  run [ARGS...]   build and start the product (the MCP server on stdio; ARGS go to it)
+  run             build and start the desktop app (needs a display; or `xvfb-run cargo xtask run`)
+  run --server [ARGS...]
+                  build and start only the MCP server on stdio (ARGS go to it)
   test            everything that tests the project: format, lints, unit and end-to-end tests,
                   and the official Python MCP SDK against the real binary
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md";
@@ -32,9 +36,16 @@ fn main() {
 fn real_main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
-        Some("run") => run(args.collect()),
+        Some("run") => {
+            let args: Vec<String> = args.collect();
+            match args.first().map(String::as_str) {
+                Some("--server") => run_server(args[1..].to_vec()),
+                _ => app::run(args),
+            }
+        }
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("setup") => setup::ensure_app_system_packages(),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -75,7 +86,7 @@ pub(crate) fn status(cmd: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn run(args: Vec<String>) -> Result<()> {
+fn run_server(args: Vec<String>) -> Result<()> {
     status(
         cargo().args([
             "build",
@@ -109,12 +120,15 @@ fn test() -> Result<()> {
         cargo().args(["fmt", "--all", "--", "--check"]),
         "checking formatting (cargo fmt)",
     )?;
+    app::prepare()?;
     status(
         cargo().args([
             "clippy",
             "--workspace",
             "--all-targets",
             "--quiet",
+            "--features",
+            app::APP_FEATURES,
             "--",
             "-D",
             "warnings",
@@ -122,9 +136,40 @@ fn test() -> Result<()> {
         "lints (cargo clippy -D warnings)",
     )?;
     status(
-        cargo().args(["test", "--workspace", "--quiet"]),
+        cargo().args(["test", "--workspace", "--quiet", "--features", app::APP_FEATURES]),
         "unit and end-to-end tests (cargo test)",
     )?;
+    keychain::run_cargo_test(&[
+        "-p",
+        "llmgen-core",
+        "--test",
+        "keychain",
+        "-p",
+        "llmgen-server",
+        "--test",
+        "keychain_cli",
+    ])?;
+    let app_bin = app::build()?;
+    let xvfb = app::Xvfb::start()?;
+    status(
+        Command::new("dbus-run-session")
+            .args([
+                "--",
+                "cargo",
+                "test",
+                "--quiet",
+                "-p",
+                "llmgen-e2e",
+                "--test",
+                "app_window",
+            ])
+            .current_dir(root())
+            .env("DISPLAY", &xvfb.display)
+            .env("LLMGEN_APP_BIN", &app_bin)
+            .env("LLMGEN_SCREENSHOT_DIR", target_dir().join("screenshots")),
+        &format!("the desktop app in a real window (Xvfb {})", xvfb.display),
+    )?;
+    drop(xvfb);
     setup::python_sdk_tests()?;
     eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
     Ok(())

@@ -78,30 +78,90 @@ fn which_python() -> Result<String> {
 
 /// On Debian/Ubuntu, installs python3-venv when Python is missing; elsewhere says what to do.
 fn install_python_with_apt() -> Result<bool> {
+    apt_install(
+        &["python3", "python3-venv"],
+        "Python 3.10+ with the venv module (for the Python SDK tests)",
+    )?;
+    Ok(true)
+}
+
+/// System packages the desktop app's build and tests need, each with a cheap probe.
+/// (webkit2gtk and friends for Tauri; Xvfb for a real window without a desktop; dbus and
+/// gnome-keyring for a private Secret Service; ImageMagick for screenshots.)
+const APP_PACKAGES: &[(&str, &[&str])] = &[
+    (
+        "libwebkit2gtk-4.1-dev",
+        &["pkg-config", "--exists", "webkit2gtk-4.1"],
+    ),
+    ("libsoup-3.0-dev", &["pkg-config", "--exists", "libsoup-3.0"]),
+    (
+        "libayatana-appindicator3-dev",
+        &["pkg-config", "--exists", "ayatana-appindicator3-0.1"],
+    ),
+    ("librsvg2-dev", &["pkg-config", "--exists", "librsvg-2.0"]),
+    ("libssl-dev", &["pkg-config", "--exists", "openssl"]),
+    ("libxdo-dev", &["test", "-e", "/usr/include/xdo.h"]),
+    ("build-essential", &["test", "-x", "/usr/bin/make"]),
+    ("pkg-config", &["pkg-config", "--version"]),
+    ("xvfb", &["test", "-x", "/usr/bin/Xvfb"]),
+    ("xauth", &["test", "-x", "/usr/bin/xauth"]),
+    ("dbus-x11", &["test", "-x", "/usr/bin/dbus-launch"]),
+    ("gnome-keyring", &["test", "-x", "/usr/bin/gnome-keyring-daemon"]),
+    ("libsecret-1-dev", &["pkg-config", "--exists", "libsecret-1"]),
+    ("libsecret-tools", &["test", "-x", "/usr/bin/secret-tool"]),
+    ("imagemagick", &["test", "-x", "/usr/bin/import"]),
+    (
+        "fonts-dejavu-core",
+        &["test", "-d", "/usr/share/fonts/truetype/dejavu"],
+    ),
+    ("file", &["test", "-x", "/usr/bin/file"]),
+];
+
+/// Installs the desktop app's missing system packages through apt (sudo when not root), or says
+/// exactly what to install where apt is not available.
+pub fn ensure_app_system_packages() -> Result<()> {
+    let missing: Vec<&str> = APP_PACKAGES
+        .iter()
+        .filter(|(_, probe)| {
+            !Command::new(probe[0])
+                .args(&probe[1..])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    apt_install(&missing, "system libraries and tools for the desktop app")
+}
+
+/// `apt-get update` then `apt-get install` of `packages`.
+fn apt_install(packages: &[&str], why: &str) -> Result<()> {
     if Command::new("apt-get").arg("--version").output().is_err() {
         bail!(
-            "Python 3.10+ with the venv module is needed for the Python SDK tests; install it with your package manager"
+            "{why} are missing and this machine has no apt-get; install these (or your distribution's equivalents): {}",
+            packages.join(" ")
         );
     }
-    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
-    let mut update = Command::new(sudo.first().copied().unwrap_or("apt-get"));
-    if !sudo.is_empty() {
-        update.arg("apt-get");
-    }
-    status(update.arg("update"), "apt-get update")?;
-    let mut install = Command::new(sudo.first().copied().unwrap_or("apt-get"));
-    if !sudo.is_empty() {
-        install.arg("apt-get");
-    }
-    install.env("DEBIAN_FRONTEND", "noninteractive").args([
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "python3",
-        "python3-venv",
-    ]);
-    status(&mut install, "installing python3 and python3-venv")?;
-    Ok(true)
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        cmd
+    };
+    status(&mut apt(&["update", "-q"]), "apt-get update")?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    status(
+        &mut apt(&args),
+        &format!("installing {why}: {}", packages.join(" ")),
+    )
 }
 
 fn is_root() -> bool {

@@ -12,6 +12,7 @@ pub mod personas;
 pub mod providers;
 pub mod secrets;
 pub mod settings;
+pub mod status;
 pub mod store;
 pub mod templates;
 mod timefmt;

@@ -124,11 +124,6 @@ pub fn read(
 fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<serde_json::Value, McpError> {
     let inner = &server.inner;
     let store = &inner.store;
-    let count = |table: &str| -> Result<i64, McpError> {
-        store
-            .read(|c| Ok(c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?))
-            .map_err(internal)
-    };
     Ok(serde_json::json!({
         "version": llmgen_core::VERSION,
         "dataDir": inner.data_dir.root(),
@@ -140,11 +135,6 @@ fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<ser
         // Direct providers at 80 % or more of their monthly budget (provider-status has details).
         "budgetWarnings": llmgen_core::usage::budget_warnings(store).map_err(internal)?,
         "tools": server.tool_names(),
-        "counts": {
-            "templates": count("templates")?,
-            "personas": count("personas")?,
-            "contexts": count("contexts")?,
-            "messages": count("messages")?,
-        },
+        "counts": llmgen_core::status::counts(store).map_err(internal)?,
     }))
 }

@@ -1,0 +1,72 @@
+//! Keychain tests against a real Secret Service: each run gets its own D-Bus session
+//! (`dbus-run-session`), a temporary HOME and an unlocked gnome-keyring, so no test can ever
+//! read or write the developer's own keychain.
+
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::{root, status};
+
+/// Unlocks a fresh login keyring with a throwaway password (an empty one makes gnome-keyring
+/// show a prompt and never create the collection), then runs the given command.
+const UNLOCK_AND_RUN: &str = r#"echo -n llmgen-test-only | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@""#;
+
+/// Runs `cargo test` with `selection` (e.g. `-p llmgen-core --test keychain`) inside a private
+/// Secret Service.
+pub fn run_cargo_test(selection: &[&str]) -> Result<()> {
+    let home = std::env::temp_dir().join(format!("llmgen-keychain-{}", std::process::id()));
+    let run = home.join("run");
+    let data = home.join("data");
+    std::fs::create_dir_all(&run)?;
+    std::fs::create_dir_all(&data)?;
+    set_private(&run)?;
+    // cargo and rustup find their homes through HOME unless told: keep the real ones so the
+    // temporary HOME does not mean a fresh registry and toolchain.
+    let real_home = std::env::var_os("HOME").context("HOME is not set")?;
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .unwrap_or_else(|| std::path::Path::new(&real_home).join(".cargo").into_os_string());
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .unwrap_or_else(|| std::path::Path::new(&real_home).join(".rustup").into_os_string());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let result = status(
+        Command::new("dbus-run-session")
+            .args([
+                "--",
+                "bash",
+                "-c",
+                UNLOCK_AND_RUN,
+                "bash",
+                &cargo,
+                "test",
+                "--quiet",
+            ])
+            .args(selection)
+            .current_dir(root())
+            .env("HOME", &home)
+            .env("XDG_RUNTIME_DIR", &run)
+            .env("XDG_DATA_HOME", &data)
+            .env_remove("XDG_CONFIG_HOME")
+            .env("CARGO_HOME", cargo_home)
+            .env("RUSTUP_HOME", rustup_home)
+            .env("LLMGEN_KEYCHAIN_TESTS", "1"),
+        &format!(
+            "keychain tests ({}) against a private Secret Service",
+            selection.join(" ")
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+#[cfg(unix)]
+fn set_private(dir: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_private(_dir: &std::path::Path) -> Result<()> {
+    Ok(())
+}
