@@ -20,19 +20,8 @@ pub const APP_FEATURES: &str = "llmgen-app/custom-protocol";
 pub fn prepare() -> Result<()> {
     setup::ensure_app_system_packages()?;
     build_ui()?;
-    status(
-        cargo().args([
-            "build",
-            "--quiet",
-            "-p",
-            "llmgen-server",
-            "--bin",
-            "mcp-llm-generator",
-        ]),
-        "building the server (bundled with the app)",
-    )?;
+    let from = crate::build_server()?;
     let triple = host_triple()?;
-    let from = target_dir().join("debug").join(exe("mcp-llm-generator"));
     let dir = root().join("src-tauri/binaries");
     std::fs::create_dir_all(&dir)?;
     let to = dir.join(format!(

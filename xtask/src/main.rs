@@ -87,6 +87,20 @@ pub(crate) fn status(cmd: &mut Command, what: &str) -> Result<()> {
 }
 
 fn run_server(args: Vec<String>) -> Result<()> {
+    let bin = build_server()?;
+    eprintln!(
+        "xtask: starting {} (an MCP server on stdio: connect a client, or press Ctrl-D to stop)",
+        bin.display()
+    );
+    let status = Command::new(&bin)
+        .args(&args)
+        .status()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+/// Builds the debug server binary (every suite and the app's bundle use it) and returns its path.
+pub(crate) fn build_server() -> Result<PathBuf> {
     status(
         cargo().args([
             "build",
@@ -98,16 +112,7 @@ fn run_server(args: Vec<String>) -> Result<()> {
         ]),
         "building the server",
     )?;
-    let bin = target_dir().join("debug").join(exe("mcp-llm-generator"));
-    eprintln!(
-        "xtask: starting {} (an MCP server on stdio: connect a client, or press Ctrl-D to stop)",
-        bin.display()
-    );
-    let status = Command::new(&bin)
-        .args(&args)
-        .status()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    std::process::exit(status.code().unwrap_or(1));
+    Ok(target_dir().join("debug").join(exe("mcp-llm-generator")))
 }
 
 pub(crate) fn exe(name: &str) -> String {

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, exe, root, status, target_dir};
+use crate::{root, status, target_dir};
 
 /// The official Python SDK version the suite is written against.
 const PYTHON_MCP: &str = "mcp==2.3.0";
@@ -13,17 +13,7 @@ const PYTHON_MCP: &str = "mcp==2.3.0";
 /// Runs tests/python against the real server binary with the official Python SDK's clients
 /// (the classic `ClientSession` on 2025-11-25 and the high-level `Client` on 2026-07-28).
 pub fn python_sdk_tests() -> Result<()> {
-    status(
-        cargo().args([
-            "build",
-            "--quiet",
-            "-p",
-            "llmgen-server",
-            "--bin",
-            "mcp-llm-generator",
-        ]),
-        "building the server for the Python SDK suite",
-    )?;
+    let bin = crate::build_server()?;
     let venv = target_dir().join("xtask-venv");
     let python = venv.join("bin").join("python");
     if !python.exists() || !has_sdk(&python) {
@@ -44,7 +34,6 @@ pub fn python_sdk_tests() -> Result<()> {
             &format!("installing {PYTHON_MCP} into {}", venv.display()),
         )?;
     }
-    let bin = target_dir().join("debug").join(exe("mcp-llm-generator"));
     status(
         Command::new(&python)
             .arg(root().join("tests/python/sdk_clients.py"))
