@@ -18,21 +18,30 @@ pub fn python_sdk_tests() -> Result<()> {
     let python = venv.join("bin").join("python");
     if !python.exists() || !has_sdk(&python) {
         let system_python = which_python()?;
-        status(
-            Command::new(&system_python).args(["-m", "venv"]).arg(&venv),
+        let made = status(
+            Command::new(&system_python)
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
             "creating a Python venv for the official MCP SDK",
-        )?;
-        status(
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                PYTHON_MCP,
-            ]),
-            &format!("installing {PYTHON_MCP} into {}", venv.display()),
-        )?;
+        )
+        .and_then(|()| {
+            status(
+                Command::new(&python).args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    PYTHON_MCP,
+                ]),
+                &format!("installing {PYTHON_MCP} into {}", venv.display()),
+            )
+        });
+        if made.is_err() {
+            // A half-made venv (no pip, or no SDK) must not be mistaken for a good one next time.
+            let _ = std::fs::remove_dir_all(&venv);
+        }
+        made?;
     }
     status(
         Command::new(&python)
@@ -52,7 +61,12 @@ fn has_sdk(python: &std::path::Path) -> bool {
 fn which_python() -> Result<String> {
     for candidate in ["python3", "python"] {
         let ok = Command::new(candidate)
-            .args(["-c", "import venv, sys; assert sys.version_info >= (3, 10)"])
+            // ensurepip too: Debian ships `venv` without it unless python3-venv is installed,
+            // and then `python3 -m venv` fails.
+            .args([
+                "-c",
+                "import venv, ensurepip, sys; assert sys.version_info >= (3, 10)",
+            ])
             .output()
             .is_ok_and(|o| o.status.success());
         if ok {
@@ -61,7 +75,7 @@ fn which_python() -> Result<String> {
     }
     let installed = install_python_with_apt()?;
     installed
-        .then(|| "python3".to_string())
+        .then(|| "/usr/bin/python3".to_string())
         .context("no Python 3.10+ with venv found")
 }
 

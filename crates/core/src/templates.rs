@@ -252,7 +252,9 @@ pub fn render(template: &Template, args: &BTreeMap<String, String>) -> Result<Re
     let mut values = BTreeMap::new();
     let mut missing = Vec::new();
     for p in &template.parameters {
-        match args.get(&p.name).or(p.default.as_ref()) {
+        // An empty value counts as not given: clients send unfilled prompt arguments as "".
+        let given = args.get(&p.name).filter(|v| !v.trim().is_empty());
+        match given.or(p.default.as_ref()) {
             Some(v) => {
                 values.insert(p.name.as_str(), v.clone());
             }
@@ -550,6 +552,17 @@ mod tests {
         assert_eq!(
             render(&t, &args(&[("a", "A")])).expect("render").user_message,
             "A-B-"
+        );
+        assert_eq!(
+            render(&t, &args(&[("a", "A"), ("b", " ")]))
+                .expect("render")
+                .user_message,
+            "A-B-",
+            "an empty value keeps the default"
+        );
+        assert!(
+            render(&t, &args(&[("a", "")])).is_err(),
+            "an empty required value is missing"
         );
         let err = render(&t, &args(&[])).expect_err("a is required");
         assert!(err.to_string().contains("'a'"), "{err}");

@@ -1,14 +1,20 @@
-//! Timestamps as stored: RFC 3339 in UTC, which sort as text.
+//! Timestamps as stored: RFC 3339 in UTC with a fixed-width fraction (microseconds), so that
+//! comparing them as text compares them in time ("…:05.000000Z" < "…:05.300000Z"; a variable
+//! fraction would sort "…:05Z" after "…:05.3Z").
 
-use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
+use time::{Duration, OffsetDateTime, format_description::FormatItem, macros::format_description};
+
+const FORMAT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
 pub(crate) fn format(t: OffsetDateTime) -> String {
-    // Rfc3339 formatting of a UTC time cannot fail for years 0..=9999.
-    t.format(&Rfc3339)
+    // Formatting a UTC time with this description cannot fail for years 0..=9999.
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
@@ -18,4 +24,22 @@ pub(crate) fn now_string() -> String {
 
 pub(crate) fn days_from_now(days: u32) -> String {
     format(now() + Duration::days(i64::from(days)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_sort_as_text_in_time_order() {
+        let base = time::macros::datetime!(2026-11-23 10:00:05 UTC);
+        let whole = format(base);
+        let later = format(base + Duration::milliseconds(300));
+        assert_eq!(whole, "2026-11-23T10:00:05.000000Z");
+        assert!(whole < later, "{whole} must sort before {later}");
+        // Still RFC 3339: parseable by the standard parser.
+        let parsed =
+            OffsetDateTime::parse(&later, &time::format_description::well_known::Rfc3339).expect("rfc3339");
+        assert_eq!(parsed, base + Duration::milliseconds(300));
+    }
 }

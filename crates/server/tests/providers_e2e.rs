@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 
 /// A recognisable fake key: if it shows up anywhere it was not sent to, it leaked.
 const KEY: &str = "sk-ant-LEAKCANARY-7f3a9c1e5b";
+/// The distinctive middle of KEY: finding it means at least a part of the key leaked.
+const KEY_MARK: &str = "LEAKCANARY";
 
 fn anthropic_ok(text: &str) -> Reply {
     Reply::ok(json!({
@@ -580,10 +582,17 @@ fn a_planted_key_never_leaks_into_files_or_output() {
         401,
         json!({"type": "error", "error": {"type": "authentication_error", "message": format!("invalid x-api-key {KEY}")}}),
     );
+    // A provider error whose text repeats the key past the point where messages are shortened:
+    // only scrubbing before shortening keeps every part of it out.
+    let long_echo = Reply::status(
+        400,
+        json!({"type": "error", "error": {"type": "invalid_request_error", "message": format!("{} {KEY}", "x".repeat(280))}}),
+    );
     let server = rt.block_on(MockServer::start(vec![
         anthropic_ok("fine"),
         Reply::ok(json!({"data": []})),
         echo,
+        long_echo,
     ]));
     let dir = temp_dir();
     let logs = temp_dir();
@@ -632,6 +641,15 @@ fn a_planted_key_never_leaks_into_files_or_output() {
         .unwrap_or_default()
         .to_string();
     assert!(message.contains("rejected the API key"), "{rejected}");
+    let echoed = request(&mut stdin, &mut stdout, &mut printed, 5, generate("claude-c"));
+    assert_eq!(echoed["result"]["isError"], true, "{echoed}");
+    let echoed_text = echoed["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        !echoed_text.contains(KEY_MARK),
+        "part of the key reached the tool error: {echoed_text}"
+    );
     drop(stdin);
     assert!(child.wait().expect("wait").success());
     let rest = std::io::read_to_string(stdout).expect("rest of stdout");
@@ -639,7 +657,7 @@ fn a_planted_key_never_leaks_into_files_or_output() {
 
     // The key really was loaded and sent: otherwise this test could not see a leak.
     let sent = server.requests();
-    assert_eq!(sent.len(), 3);
+    assert_eq!(sent.len(), 4);
     assert!(sent.iter().all(|r| r.header("x-api-key") == Some(KEY)));
 
     // CLI commands around keys, with the key available from the environment or stdin.
@@ -668,7 +686,10 @@ fn a_planted_key_never_leaks_into_files_or_output() {
     }
     printed += &std::fs::read_to_string(&stderr_path).expect("server stderr");
     assert!(printed.contains("provider call done"), "trace logs were captured");
-    assert!(!printed.contains(KEY), "the key was printed");
+    assert!(
+        !printed.contains(KEY_MARK),
+        "the key (or a part of it) was printed"
+    );
 
     let mut files = Vec::new();
     let mut stack = vec![data.to_path_buf()];

@@ -177,7 +177,9 @@ impl Failure {
                 retry_after,
                 text,
             } => {
-                let message = scrub(&provider_message(&text), secret);
+                // Scrub the whole body before shortening it: a key cut in half by the
+                // shortening would no longer match and half of it would leak.
+                let message = provider_message(&scrub(&text, secret));
                 match status.as_u16() {
                     401 | 403 => ProviderError::KeyRejected {
                         provider,
@@ -247,7 +249,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     text("retry-after")
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+        // try_: a value like 1e20 overflows a Duration, which must not panic the server.
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
 }
 
 /// The human part of a provider's error body: `error.message` (Anthropic, OpenAI, Ollama),

@@ -151,25 +151,31 @@ pub fn list(store: &Store) -> Result<Vec<ProviderConfig>> {
 
 /// One provider, or `None`.
 pub fn find(store: &Store, name: &str) -> Result<Option<ProviderConfig>> {
-    store.read(|conn| {
-        conn.query_row(
-            &format!("SELECT {COLUMNS} FROM providers WHERE name = ?1"),
-            [name],
-            from_row,
-        )
-        .optional()?
-        .map(decode)
-        .transpose()
-    })
+    store.read(|conn| find_in(conn, name))
+}
+
+fn find_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<ProviderConfig>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM providers WHERE name = ?1"),
+        [name],
+        from_row,
+    )
+    .optional()?
+    .map(decode)
+    .transpose()
+}
+
+fn not_found(name: &str) -> CoreError {
+    CoreError::NotFound {
+        kind: "Provider",
+        name: name.to_string(),
+        hint: "`mcp-llm-generator providers list` shows the configured providers; add one with `mcp-llm-generator providers add`.",
+    }
 }
 
 /// One provider.
 pub fn get(store: &Store, name: &str) -> Result<ProviderConfig> {
-    find(store, name)?.ok_or_else(|| CoreError::NotFound {
-        kind: "Provider",
-        name: name.to_string(),
-        hint: "`mcp-llm-generator providers list` shows the configured providers; add one with `mcp-llm-generator providers add`.",
-    })
+    find(store, name)?.ok_or_else(|| not_found(name))
 }
 
 /// The default provider, if one is set.
@@ -271,11 +277,13 @@ pub fn add(store: &Store, new: NewProvider) -> Result<ProviderConfig> {
 
 /// Changes a provider.
 pub fn set(store: &Store, name: &str, patch: ProviderPatch) -> Result<ProviderConfig> {
-    let current = get(store, name)?;
     let base_url = patch.base_url.as_deref().map(validate_base_url).transpose()?;
     let model = patch.model.as_deref().map(validate_model).transpose()?;
     validate_numbers(patch.timeout_secs, patch.retries)?;
     store.write(|tx| {
+        // Read inside the write transaction, so two processes changing different fields at once
+        // both keep their change.
+        let current = find_in(tx, name)?.ok_or_else(|| not_found(name))?;
         if patch.make_default {
             tx.execute("UPDATE providers SET is_default = 0 WHERE is_default = 1", [])?;
         }
@@ -705,7 +713,9 @@ impl Direct {
         let result = call(&config, &model, request, key.as_ref()).await;
         let latency_ms = started.elapsed().as_millis() as u64;
         let recorded = match &result {
-            Ok(reply) => Some((Outcome::Ok, reply.usage, reply.model.as_str())),
+            // Counted under the model asked for, which is the name prices are set for: providers
+            // answer with dated names (gpt-4o-mini-2024-07-18) that would match no price.
+            Ok(reply) => Some((Outcome::Ok, reply.usage, model.as_str())),
             Err(e) => e.outcome().map(|o| (o, TokenUsage::default(), model.as_str())),
         };
         if let Some((outcome, tokens, used_model)) = recorded
