@@ -20,7 +20,7 @@ use mock_http::{MockServer, Reply};
 use serde_json::{Value, json};
 
 /// A recognisable fake key: if it shows up anywhere it was not sent to, it leaked.
-const KEY: &str = "sk-ant-LEAKCANARY-7f3a9c1e5b";
+const KEY: &str = "sk-ant-FAKE.LEAKCANARY.not-a-real-key";
 /// The distinctive middle of KEY: finding it means at least a part of the key leaked.
 const KEY_MARK: &str = "LEAKCANARY";
 
@@ -582,11 +582,12 @@ fn a_planted_key_never_leaks_into_files_or_output() {
         401,
         json!({"type": "error", "error": {"type": "authentication_error", "message": format!("invalid x-api-key {KEY}")}}),
     );
-    // A provider error whose text repeats the key past the point where messages are shortened:
-    // only scrubbing before shortening keeps every part of it out.
+    // A provider error whose text repeats the key across the point where messages are shortened
+    // (300 characters): the key's start, KEY_MARK included, lies before the cut and its end after
+    // it, so only scrubbing before shortening keeps every part of it out.
     let long_echo = Reply::status(
         400,
-        json!({"type": "error", "error": {"type": "invalid_request_error", "message": format!("{} {KEY}", "x".repeat(280))}}),
+        json!({"type": "error", "error": {"type": "invalid_request_error", "message": format!("{} {KEY}", "x".repeat(270))}}),
     );
     let server = rt.block_on(MockServer::start(vec![
         anthropic_ok("fine"),
