@@ -24,7 +24,14 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![commands::app_status, commands::ui_ready])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::provider_status,
+            commands::set_provider_key,
+            commands::delete_provider_key,
+            commands::test_provider_key,
+            commands::ui_ready
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!("the app stopped: {e}");

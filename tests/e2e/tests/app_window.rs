@@ -90,5 +90,10 @@ fn the_window_shows_the_users_real_data() {
         ready.contains("templates=4 personas=6 contexts=1"),
         "the UI did not show the store's real counts: {ready}"
     );
+    // The API keys screen asked the core for the providers over IPC and listed the built-ins.
+    assert!(
+        ready.contains("providers=anthropic,openai"),
+        "the providers did not load: {ready}"
+    );
     assert!(!home.path().join("Desktop").exists());
 }
