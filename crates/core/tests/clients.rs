@@ -30,7 +30,7 @@ fn home() -> Home {
     fs::write(&exe, "#!/bin/sh\n").expect("exe");
     set_mode(&exe, 0o755);
     Home {
-        tmp: tmp,
+        tmp,
         home,
         clients,
         exe,
@@ -133,7 +133,7 @@ fn a_broken_file_is_refused_left_untouched_and_listed_as_invalid_with_its_positi
     let path = h.home.join(".cursor/mcp.json");
     let broken = fixture("broken.json");
     put(&path, &broken);
-    let err = clients::configure(&h.clients, "cursor", &h.exe, false).unwrap_err();
+    let err = clients::configure(&h.clients, "cursor", &h.exe, false).expect_err("must be refused");
     assert!(
         matches!(
             err,
@@ -174,7 +174,7 @@ fn comments_in_claude_desktops_strict_file_are_reported_not_accepted() {
     let path = h.home.join(".config/Claude/claude_desktop_config.json");
     let text = "{\n  // Claude Desktop fails on this\n  \"mcpServers\": {}\n}\n";
     put(&path, text);
-    let err = clients::configure(&h.clients, "claude-desktop", &h.exe, false).unwrap_err();
+    let err = clients::configure(&h.clients, "claude-desktop", &h.exe, false).expect_err("must be refused");
     assert!(
         matches!(err, ClientsError::InvalidFile { line: 2, .. }),
         "{err:?}"
@@ -186,6 +186,12 @@ fn comments_in_claude_desktops_strict_file_are_reported_not_accepted() {
 fn missing_file_is_created_when_the_client_is_installed_and_states_follow() {
     let h = home();
     assert_eq!(state(&h, "windsurf"), ClientState::NotInstalled);
+    let err = clients::configure(&h.clients, "windsurf", &h.exe, false).expect_err("not installed");
+    assert!(matches!(err, ClientsError::NotInstalled { .. }), "{err:?}");
+    assert!(
+        !h.home.join(".codeium").exists(),
+        "no folder is created for a client that is not there"
+    );
     fs::create_dir_all(h.home.join(".codeium/windsurf")).expect("mkdir");
     assert_eq!(state(&h, "windsurf"), ClientState::NotConfigured);
     let change = clients::configure(&h.clients, "windsurf", &h.exe, false).expect("configure");
@@ -206,6 +212,7 @@ fn missing_file_is_created_when_the_client_is_installed_and_states_follow() {
 #[test]
 fn stale_when_the_command_is_missing_or_not_executable() {
     let h = home();
+    fs::create_dir_all(h.home.join(".copilot")).expect("mkdir");
     clients::configure(&h.clients, "copilot-cli", &h.exe, false).expect("configure");
     set_mode(&h.exe, 0o644);
     assert!(
@@ -303,6 +310,6 @@ fn permissions_are_kept_and_symlinks_are_followed_to_their_target() {
 #[test]
 fn unknown_ids_are_refused_with_a_hint() {
     let h = home();
-    let err = clients::configure(&h.clients, "notepad", &h.exe, false).unwrap_err();
+    let err = clients::configure(&h.clients, "notepad", &h.exe, false).expect_err("must be refused");
     assert!(err.to_string().contains("clients list"), "{err}");
 }

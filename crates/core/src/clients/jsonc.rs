@@ -353,7 +353,8 @@ mod tests {
     #[test]
     fn broken_file_is_refused_with_line_and_column() {
         let input = include_str!("../../tests/fixtures/clients/broken.json");
-        let err = upsert_entry(input, Syntax::Jsonc, "mcpServers", NAME, &plain_fields()).unwrap_err();
+        let err = upsert_entry(input, Syntax::Jsonc, "mcpServers", NAME, &plain_fields())
+            .expect_err("must be refused");
         assert!(
             matches!(
                 err,
@@ -372,7 +373,7 @@ mod tests {
     fn strict_syntax_rejects_comments_that_jsonc_accepts() {
         let text = "{\n  // note\n  \"mcpServers\": {}\n}\n";
         assert!(check(text, Syntax::Jsonc).is_ok());
-        let err = check(text, Syntax::StrictJson).unwrap_err();
+        let err = check(text, Syntax::StrictJson).expect_err("must be refused");
         assert!(
             matches!(
                 err,

@@ -33,6 +33,11 @@ pub enum ClientsError {
     NoPath { client: &'static str },
 
     #[error(
+        "{client} does not seem to be installed: {folder} does not exist. Install it and start it once, then try again."
+    )]
+    NotInstalled { client: &'static str, folder: PathBuf },
+
+    #[error(
         "{path} cannot be parsed: {message} at line {line}, column {column}. Nothing was changed; fix the file by hand (or move it aside) and try again."
     )]
     InvalidFile {
@@ -344,6 +349,17 @@ fn edit(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(source) => return Err(ClientsError::io("read", &target, source)),
     };
+    if before.is_none() {
+        // Creating a file is fine once the client made its folder; creating the folder of a
+        // client that was never installed would leave litter and a false "configured".
+        let folder = target.parent().unwrap_or(Path::new("/"));
+        if !folder.is_dir() {
+            return Err(ClientsError::NotInstalled {
+                client: c.name,
+                folder: folder.to_path_buf(),
+            });
+        }
+    }
     let old = before.as_deref().unwrap_or("");
     let new = apply(old).map_err(|e| ClientsError::from_edit(&target, e))?;
     let mut change = Change {
