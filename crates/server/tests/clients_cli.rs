@@ -150,3 +150,48 @@ fn an_unknown_id_is_an_error_that_points_to_the_list() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn several_processes_configuring_and_removing_at_once_leave_one_valid_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let file = vscode_file(home);
+    fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    fs::write(&file, VSCODE_FILE).expect("write");
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let action = if i % 2 == 0 { "configure" } else { "remove" };
+            Command::new(BIN)
+                .args(["clients", action, "vscode"])
+                .env_clear()
+                .env("HOME", home)
+                .env("LLMGEN_DATA_DIR", home.join("data"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let after = fs::read_to_string(&file).expect("read");
+    // Whichever process ran last, the file is either the original or the original plus our entry.
+    let exe = fs::canonicalize(BIN).expect("canonical").display().to_string();
+    let configured = VSCODE_FILE.replace(
+        "\t},\n}\n",
+        &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [],\n\t\t}},\n\t}},\n}}\n"),
+    );
+    assert!(
+        after == VSCODE_FILE || after == configured,
+        "unexpected content:\n{after}"
+    );
+    let leftovers: Vec<_> = fs::read_dir(file.parent().expect("parent"))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name() != "mcp.json")
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "no temp files may be left: {leftovers:?}");
+}

@@ -139,3 +139,50 @@ pub fn replace(target: &Path, text: &str) -> Result<(), ClientsError> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_lock_excludes_a_second_locker_until_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = Lock::acquire(dir.path(), "mcp.json-0").expect("first lock");
+        let other = OpenOptions::new()
+            .write(true)
+            .open(dir.path().join("mcp.json-0.lock"))
+            .expect("open the lock file again");
+        assert!(
+            fs4::FileExt::try_lock(&other).is_err(),
+            "a second handle must not get the lock"
+        );
+        drop(lock);
+        assert!(
+            fs4::FileExt::try_lock(&other).is_ok(),
+            "dropping the lock releases it"
+        );
+    }
+
+    #[test]
+    fn path_keys_are_stable_and_differ_per_file() {
+        let a = path_key(Path::new("/nonexistent/a/mcp.json"));
+        assert_eq!(a, path_key(Path::new("/nonexistent/a/mcp.json")));
+        assert_ne!(a, path_key(Path::new("/nonexistent/b/mcp.json")));
+        assert!(a.starts_with("mcp.json-"), "{a}");
+    }
+
+    #[test]
+    fn replace_leaves_no_temp_file_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("mcp.json");
+        fs::write(&target, "old").expect("write");
+        replace(&target, "new").expect("replace");
+        assert_eq!(fs::read_to_string(&target).expect("read"), "new");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from("mcp.json")]);
+    }
+}
