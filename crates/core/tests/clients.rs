@@ -307,6 +307,26 @@ fn permissions_are_kept_and_symlinks_are_followed_to_their_target() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_and_left_as_it_is() {
+    let h = home();
+    let path = h.home.join(".cursor/mcp.json");
+    let original = fixture("cursor_crlf.json");
+    put(&path, &original);
+    set_mode(&path, 0o444);
+    let err = clients::configure(&h.clients, "cursor", &h.exe, false).expect_err("read-only");
+    assert!(matches!(err, ClientsError::ReadOnly { .. }), "{err:?}");
+    assert!(err.to_string().contains("chmod u+w"), "{err}");
+    assert_eq!(fs::read_to_string(&path).expect("read"), original);
+    // A dry run still shows what would change: it writes nothing, so read-only is no obstacle.
+    assert!(
+        clients::configure(&h.clients, "cursor", &h.exe, true)
+            .expect("dry run")
+            .changed
+    );
+}
+
 #[test]
 fn unknown_ids_are_refused_with_a_hint() {
     let h = home();

@@ -59,6 +59,11 @@ pub enum ClientsError {
     },
 
     #[error(
+        "{path} is read-only, so it was left as it is. Make it writable (for example `chmod u+w`) if you want it changed, then try again."
+    )]
+    ReadOnly { path: PathBuf },
+
+    #[error(
         "{path} was written but reading it back did not show the expected entry. Restore the backup at {backup} if the client misbehaves."
     )]
     VerifyFailed { path: PathBuf, backup: String },
@@ -381,6 +386,11 @@ fn edit(
         .to_string();
     if dry_run {
         return Ok(change);
+    }
+    // Replacing by rename would succeed even on a read-only file; a user who made it read-only
+    // (or a client that protects it) did so on purpose, so respect that.
+    if before.is_some() && std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(ClientsError::ReadOnly { path: target });
     }
     if before.is_some() {
         change.backup = Some(write::backup(&target, &dir, &key)?);

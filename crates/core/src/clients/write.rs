@@ -124,7 +124,9 @@ pub fn replace(target: &Path, text: &str) -> Result<(), ClientsError> {
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.llmgen-{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&temp).map_err(|source| ClientsError::io("write", &temp, source))?;
+        // Name the user's folder in errors, not our temp file: that is the thing they can fix.
+        let mut file = File::create(&temp)
+            .map_err(|source| ClientsError::io("create a temporary file in the folder of", target, source))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|source| ClientsError::io("write", &temp, source))?;
