@@ -61,7 +61,7 @@ fn put(path: &Path, text: &str) {
 }
 
 fn state(h: &Home, id: &str) -> ClientState {
-    clients::list(&h.clients)
+    clients::list(&h.clients, Some(&h.exe))
         .into_iter()
         .find(|s| s.id == id)
         .expect("listed")

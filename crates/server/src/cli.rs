@@ -172,7 +172,7 @@ pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
     let clients = Clients::from_env(data_dir);
     match action {
         ClientsAction::List { json } => {
-            let list = clients::list(&clients);
+            let list = clients::list(&clients, Some(&current_exe()?));
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
                 return Ok(());
@@ -210,6 +210,13 @@ pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The absolute, resolved path of this very binary: GUI clients do not search PATH.
+fn current_exe() -> anyhow::Result<std::path::PathBuf> {
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .context("finding the path of this program")
 }
 
 /// Runs one action per client, reporting each; every client is tried even if one fails.

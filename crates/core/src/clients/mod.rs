@@ -217,14 +217,16 @@ fn client(id: &str) -> Result<&'static Client, ClientsError> {
     registry::find(id).ok_or_else(|| ClientsError::UnknownClient(id.to_string()))
 }
 
-/// The state of every known client.
-pub fn list(clients: &Clients) -> Vec<ClientStatus> {
+/// The state of every known client. `expected` is the server binary entries should run (the CLI
+/// passes itself); an entry that runs another existing binary is then `stale` too, because it
+/// would start an old or moved copy.
+pub fn list(clients: &Clients, expected: Option<&Path>) -> Vec<ClientStatus> {
     CLIENTS
         .iter()
         .map(|c| {
             let path = clients.config_path(c);
             let state = match &path {
-                Some(p) => state_of(c, p),
+                Some(p) => state_of(c, p, expected),
                 None => ClientState::NotInstalled,
             };
             ClientStatus {
@@ -238,7 +240,7 @@ pub fn list(clients: &Clients) -> Vec<ClientStatus> {
         .collect()
 }
 
-fn state_of(c: &Client, path: &Path) -> ClientState {
+fn state_of(c: &Client, path: &Path, expected: Option<&Path>) -> ClientState {
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(_) if path.parent().is_some_and(Path::is_dir) => return ClientState::NotConfigured,
@@ -260,11 +262,11 @@ fn state_of(c: &Client, path: &Path) -> ClientState {
             message,
         },
         Ok(None) => ClientState::NotConfigured,
-        Ok(Some(entry)) => entry_state(&entry),
+        Ok(Some(entry)) => entry_state(&entry, expected),
     }
 }
 
-fn entry_state(entry: &serde_json::Value) -> ClientState {
+fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientState {
     let Some(command) = entry.get("command").and_then(|c| c.as_str()) else {
         return ClientState::Stale {
             command: None,
@@ -281,7 +283,22 @@ fn entry_state(entry: &serde_json::Value) -> ClientState {
             command: Some(command),
             reason: "the command is not an executable file".into(),
         },
+        Ok(_) if expected.is_some_and(|e| !same_file(Path::new(&command), e)) => ClientState::Stale {
+            reason: format!(
+                "it runs another copy of the server; configure again to use {}",
+                expected.map(|e| e.display().to_string()).unwrap_or_default()
+            ),
+            command: Some(command),
+        },
         Ok(_) => ClientState::Configured { command },
+    }
+}
+
+/// Compares resolved paths, so a symlink to the expected binary counts as the same binary.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 
