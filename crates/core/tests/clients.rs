@@ -333,3 +333,29 @@ fn unknown_ids_are_refused_with_a_hint() {
     let err = clients::configure(&h.clients, "notepad", &h.exe, false).expect_err("must be refused");
     assert!(err.to_string().contains("clients list"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn stale_when_the_entry_runs_another_copy_of_the_server_but_not_through_a_symlink() {
+    let h = home();
+    fs::create_dir_all(h.home.join(".cursor")).expect("mkdir");
+    let old_copy = h.tmp.path().join("old/mcp-llm-generator");
+    fs::create_dir_all(old_copy.parent().expect("parent")).expect("mkdir");
+    fs::write(&old_copy, "#!/bin/sh\n").expect("write");
+    set_mode(&old_copy, 0o755);
+    clients::configure(&h.clients, "cursor", &old_copy, false).expect("configure");
+    match state(&h, "cursor") {
+        ClientState::Stale { command, reason } => {
+            assert_eq!(command, Some(old_copy.display().to_string()));
+            assert!(reason.contains("another copy"), "{reason}");
+        }
+        other => panic!("expected stale, got {other:?}"),
+    }
+    let link = h.tmp.path().join("link-to-exe");
+    std::os::unix::fs::symlink(&h.exe, &link).expect("symlink");
+    clients::configure(&h.clients, "cursor", &link, false).expect("configure");
+    assert!(
+        matches!(state(&h, "cursor"), ClientState::Configured { .. }),
+        "a link to the expected binary is the expected binary"
+    );
+}

@@ -197,16 +197,13 @@ pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
             }
         }
         ClientsAction::Configure { ids, dry_run } => {
-            // The absolute, resolved path of this very binary: GUI clients do not search PATH.
-            let exe = std::env::current_exe()
-                .and_then(std::fs::canonicalize)
-                .context("finding the path of this program")?;
-            each(&ids, dry_run, |id| {
+            let exe = current_exe()?;
+            each(&ids, dry_run, false, |id| {
                 clients::configure(&clients, id, &exe, dry_run)
             })?;
         }
         ClientsAction::Remove { ids, dry_run } => {
-            each(&ids, dry_run, |id| clients::remove(&clients, id, dry_run))?;
+            each(&ids, dry_run, true, |id| clients::remove(&clients, id, dry_run))?;
         }
     }
     Ok(())
@@ -223,6 +220,7 @@ fn current_exe() -> anyhow::Result<std::path::PathBuf> {
 fn each(
     ids: &[String],
     dry_run: bool,
+    removing: bool,
     action: impl Fn(&str) -> Result<clients::Change, clients::ClientsError>,
 ) -> anyhow::Result<()> {
     let mut failed = 0;
@@ -250,11 +248,20 @@ fn each(
                     .as_ref()
                     .map(|b| format!(" (backup: {})", b.display()))
                     .unwrap_or_default();
-                println!(
-                    "{id}: updated {}{backup}. {}",
-                    change.path.display(),
-                    change.restart
-                );
+                if removing {
+                    // The client's restart hint is about starting our server; after a removal the
+                    // client just needs to read its file again.
+                    println!(
+                        "{id}: removed llm-generator from {}{backup}. Restart the client to drop it.",
+                        change.path.display()
+                    );
+                } else {
+                    println!(
+                        "{id}: updated {}{backup}. {}",
+                        change.path.display(),
+                        change.restart
+                    );
+                }
             }
             Err(e) => {
                 eprintln!("{id}: {e}");

@@ -75,6 +75,11 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
 
     let out = run(home, &["clients", "remove", "vscode"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("removed llm-generator from"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(
         fs::read_to_string(&file).expect("read"),
         VSCODE_FILE,
