@@ -65,6 +65,10 @@ pub enum CoreError {
     #[error(transparent)]
     Keychain(#[from] crate::secrets::KeychainError),
 
+    /// A client's configuration file could not be read or changed.
+    #[error(transparent)]
+    Clients(#[from] crate::clients::ClientsError),
+
     /// A JSON column could not be read or written.
     #[error("Stored data could not be decoded: {0}")]
     Json(#[from] serde_json::Error),

@@ -4,6 +4,7 @@
 //! app are thin adapters over these functions.
 
 pub mod chat;
+pub mod clients;
 pub mod contexts;
 pub mod error;
 pub mod generation;

@@ -9,6 +9,8 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use llmgen_core::{
     Store,
+    clients::{self, Clients},
+    paths::DataDir,
     providers::{self, Direct, NewProvider, ProviderKind, ProviderPatch},
     secrets::Secret,
     settings,
@@ -138,6 +140,142 @@ pub enum BudgetAction {
         #[arg(long, value_name = "PRICE")]
         output: f64,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ClientsAction {
+    /// Show every supported client, its file and whether our entry is there and works.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add our entry (this binary, by absolute path) to the clients' files; only our entry changes.
+    Configure {
+        /// Client ids, e.g. `vscode claude-desktop` (see `clients list`).
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Print the change as a unified diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Take our entry out of the clients' files; everything else stays as it was.
+    Remove {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Print the change as a unified diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
+    let clients = Clients::from_env(data_dir);
+    match action {
+        ClientsAction::List { json } => {
+            let list = clients::list(&clients, Some(&current_exe()?));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            for s in list {
+                let path = s
+                    .path
+                    .as_ref()
+                    .map_or_else(|| "(no home folder)".into(), |p| p.display().to_string());
+                let detail = match &s.state {
+                    clients::ClientState::Stale { reason, .. } => format!(" ({reason})"),
+                    clients::ClientState::InvalidFile {
+                        line,
+                        column,
+                        message,
+                    } => {
+                        format!(" ({message} at line {line}, column {column})")
+                    }
+                    _ => String::new(),
+                };
+                println!("{:<16} {:<15} {path}{detail}", s.id, s.state.name());
+            }
+        }
+        ClientsAction::Configure { ids, dry_run } => {
+            let exe = current_exe()?;
+            each(&ids, dry_run, false, |id| {
+                clients::configure(&clients, id, &exe, dry_run)
+            })?;
+        }
+        ClientsAction::Remove { ids, dry_run } => {
+            each(&ids, dry_run, true, |id| clients::remove(&clients, id, dry_run))?;
+        }
+    }
+    Ok(())
+}
+
+/// The absolute, resolved path of this very binary: GUI clients do not search PATH.
+fn current_exe() -> anyhow::Result<std::path::PathBuf> {
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .context("finding the path of this program")
+}
+
+/// Runs one action per client, reporting each; every client is tried even if one fails.
+fn each(
+    ids: &[String],
+    dry_run: bool,
+    removing: bool,
+    action: impl Fn(&str) -> Result<clients::Change, clients::ClientsError>,
+) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for id in ids {
+        match action(id) {
+            Ok(change) if dry_run => {
+                if change.changed {
+                    print!("{}", change.diff);
+                } else {
+                    println!(
+                        "{id}: {} is already as asked; nothing would change.",
+                        change.path.display()
+                    );
+                }
+            }
+            Ok(change) if !change.changed => {
+                println!(
+                    "{id}: {} is already as asked; nothing changed.",
+                    change.path.display()
+                );
+            }
+            Ok(change) => {
+                let backup = change
+                    .backup
+                    .as_ref()
+                    .map(|b| format!(" (backup: {})", b.display()))
+                    .unwrap_or_default();
+                if removing {
+                    // The client's restart hint is about starting our server; after a removal the
+                    // client just needs to read its file again.
+                    println!(
+                        "{id}: removed llm-generator from {}{backup}. Restart the client to drop it.",
+                        change.path.display()
+                    );
+                } else {
+                    println!(
+                        "{id}: updated {}{backup}. {}",
+                        change.path.display(),
+                        change.restart
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("{id}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} clients could not be changed (see above)",
+            ids.len()
+        );
+    }
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

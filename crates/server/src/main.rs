@@ -58,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         action: cli::BudgetAction,
     },
+    /// Add, check or remove our entry in MCP clients' files (VS Code, Claude Desktop, Cursor, ...).
+    Clients {
+        #[command(subcommand)]
+        action: cli::ClientsAction,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,9 +84,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
+    if let Command::Clients { action } = command {
+        // Client files need no database: do not create one just to edit a JSON file.
+        return cli::clients(data_dir, action);
+    }
     let store = Store::open(&data_dir)?;
     match command {
-        Command::Serve => Ok(()),
+        Command::Serve | Command::Clients { .. } => Ok(()),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
         Command::Keys { action } => cli::keys(&store, action),
