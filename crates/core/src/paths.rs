@@ -110,18 +110,19 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// A fixed environment for the resolvers' unit tests (here and in the client registry).
+#[cfg(test)]
+pub(crate) fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<PathBuf> + use<> {
+    let map: std::collections::HashMap<String, PathBuf> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), PathBuf::from(v)))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<PathBuf> {
-        let map: HashMap<String, PathBuf> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), PathBuf::from(v)))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
 
     #[test]
     fn explicit_dir_wins_over_everything() {

@@ -173,15 +173,7 @@ pub fn candidate_paths(id: &str, platform: Platform, env: impl Fn(&str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<PathBuf> {
-        let map: HashMap<String, PathBuf> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), PathBuf::from(v)))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
+    use crate::paths::env_of;
 
     fn paths(id: &str, platform: Platform, env: &[(&str, &str)]) -> Vec<String> {
         candidate_paths(id, platform, env_of(env))
