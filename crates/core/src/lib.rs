@@ -3,13 +3,16 @@
 //! Every user action is one public function here; the MCP server, the CLI and (later) the desktop
 //! app are thin adapters over these functions.
 
+pub mod backup;
 pub mod chat;
 pub mod clients;
 pub mod contexts;
 pub mod error;
 pub mod generation;
+pub mod maintain;
 pub mod paths;
 pub mod personas;
+pub mod progress;
 pub mod providers;
 pub mod secrets;
 pub mod settings;

@@ -102,24 +102,39 @@ fn map_error(e: &keyring::Error) -> KeychainError {
 }
 
 fn entry(provider: &str) -> Result<keyring::Entry, KeychainError> {
-    keyring::Entry::new(SERVICE, &account(provider)).map_err(|e| map_error(&e))
+    entry_for(&account(provider))
 }
 
-/// Reads a provider's key from the keychain; `None` when none is stored. Blocking (D-Bus or a
-/// platform call): async callers use `spawn_blocking`.
-pub fn read(provider: &str) -> Result<Option<Secret>, KeychainError> {
-    match entry(provider)?.get_password() {
+fn entry_for(account: &str) -> Result<keyring::Entry, KeychainError> {
+    keyring::Entry::new(SERVICE, account).map_err(|e| map_error(&e))
+}
+
+/// Reads the secret of any account of our service (e.g. `backup-passphrase`); `None` when
+/// none is stored. Provider keys go through [`read`].
+pub(crate) fn read_account(account: &str) -> Result<Option<Secret>, KeychainError> {
+    match entry_for(account)?.get_password() {
         Ok(value) => Ok(Some(Secret::new(value))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(map_error(&e)),
     }
 }
 
-/// Stores (or replaces) a provider's key in the keychain.
-pub fn store(provider: &str, secret: &Secret) -> Result<(), KeychainError> {
-    entry(provider)?
+/// Stores (or replaces) the secret of any account of our service.
+pub(crate) fn store_account(account: &str, secret: &Secret) -> Result<(), KeychainError> {
+    entry_for(account)?
         .set_password(secret.expose())
         .map_err(|e| map_error(&e))
+}
+
+/// Reads a provider's key from the keychain; `None` when none is stored. Blocking (D-Bus or a
+/// platform call): async callers use `spawn_blocking`.
+pub fn read(provider: &str) -> Result<Option<Secret>, KeychainError> {
+    read_account(&account(provider))
+}
+
+/// Stores (or replaces) a provider's key in the keychain.
+pub fn store(provider: &str, secret: &Secret) -> Result<(), KeychainError> {
+    store_account(&account(provider), secret)
 }
 
 /// Deletes a provider's key; `false` when none was stored.

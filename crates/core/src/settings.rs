@@ -66,6 +66,17 @@ pub struct Settings {
     pub prefer_sampling: bool,
     /// Tool groups the server exposes.
     pub tool_groups: BTreeSet<ToolGroup>,
+    /// Scheduled database backups, taken by the app or by the first server process that finds
+    /// one due.
+    pub backup_schedule: bool,
+    /// Hours between scheduled backups.
+    pub backup_interval_hours: u32,
+    /// `backup prune` keeps the newest backup of each of this many recent days...
+    pub backup_keep_daily: u32,
+    /// ...and of each of this many recent weeks.
+    pub backup_keep_weekly: u32,
+    /// `maintain` deletes conversation messages older than this many days; `None` keeps all.
+    pub conversation_retention_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -73,12 +84,25 @@ impl Default for Settings {
         Self {
             prefer_sampling: true,
             tool_groups: ToolGroup::ALL.into_iter().collect(),
+            backup_schedule: true,
+            backup_interval_hours: 24,
+            backup_keep_daily: 7,
+            backup_keep_weekly: 4,
+            conversation_retention_days: None,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 2] = ["prefer-sampling", "tool-groups"];
+pub const KEYS: [&str; 7] = [
+    "prefer-sampling",
+    "tool-groups",
+    "backup-schedule",
+    "backup-interval-hours",
+    "backup-keep-daily",
+    "backup-keep-weekly",
+    "conversation-retention-days",
+];
 
 /// Reads settings: defaults, then the database, then environment overrides.
 pub fn load(store: &Store) -> Result<Settings> {
@@ -92,6 +116,13 @@ pub fn load(store: &Store) -> Result<Settings> {
         match key.as_str() {
             "prefer-sampling" => settings.prefer_sampling = serde_json::from_str(&value)?,
             "tool-groups" => settings.tool_groups = serde_json::from_str(&value)?,
+            "backup-schedule" => settings.backup_schedule = serde_json::from_str(&value)?,
+            "backup-interval-hours" => settings.backup_interval_hours = serde_json::from_str(&value)?,
+            "backup-keep-daily" => settings.backup_keep_daily = serde_json::from_str(&value)?,
+            "backup-keep-weekly" => settings.backup_keep_weekly = serde_json::from_str(&value)?,
+            "conversation-retention-days" => {
+                settings.conversation_retention_days = serde_json::from_str(&value)?
+            }
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -110,17 +141,16 @@ pub fn load(store: &Store) -> Result<Settings> {
 /// Sets one setting from text, as typed on a command line.
 pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
     let json = match key {
-        "prefer-sampling" => {
-            let b = match value.trim() {
-                "true" | "on" | "yes" | "1" => true,
-                "false" | "off" | "no" | "0" => false,
-                other => {
-                    return Err(CoreError::invalid(format!(
-                        "prefer-sampling takes true or false, not '{other}'."
-                    )));
-                }
+        "prefer-sampling" | "backup-schedule" => serde_json::to_string(&parse_bool(key, value)?)?,
+        "backup-interval-hours" | "backup-keep-daily" | "backup-keep-weekly" => {
+            serde_json::to_string(&parse_count(key, value)?)?
+        }
+        "conversation-retention-days" => {
+            let days = match value.trim() {
+                "off" | "never" | "none" => None,
+                _ => Some(parse_count(key, value)?),
             };
-            serde_json::to_string(&b)?
+            serde_json::to_string(&days)?
         }
         "tool-groups" => {
             let groups = ToolGroup::parse_list(value)?;
@@ -147,6 +177,33 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
         Ok(())
     })?;
     load(store)
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<bool> {
+    match value.trim() {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        other => Err(CoreError::invalid(format!(
+            "{key} takes true or false, not '{other}'."
+        ))),
+    }
+}
+
+/// A positive whole number (a count of hours, days or backups; zero would mean "never" or
+/// "keep nothing", which each setting says in its own way).
+fn parse_count(key: &str, value: &str) -> Result<u32> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(CoreError::invalid(format!(
+            "{key} takes a whole number of at least 1, not '{}'{}.",
+            value.trim(),
+            if key == "conversation-retention-days" {
+                " (or 'off' to keep every conversation)"
+            } else {
+                ""
+            }
+        ))),
+    }
 }
 
 /// Something with a stable name that can be seeded.
@@ -216,6 +273,13 @@ mod tests {
                 .to_string()
                 .contains("Unknown tool group")
         );
+        let s = set(&store, "conversation-retention-days", "90").expect("set");
+        assert_eq!(s.conversation_retention_days, Some(90));
+        let s = set(&store, "conversation-retention-days", "off").expect("set");
+        assert_eq!(s.conversation_retention_days, None);
+        let s = set(&store, "backup-keep-daily", "3").expect("set");
+        assert_eq!(s.backup_keep_daily, 3);
+        assert!(set(&store, "backup-interval-hours", "0").is_err());
         assert!(
             set(&store, "nope", "1")
                 .expect_err("bad")

@@ -1,0 +1,314 @@
+//! `backup create`: a consistent copy of the live database with SQLite's online backup API while
+//! other processes keep writing, checked with `PRAGMA integrity_check`, optionally encrypted,
+//! then published with its manifest under a name that sorts by time.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use rusqlite::{Connection, OpenFlags, backup::StepResult};
+
+use super::{BackupError, BackupInfo, Lock, Manifest, Reason, crypt, manifest};
+use crate::{Store, paths::DataDir, progress::Progress, secrets::Secret};
+
+/// Pages copied per step (4 MiB at the default page size): small enough for smooth progress,
+/// large enough that the per-step overhead does not matter.
+pub(crate) const PAGES_PER_STEP: i32 = 1024;
+/// How long a copy waits for locks before giving up.
+const BUSY_LIMIT: Duration = Duration::from_secs(60);
+/// How long one connection waits for another process's transaction.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What to make.
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    /// Folder to write to; the data dir's `backups/database/` when `None`.
+    pub to: Option<PathBuf>,
+    /// Encrypt with age to this passphrase.
+    pub passphrase: Option<Secret>,
+    pub reason: Reason,
+}
+
+impl Default for CreateOptions {
+    fn default() -> Self {
+        Self {
+            to: None,
+            passphrase: None,
+            reason: Reason::Manual,
+        }
+    }
+}
+
+/// Takes a backup of the data dir's database. Waits while another backup or restore runs.
+pub fn create(
+    data_dir: &DataDir,
+    options: &CreateOptions,
+    progress: &dyn Progress,
+) -> Result<(BackupInfo, Manifest), BackupError> {
+    let _lock = Lock::acquire(data_dir)?;
+    create_locked(data_dir, options, progress)
+}
+
+/// [`create`] with the backup lock already held by the caller.
+pub(crate) fn create_locked(
+    data_dir: &DataDir,
+    options: &CreateOptions,
+    progress: &dyn Progress,
+) -> Result<(BackupInfo, Manifest), BackupError> {
+    let db = data_dir.db_path();
+    if !db.exists() {
+        return Err(BackupError::NoDatabase(db));
+    }
+    let default_dir = super::backups_dir(data_dir);
+    let dir = options.to.clone().unwrap_or_else(|| default_dir.clone());
+    fs::create_dir_all(&dir).map_err(|e| BackupError::io("create the backup folder", &dir, e))?;
+    super::remove_leftovers(&default_dir);
+
+    let created = crate::timefmt::now();
+    let encrypted = options.passphrase.is_some();
+    let final_path = unique(dir.join(super::file_name(created, options.reason, encrypted)));
+    let plain_temp = temp_path(&final_path.with_extension("copy"));
+    let sealed_temp = temp_path(&final_path);
+    let mut temps = Temps(vec![plain_temp.clone(), sealed_temp.clone()]);
+
+    let (tables, schema_version, database_bytes) = copy_database(&db, &plain_temp, progress)?;
+    let stored = match &options.passphrase {
+        Some(passphrase) => {
+            crypt::encrypt_file(&plain_temp, &sealed_temp, passphrase, progress)?;
+            let _ = fs::remove_file(&plain_temp);
+            sealed_temp
+        }
+        None => {
+            fs::rename(&plain_temp, &sealed_temp).map_err(|e| BackupError::io("rename", &plain_temp, e))?;
+            sealed_temp
+        }
+    };
+    let sha256 = manifest::sha256_file(&stored, progress)?;
+    let size_bytes = super::file_size(&stored);
+    let manifest = Manifest {
+        format: 1,
+        created,
+        app_version: crate::VERSION.to_string(),
+        schema_version,
+        reason: options.reason,
+        tables,
+        encrypted,
+        size_bytes,
+        database_bytes,
+        sha256,
+    };
+    // The manifest first, then the backup under its final name: a backup that is listed is
+    // complete and has its manifest. A manifest alone is harmless and never listed.
+    manifest::write(&final_path, &manifest)?;
+    fs::rename(&stored, &final_path).map_err(|e| BackupError::io("rename", &final_path, e))?;
+    temps.0.clear();
+    tracing::info!(path = %final_path.display(), size_bytes, encrypted, "database backup taken");
+    Ok((
+        BackupInfo {
+            path: final_path,
+            created,
+            size_bytes,
+            encrypted,
+            schema_version: Some(schema_version),
+            reason: Some(options.reason),
+        },
+        manifest,
+    ))
+}
+
+/// Copies the live database at `db` into a new file `dest` in one read snapshot, then checks
+/// the copy. Returns the row count of every table and the schema version, both read in the same
+/// snapshot as the pages copied, and the copy's size.
+fn copy_database(
+    db: &Path,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<(BTreeMap<String, u64>, i64, u64), BackupError> {
+    let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(BackupError::sqlite("opening the database"))?;
+    source
+        .busy_timeout(BUSY_TIMEOUT)
+        .map_err(BackupError::sqlite("opening the database"))?;
+    // An open read transaction pins one snapshot (WAL): every step of the copy and the counts
+    // below read the same state, and other processes' commits neither block nor restart it.
+    source
+        .execute_batch("BEGIN DEFERRED")
+        .and_then(|()| source.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)))
+        .map_err(BackupError::sqlite("starting the copy"))?;
+    let tables = row_counts(&source).map_err(BackupError::sqlite("counting rows"))?;
+    let schema_version =
+        schema_version(&source).map_err(BackupError::sqlite("reading the schema version"))?;
+    {
+        let mut copy = Connection::open(dest).map_err(BackupError::sqlite("creating the copy"))?;
+        copy_pages(&source, &mut copy, "Copying the database", progress)?;
+        // The copy is a single file: no -wal/-shm beside a backup.
+        copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+            .map_err(BackupError::sqlite("finishing the copy"))?;
+        progress.stage("Checking integrity", None);
+        integrity(&copy, dest)?;
+        progress.finish();
+    }
+    source
+        .execute_batch("COMMIT")
+        .map_err(BackupError::sqlite("ending the copy"))?;
+    Ok((tables, schema_version, super::file_size(dest)))
+}
+
+/// Runs the online backup from `from` into `to` in steps, reporting bytes copied.
+pub(crate) fn copy_pages(
+    from: &Connection,
+    to: &mut Connection,
+    label: &str,
+    progress: &dyn Progress,
+) -> Result<(), BackupError> {
+    let page_size: i64 = from
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .map_err(BackupError::sqlite("reading the page size"))?;
+    let page_size = u64::try_from(page_size).unwrap_or(4096);
+    let backup = rusqlite::backup::Backup::new(from, to).map_err(BackupError::sqlite("starting the copy"))?;
+    let mut started = false;
+    let mut waiting_since: Option<Instant> = None;
+    loop {
+        let step = backup
+            .step(PAGES_PER_STEP)
+            .map_err(BackupError::sqlite("copying pages"))?;
+        let p = backup.progress();
+        let total = u64::try_from(p.pagecount).unwrap_or(0) * page_size;
+        let done = u64::try_from(p.pagecount - p.remaining).unwrap_or(0) * page_size;
+        if !started {
+            progress.stage(label, Some(total));
+            started = true;
+        }
+        match step {
+            StepResult::Done => {
+                progress.advance(total);
+                break;
+            }
+            StepResult::More => {
+                waiting_since = None;
+                progress.advance(done);
+            }
+            // Another process holds a lock we need: wait a little, within a limit.
+            _ => {
+                let since = *waiting_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > BUSY_LIMIT {
+                    return Err(BackupError::Busy("copying pages"));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// `PRAGMA integrity_check` of a connection; an error naming `path` unless it says "ok".
+pub(crate) fn integrity(conn: &Connection, path: &Path) -> Result<(), BackupError> {
+    let mut stmt = conn
+        .prepare("PRAGMA integrity_check")
+        .map_err(BackupError::sqlite("checking integrity"))?;
+    let lines: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| match e {
+            // A file that is not a database at all fails here, not with a report.
+            rusqlite::Error::SqliteFailure(_, _) => BackupError::Integrity {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            },
+            other => BackupError::Sqlite {
+                action: "checking integrity",
+                source: other,
+            },
+        })?;
+    if lines.len() == 1 && lines[0] == "ok" {
+        Ok(())
+    } else {
+        Err(BackupError::Integrity {
+            path: path.to_path_buf(),
+            detail: lines.into_iter().take(3).collect::<Vec<_>>().join("; "),
+        })
+    }
+}
+
+/// Rows per table (SQLite's own tables excluded), in one statement per table.
+pub(crate) fn row_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut counts = BTreeMap::new();
+    for name in names {
+        let quoted = name.replace('"', "\"\"");
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{quoted}\""), [], |r| r.get(0))?;
+        counts.insert(name, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+/// The newest migration applied in a database (0 when it has none).
+pub(crate) fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(0);
+    }
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// The newest schema this build knows.
+pub(crate) fn known_schema() -> i64 {
+    Store::known_schema_version()
+}
+
+/// A dot-named temp file beside `path`: never listed, removed on failure or by the next run.
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// `path`, or `path` with `-1`, `-2`... before the extension when it exists (two backups in the
+/// same microsecond, or a clock that went back).
+fn unique(path: PathBuf) -> PathBuf {
+    if !path.exists() {
+        return path;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match name.find(".db") {
+        Some(i) => name.split_at(i),
+        None => (name.as_str(), ""),
+    };
+    (1..)
+        .map(|n| path.with_file_name(format!("{stem}-{n}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(path)
+}
+
+/// Temp files removed when dropped unless cleared (the success path clears them).
+struct Temps(Vec<PathBuf>);
+
+impl Drop for Temps {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = fs::remove_file(path);
+        }
+    }
+}

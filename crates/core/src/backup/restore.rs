@@ -1,0 +1,92 @@
+//! `backup restore`: verify first, migrate an older copy, take a safety backup of the current
+//! database, then copy the backup into the live database with SQLite's backup API.
+//!
+//! Why the backup API into the live file (and not a file rename): server processes keep the
+//! database open. A rename would leave them reading the old, unlinked file; the backup API
+//! writes through SQLite's own locking as one write transaction, so every open connection sees
+//! either the old or the restored data, and a crash (even kill -9) before the commit leaves the
+//! old data: the uncommitted WAL frames are discarded when the database is next opened.
+
+use std::{collections::BTreeMap, path::Path, path::PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use super::{BackupError, BackupInfo, CreateOptions, Lock, Reason, create, verify};
+use crate::{Store, paths::DataDir, progress::Progress, secrets::Secret};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    pub restored_from: PathBuf,
+    /// The copy of the data as it was before the restore; `None` when there was no database.
+    pub safety_backup: Option<BackupInfo>,
+    /// Schema version of the backup as stored.
+    pub backup_schema_version: i64,
+    /// True when the backup was migrated to this build's schema before it was restored.
+    pub migrated: bool,
+    /// Rows per table now in the live database.
+    pub tables: BTreeMap<String, u64>,
+}
+
+/// Restores `file` into the data dir's database. On any error before the final commit the
+/// current data stays exactly as it was.
+pub fn restore(
+    data_dir: &DataDir,
+    file: &Path,
+    passphrase: Option<&Secret>,
+    progress: &dyn Progress,
+) -> Result<RestoreReport, BackupError> {
+    let _lock = Lock::acquire(data_dir)?;
+    let scratch = verify::Scratch::new(data_dir)?;
+    let (report, copy) = verify::check(file, passphrase, &scratch, true, progress)?;
+    let copy = copy.ok_or_else(|| BackupError::Integrity {
+        path: file.to_path_buf(),
+        detail: "no copy was made to restore from".into(),
+    })?;
+    if report.needs_migration {
+        progress.stage("Migrating the backup to this version", None);
+        // Opening through the store applies the missing migrations (and seeds new built-ins)
+        // to the copy only; closing checkpoints its WAL back into the file.
+        drop(Store::open_path(&copy)?);
+        progress.finish();
+    }
+
+    let db = data_dir.db_path();
+    let safety_backup = if db.exists() {
+        let options = CreateOptions {
+            reason: Reason::PreRestore,
+            ..CreateOptions::default()
+        };
+        Some(create::create_locked(data_dir, &options, progress)?.0)
+    } else {
+        data_dir.ensure()?;
+        None
+    };
+
+    // Read-write: a migrated copy is in WAL mode, which a read-only connection may not open.
+    let source = Connection::open_with_flags(&copy, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(BackupError::sqlite("opening the verified copy"))?;
+    let mut live = Connection::open(&db).map_err(BackupError::sqlite("opening the database"))?;
+    live.busy_timeout(create::BUSY_TIMEOUT)
+        .map_err(BackupError::sqlite("opening the database"))?;
+    // The live file stays in WAL mode (a new file gets it here), so other processes keep
+    // reading while the restore writes, and the restore is one transaction in the WAL.
+    live.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .map_err(BackupError::sqlite("opening the database"))?;
+    create::copy_pages(&source, &mut live, "Restoring", progress)?;
+    drop(source);
+
+    progress.stage("Checking the restored database", None);
+    create::integrity(&live, &db)?;
+    let tables = create::row_counts(&live).map_err(BackupError::sqlite("counting rows"))?;
+    progress.finish();
+    tracing::info!(from = %file.display(), "database restored from a backup");
+    Ok(RestoreReport {
+        restored_from: file.to_path_buf(),
+        safety_backup,
+        backup_schema_version: report.schema_version,
+        migrated: report.needs_migration,
+        tables,
+    })
+}
