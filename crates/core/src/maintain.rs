@@ -93,9 +93,10 @@ pub fn maintain(store: &Store, progress: &dyn Progress) -> Result<MaintainReport
 
     progress.stage("Checkpointing and analysing", None);
     let (wal_checkpointed, analyzed) = store.read(|conn| {
+        // Statistics first: ANALYZE writes sqlite_stat1, which the checkpoint then folds in.
+        conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?;
         // TRUNCATE resets the WAL file to zero bytes when no reader still needs its frames.
         let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002; ANALYZE;")?;
         Ok((busy == 0, true))
     })?;
     progress.finish();

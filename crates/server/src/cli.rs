@@ -24,7 +24,9 @@ pub enum SettingsAction {
         #[arg(long)]
         json: bool,
     },
-    /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all.
+    /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all,
+    /// backup-schedule true|false, backup-interval-hours N, backup-keep-daily N, backup-keep-weekly N,
+    /// conversation-retention-days N|off.
     Set { key: String, value: String },
 }
 
@@ -299,6 +301,15 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
         println!("prefer-sampling = {}", s.prefer_sampling);
         let groups: Vec<&str> = s.tool_groups.iter().map(|g| g.as_str()).collect();
         println!("tool-groups     = {}", groups.join(","));
+        println!("backup-schedule = {}", s.backup_schedule);
+        println!("backup-interval-hours = {}", s.backup_interval_hours);
+        println!("backup-keep-daily     = {}", s.backup_keep_daily);
+        println!("backup-keep-weekly    = {}", s.backup_keep_weekly);
+        println!(
+            "conversation-retention-days = {}",
+            s.conversation_retention_days
+                .map_or_else(|| "off".to_string(), |d| d.to_string())
+        );
     }
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! (its subcommands live in cli.rs).
 
 mod cli;
+mod cli_backup;
 mod logging;
+mod progress;
 
 use std::path::PathBuf;
 
@@ -63,6 +65,16 @@ enum Command {
         #[command(subcommand)]
         action: cli::ClientsAction,
     },
+    /// Back up, verify, list, prune and restore the database.
+    Backup {
+        #[command(subcommand)]
+        action: cli_backup::BackupAction,
+    },
+    /// Purge expired contexts and old conversations, vacuum, checkpoint, analyse, check integrity.
+    Maintain {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -88,9 +100,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // Client files need no database: do not create one just to edit a JSON file.
         return cli::clients(data_dir, action);
     }
+    if let Command::Backup { action } = command {
+        // Backups open the database their own way (a restore must not migrate the live file
+        // before it is replaced).
+        return cli_backup::backup(&data_dir, action);
+    }
     let store = Store::open(&data_dir)?;
     match command {
-        Command::Serve | Command::Clients { .. } => Ok(()),
+        Command::Serve | Command::Clients { .. } | Command::Backup { .. } => Ok(()),
+        Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
         Command::Keys { action } => cli::keys(&store, action),
@@ -111,7 +129,7 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
         let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
         let settings = settings::load(&store)?;
         tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
-        let server = LlmGenServer::new(store, settings, data_dir);
+        let server = LlmGenServer::new(store, settings, data_dir.clone());
         let service = match server.serve(rmcp::transport::stdio()).await {
             Ok(service) => service,
             // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
@@ -124,6 +142,8 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
                 return Err(e.into());
             }
         };
+        // The session is up: a due scheduled backup runs in the background, never in its way.
+        llmgen_core::backup::spawn_due_backup(data_dir);
         service.waiting().await?;
         tracing::info!("client disconnected; exiting");
         anyhow::Ok(())
