@@ -404,3 +404,82 @@ fn maintain_applies_the_conversation_retention() {
     assert_eq!(report.old_messages_purged, 1);
     assert_eq!(contexts::get(&store, &id).expect("get").message_count, 5);
 }
+
+/// Proves: a backup made by an older build (an older schema) verifies as "needs migration",
+/// and restoring it migrates the copy first: the live database ends at this build's schema with
+/// the backup's data and the later migrations' tables and rows.
+#[test]
+fn restoring_an_older_schema_migrates_it_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    new_context(&store, "from-an-old-build");
+    let (made, _) = backup::create(&data, &CreateOptions::default(), &Silent).expect("backup");
+
+    // Turn the copy into what the first schema looked like: later migrations only add tables
+    // (and rows in them), so dropping every table the first migration did not create and
+    // forgetting their records gives a first-schema database.
+    let old = dir.path().join("backups/database/llmgen-20200101T000000.000000Z.db");
+    std::fs::copy(&made.path, &old).expect("copy");
+    let first_version = {
+        let conn = Connection::open(&old).expect("open");
+        let first: i64 = conn
+            .query_row("SELECT MIN(version) FROM schema_migrations", [], |r| r.get(0))
+            .expect("first");
+        let first_tables = [
+            "settings", "builtin_seeds", "templates", "personas", "contexts", "messages", "schema_migrations",
+        ];
+        let later: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .expect("names")
+            .into_iter()
+            .filter(|t| !first_tables.contains(&t.as_str()))
+            .collect();
+        assert!(!later.is_empty(), "this build has migrations after the first");
+        for t in &later {
+            conn.execute_batch(&format!("DROP TABLE \"{t}\"")).expect("drop");
+        }
+        conn.execute("DELETE FROM schema_migrations WHERE version > ?1", [first])
+            .expect("forget");
+        conn.execute_batch("VACUUM").expect("vacuum");
+        first
+    };
+    let bytes = std::fs::read(&old).expect("read");
+    let manifest = backup::Manifest {
+        format: 1,
+        created: time::macros::datetime!(2020-01-01 00:00 UTC),
+        app_version: "0.0.1".into(),
+        schema_version: first_version,
+        reason: backup::Reason::Manual,
+        tables: counts(&old),
+        encrypted: false,
+        size_bytes: bytes.len() as u64,
+        database_bytes: bytes.len() as u64,
+        sha256: {
+            use sha2::Digest;
+            sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+        },
+    };
+    std::fs::write(
+        format!("{}.json", old.display()),
+        serde_json::to_string(&manifest).expect("json"),
+    )
+    .expect("manifest");
+
+    let report = backup::verify(&data, &old, None, &Silent).expect("verifies");
+    assert!(report.needs_migration);
+    new_context(&store, "current");
+    let restored = backup::restore(&data, &old, None, &Silent).expect("restore");
+    assert!(restored.migrated);
+    assert_eq!(restored.backup_schema_version, first_version);
+    assert_eq!(names(&store), ["from-an-old-build"]);
+    assert_eq!(store.schema_version().expect("version"), Store::known_schema_version());
+    let providers: i64 = store
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM providers", [], |r| r.get(0))?))
+        .expect("the later migrations' tables exist again");
+    assert!(providers >= 2, "built-in providers seeded by the migration");
+}

@@ -119,3 +119,52 @@ async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
     let list: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
     assert_eq!(list[0]["present"], false);
 }
+
+/// Proves: `backup passphrase set` (stdin, never argv) stores the passphrase as a real Secret
+/// Service item (account backup-passphrase, read back by secret-tool), `backup create
+/// --encrypt` and `backup verify` use it from the keychain, a wrong LLMGEN_BACKUP_PASSPHRASE is
+/// refused clearly, and `show` prints it only with the warning that it cannot open backups
+/// elsewhere.
+#[test]
+fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
+    if !keychain_session() {
+        return;
+    }
+    let dir = temp_dir();
+    let data = dir.path();
+    const PASS: &str = "kc-backup-passphrase-7";
+    cli(data, &["settings"], None);
+    let out = cli(data, &["backup", "passphrase", "set"], Some(&format!("{PASS}\n")));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Stored the backup passphrase"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(PASS));
+    let looked_up = Command::new("secret-tool")
+        .args(["lookup", "service", "dev.llmgen.desktop", "username", "backup-passphrase"])
+        .output()
+        .expect("run secret-tool");
+    assert_eq!(String::from_utf8_lossy(&looked_up.stdout).trim(), PASS);
+
+    let made = cli(data, &["backup", "create", "--encrypt", "--json"], None);
+    let made: serde_json::Value = serde_json::from_slice(&made.stdout).expect("json");
+    assert_eq!(made["backup"]["encrypted"], true);
+    let file = made["backup"]["path"].as_str().expect("path").to_string();
+    let verified = cli(data, &["backup", "verify", &file], None);
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("is good"));
+
+    let wrong = Command::new(server_bin())
+        .arg("--data-dir")
+        .arg(data)
+        .args(["backup", "verify", &file])
+        .env("LLMGEN_BACKUP_PASSPHRASE", "not-it")
+        .output()
+        .expect("run");
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("passphrase does not open"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+
+    let shown = cli(data, &["backup", "passphrase", "show"], None);
+    assert_eq!(String::from_utf8_lossy(&shown.stdout).trim(), PASS);
+    assert!(String::from_utf8_lossy(&shown.stderr).contains("cannot open your backups anywhere else"));
+}
