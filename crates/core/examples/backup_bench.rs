@@ -93,7 +93,8 @@ fn run(dir: PathBuf, megabytes: u64) -> R {
     backup::restore(&data, &plain.path, None, &Silent)?;
     let restore_s = t.elapsed().as_secs_f64();
 
-    let figure = |s: f64| serde_json::json!({ "seconds": (s * 100.0).round() / 100.0, "mb_per_s": (mb / s).round() });
+    let figure =
+        |s: f64| serde_json::json!({ "seconds": (s * 100.0).round() / 100.0, "mb_per_s": (mb / s).round() });
     let out = serde_json::json!({
         "database_mb": mb.round(),
         "fill_seconds": fill_s.round(),

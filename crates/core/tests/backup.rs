@@ -89,11 +89,12 @@ fn names(store: &Store) -> Vec<String> {
 
 const WRITER_ENV: &str = "LLMGEN_TEST_WRITER_DATA_DIR";
 
-/// Not a test on its own: the body of each writer process of
+/// Not a test on its own (ignored unless asked for): the body of each writer process of
 /// `a_backup_taken_while_four_processes_write_is_consistent`, which runs this test binary again
 /// with LLMGEN_TEST_WRITER_DATA_DIR set. Writes turns (a context row, then messages whose count
 /// the triggers keep in the context) until the stop file appears.
 #[test]
+#[ignore = "helper process of a_backup_taken_while_four_processes_write_is_consistent"]
 fn writer_process() {
     let Some(dir) = std::env::var_os(WRITER_ENV) else {
         return;
@@ -111,7 +112,7 @@ fn writer_process() {
 
 fn spawn_writer(data: &Path) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
-        .args(["writer_process", "--exact", "--test-threads=1"])
+        .args(["writer_process", "--exact", "--ignored", "--test-threads=1"])
         .env(WRITER_ENV, data)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -419,7 +420,9 @@ fn restoring_an_older_schema_migrates_it_first() {
     // Turn the copy into what the first schema looked like: later migrations only add tables
     // (and rows in them), so dropping every table the first migration did not create and
     // forgetting their records gives a first-schema database.
-    let old = dir.path().join("backups/database/llmgen-20200101T000000.000000Z.db");
+    let old = dir
+        .path()
+        .join("backups/database/llmgen-20200101T000000.000000Z.db");
     std::fs::copy(&made.path, &old).expect("copy");
     let first_version = {
         let conn = Connection::open(&old).expect("open");
@@ -427,7 +430,13 @@ fn restoring_an_older_schema_migrates_it_first() {
             .query_row("SELECT MIN(version) FROM schema_migrations", [], |r| r.get(0))
             .expect("first");
         let first_tables = [
-            "settings", "builtin_seeds", "templates", "personas", "contexts", "messages", "schema_migrations",
+            "settings",
+            "builtin_seeds",
+            "templates",
+            "personas",
+            "contexts",
+            "messages",
+            "schema_migrations",
         ];
         let later: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
@@ -461,7 +470,10 @@ fn restoring_an_older_schema_migrates_it_first() {
         database_bytes: bytes.len() as u64,
         sha256: {
             use sha2::Digest;
-            sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+            sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
         },
     };
     std::fs::write(
@@ -477,7 +489,10 @@ fn restoring_an_older_schema_migrates_it_first() {
     assert!(restored.migrated);
     assert_eq!(restored.backup_schema_version, first_version);
     assert_eq!(names(&store), ["from-an-old-build"]);
-    assert_eq!(store.schema_version().expect("version"), Store::known_schema_version());
+    assert_eq!(
+        store.schema_version().expect("version"),
+        Store::known_schema_version()
+    );
     let providers: i64 = store
         .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM providers", [], |r| r.get(0))?))
         .expect("the later migrations' tables exist again");

@@ -69,7 +69,10 @@ async fn a_restore_is_seen_by_a_server_that_keeps_serving() {
     let made = json_of(&cli(dir.path(), &["backup", "create", "--json"]));
     let file = made["backup"]["path"].as_str().expect("path").to_string();
     create_context(&client, "after-the-backup").await;
-    assert_eq!(context_names(&client).await, ["after-the-backup", "in-the-backup"]);
+    assert_eq!(
+        context_names(&client).await,
+        ["after-the-backup", "in-the-backup"]
+    );
 
     let restored = json_of(&cli(dir.path(), &["backup", "restore", &file, "--json"]));
     assert_eq!(restored["tables"]["contexts"], 1);
@@ -79,7 +82,10 @@ async fn a_restore_is_seen_by_a_server_that_keeps_serving() {
         "the running server answers from the restored data"
     );
     create_context(&client, "written-after-restore").await;
-    assert_eq!(context_names(&client).await, ["in-the-backup", "written-after-restore"]);
+    assert_eq!(
+        context_names(&client).await,
+        ["in-the-backup", "written-after-restore"]
+    );
     client.cancel().await.expect("close the session");
 
     let safety = PathBuf::from(restored["safetyBackup"]["path"].as_str().expect("safety backup"));
@@ -87,7 +93,10 @@ async fn a_restore_is_seen_by_a_server_that_keeps_serving() {
         dir.path(),
         &["backup", "verify", safety.to_str().expect("utf-8"), "--json"],
     ));
-    assert_eq!(verified["tables"]["contexts"], 2, "the data before the restore is kept");
+    assert_eq!(
+        verified["tables"]["contexts"], 2,
+        "the data before the restore is kept"
+    );
 }
 
 /// Builds a database whose only context is `name`, with enough messages to make copying it
@@ -121,7 +130,9 @@ fn rusqlite_params<'a>(a: &'a str, b: &'a str) -> [&'a str; 2] {
 /// integrity through a fresh connection (which also recovers the WAL a killed writer left).
 fn state(data: &DataDir) -> (Vec<String>, i64, i64) {
     let conn = rusqlite::Connection::open(data.db_path()).expect("open");
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
     assert_eq!(check, "ok");
     let names: Vec<String> = conn
         .prepare("SELECT name FROM contexts ORDER BY name")
@@ -149,8 +160,12 @@ fn kill_9_in_the_middle_of_a_restore_leaves_old_or_new_data_intact() {
     let data = DataDir::at(dir.path());
     let store = Store::open(&data).expect("store");
     fill(&store, "new");
-    let (file, _) = backup::create(&data, &backup::CreateOptions::default(), &llmgen_core::progress::Silent)
-        .expect("backup of the new state");
+    let (file, _) = backup::create(
+        &data,
+        &backup::CreateOptions::default(),
+        &llmgen_core::progress::Silent,
+    )
+    .expect("backup of the new state");
     fill(&store, "old");
     drop(store);
     let old_state = state(&data);
@@ -190,7 +205,10 @@ fn kill_9_in_the_middle_of_a_restore_leaves_old_or_new_data_intact() {
     assert_eq!(after.1, after.2, "message counts consistent");
 
     // The lock died with the process: a new restore completes and gives the new data.
-    cli(dir.path(), &["backup", "restore", file.path.to_str().expect("utf-8")]);
+    cli(
+        dir.path(),
+        &["backup", "restore", file.path.to_str().expect("utf-8")],
+    );
     let restored = state(&data);
     assert_eq!(restored.0, ["new"]);
     assert_eq!(restored.1, restored.2);

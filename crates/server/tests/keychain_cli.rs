@@ -138,7 +138,13 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Stored the backup passphrase"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains(PASS));
     let looked_up = Command::new("secret-tool")
-        .args(["lookup", "service", "dev.llmgen.desktop", "username", "backup-passphrase"])
+        .args([
+            "lookup",
+            "service",
+            "dev.llmgen.desktop",
+            "username",
+            "backup-passphrase",
+        ])
         .output()
         .expect("run secret-tool");
     assert_eq!(String::from_utf8_lossy(&looked_up.stdout).trim(), PASS);
