@@ -329,6 +329,11 @@ fn prune_keeps_the_retention_and_deletes_the_rest() {
         assert!(!removed.exists());
         assert!(!PathBuf::from(format!("{}.json", removed.display())).exists());
     }
+    // A manifest left without its backup (deleted by hand) is cleaned up by the next backup.
+    let orphan = backup::backups_dir(&data).join("llmgen-20200101T000000.000000Z.db.json");
+    std::fs::write(&orphan, "{}").expect("orphan");
+    backup::create(&data, &CreateOptions::default(), &Silent).expect("backup");
+    assert!(!orphan.exists());
 }
 
 /// Proves: maintain purges expired contexts (and their messages), vacuums once the freed pages

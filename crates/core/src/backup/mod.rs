@@ -194,6 +194,12 @@ fn remove_leftovers(dir: &Path) {
             let _ = fs::remove_file(&path);
         } else if name.starts_with(".restore-") && name != format!(".restore-{}", std::process::id()) {
             let _ = fs::remove_dir_all(&path);
+        } else if let Some(backup) = name.strip_suffix(".json").filter(|b| is_backup_name(b)) {
+            // A manifest whose backup is gone (deleted by hand, or a create killed between
+            // writing the manifest and publishing the file).
+            if !dir.join(backup).exists() {
+                let _ = fs::remove_file(&path);
+            }
         }
     }
 }
