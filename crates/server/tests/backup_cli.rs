@@ -128,8 +128,8 @@ fn rusqlite_params<'a>(a: &'a str, b: &'a str) -> [&'a str; 2] {
 
 /// The one context's name and (message_count, messages) of a database file, after checking its
 /// integrity through a fresh connection (which also recovers the WAL a killed writer left).
-fn state(data: &DataDir) -> (Vec<String>, i64, i64) {
-    let conn = rusqlite::Connection::open(data.db_path()).expect("open");
+fn state(db: &Path) -> (Vec<String>, i64, i64) {
+    let conn = rusqlite::Connection::open(db).expect("open");
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("check");
@@ -168,8 +168,15 @@ fn kill_9_in_the_middle_of_a_restore_leaves_old_or_new_data_intact() {
     .expect("backup of the new state");
     fill(&store, "old");
     drop(store);
-    let old_state = state(&data);
+    let old_state = state(&data.db_path());
     assert_eq!(old_state.0, ["old"]);
+    let new_state = {
+        // The state inside the backup, read from a copy (opening it must not touch the backup).
+        let copy = dir.path().join("expected-new.db");
+        std::fs::copy(&file.path, &copy).expect("copy");
+        state(&copy)
+    };
+    assert_eq!(new_state.0, ["new"]);
 
     let mut child = Command::new(server_bin())
         .arg("--data-dir")
@@ -197,21 +204,18 @@ fn kill_9_in_the_middle_of_a_restore_leaves_old_or_new_data_intact() {
         "the restore ended before it could be interrupted; make the database larger"
     );
 
-    let after = state(&data);
+    let after = state(&data.db_path());
     assert!(
-        after == old_state || after.0 == ["new"],
+        after == old_state || after == new_state,
         "neither the old nor the new data: {after:?}"
     );
-    assert_eq!(after.1, after.2, "message counts consistent");
 
     // The lock died with the process: a new restore completes and gives the new data.
     cli(
         dir.path(),
         &["backup", "restore", file.path.to_str().expect("utf-8")],
     );
-    let restored = state(&data);
-    assert_eq!(restored.0, ["new"]);
-    assert_eq!(restored.1, restored.2);
+    assert_eq!(state(&data.db_path()), new_state);
 }
 
 /// Proves: with no backup yet, several server processes started at once take exactly one
@@ -251,4 +255,61 @@ async fn the_scheduled_backup_is_taken_once_by_one_of_several_servers() {
     for c in clients {
         c.cancel().await.expect("close");
     }
+}
+
+/// Proves: `maintain --json` reports what it did (expired contexts purged, vacuum, checkpoint,
+/// integrity) and the space won, measured on the real file.
+#[test]
+fn maintain_reports_what_it_did() {
+    let dir = temp_dir();
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    fill(&store, "expired");
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE contexts SET expires_at = '2000-01-01T00:00:00.000000Z'",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("expire");
+    drop(store);
+    let report = json_of(&cli(dir.path(), &["maintain", "--json"]));
+    assert_eq!(report["expiredContextsPurged"], 1);
+    assert_eq!(report["vacuum"], "full");
+    assert_eq!(report["integrity"], "ok");
+    let after = std::fs::metadata(data.db_path()).expect("meta").len();
+    assert_eq!(report["sizeAfter"].as_u64(), Some(after));
+    assert!(
+        report["spaceWon"].as_u64().expect("spaceWon") > 10_000_000,
+        "{report}"
+    );
+}
+
+/// Proves: with `backup-schedule` off, a server process takes no backup.
+#[tokio::test]
+async fn the_schedule_can_be_turned_off() {
+    let dir = temp_dir();
+    cli(dir.path(), &["settings", "set", "backup-schedule", "false"]);
+    let client = connect(dir.path(), TestClient::replying(Era::Legacy, "ok")).await;
+    let data = DataDir::at(dir.path());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let decided = || {
+        std::fs::read_dir(data.logs_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                std::fs::read_to_string(e.path())
+                    .unwrap_or_default()
+                    .contains("no scheduled backup due")
+            })
+    };
+    while !decided() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(decided(), "the server looked and decided");
+    assert!(backup::list(&data).expect("list").is_empty());
+    client.cancel().await.expect("close");
 }
