@@ -209,6 +209,20 @@ fn an_encrypted_backup_round_trips_and_needs_its_passphrase() {
         2,
         "the safety backup holds the data before"
     );
+
+    // On another computer: a fresh data dir with no database restores from the file alone.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let moved = elsewhere.path().join("moved.db.age");
+    std::fs::copy(&info.path, &moved).expect("copy the backup");
+    std::fs::copy(
+        format!("{}.json", info.path.display()),
+        format!("{}.json", moved.display()),
+    )
+    .expect("copy its manifest");
+    let fresh = DataDir::at(elsewhere.path().join("data"));
+    let restored = backup::restore(&fresh, &moved, Some(&pass), &Silent).expect("restore elsewhere");
+    assert!(restored.safety_backup.is_none(), "nothing to keep");
+    assert_eq!(names(&Store::open(&fresh).expect("open")), ["before"]);
 }
 
 fn assert_refused_and_unchanged(

@@ -80,8 +80,10 @@ pub fn write(backup: &Path, manifest: &Manifest) -> Result<(), BackupError> {
     let path = path_of(backup);
     let temp = super::create::temp_path(&path);
     let result = (|| {
-        let text = serde_json::to_string_pretty(manifest)
-            .map_err(|e| BackupError::Encrypt(format!("manifest: {e}")))?;
+        let text = serde_json::to_string_pretty(manifest).map_err(|e| BackupError::ManifestInvalid {
+            path: backup.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         let mut file = fs::File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
