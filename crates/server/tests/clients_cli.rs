@@ -67,6 +67,7 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         .expect("vscode listed");
     assert_eq!(vscode["state"], "configured");
     assert_eq!(vscode["command"], exe);
+    assert_eq!(vscode["recorded"], true, "configure records the file for repair");
     let cursor = list
         .as_array()
         .and_then(|a| a.iter().find(|c| c["id"] == "cursor"))
@@ -85,9 +86,15 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         VSCODE_FILE,
         "remove restores the file"
     );
-    assert!(
-        !home.join("data/llmgen.db").exists(),
-        "editing client files creates no database"
+    let out = run(home, &["clients", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON list");
+    let vscode = list
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == "vscode"))
+        .expect("vscode listed");
+    assert_eq!(
+        vscode["recorded"], false,
+        "a removed entry is no longer ours to repair"
     );
 }
 
