@@ -15,6 +15,7 @@ use super::{
 };
 
 /// The outcome of one action on one client file.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
     pub id: &'static str,

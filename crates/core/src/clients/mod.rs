@@ -274,6 +274,7 @@ impl Clients {
 }
 
 /// A client's state.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ClientState {
@@ -307,6 +308,7 @@ impl ClientState {
 }
 
 /// One line of `clients list`.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientStatus {
     pub id: &'static str,
