@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The UI is embedded in the app and served by Tauri's own protocol: relative asset paths, no dev
@@ -7,6 +7,12 @@ export default defineConfig({
   plugins: [svelte()],
   base: "./",
   clearScreen: false,
+  // Components are tested in jsdom with the IPC module mocked (src/**/*.test.ts).
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts"],
+  },
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   build: {
     outDir: "dist",
     emptyOutDir: true,

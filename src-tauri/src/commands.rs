@@ -4,6 +4,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use llmgen_core::{
     Store,
+    clients::{self, Change, ClientStatus, Clients},
     paths::DataDir,
     providers::{Direct, StatusReport},
     secrets::Secret,
@@ -40,10 +41,16 @@ impl AppState {
     fn store(&self) -> Result<Arc<Store>, String> {
         self.store.clone()
     }
+
+    /// Client files, found from this user's HOME and config dirs; locks, backups and the record of
+    /// configured files live in the data dir.
+    fn clients(&self) -> Result<Clients, String> {
+        Ok(Clients::from_env(self.data_dir.clone()?))
+    }
 }
 
 /// What the status screen shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     version: &'static str,
@@ -52,14 +59,22 @@ pub struct AppStatus {
     counts: status::Counts,
 }
 
-/// The bundled server binary: installed next to the app (Tauri's externalBin).
-fn server_binary() -> Option<PathBuf> {
+/// The bundled server binary: installed next to the app (Tauri's externalBin), by its resolved
+/// absolute path, which is what client entries must run.
+pub fn server_binary() -> Option<PathBuf> {
     let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
     let path = dir.join(format!("mcp-llm-generator{}", std::env::consts::EXE_SUFFIX));
-    path.is_file().then_some(path)
+    std::fs::canonicalize(path).ok().filter(|p| p.is_file())
+}
+
+fn required_server_binary() -> Result<PathBuf, String> {
+    server_binary().ok_or_else(|| {
+        "The server program that ships with the app (mcp-llm-generator) is missing next to the app. Reinstall MCP LLM Generator.".to_string()
+    })
 }
 
 #[tauri::command]
+#[specta::specta]
 pub fn app_status(state: tauri::State<'_, AppState>) -> Result<AppStatus, String> {
     let data_dir = state.data_dir.as_ref().map_err(Clone::clone)?;
     let store = state.store()?;
@@ -74,6 +89,7 @@ pub fn app_status(state: tauri::State<'_, AppState>) -> Result<AppStatus, String
 /// The API keys screen: every provider, whether a key is available (never the key), its default
 /// model, this month's usage and budget (the same report as the `provider-status` tool).
 #[tauri::command]
+#[specta::specta]
 pub async fn provider_status(state: tauri::State<'_, AppState>) -> Result<StatusReport, String> {
     let store = state.store()?;
     state
@@ -86,6 +102,7 @@ pub async fn provider_status(state: tauri::State<'_, AppState>) -> Result<Status
 /// Stores a provider's key in the OS keychain (the same action as `keys set`). The keychain is
 /// a blocking call, kept off the UI thread.
 #[tauri::command]
+#[specta::specta]
 pub async fn set_provider_key(
     state: tauri::State<'_, AppState>,
     provider: String,
@@ -102,6 +119,7 @@ pub async fn set_provider_key(
 
 /// Removes a provider's key from the keychain (`keys delete`); false when none was stored.
 #[tauri::command]
+#[specta::specta]
 pub async fn delete_provider_key(
     state: tauri::State<'_, AppState>,
     provider: String,
@@ -114,7 +132,7 @@ pub async fn delete_provider_key(
 }
 
 /// The result of a key test, for the UI.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyTest {
     model: String,
@@ -123,6 +141,7 @@ pub struct KeyTest {
 
 /// One minimal real request with the stored key (`keys test`).
 #[tauri::command]
+#[specta::specta]
 pub async fn test_provider_key(
     state: tauri::State<'_, AppState>,
     provider: String,
@@ -141,6 +160,153 @@ pub async fn test_provider_key(
 
 /// The UI reports what its first screen shows; logged so tests and support can see the UI came up.
 #[tauri::command]
+#[specta::specta]
 pub fn ui_ready(summary: String) {
     tracing::info!("ui ready: {summary}");
+}
+
+/// Every supported client with the state of our entry (`clients list`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_list(state: tauri::State<'_, AppState>) -> Result<Vec<ClientStatus>, String> {
+    let clients = state.clients()?;
+    blocking(move || Ok(clients::list(&clients, server_binary().as_deref()))).await
+}
+
+/// The change configuring a client would make, as a diff; nothing is written (`--dry-run`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_preview(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+    let clients = state.clients()?;
+    let exe = required_server_binary()?;
+    blocking(move || clients::configure(&clients, &id, &exe, true).map_err(|e| e.to_string())).await
+}
+
+/// Adds or updates our entry in a client's file (`clients configure ID`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_configure(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+    let clients = state.clients()?;
+    let exe = required_server_binary()?;
+    blocking(move || clients::configure(&clients, &id, &exe, false).map_err(|e| e.to_string())).await
+}
+
+/// Takes our entry out of a client's file (`clients remove ID`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_remove(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+    let clients = state.clients()?;
+    blocking(move || clients::remove(&clients, &id, false).map_err(|e| e.to_string())).await
+}
+
+/// Puts back the newest backup of a client's file (`clients restore ID`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_restore(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+    let clients = state.clients()?;
+    blocking(move || clients::restore(&clients, &id, false).map_err(|e| e.to_string())).await
+}
+
+/// One client's outcome of a repair.
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RepairOutcome {
+    change: Option<Change>,
+    error: Option<String>,
+}
+
+/// Puts back wiped or stale entries of the clients we configured (`clients repair`).
+#[tauri::command]
+#[specta::specta]
+pub async fn clients_repair(state: tauri::State<'_, AppState>) -> Result<Vec<RepairOutcome>, String> {
+    let clients = state.clients()?;
+    let exe = required_server_binary()?;
+    blocking(move || repair(&clients, &exe)).await
+}
+
+/// The repair the app also runs at start, after an update or a move changed the binary's path.
+pub fn repair(clients: &Clients, exe: &std::path::Path) -> Result<Vec<RepairOutcome>, String> {
+    let results = clients::repair(clients, exe, false).map_err(|e| e.to_string())?;
+    Ok(results
+        .into_iter()
+        .map(|r| match r {
+            Ok(change) => RepairOutcome {
+                change: Some(change),
+                error: None,
+            },
+            Err(e) => RepairOutcome {
+                change: None,
+                error: Some(e.to_string()),
+            },
+        })
+        .collect())
+}
+
+/// Runs file and keychain work off the UI thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// The IPC surface, in one place: the handler the app installs and the TypeScript bindings the UI
+/// imports are both made from this list, so they cannot drift apart.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            app_status,
+            provider_status,
+            set_provider_key,
+            delete_provider_key,
+            test_provider_key,
+            ui_ready,
+            clients_list,
+            clients_preview,
+            clients_configure,
+            clients_remove,
+            clients_restore,
+            clients_repair,
+        ])
+        // Counts and token figures are far below 2^53; numbers are what the UI wants.
+        .dangerously_cast_bigints_to_number()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the generated bindings live in the UI.
+    const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
+
+    /// Writes the TypeScript bindings of [`specta_builder`] to `path`.
+    fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+        specta_builder()
+            .export(
+                specta_typescript::Typescript::default()
+                    .header("// Generated from src-tauri/src/commands.rs by `cargo xtask bindings`; do not edit.\n// @ts-nocheck"),
+                path,
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    /// Proves the checked-in bindings match the Rust commands: regenerating them changes nothing.
+    /// After changing a command, run `cargo xtask bindings` (or set LLMGEN_WRITE_BINDINGS=1).
+    #[test]
+    fn typescript_bindings_are_current() {
+        let checked_in = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        if std::env::var_os("LLMGEN_WRITE_BINDINGS").is_some() {
+            export_bindings(&checked_in).expect("write the bindings");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = dir.path().join("bindings.ts");
+        export_bindings(&fresh).expect("export");
+        let fresh = std::fs::read_to_string(&fresh).expect("read fresh");
+        let current = std::fs::read_to_string(&checked_in).unwrap_or_default();
+        assert!(
+            fresh == current,
+            "ui/src/lib/bindings.ts is out of date with the Rust commands: run `cargo xtask bindings`"
+        );
+    }
 }

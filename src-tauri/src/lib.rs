@@ -13,6 +13,7 @@ pub fn run() {
         .setup(|app| {
             app.manage(commands::AppState::open());
             tray::install(app.handle())?;
+            repair_clients_in_background();
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -24,19 +25,35 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::provider_status,
-            commands::set_provider_key,
-            commands::delete_provider_key,
-            commands::test_provider_key,
-            commands::ui_ready
-        ])
+        .invoke_handler(commands::specta_builder().invoke_handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!("the app stopped: {e}");
         std::process::exit(1);
     }
+}
+
+/// After an update or a move, entries we wrote may run a path that no longer exists: put them
+/// right, off the main thread so the tray appears at once.
+fn repair_clients_in_background() {
+    let Some(exe) = commands::server_binary() else {
+        tracing::warn!("the bundled server binary is missing; client entries were not checked");
+        return;
+    };
+    std::thread::spawn(move || {
+        let Ok(data_dir) = llmgen_core::paths::DataDir::resolve(None) else {
+            return;
+        };
+        let clients = llmgen_core::clients::Clients::from_env(data_dir);
+        match commands::repair(&clients, &exe) {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    tracing::info!(?o, "client entry repaired at start");
+                }
+            }
+            Err(e) => tracing::warn!("could not check client entries: {e}"),
+        }
+    });
 }
 
 fn init_logging() {

@@ -66,6 +66,14 @@ fn build_ui() -> Result<()> {
     )
 }
 
+/// The UI's component tests (Vitest in jsdom, IPC mocked).
+pub fn ui_tests() -> Result<()> {
+    status(
+        npm().args(["run", "--silent", "test"]),
+        "UI component tests (vitest)",
+    )
+}
+
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }

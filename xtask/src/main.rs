@@ -24,7 +24,8 @@ commands:
                   build and start only the MCP server on stdio (ARGS go to it)
   test            everything that tests the project: format, lints, unit and end-to-end tests,
                   and the official Python MCP SDK against the real binary
-  bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md";
+  bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
+  bindings        regenerate ui/src/lib/bindings.ts from the app's Rust commands (CI checks it is current)";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -45,6 +46,7 @@ fn real_main() -> Result<()> {
         }
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("bindings") => bindings(),
         Some("setup") => setup::ensure_app_system_packages(),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
@@ -52,6 +54,25 @@ fn real_main() -> Result<()> {
         }
         Some(other) => bail!("unknown command '{other}'\n\n{USAGE}"),
     }
+}
+
+/// Rewrites the UI's TypeScript bindings through the app's own test, which renders them from the
+/// same command list the app installs.
+fn bindings() -> Result<()> {
+    app::prepare()?;
+    status(
+        cargo()
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                "llmgen-app",
+                "--lib",
+                "typescript_bindings_are_current",
+            ])
+            .env("LLMGEN_WRITE_BINDINGS", "1"),
+        "regenerate ui/src/lib/bindings.ts",
+    )
 }
 
 /// The workspace root (xtask lives one level below it).
@@ -126,6 +147,7 @@ fn test() -> Result<()> {
         "checking formatting (cargo fmt)",
     )?;
     app::prepare()?;
+    app::ui_tests()?;
     status(
         cargo().args([
             "clippy",

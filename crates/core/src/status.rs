@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Result, Store};
 
 /// How many of each thing the store holds. Contexts counts live (unexpired) ones.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {

@@ -188,6 +188,7 @@ pub fn month_usage(store: &Store, month: Month) -> Result<Vec<ModelUsage>> {
 }
 
 /// The unit of a budget.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BudgetUnit {
@@ -333,6 +334,7 @@ pub fn budget(store: &Store, provider: &str) -> Result<Option<Budget>> {
 }
 
 /// Where a provider stands against its budget this month.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BudgetState {

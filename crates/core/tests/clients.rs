@@ -3,70 +3,12 @@
 //! path is resolved from the temp dirs given to `Clients::with_env`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use llmgen_core::clients::{self, ClientState, Clients, ClientsError, write::BACKUPS_KEPT};
-use llmgen_core::paths::{DataDir, Platform};
+use llmgen_core::clients::{self, ClientState, ClientsError, write::BACKUPS_KEPT};
 
-struct Home {
-    tmp: tempfile::TempDir,
-    home: PathBuf,
-    clients: Clients,
-    exe: PathBuf,
-}
-
-fn home() -> Home {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let home = tmp.path().join("home");
-    fs::create_dir_all(&home).expect("home");
-    let data = DataDir::at(tmp.path().join("data"));
-    let h = home.clone();
-    let clients = Clients::with_env(data, Platform::Linux, move |name| {
-        (name == "HOME").then(|| h.clone())
-    });
-    // A stand-in for our binary: an executable file at an absolute path.
-    let exe = tmp.path().join("bin/mcp-llm-generator");
-    fs::create_dir_all(exe.parent().expect("parent")).expect("bin dir");
-    fs::write(&exe, "#!/bin/sh\n").expect("exe");
-    set_mode(&exe, 0o755);
-    Home {
-        tmp,
-        home,
-        clients,
-        exe,
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) {}
-
-fn fixture(name: &str) -> String {
-    fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/clients")
-            .join(name),
-    )
-    .expect("fixture")
-}
-
-fn put(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(path, text).expect("write");
-}
-
-fn state(h: &Home, id: &str) -> ClientState {
-    clients::list(&h.clients, Some(&h.exe))
-        .into_iter()
-        .find(|s| s.id == id)
-        .expect("listed")
-        .state
-}
+#[path = "support/client_home.rs"]
+mod client_home;
+use client_home::{fixture, home, put, set_mode, state};
 
 #[test]
 fn configure_then_remove_on_a_real_looking_vscode_file_changes_only_our_entry() {

@@ -97,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
     if let Command::Clients { action } = command {
-        // Client files need no database: do not create one just to edit a JSON file.
+        // Client commands open the database only to record what they configured.
         return cli::clients(data_dir, action);
     }
     if let Command::Backup { action } = command {

@@ -67,6 +67,7 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         .expect("vscode listed");
     assert_eq!(vscode["state"], "configured");
     assert_eq!(vscode["command"], exe);
+    assert_eq!(vscode["recorded"], true, "configure records the file for repair");
     let cursor = list
         .as_array()
         .and_then(|a| a.iter().find(|c| c["id"] == "cursor"))
@@ -85,9 +86,15 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         VSCODE_FILE,
         "remove restores the file"
     );
-    assert!(
-        !home.join("data/llmgen.db").exists(),
-        "editing client files creates no database"
+    let out = run(home, &["clients", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON list");
+    let vscode = list
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == "vscode"))
+        .expect("vscode listed");
+    assert_eq!(
+        vscode["recorded"], false,
+        "a removed entry is no longer ours to repair"
     );
 }
 
@@ -199,4 +206,139 @@ fn several_processes_configuring_and_removing_at_once_leave_one_valid_file() {
         .map(|e| e.file_name())
         .collect();
     assert!(leftovers.is_empty(), "no temp files may be left: {leftovers:?}");
+}
+
+fn list_json(home: &Path) -> Vec<serde_json::Value> {
+    let out = run(home, &["clients", "list", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("JSON list")
+}
+
+fn listed(home: &Path, id: &str) -> serde_json::Value {
+    list_json(home)
+        .into_iter()
+        .find(|c| c["id"] == id)
+        .expect("listed")
+}
+
+#[test]
+fn a_moved_binary_makes_the_entry_stale_and_repair_points_it_at_the_running_one() {
+    // Proves the whole stale cycle with real binaries: a copy of the server configures Cursor, the
+    // copy moves away (as after an update), `clients list` reports stale, and `clients repair`
+    // run by the current binary rewrites the entry to run it.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    fs::create_dir_all(home.join(".cursor")).expect("mkdir");
+    let old = home.join("old/mcp-llm-generator");
+    fs::create_dir_all(old.parent().expect("parent")).expect("mkdir");
+    fs::copy(BIN, &old).expect("copy the binary");
+    let out = Command::new(&old)
+        .args(["clients", "configure", "cursor"])
+        .env_clear()
+        .env("HOME", home)
+        .env("LLMGEN_DATA_DIR", home.join("data"))
+        .output()
+        .expect("run the copy");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    fs::rename(&old, home.join("old/moved-away")).expect("move the copy");
+
+    let cursor = listed(home, "cursor");
+    assert_eq!(cursor["state"], "stale", "{cursor}");
+    let out = run(home, &["clients", "list"]);
+    assert!(
+        text(&out.stdout).contains("clients repair"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(home, &["clients", "repair"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exe = fs::canonicalize(BIN).expect("canonical").display().to_string();
+    let cursor = listed(home, "cursor");
+    assert_eq!(cursor["state"], "configured", "{cursor}");
+    assert_eq!(cursor["command"], exe);
+    let out = run(home, &["clients", "repair"]);
+    assert!(
+        text(&out.stdout).contains("Nothing to repair"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn detected_workspace_and_restore_through_the_binary() {
+    // Proves: --detected configures exactly the installed clients; --workspace writes the project
+    // file; restore brings back the file as it was before our change.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let file = vscode_file(home);
+    fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    fs::write(&file, VSCODE_FILE).expect("write");
+    fs::create_dir_all(home.join(".codex")).expect("codex installed");
+
+    let out = run(home, &["clients", "configure", "--detected"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let configured: Vec<String> = list_json(home)
+        .into_iter()
+        .filter(|c| c["state"] == "configured")
+        .map(|c| c["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(configured, ["vscode", "codex"]);
+
+    let project = home.join("project");
+    fs::create_dir_all(&project).expect("mkdir");
+    let ws = project.display().to_string();
+    let out = run(home, &["clients", "configure", "cursor", "--workspace", &ws]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(project.join(".cursor/mcp.json").is_file());
+    let out = run(
+        home,
+        &["clients", "configure", "claude-desktop", "--workspace", &ws],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no project-level file"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(home, &["clients", "restore", "vscode"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(&file).expect("read"), VSCODE_FILE);
+}
+
+#[test]
+fn migrate_and_audit_through_the_binary_never_print_a_key() {
+    // Proves: the old server's entry is listed and replaced by `clients migrate`; `clients audit`
+    // reports a plain key by place and length only, and fails so scripts notice.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let file = home.join(".config/Claude/claude_desktop_config.json");
+    fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let old = "{\n  \"mcpServers\": {\n    \"sampler\": { \"command\": \"npx\", \"args\": [\"-y\", \"@mako10k/mcp-llm-generator\"] },\n    \"memory\": { \"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-memory\"], \"env\": { \"OPENAI_API_KEY\": \"sk-test-LEAKCANARY-0000000000\" } }\n  }\n}\n";
+    fs::write(&file, old).expect("write");
+
+    let out = run(home, &["clients", "audit"]);
+    assert!(!out.status.success(), "plain keys make the audit fail");
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("env.OPENAI_API_KEY"), "{all}");
+    assert!(
+        !all.contains("LEAKCANARY"),
+        "the key itself is never printed: {all}"
+    );
+
+    assert_eq!(
+        listed(home, "claude-desktop")["upstream_entries"],
+        serde_json::json!(["sampler"])
+    );
+    let out = run(home, &["clients", "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&file).expect("read")).expect("JSON");
+    assert!(value["mcpServers"].get("sampler").is_none());
+    assert!(value["mcpServers"]["llm-generator"]["command"].is_string());
+    assert_eq!(
+        value["mcpServers"]["memory"]["env"]["OPENAI_API_KEY"], "sk-test-LEAKCANARY-0000000000",
+        "another server's key is reported, never moved or deleted"
+    );
 }

@@ -174,3 +174,59 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
     assert_eq!(String::from_utf8_lossy(&shown.stdout).trim(), PASS);
     assert!(String::from_utf8_lossy(&shown.stderr).contains("cannot open your backups anywhere else"));
 }
+
+/// Proves `clients audit --fix` against the real keychain: the old server's plain OpenAI key
+/// moves into the keychain (read back with `keys list`), leaves the client file, and is never
+/// printed; the file keeps everything else.
+#[test]
+fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
+    if !keychain_session() {
+        return;
+    }
+    const PLAIN: &str = "sk-test-AUDIT-moved-0000000000";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A HOME of its own for the client files; the keychain is reached over D-Bus, not HOME.
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    let file = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let original = format!(
+        "{{\n  // mine\n  \"mcpServers\": {{\n    \"old\": {{ \"command\": \"npx\", \"args\": [\"-y\", \"@mako10k/mcp-llm-generator\"], \"env\": {{ \"OPENAI_API_KEY\": \"{PLAIN}\", \"LOG\": \"1\" }} }}\n  }}\n}}\n"
+    );
+    std::fs::write(&file, &original).expect("write");
+    let mut cmd = Command::new(server_bin());
+    for var in REMOVED_ENV {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .env("HOME", &home)
+        .env_remove("XDG_CONFIG_HOME")
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["clients", "audit", "--fix"])
+        .output()
+        .expect("run");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    assert!(!printed.contains(PLAIN), "the key is never printed: {printed}");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        original.replace(&format!("\"OPENAI_API_KEY\": \"{PLAIN}\", "), ""),
+        "only the key left the file"
+    );
+    let keys = cli(&data, &["keys", "list", "--json"], None);
+    let keys: serde_json::Value = serde_json::from_slice(&keys.stdout).expect("JSON");
+    let openai = keys
+        .as_array()
+        .and_then(|a| a.iter().find(|k| k["provider"] == "openai"))
+        .expect("openai listed");
+    assert!(
+        openai["source"].is_string(),
+        "the key is in the keychain now: {openai}"
+    );
+    cli(&data, &["keys", "delete", "openai"], None);
+}

@@ -1,67 +1,49 @@
-// Typed calls into the Rust side. Every command here is one adapter over a llmgen-core function.
-// (Generated bindings replace this file when the command set grows: see the desktop-app issue.)
-import { invoke } from "@tauri-apps/api/core";
+// Calls into the Rust side. The commands and their types are generated from the Rust signatures
+// (bindings.ts, checked in CI); this file only turns their `{status, data | error}` results into
+// promises that reject with the error sentence, which is what the screens want.
+import {
+  commands,
+  type AppStatus_Serialize,
+  type Change_Serialize,
+  type ClientStatus_Serialize,
+  type KeyTest,
+  type ProviderStatus_Serialize,
+  type RepairOutcome_Serialize,
+  type StatusReport_Serialize,
+} from "./bindings";
 
-export interface AppStatus {
-  version: string;
-  dataDir: string;
-  serverBinary: string | null;
-  counts: { templates: number; personas: number; contexts: number };
+export type AppStatus = AppStatus_Serialize;
+export type StatusReport = StatusReport_Serialize;
+export type ProviderStatus = ProviderStatus_Serialize;
+export type ClientStatus = ClientStatus_Serialize;
+export type Change = Change_Serialize;
+export type RepairOutcome = RepairOutcome_Serialize;
+export type { KeyTest };
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: string };
+
+async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  const result = await call;
+  if (result.status === "error") throw new Error(result.error);
+  return result.data;
 }
 
-export const appStatus = (): Promise<AppStatus> => invoke<AppStatus>("app_status");
-
+export const appStatus = () => unwrap(commands.appStatus());
 /** Tells the shell what the first screen shows; the end-to-end test waits for this. */
-export const uiReady = (summary: string): Promise<void> => invoke<void>("ui_ready", { summary });
+export const uiReady = (summary: string) => commands.uiReady(summary);
 
-export type ProviderKind = "anthropic" | "openai" | "openai-compatible";
+export const providerStatus = () => unwrap(commands.providerStatus());
+export const setProviderKey = (provider: string, key: string) =>
+  unwrap(commands.setProviderKey(provider, key));
+export const deleteProviderKey = (provider: string) => unwrap(commands.deleteProviderKey(provider));
+export const testProviderKey = (provider: string) => unwrap(commands.testProviderKey(provider));
 
-export interface UsageSummary {
-  calls: number;
-  failedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost?: number;
-}
+export const clientsList = () => unwrap(commands.clientsList());
+export const clientsPreview = (id: string) => unwrap(commands.clientsPreview(id));
+export const clientsConfigure = (id: string) => unwrap(commands.clientsConfigure(id));
+export const clientsRemove = (id: string) => unwrap(commands.clientsRemove(id));
+export const clientsRestore = (id: string) => unwrap(commands.clientsRestore(id));
+export const clientsRepair = () => unwrap(commands.clientsRepair());
 
-export interface BudgetState {
-  unit: "tokens" | "currency";
-  monthlyLimit: number;
-  used: number;
-  left: number;
-  percentUsed: number;
-  unpricedModels?: string[];
-}
-
-export interface ProviderStatus {
-  name: string;
-  kind: ProviderKind;
-  baseUrl: string;
-  defaultModel: string;
-  isDefault: boolean;
-  needsKey: boolean;
-  /** Whether a key is available; the key itself never crosses IPC. */
-  keyPresent: boolean;
-  keySource?: string;
-  usage: UsageSummary;
-  budget?: BudgetState;
-  warnings: string[];
-}
-
-export interface StatusReport {
-  month: string;
-  providers: ProviderStatus[];
-}
-
-export interface KeyTest {
-  model: string;
-  reply: string;
-}
-
-export const providerStatus = (): Promise<StatusReport> => invoke<StatusReport>("provider_status");
-export const setProviderKey = (provider: string, key: string): Promise<void> =>
-  invoke<void>("set_provider_key", { provider, key });
-export const deleteProviderKey = (provider: string): Promise<boolean> =>
-  invoke<boolean>("delete_provider_key", { provider });
-export const testProviderKey = (provider: string): Promise<KeyTest> =>
-  invoke<KeyTest>("test_provider_key", { provider });
+/** An error from a rejected call, as the sentence to show. */
+export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -134,6 +134,56 @@ pub fn read_entry(text: &str, syntax: Syntax, top_key: &str, name: &str) -> Resu
         .and_then(|v| v.to_serde_value()))
 }
 
+/// Every entry of the `top_key` section, as JSON values.
+pub fn entries(text: &str, syntax: Syntax, top_key: &str) -> Result<Vec<(String, Value)>, EditError> {
+    let doc = Doc::parse(text, syntax)?;
+    let Some(root) = doc.root_object()? else {
+        return Ok(Vec::new());
+    };
+    let Some(section) = section(&root, top_key)? else {
+        return Ok(Vec::new());
+    };
+    Ok(section
+        .properties()
+        .into_iter()
+        .filter_map(|prop| {
+            let name = prop.name()?.decoded_value().ok()?;
+            Some((name, prop.value()?.to_serde_value()?))
+        })
+        .collect())
+}
+
+/// Removes one field inside entry `name` (`path` like `["env", "OPENAI_API_KEY"]`); the same text
+/// when it is not there.
+pub fn remove_field(
+    text: &str,
+    syntax: Syntax,
+    top_key: &str,
+    name: &str,
+    path: &[&str],
+) -> Result<String, EditError> {
+    let doc = Doc::parse(text, syntax)?;
+    let Some(root) = doc.root_object()? else {
+        return Ok(text.to_string());
+    };
+    let mut object = section(&root, top_key)?
+        .and_then(|s| s.get(name))
+        .and_then(|p| p.object_value());
+    let Some((last, parents)) = path.split_last() else {
+        return Ok(text.to_string());
+    };
+    for part in parents {
+        object = object.and_then(|o| o.get(part)).and_then(|p| p.object_value());
+    }
+    match object.and_then(|o| o.get(last)) {
+        Some(prop) => {
+            prop.remove();
+            Ok(doc.text())
+        }
+        None => Ok(text.to_string()),
+    }
+}
+
 fn section(root: &CstObject, top_key: &str) -> Result<Option<CstObject>, EditError> {
     match root.get(top_key) {
         None => Ok(None),

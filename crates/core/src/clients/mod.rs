@@ -1,20 +1,29 @@
 //! MCP client configuration: where each client keeps its servers, our entry in those files, and
-//! the three actions on it (list, configure, remove).
+//! the states of that entry. The actions on it live in `actions` (configure, remove, restore,
+//! repair, move in from the TypeScript server) and `audit` (plain-text keys in client files).
 //!
-//! Every edit touches only our entry (`llm-generator`): `jsonc` edits the file's syntax tree,
+//! Every edit touches only what it must: `jsonc` and `tomlfile` edit the file's syntax tree,
 //! `write` takes a lock, keeps a backup and replaces the file atomically, and the result is read
 //! back and checked before we report success.
 
+mod actions;
+pub mod audit;
+pub mod document;
 pub mod jsonc;
+mod records;
 pub mod registry;
+mod tomlfile;
 pub mod write;
+mod yamlblock;
+
+pub use actions::{Change, configure, migrate_upstream, remove, repair, restore};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use registry::{CLIENTS, Client, Shape};
+pub use registry::{CLIENTS, Client, Format, Shape};
 
 use crate::paths::{DataDir, Platform};
 
@@ -64,9 +73,48 @@ pub enum ClientsError {
     ReadOnly { path: PathBuf },
 
     #[error(
+        "The folder {path} is read-only, so no file in it can be replaced safely. Make it writable (for example `chmod u+w`) and try again."
+    )]
+    ReadOnlyFolder { path: PathBuf },
+
+    #[error(
         "{path} was written but reading it back did not show the expected entry. Restore the backup at {backup} if the client misbehaves."
     )]
     VerifyFailed { path: PathBuf, backup: String },
+
+    #[error(
+        "{client} has no project-level file, so --workspace cannot be used with it. Configure it without --workspace."
+    )]
+    NoProjectFile { client: &'static str },
+
+    #[error("The project folder {0} does not exist. Pass an existing folder to --workspace.")]
+    NoWorkspace(PathBuf),
+
+    #[error("There is no backup of {path} to restore. Backups are taken each time we change the file.")]
+    NoBackup { path: PathBuf },
+
+    #[error(
+        "`{command}` failed ({status}): {stderr} Nothing else was changed; run it yourself to see more, or try again."
+    )]
+    CommandFailed {
+        command: String,
+        status: String,
+        stderr: String,
+    },
+
+    #[error(
+        "{path}: the old server's entry holds an API key in plain text. Run `mcp-llm-generator clients audit --fix` first, so the key moves into the OS keychain instead of being deleted with the entry; then run this again."
+    )]
+    KeysInOldEntry { path: PathBuf },
+
+    #[error("Cannot record the change in the database: {0}")]
+    Store(#[source] Box<crate::CoreError>),
+}
+
+impl From<crate::CoreError> for ClientsError {
+    fn from(e: crate::CoreError) -> Self {
+        Self::Store(Box::new(e))
+    }
 }
 
 impl ClientsError {
@@ -99,12 +147,14 @@ impl ClientsError {
 }
 
 /// Where client files are looked for: the platform and a snapshot of the environment variables
-/// that locate them, plus the data dir that holds locks and backups.
+/// that locate them (and PATH, for clients' own commands), the data dir that holds locks, backups
+/// and the record of what we configured, and an optional project folder (`--workspace`).
 #[derive(Debug, Clone)]
 pub struct Clients {
     platform: Platform,
     env: HashMap<String, PathBuf>,
     data_dir: DataDir,
+    workspace: Option<PathBuf>,
 }
 
 const LOCATING_VARS: &[&str] = &[
@@ -113,6 +163,8 @@ const LOCATING_VARS: &[&str] = &[
     "XDG_CONFIG_HOME",
     "APPDATA",
     "LOCALAPPDATA",
+    "CODEX_HOME",
+    "PATH",
 ];
 
 impl Clients {
@@ -135,12 +187,46 @@ impl Clients {
             platform,
             env,
             data_dir,
+            workspace: None,
         }
     }
 
-    /// The file used for a client: the first candidate that exists, else the first whose folder
-    /// exists (the client is installed but has no servers yet), else the first.
+    /// The same, but for the project-level files of the folder `dir` (VS Code's `.vscode/mcp.json`,
+    /// Cursor's `.cursor/mcp.json`, ...).
+    pub fn for_workspace(&self, dir: &Path) -> Result<Self, ClientsError> {
+        let dir = std::fs::canonicalize(dir).map_err(|_| ClientsError::NoWorkspace(dir.to_path_buf()))?;
+        if !dir.is_dir() {
+            return Err(ClientsError::NoWorkspace(dir));
+        }
+        Ok(Self {
+            workspace: Some(dir),
+            ..self.clone()
+        })
+    }
+
+    pub fn workspace(&self) -> Option<&Path> {
+        self.workspace.as_deref()
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    fn home(&self) -> Option<PathBuf> {
+        let home = match self.platform {
+            Platform::Windows => self.env.get("USERPROFILE").or_else(|| self.env.get("HOME")),
+            _ => self.env.get("HOME"),
+        };
+        home.filter(|h| h.is_absolute()).cloned()
+    }
+
+    /// The file used for a client: in a workspace, its project file; otherwise the first candidate
+    /// that exists, else the first whose folder exists (the client is installed but has no servers
+    /// yet), else the first.
     pub fn config_path(&self, client: &Client) -> Option<PathBuf> {
+        if let Some(dir) = &self.workspace {
+            return client.project_file.map(|rel| dir.join(rel));
+        }
         let candidates = registry::candidate_paths(client.id, self.platform, |n| self.env.get(n).cloned());
         candidates
             .iter()
@@ -150,22 +236,55 @@ impl Clients {
             .cloned()
     }
 
+    /// Whether the client is there to be configured at `path`: the file exists, or the folder the
+    /// client creates when it is installed does.
+    fn is_installed(&self, client: &Client, path: &Path) -> bool {
+        if path.exists() || self.workspace.is_some() {
+            return true;
+        }
+        match client.installed_marker {
+            Some(marker) => {
+                self.home().is_some_and(|h| h.join(marker).is_dir())
+                    || client.own_command.is_some_and(|c| self.find_command(c).is_some())
+            }
+            None => path.parent().is_some_and(Path::is_dir),
+        }
+    }
+
+    /// A program on the PATH snapshot (for clients' own commands such as `claude`).
+    fn find_command(&self, name: &str) -> Option<PathBuf> {
+        let path = self.env.get("PATH")?;
+        let names: Vec<String> = if self.platform == Platform::Windows {
+            vec![format!("{name}.exe"), format!("{name}.cmd"), name.to_string()]
+        } else {
+            vec![name.to_string()]
+        };
+        std::env::split_paths(path.as_os_str())
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && is_executable(&m)))
+    }
+
     fn backup_dir(&self, client: &Client) -> PathBuf {
         self.data_dir.backups_dir().join("clients").join(client.id)
+    }
+
+    fn store(&self) -> Result<crate::Store, ClientsError> {
+        Ok(crate::Store::open(&self.data_dir)?)
     }
 }
 
 /// A client's state.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ClientState {
-    /// Neither the file nor its folder exists.
+    /// Neither the file nor the client's folder exists.
     NotInstalled,
     /// The client is there but has no entry of ours.
     NotConfigured,
     /// Our entry runs an executable file.
     Configured { command: String },
-    /// Our entry exists but cannot start.
+    /// Our entry exists but cannot start, or starts another copy of the server.
     Stale { command: Option<String>, reason: String },
     /// The file cannot be parsed.
     InvalidFile {
@@ -189,6 +308,7 @@ impl ClientState {
 }
 
 /// One line of `clients list`.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientStatus {
     pub id: &'static str,
@@ -196,20 +316,10 @@ pub struct ClientStatus {
     pub path: Option<PathBuf>,
     #[serde(flatten)]
     pub state: ClientState,
-    pub restart: &'static str,
-}
-
-/// The outcome of configure or remove.
-#[derive(Debug, Clone, Serialize)]
-pub struct Change {
-    pub id: &'static str,
-    pub path: PathBuf,
-    /// False when the file already was as asked (nothing was written).
-    pub changed: bool,
-    /// Unified diff of the change (empty when unchanged).
-    pub diff: String,
-    /// The backup taken before writing, if the file existed and was written.
-    pub backup: Option<PathBuf>,
+    /// We configured this file before; `not-configured` then means the client wiped our entry.
+    pub recorded: bool,
+    /// Names of entries that run the TypeScript server we replace (`clients migrate` replaces them).
+    pub upstream_entries: Vec<String>,
     pub restart: &'static str,
 }
 
@@ -217,57 +327,118 @@ fn client(id: &str) -> Result<&'static Client, ClientsError> {
     registry::find(id).ok_or_else(|| ClientsError::UnknownClient(id.to_string()))
 }
 
-/// The state of every known client. `expected` is the server binary entries should run (the CLI
-/// passes itself); an entry that runs another existing binary is then `stale` too, because it
-/// would start an old or moved copy.
+/// The state of every known client (in a workspace: of those with a project file). `expected` is
+/// the server binary entries should run (the CLI passes itself); an entry that runs another
+/// existing binary is then `stale` too, because it would start an old or moved copy.
 pub fn list(clients: &Clients, expected: Option<&Path>) -> Vec<ClientStatus> {
+    // The record is a hint for people; a database that cannot be opened must not hide the states.
+    // Listing never creates a database; without one, nothing was configured through us yet.
+    let recorded = clients
+        .data_dir
+        .db_path()
+        .exists()
+        .then(|| clients.store().ok())
+        .flatten()
+        .and_then(|s| records::all(&s).ok())
+        .unwrap_or_default();
     CLIENTS
         .iter()
+        .filter(|c| clients.workspace.is_none() || c.project_file.is_some())
         .map(|c| {
             let path = clients.config_path(c);
-            let state = match &path {
-                Some(p) => state_of(c, p, expected),
-                None => ClientState::NotInstalled,
+            let (state, upstream_entries) = match &path {
+                Some(p) => state_of(clients, c, p, expected),
+                None => (ClientState::NotInstalled, Vec::new()),
             };
             ClientStatus {
                 id: c.id,
                 name: c.name,
+                recorded: path
+                    .as_ref()
+                    .is_some_and(|p| recorded.iter().any(|r| r.client_id == c.id && &r.path == p)),
                 path,
                 state,
+                upstream_entries,
                 restart: c.restart,
             }
         })
         .collect()
 }
 
-fn state_of(c: &Client, path: &Path, expected: Option<&Path>) -> ClientState {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) if path.parent().is_some_and(Path::is_dir) => return ClientState::NotConfigured,
-        Err(_) => return ClientState::NotInstalled,
+/// The ids of clients that are installed here (what `configure --detected` configures).
+pub fn detected(clients: &Clients) -> Vec<&'static str> {
+    CLIENTS
+        .iter()
+        .filter(|c| {
+            clients
+                .config_path(c)
+                .is_some_and(|p| clients.is_installed(c, &p))
+        })
+        .map(|c| c.id)
+        .collect()
+}
+
+fn read_text(path: &Path) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn state_of(
+    clients: &Clients,
+    c: &Client,
+    path: &Path,
+    expected: Option<&Path>,
+) -> (ClientState, Vec<String>) {
+    let Some(text) = read_text(path) else {
+        let state = if clients.is_installed(c, path) {
+            ClientState::NotConfigured
+        } else {
+            ClientState::NotInstalled
+        };
+        return (state, Vec::new());
     };
-    match jsonc::read_entry(&text, c.syntax, c.top_key, ENTRY_NAME) {
+    let entries = match document::entries(c.format, &text) {
         Err(jsonc::EditError::Parse {
             line,
             column,
             message,
-        }) => ClientState::InvalidFile {
-            line,
-            column,
-            message,
-        },
-        Err(jsonc::EditError::Shape(message)) => ClientState::InvalidFile {
-            line: 1,
-            column: 1,
-            message,
-        },
-        Ok(None) => ClientState::NotConfigured,
-        Ok(Some(entry)) => entry_state(&entry, expected),
-    }
+        }) => {
+            return (
+                ClientState::InvalidFile {
+                    line,
+                    column,
+                    message,
+                },
+                Vec::new(),
+            );
+        }
+        Err(jsonc::EditError::Shape(message)) => {
+            return (
+                ClientState::InvalidFile {
+                    line: 1,
+                    column: 1,
+                    message,
+                },
+                Vec::new(),
+            );
+        }
+        Ok(entries) => entries,
+    };
+    let upstream = entries
+        .iter()
+        .filter(|(_, entry)| actions::is_upstream(entry))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let state = match entries.iter().find(|(name, _)| name == ENTRY_NAME) {
+        None => ClientState::NotConfigured,
+        Some((_, entry)) => entry_state(entry, expected),
+    };
+    (state, upstream)
 }
 
 fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientState {
-    let Some(command) = entry.get("command").and_then(|c| c.as_str()) else {
+    let Some(command) = document::command_of(entry) else {
         return ClientState::Stale {
             command: None,
             reason: "our entry has no command".into(),
@@ -312,120 +483,4 @@ fn is_executable(meta: &std::fs::Metadata) -> bool {
 fn is_executable(_meta: &std::fs::Metadata) -> bool {
     // Windows has no execute bit; an existing file is as executable as we can tell.
     true
-}
-
-/// Adds or updates our entry so it runs `command` (an absolute path). With `dry_run`, only the
-/// diff is computed and nothing is written (no lock, no backup).
-pub fn configure(clients: &Clients, id: &str, command: &Path, dry_run: bool) -> Result<Change, ClientsError> {
-    let c = client(id)?;
-    let command = command.to_string_lossy().into_owned();
-    let fields = c.shape.fields(&command);
-    edit(
-        clients,
-        c,
-        dry_run,
-        |text| jsonc::upsert_entry(text, c.syntax, c.top_key, ENTRY_NAME, &fields),
-        |entry| entry.is_some_and(|e| fields.iter().all(|(k, v)| e.get(*k) == Some(v))),
-    )
-}
-
-/// Takes out our entry and nothing else.
-pub fn remove(clients: &Clients, id: &str, dry_run: bool) -> Result<Change, ClientsError> {
-    let c = client(id)?;
-    edit(
-        clients,
-        c,
-        dry_run,
-        |text| jsonc::remove_entry(text, c.syntax, c.top_key, ENTRY_NAME),
-        |entry| entry.is_none(),
-    )
-}
-
-/// The common path of every write: read under the lock, edit, diff, back up, replace, verify.
-fn edit(
-    clients: &Clients,
-    c: &'static Client,
-    dry_run: bool,
-    apply: impl Fn(&str) -> Result<String, jsonc::EditError>,
-    verify: impl Fn(Option<&serde_json::Value>) -> bool,
-) -> Result<Change, ClientsError> {
-    let path = clients
-        .config_path(c)
-        .ok_or(ClientsError::NoPath { client: c.name })?;
-    let target = write::edit_target(&path)?;
-    let key = write::path_key(&target);
-    let dir = clients.backup_dir(c);
-    // Dry runs take no lock: they write nothing, and must work even where the data dir cannot be created.
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(write::Lock::acquire(&dir, &key)?)
-    };
-    let before = match std::fs::read(&target) {
-        Ok(bytes) => Some(
-            String::from_utf8(bytes).map_err(|_| ClientsError::UnexpectedShape {
-                path: target.clone(),
-                message: "The file is not UTF-8 text.".into(),
-            })?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => return Err(ClientsError::io("read", &target, source)),
-    };
-    if before.is_none() {
-        // Creating a file is fine once the client made its folder; creating the folder of a
-        // client that was never installed would leave litter and a false "configured".
-        let folder = target.parent().unwrap_or(Path::new("/"));
-        if !folder.is_dir() {
-            return Err(ClientsError::NotInstalled {
-                client: c.name,
-                folder: folder.to_path_buf(),
-            });
-        }
-    }
-    let old = before.as_deref().unwrap_or("");
-    let new = apply(old).map_err(|e| ClientsError::from_edit(&target, e))?;
-    let mut change = Change {
-        id: c.id,
-        path: target.clone(),
-        changed: new != old,
-        diff: String::new(),
-        backup: None,
-        restart: c.restart,
-    };
-    if !change.changed {
-        return Ok(change);
-    }
-    let shown = target.to_string_lossy();
-    change.diff = similar::TextDiff::from_lines(old, new.as_str())
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("{shown} (before)"), &format!("{shown} (after)"))
-        .to_string();
-    if dry_run {
-        return Ok(change);
-    }
-    // Replacing by rename would succeed even on a read-only file; a user who made it read-only
-    // (or a client that protects it) did so on purpose, so respect that.
-    if before.is_some() && std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
-        return Err(ClientsError::ReadOnly { path: target });
-    }
-    if before.is_some() {
-        change.backup = Some(write::backup(&target, &dir, &key)?);
-    }
-    write::replace(&target, &new)?;
-    let written =
-        std::fs::read_to_string(&target).map_err(|source| ClientsError::io("read back", &target, source))?;
-    let entry = jsonc::read_entry(&written, c.syntax, c.top_key, ENTRY_NAME)
-        .ok()
-        .flatten();
-    if written != new || !verify(entry.as_ref()) {
-        return Err(ClientsError::VerifyFailed {
-            path: target,
-            backup: change
-                .backup
-                .as_ref()
-                .map_or_else(|| "(none: the file was new)".into(), |b| b.display().to_string()),
-        });
-    }
-    Ok(change)
 }

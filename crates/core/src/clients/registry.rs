@@ -12,18 +12,22 @@ use crate::paths::Platform;
 /// The shape of a stdio entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// VS Code: `{"type":"stdio","command":ABS,"args":[]}`.
+    /// VS Code, Claude Code: `{"type":"stdio","command":ABS,"args":[]}`.
     TypedStdio,
     /// Claude Desktop, Cursor and most others: `{"command":ABS,"args":[]}`.
     Plain,
+    /// Continue's list items, which carry their own name: `{name, command, args}`.
+    Named,
 }
 
 impl Shape {
     /// Our entry's fields in the order the clients document them.
     pub fn fields(self, command: &str) -> Vec<(&'static str, Value)> {
         let mut fields = Vec::with_capacity(3);
-        if self == Self::TypedStdio {
-            fields.push(("type", Value::from("stdio")));
+        match self {
+            Self::TypedStdio => fields.push(("type", Value::from("stdio"))),
+            Self::Named => fields.push(("name", Value::from(super::ENTRY_NAME))),
+            Self::Plain => {}
         }
         fields.push(("command", Value::from(command)));
         fields.push(("args", Value::Array(Vec::new())));
@@ -31,84 +35,152 @@ impl Shape {
     }
 }
 
+/// How a client's file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON or JSONC with the servers in the object under `key`.
+    Json { syntax: Syntax, key: &'static str },
+    /// TOML with one table per server under `key` (Codex's `[mcp_servers.NAME]`).
+    Toml { key: &'static str },
+    /// A YAML file that is ours alone (Continue's block files): written whole, removed whole.
+    OwnYaml,
+}
+
 /// One client's facts (see shared/docs/CLIENTS.md).
 #[derive(Debug, Clone, Copy)]
 pub struct Client {
     pub id: &'static str,
     pub name: &'static str,
-    pub top_key: &'static str,
+    pub format: Format,
     pub shape: Shape,
-    pub syntax: Syntax,
     pub restart: &'static str,
+    /// The client's own command for adding servers, used instead of editing its file when it is on
+    /// PATH (Claude Code rewrites `~/.claude.json` while it runs, so edits from outside can be lost).
+    pub own_command: Option<&'static str>,
+    /// The project-level file, relative to a project folder (`--workspace DIR`), if the client has one.
+    pub project_file: Option<&'static str>,
+    /// A folder under HOME that exists once the client is installed, for clients whose file sits in
+    /// a folder that always exists (HOME itself) or that the client creates only on demand.
+    pub installed_marker: Option<&'static str>,
 }
 
 const COMMON_RESTART: &str = "Restart the client so that it reads its MCP servers again.";
+
+const fn json(syntax: Syntax, key: &'static str) -> Format {
+    Format::Json { syntax, key }
+}
+
+/// Defaults for the optional facts, so each entry below lists only what is special about it.
+const BASE: Client = Client {
+    id: "",
+    name: "",
+    format: json(Syntax::Jsonc, "mcpServers"),
+    shape: Shape::Plain,
+    restart: COMMON_RESTART,
+    own_command: None,
+    project_file: None,
+    installed_marker: None,
+};
 
 /// Every supported client, in the order `clients list` shows them.
 pub const CLIENTS: &[Client] = &[
     Client {
         id: "vscode",
         name: "VS Code",
-        top_key: "servers",
+        format: json(Syntax::Jsonc, "servers"),
         shape: Shape::TypedStdio,
-        syntax: Syntax::Jsonc,
         restart: "In VS Code, run \"MCP: List Servers\", pick llm-generator and start it; the first start asks you to trust it.",
+        project_file: Some(".vscode/mcp.json"),
+        ..BASE
     },
     Client {
         id: "vscode-insiders",
         name: "VS Code Insiders",
-        top_key: "servers",
+        format: json(Syntax::Jsonc, "servers"),
         shape: Shape::TypedStdio,
-        syntax: Syntax::Jsonc,
         restart: "In VS Code Insiders, run \"MCP: List Servers\", pick llm-generator and start it; the first start asks you to trust it.",
+        project_file: Some(".vscode/mcp.json"),
+        ..BASE
     },
     Client {
         id: "claude-desktop",
         name: "Claude Desktop",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::StrictJson,
+        format: json(Syntax::StrictJson, "mcpServers"),
         restart: "Quit Claude Desktop completely (from the tray or menu bar, not just the window) and start it again.",
+        ..BASE
+    },
+    Client {
+        id: "claude-code",
+        name: "Claude Code",
+        format: json(Syntax::StrictJson, "mcpServers"),
+        shape: Shape::TypedStdio,
+        restart: "Start a new Claude Code session, or run /mcp in the running one.",
+        own_command: Some("claude"),
+        project_file: Some(".mcp.json"),
+        installed_marker: Some(".claude"),
     },
     Client {
         id: "cursor",
         name: "Cursor",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::Jsonc,
         restart: "Restart Cursor, or refresh the server in Settings → MCP.",
+        project_file: Some(".cursor/mcp.json"),
+        ..BASE
     },
     Client {
         id: "windsurf",
         name: "Windsurf",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::Jsonc,
         restart: "Press refresh in Windsurf's MCP panel.",
+        ..BASE
+    },
+    Client {
+        id: "zed",
+        name: "Zed",
+        format: json(Syntax::Jsonc, "context_servers"),
+        restart: "Nothing to restart: Zed reads its settings as soon as they change.",
+        ..BASE
     },
     Client {
         id: "gemini-cli",
         name: "Gemini CLI",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::Jsonc,
         restart: "Restart the Gemini CLI.",
+        project_file: Some(".gemini/settings.json"),
+        ..BASE
     },
     Client {
-        id: "copilot-cli",
-        name: "Copilot CLI",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::Jsonc,
-        restart: "Restart the Copilot CLI.",
+        id: "cline",
+        name: "Cline",
+        // Cline reads its file with JSON.parse: no comments, no trailing commas.
+        format: json(Syntax::StrictJson, "mcpServers"),
+        restart: "Nothing to restart: Cline reloads its MCP settings file by itself.",
+        ..BASE
     },
     Client {
         id: "lm-studio",
         name: "LM Studio",
-        top_key: "mcpServers",
-        shape: Shape::Plain,
-        syntax: Syntax::Jsonc,
-        restart: COMMON_RESTART,
+        restart: "Restart LM Studio, or open Program → Edit mcp.json and save it.",
+        ..BASE
+    },
+    Client {
+        id: "copilot-cli",
+        name: "Copilot CLI",
+        restart: "Restart the Copilot CLI.",
+        ..BASE
+    },
+    Client {
+        id: "codex",
+        name: "Codex",
+        format: Format::Toml { key: "mcp_servers" },
+        restart: "Restart Codex.",
+        ..BASE
+    },
+    Client {
+        id: "continue",
+        name: "Continue",
+        format: Format::OwnYaml,
+        shape: Shape::Named,
+        restart: "In VS Code, run \"Developer: Reload Window\" (JetBrains: restart the IDE) so Continue reads its blocks again.",
+        installed_marker: Some(".continue"),
+        ..BASE
     },
 ];
 
@@ -159,6 +231,26 @@ pub fn candidate_paths(id: &str, platform: Platform, env: impl Fn(&str) -> Optio
         "windsurf" => in_home(".codeium/windsurf/mcp_config.json"),
         "gemini-cli" => in_home(".gemini/settings.json"),
         "copilot-cli" => in_home(".copilot/mcp-config.json"),
+        "claude-code" => in_home(".claude.json"),
+        "zed" => match platform {
+            // Zed keeps its settings under ~/.config on macOS too, not in Application Support.
+            Platform::Windows => in_app("Zed/settings.json"),
+            Platform::Linux => in_app("zed/settings.json"),
+            Platform::MacOs => in_home(".config/zed/settings.json"),
+        },
+        "cline" => ["Code", "Code - Insiders", "Cursor", "Windsurf"]
+            .iter()
+            .flat_map(|editor| {
+                in_app(&format!(
+                    "{editor}/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json"
+                ))
+            })
+            .collect(),
+        "codex" => match var("CODEX_HOME") {
+            Some(dir) => vec![dir.join("config.toml")],
+            None => in_home(".codex/config.toml"),
+        },
+        "continue" => in_home(".continue/mcpServers/llm-generator.yaml"),
         "lm-studio" => {
             let mut paths = in_home(".lmstudio/mcp.json");
             if platform == Platform::MacOs {
@@ -290,6 +382,58 @@ mod tests {
     }
 
     #[test]
+    fn the_newer_clients_resolve_per_platform() {
+        let linux = [("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/xdg")];
+        assert_eq!(paths("zed", Platform::Linux, &linux), ["/xdg/zed/settings.json"]);
+        assert_eq!(
+            paths("zed", Platform::MacOs, &[("HOME", "/Users/u")]),
+            ["/Users/u/.config/zed/settings.json"],
+            "Zed keeps ~/.config on macOS"
+        );
+        assert_eq!(
+            paths(
+                "codex",
+                Platform::Linux,
+                &[("HOME", "/home/u"), ("CODEX_HOME", "/codex")]
+            ),
+            ["/codex/config.toml"],
+            "CODEX_HOME wins"
+        );
+        assert_eq!(
+            paths("codex", Platform::Linux, &linux),
+            ["/home/u/.codex/config.toml"]
+        );
+        assert_eq!(
+            paths("claude-code", Platform::Linux, &linux),
+            ["/home/u/.claude.json"]
+        );
+        assert_eq!(
+            paths("continue", Platform::MacOs, &[("HOME", "/Users/u")]),
+            ["/Users/u/.continue/mcpServers/llm-generator.yaml"]
+        );
+        let cline = paths("cline", Platform::MacOs, &[("HOME", "/Users/u")]);
+        assert_eq!(
+            cline[0],
+            "/Users/u/Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json"
+        );
+        assert_eq!(
+            cline.len(),
+            4,
+            "VS Code, Insiders, Cursor and Windsurf can each host Cline"
+        );
+        let root = if cfg!(windows) { "C:" } else { "" };
+        let windows = [
+            ("USERPROFILE", format!("{root}/Users/u")),
+            ("APPDATA", format!("{root}/Users/u/AppData/Roaming")),
+        ];
+        let windows: Vec<(&str, &str)> = windows.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            paths("zed", Platform::Windows, &windows),
+            [format!("{root}/Users/u/AppData/Roaming/Zed/settings.json")]
+        );
+    }
+
+    #[test]
     fn no_home_means_no_paths_rather_than_relative_ones() {
         assert!(paths("cursor", Platform::Linux, &[]).is_empty());
         assert!(paths("cursor", Platform::Linux, &[("HOME", "relative/home")]).is_empty());
@@ -304,7 +448,13 @@ mod tests {
         let keys: Vec<&str> = plain.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, ["command", "args"]);
         assert_eq!(find("vscode").map(|c| c.shape), Some(Shape::TypedStdio));
-        assert_eq!(find("claude-desktop").map(|c| c.syntax), Some(Syntax::StrictJson));
+        assert_eq!(
+            find("claude-desktop").map(|c| c.format),
+            Some(Format::Json {
+                syntax: Syntax::StrictJson,
+                key: "mcpServers"
+            })
+        );
         assert!(find("nope").is_none());
     }
 }

@@ -36,6 +36,7 @@ const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(60);
 const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The wire protocol a provider speaks.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
@@ -482,6 +483,7 @@ pub async fn call(
 }
 
 /// Whether a provider answers at its base URL (`GET {base_url}/models`; spends no tokens).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Reachability {
@@ -543,6 +545,7 @@ async fn reach(config: &ProviderConfig, key: Option<&Secret>) -> Reachability {
 }
 
 /// A provider as `provider-status` and `providers list` show it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderStatus {
@@ -568,6 +571,7 @@ pub struct ProviderStatus {
 }
 
 /// One provider's usage in a month.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageSummary {
@@ -581,6 +585,7 @@ pub struct UsageSummary {
 }
 
 /// Every provider's status in the current month.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusReport {
