@@ -242,6 +242,34 @@ pub fn repair(clients: &Clients, exe: &std::path::Path) -> Result<Vec<RepairOutc
         .collect())
 }
 
+/// Whether the app starts (minimised to the tray) at login.
+#[tauri::command]
+#[specta::specta]
+pub fn autostart_enabled(app: tauri::AppHandle) -> Result<bool, String> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(|e| e.to_string())
+}
+
+/// Turns start at login on or off (also from the tray); returns the new state.
+#[tauri::command]
+#[specta::specta]
+pub fn autostart_set(app: tauri::AppHandle, enabled: bool) -> Result<bool, String> {
+    set_autostart(&app, enabled)
+}
+
+/// The one action behind the tray's checkbox and the settings switch.
+pub fn set_autostart(app: &tauri::AppHandle, enabled: bool) -> Result<bool, String> {
+    use tauri_plugin_autostart::ManagerExt;
+    let manager = app.autolaunch();
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| format!("Could not change start at login: {e}"))?;
+    manager.is_enabled().map_err(|e| e.to_string())
+}
+
 /// Runs file and keychain work off the UI thread.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
@@ -268,6 +296,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             clients_remove,
             clients_restore,
             clients_repair,
+            autostart_enabled,
+            autostart_set,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

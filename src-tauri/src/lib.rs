@@ -3,34 +3,48 @@
 
 mod commands;
 mod tray;
+mod window;
 
 use tauri::Manager;
+
+/// The argument autostart passes, so a start at login stays in the tray.
+pub const MINIMIZED_ARG: &str = "--minimized";
 
 /// Starts the desktop app.
 pub fn run() {
     init_logging();
-    let result = tauri::Builder::default()
-        .setup(|app| {
+    let minimized = std::env::args().any(|a| a == MINIMIZED_ARG);
+    let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app, which shows its window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show(app);
+        }))
+        .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
+        .setup(move |app| {
             app.manage(commands::AppState::open());
             tray::install(app.handle())?;
+            if !minimized {
+                window::show(app.handle());
+            }
             repair_clients_in_background();
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing the window keeps the app running in the tray.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                if let Err(e) = window.hide() {
-                    tracing::warn!("could not hide the window: {e}");
-                }
-            }
-        })
         .invoke_handler(commands::specta_builder().invoke_handler())
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!("the app stopped: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("the app could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the window destroys it (and its webview's memory); the app lives on in the tray
+        // until Quit, which exits with an explicit code.
+        if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+            api.prevent_exit();
+        }
+    });
 }
 
 /// After an update or a move, entries we wrote may run a path that no longer exists: put them

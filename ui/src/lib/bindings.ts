@@ -35,6 +35,10 @@ export const commands = {
 	clientsRestore: (id: string) => typedError<Change_Serialize, string>(__TAURI_INVOKE("clients_restore", { id })),
 	/**  Puts back wiped or stale entries of the clients we configured (`clients repair`). */
 	clientsRepair: () => typedError<RepairOutcome_Serialize[], string>(__TAURI_INVOKE("clients_repair")),
+	/**  Whether the app starts (minimised to the tray) at login. */
+	autostartEnabled: () => typedError<boolean, string>(__TAURI_INVOKE("autostart_enabled")),
+	/**  Turns start at login on or off (also from the tray); returns the new state. */
+	autostartSet: (enabled: boolean) => typedError<boolean, string>(__TAURI_INVOKE("autostart_set", { enabled })),
 };
 
 /* Types */

@@ -47,3 +47,6 @@ export const clientsRepair = () => unwrap(commands.clientsRepair());
 
 /** An error from a rejected call, as the sentence to show. */
 export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export const autostartEnabled = () => unwrap(commands.autostartEnabled());
+export const autostartSet = (enabled: boolean) => unwrap(commands.autostartSet(enabled));
