@@ -117,6 +117,17 @@ pub struct LogQuery {
 }
 
 impl LogQuery {
+    /// A query as typed on a command line: a level name and an optional age (`1h`).
+    pub fn parse(level: &str, since: Option<&str>) -> Result<Self, LogsError> {
+        Ok(Self {
+            min_level: LogLevel::parse(level)?,
+            since: match since {
+                Some(age) => Some(crate::timefmt::now() - parse_age(age)?),
+                None => None,
+            },
+        })
+    }
+
     fn wants(&self, e: &LogEntry) -> bool {
         e.level >= self.min_level && self.since.is_none_or(|s| e.time >= s)
     }

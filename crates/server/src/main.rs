@@ -3,8 +3,9 @@
 
 mod cli;
 mod logging;
+mod shutdown;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -63,40 +64,65 @@ enum Command {
         #[command(subcommand)]
         action: cli::ClientsAction,
     },
+    /// Check the database, disk, keychain, provider key, budgets, client entries, logged errors
+    /// and the server's own MCP handshake. Exit code: 0 ok, 1 warning, 2 error.
+    Health(cli::HealthArgs),
+    /// The daily report: counts and growth, generations, tokens and cost, tool calls and latency.
+    Report {
+        /// The UTC day, as YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the server's logs (daily files in the data folder's logs/).
+    Logs(cli::LogsArgs),
 }
 
-fn main() -> std::process::ExitCode {
+/// How often a serving process adds its buffered metrics to the database.
+const METRICS_FLUSH_EVERY: Duration = Duration::from_secs(60);
+/// After the session ends, how long the runtime may take to stop its tasks. Reading stdin blocks
+/// a thread that cannot be interrupted, so the runtime is never waited for beyond this.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("mcp-llm-generator: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
-        return serve(data_dir);
+        return serve(data_dir).map(|()| ExitCode::SUCCESS);
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
-    if let Command::Clients { action } = command {
+    match command {
         // Client files need no database: do not create one just to edit a JSON file.
-        return cli::clients(data_dir, action);
+        Command::Clients { action } => return cli::clients(data_dir, action).map(|()| ExitCode::SUCCESS),
+        // The health check must see the database as it is, never create or migrate it first.
+        Command::Health(args) => return cli::health(data_dir, args).map(ExitCode::from),
+        Command::Logs(args) => return cli::logs(&data_dir, args).map(|()| ExitCode::SUCCESS),
+        _ => {}
     }
     let store = Store::open(&data_dir)?;
     match command {
-        Command::Serve | Command::Clients { .. } => Ok(()),
+        Command::Serve | Command::Clients { .. } | Command::Health(_) | Command::Logs(_) => Ok(()),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
         Command::Keys { action } => cli::keys(&store, action),
         Command::Usage { month, json } => cli::usage(&store, month, json),
         Command::Budget { action } => cli::budget(&store, action),
+        Command::Report { day, json } => cli::report(&store, day, json),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {
@@ -107,25 +133,74 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
-        let settings = settings::load(&store)?;
-        tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
-        let server = LlmGenServer::new(store, settings, data_dir);
-        let service = match server.serve(rmcp::transport::stdio()).await {
+    let result = runtime.block_on(serve_session(data_dir));
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
+}
+
+/// One MCP session on stdio, until the client leaves (end of input) or a stop signal arrives;
+/// either way the metrics are flushed and the WAL checkpointed before returning.
+///
+/// In-flight writes need no extra care: every write is one synchronous `BEGIN IMMEDIATE`
+/// transaction inside a single poll of this one-thread runtime, so when the stop branch runs no
+/// transaction is open; requests still awaiting a client or provider are dropped before writing.
+async fn serve_session(data_dir: DataDir) -> anyhow::Result<()> {
+    let mut stop = shutdown::StopSignals::install();
+    let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
+    let settings = settings::load(&store)?;
+    tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
+    let server = LlmGenServer::new(store, settings, data_dir);
+    let handle = server.clone();
+    let service = tokio::select! {
+        started = server.serve(rmcp::transport::stdio()) => match started {
             Ok(service) => service,
             // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
             Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
                 tracing::info!("input closed before a client connected; exiting");
+                handle.shutdown();
                 return Ok(());
             }
             Err(e) => {
                 tracing::error!("MCP session did not start: {e}");
+                handle.shutdown();
                 return Err(e.into());
             }
-        };
-        service.waiting().await?;
-        tracing::info!("client disconnected; exiting");
-        anyhow::Ok(())
-    })
+        },
+        signal = stop.recv() => {
+            tracing::info!("{signal} before a client connected; exiting");
+            handle.shutdown();
+            return Ok(());
+        }
+    };
+    let flusher = {
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(METRICS_FLUSH_EVERY);
+            every.tick().await; // the first tick is immediate
+            loop {
+                every.tick().await;
+                handle.flush_metrics();
+            }
+        })
+    };
+    let cancel = service.cancellation_token();
+    let waiting = service.waiting();
+    tokio::pin!(waiting);
+    let ended = tokio::select! {
+        ended = &mut waiting => Some(ended),
+        signal = stop.recv() => {
+            tracing::info!("{signal}: stopping");
+            cancel.cancel();
+            // The session loop ends at once once cancelled; the bound only guards a stuck task.
+            tokio::time::timeout(SHUTDOWN_GRACE, &mut waiting).await.ok()
+        }
+    };
+    flusher.abort();
+    handle.shutdown();
+    match ended {
+        Some(Ok(reason)) => tracing::info!("session ended ({reason:?}); exiting"),
+        Some(Err(e)) => tracing::warn!("session task failed: {e}"),
+        None => tracing::warn!("session did not stop within {SHUTDOWN_GRACE:?}; exiting anyway"),
+    }
+    Ok(())
 }
