@@ -66,6 +66,10 @@ pub struct Settings {
     pub prefer_sampling: bool,
     /// Tool groups the server exposes.
     pub tool_groups: BTreeSet<ToolGroup>,
+    /// The server's log level (error, warn, info, debug or trace); `None` is info.
+    /// `LLMGEN_LOG` overrides it for one process.
+    #[serde(default)]
+    pub log_level: Option<crate::logs::LogLevel>,
 }
 
 impl Default for Settings {
@@ -73,12 +77,13 @@ impl Default for Settings {
         Self {
             prefer_sampling: true,
             tool_groups: ToolGroup::ALL.into_iter().collect(),
+            log_level: None,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 2] = ["prefer-sampling", "tool-groups"];
+pub const KEYS: [&str; 3] = ["prefer-sampling", "tool-groups", "log-level"];
 
 /// Reads settings: defaults, then the database, then environment overrides.
 pub fn load(store: &Store) -> Result<Settings> {
@@ -92,6 +97,7 @@ pub fn load(store: &Store) -> Result<Settings> {
         match key.as_str() {
             "prefer-sampling" => settings.prefer_sampling = serde_json::from_str(&value)?,
             "tool-groups" => settings.tool_groups = serde_json::from_str(&value)?,
+            "log-level" => settings.log_level = serde_json::from_str(&value)?,
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -130,6 +136,10 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
                 ));
             }
             serde_json::to_string(&groups)?
+        }
+        "log-level" => {
+            let level = crate::logs::LogLevel::parse(value).map_err(|e| CoreError::invalid(e.to_string()))?;
+            serde_json::to_string(&level)?
         }
         other => {
             return Err(CoreError::invalid(format!(
@@ -210,6 +220,14 @@ mod tests {
         );
         let s = set(&store, "prefer-sampling", "off").expect("set");
         assert!(!s.prefer_sampling);
+        let s = set(&store, "log-level", "WARN").expect("set");
+        assert_eq!(s.log_level, Some(crate::logs::LogLevel::Warn));
+        assert!(
+            set(&store, "log-level", "loud")
+                .expect_err("bad")
+                .to_string()
+                .contains("use error, warn")
+        );
         assert!(
             set(&store, "tool-groups", "bogus")
                 .expect_err("bad")

@@ -27,7 +27,8 @@ pub enum SettingsAction {
         #[arg(long)]
         json: bool,
     },
-    /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all.
+    /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all,
+    /// log-level error|warn|info|debug|trace.
     Set { key: String, value: String },
 }
 
@@ -302,6 +303,8 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
         println!("prefer-sampling = {}", s.prefer_sampling);
         let groups: Vec<&str> = s.tool_groups.iter().map(|g| g.as_str()).collect();
         println!("tool-groups     = {}", groups.join(","));
+        let level = s.log_level.map_or("info (default)", |l| l.as_str());
+        println!("log-level       = {level}  (LLMGEN_LOG overrides it)");
     }
     Ok(())
 }

@@ -126,14 +126,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {
-    let _guard = logging::init(Some(&data_dir), "info,rmcp=warn");
+    let logging = logging::init(Some(&data_dir), "info,rmcp=warn");
     // One thread is plenty for one client's session (tool calls are short; SQLite calls take
     // microseconds) and keeps start-up and memory small.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(serve_session(data_dir));
+    let result = runtime.block_on(serve_session(data_dir, &logging));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     result
 }
@@ -144,10 +144,11 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
 /// In-flight writes need no extra care: every write is one synchronous `BEGIN IMMEDIATE`
 /// transaction inside a single poll of this one-thread runtime, so when the stop branch runs no
 /// transaction is open; requests still awaiting a client or provider are dropped before writing.
-async fn serve_session(data_dir: DataDir) -> anyhow::Result<()> {
+async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow::Result<()> {
     let mut stop = shutdown::StopSignals::install();
     let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
     let settings = settings::load(&store)?;
+    logging.apply_setting(settings.log_level);
     tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
     let server = LlmGenServer::new(store, settings, data_dir);
     let handle = server.clone();

@@ -34,9 +34,13 @@ fn command(home: &Path, data: &Path) -> Command {
 }
 
 impl Server {
-    fn start(home: &Path, data: &Path, log: &str) -> Self {
-        let mut child = command(home, data)
-            .env("LLMGEN_LOG", log)
+    /// Starts `serve`; `log` is LLMGEN_LOG (unset when `None`).
+    fn start_with(home: &Path, data: &Path, log: Option<&str>) -> Self {
+        let mut cmd = command(home, data);
+        if let Some(log) = log {
+            cmd.env("LLMGEN_LOG", log);
+        }
+        let mut child = cmd
             .arg("serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -51,6 +55,10 @@ impl Server {
         );
         server.send(json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
         server
+    }
+
+    fn start(home: &Path, data: &Path, log: &str) -> Self {
+        Self::start_with(home, data, Some(log))
     }
 
     fn send(&mut self, message: Value) {
@@ -240,9 +248,9 @@ fn a_log_folder_that_is_a_file_does_not_stop_the_server() {
 }
 
 #[test]
-fn logs_filters_the_daily_files_by_level_and_age_and_the_level_comes_from_llmgen_log() {
-    // Proves `logs` reads what the server wrote, `--level` and `--since` filter it, and
-    // LLMGEN_LOG sets what the server writes (warn: no info lines in the file).
+fn logs_filters_the_daily_files_by_level_and_age_and_the_level_comes_from_settings_or_llmgen_log() {
+    // Proves `logs` reads what the server wrote, `--level` and `--since` filter it, and the
+    // server's level comes from LLMGEN_LOG, else the log-level setting.
     let tmp = tempfile::tempdir().expect("temp dir");
     let (home, data) = (tmp.path().to_path_buf(), tmp.path().join("data"));
     let mut server = Server::start(&home, &data, "info");
@@ -297,4 +305,22 @@ fn logs_filters_the_daily_files_by_level_and_age_and_the_level_comes_from_llmgen
     let out = cli(&home, &data2, &["logs", "--level", "trace"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("serving MCP on stdio"), "{text}");
+
+    // The log-level setting: warn keeps info lines out; LLMGEN_LOG overrides it.
+    let data3 = tmp.path().join("data3");
+    cli(&home, &data3, &["settings", "set", "log-level", "warn"]);
+    let info_lines = |data: &Path| {
+        let out = cli(&home, data, &["logs", "--level", "info"]);
+        String::from_utf8_lossy(&out.stdout)
+            .matches("serving MCP on stdio")
+            .count()
+    };
+    let mut server = Server::start_with(&home, &data3, None);
+    drop(server.stdin.take());
+    assert!(server.wait().success());
+    assert_eq!(info_lines(&data3), 0, "the setting (warn) hides info lines");
+    let mut server = Server::start_with(&home, &data3, Some("info"));
+    drop(server.stdin.take());
+    assert!(server.wait().success());
+    assert_eq!(info_lines(&data3), 1, "LLMGEN_LOG=info overrides the setting");
 }
