@@ -21,7 +21,8 @@ use crate::{
     clients::{self, ClientState, Clients},
     logs::{self, LogLevel, LogQuery, LogsError},
     paths::DataDir,
-    providers::{self, Direct},
+    providers,
+    secrets::{KeyCache, KeyLookup, KeySource},
     timefmt,
     usage::{self, Month},
 };
@@ -419,47 +420,61 @@ pub fn backup_check(last: Option<OffsetDateTime>, now: OffsetDateTime, max_age: 
     }
 }
 
-/// `keychain` and `provider-key`, from one lookup per provider (never printing a key).
+/// The longest the keychain may take to answer the check's one lookup (an unanswered unlock
+/// prompt must not hang the tray's check).
+const KEYCHAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `keychain` and `provider-key`, from one lookup of the default provider's key (never printed).
 async fn key_checks(store: &Store) -> Vec<Check> {
-    let mut out = Vec::new();
-    let (keys, default) = match (
-        Direct::new().keys(store).await,
-        providers::default_provider(store),
-    ) {
-        (Ok(keys), Ok(default)) => (keys, default),
+    let (default, all) = match (providers::default_provider(store), providers::list(store)) {
+        (Ok(d), Ok(all)) => (d, all),
         (Err(e), _) | (_, Err(e)) => {
-            out.push(Check::error(
+            return vec![Check::error(
                 "provider-key",
                 format!("The providers cannot be read: {e}"),
                 RESTORE_FIX,
-            ));
-            return out;
+            )];
         }
     };
-    // The default provider's lookup tells whether the keychain answered; any provider's will do
-    // when there is no default.
-    let probe = default
-        .as_ref()
-        .and_then(|d| keys.iter().find(|k| k.provider == d.name))
-        .or(keys.first());
-    out.push(match probe {
-        Some(k) if k.problem.is_some() => Check::warning(
+    // Without a default provider, any provider's lookup still tells whether the keychain answers.
+    let Some(probe) = default.as_ref().or(all.first()).map(|p| p.name.clone()) else {
+        return Vec::new();
+    };
+    let name = probe.clone();
+    let lookup = tokio::time::timeout(
+        KEYCHAIN_WAIT,
+        tokio::task::spawn_blocking(move || KeyCache::default().lookup(&name)),
+    )
+    .await;
+    let (present, source, problem) = match lookup {
+        Ok(Ok(KeyLookup::Found { source, .. })) => (true, Some(source), None),
+        Ok(Ok(KeyLookup::Missing { keychain })) => (false, None, keychain.err().map(|e| e.to_string())),
+        Ok(Err(e)) => (false, None, Some(format!("The keychain lookup stopped: {e}."))),
+        Err(_) => (
+            false,
+            None,
+            Some(format!(
+                "The OS keychain did not answer within {} s; it may be waiting for you to unlock it.",
+                KEYCHAIN_WAIT.as_secs()
+            )),
+        ),
+    };
+    let keychain = match (&problem, source) {
+        (Some(p), _) => Check::warning(
             "keychain",
-            k.problem.clone().unwrap_or_default(),
+            p.clone(),
             "Without a keychain, keys cannot be stored; generation through your client's model (MCP sampling) still works.",
         ),
-        Some(k) if k.source.as_deref().is_some_and(|s| s != "keychain") => Check::warning(
+        (None, Some(KeySource::Env(var))) => Check::warning(
             "keychain",
             format!(
-                "The OS keychain is not reachable; the {} key comes from the {}.",
-                k.provider,
-                k.source.as_deref().unwrap_or_default()
+                "The OS keychain is not reachable; the {probe} key comes from the environment variable {var}."
             ),
             "Start a Secret Service (GNOME Keyring or KWallet) in your session to keep keys in the keychain.",
         ),
         _ => Check::ok("keychain", "The OS keychain answers."),
-    });
-    out.push(match default {
+    };
+    let key = match default {
         None => Check::warning(
             "provider-key",
             "No default provider is set, so clients without MCP sampling cannot generate text.",
@@ -469,29 +484,27 @@ async fn key_checks(store: &Store) -> Vec<Check> {
             "provider-key",
             format!("The default provider '{}' needs no key.", d.name),
         ),
-        Some(d) => match keys.iter().find(|k| k.provider == d.name) {
-            Some(k) if k.present => Check::ok(
-                "provider-key",
-                format!(
-                    "The default provider '{}' has a key ({}).",
-                    d.name,
-                    k.source.as_deref().unwrap_or("keychain")
-                ),
+        Some(d) if present => Check::ok(
+            "provider-key",
+            format!(
+                "The default provider '{}' has a key ({}).",
+                d.name,
+                source.map_or_else(|| "keychain".to_string(), KeySource::describe)
             ),
-            _ => Check::warning(
-                "provider-key",
-                format!(
-                    "The default provider '{}' has no key, so clients without MCP sampling cannot generate text.",
-                    d.name
-                ),
-                format!(
-                    "Store one with `mcp-llm-generator keys set {}` (or choose another default provider).",
-                    d.name
-                ),
+        ),
+        Some(d) => Check::warning(
+            "provider-key",
+            format!(
+                "The default provider '{}' has no key, so clients without MCP sampling cannot generate text.",
+                d.name
             ),
-        },
-    });
-    out
+            format!(
+                "Store one with `mcp-llm-generator keys set {}` (or choose another default provider).",
+                d.name
+            ),
+        ),
+    };
+    vec![keychain, key]
 }
 
 fn budget_check(store: &Store) -> Check {
