@@ -81,6 +81,8 @@ enum Command {
 
 /// How often a serving process adds its buffered metrics to the database.
 const METRICS_FLUSH_EVERY: Duration = Duration::from_secs(60);
+/// Overrides that interval in seconds (tests, and anyone who wants fresher reports).
+const METRICS_FLUSH_ENV: &str = "LLMGEN_METRICS_FLUSH_SECS";
 /// After the session ends, how long the runtime may take to stop its tasks. Reading stdin blocks
 /// a thread that cannot be interrupted, so the runtime is never waited for beyond this.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
@@ -176,7 +178,12 @@ async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow:
     let flusher = {
         let handle = handle.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(METRICS_FLUSH_EVERY);
+            let period = std::env::var(METRICS_FLUSH_ENV)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&secs| secs > 0)
+                .map_or(METRICS_FLUSH_EVERY, Duration::from_secs);
+            let mut every = tokio::time::interval(period);
             every.tick().await; // the first tick is immediate
             loop {
                 every.tick().await;

@@ -36,7 +36,12 @@ fn command(home: &Path, data: &Path) -> Command {
 impl Server {
     /// Starts `serve`; `log` is LLMGEN_LOG (unset when `None`).
     fn start_with(home: &Path, data: &Path, log: Option<&str>) -> Self {
+        Self::start_env(home, data, log, &[])
+    }
+
+    fn start_env(home: &Path, data: &Path, log: Option<&str>, env: &[(&str, &str)]) -> Self {
         let mut cmd = command(home, data);
+        cmd.envs(env.iter().copied());
         if let Some(log) = log {
             cmd.env("LLMGEN_LOG", log);
         }
@@ -323,4 +328,91 @@ fn logs_filters_the_daily_files_by_level_and_age_and_the_level_comes_from_settin
     drop(server.stdin.take());
     assert!(server.wait().success());
     assert_eq!(info_lines(&data3), 1, "LLMGEN_LOG=info overrides the setting");
+}
+
+#[test]
+fn a_running_server_flushes_its_metrics_periodically() {
+    // Proves the periodic flush (interval shortened to 1 s): the calls of a server that is still
+    // serving show up in `report` without it stopping. Polls with a hang guard; no timing asserted.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (home, data) = (tmp.path().to_path_buf(), tmp.path().join("data"));
+    let mut server = Server::start_env(&home, &data, Some("info"), &[("LLMGEN_METRICS_FLUSH_SECS", "1")]);
+    some_traffic(&mut server);
+    let started = Instant::now();
+    loop {
+        let r = report(&home, &data);
+        let calls = r["tools"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["tool"] == "template-manage"))
+            .and_then(|t| t["calls"].as_u64());
+        if calls == Some(4) {
+            break;
+        }
+        assert!(started.elapsed() < HANG_GUARD, "never flushed: {r:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        server.child.try_wait().expect("status").is_none(),
+        "still serving"
+    );
+    drop(server.stdin.take());
+    assert!(server.wait().success());
+    // The exit flush adds nothing twice.
+    let r = report(&home, &data);
+    assert_eq!(tool(&r, "template-manage")["calls"], 4, "{r:#}");
+}
+
+#[test]
+fn logs_follow_prints_lines_as_they_are_written() {
+    // Proves `logs --follow` keeps reading: a line appended after it started reaches its output.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (home, data) = (tmp.path().to_path_buf(), tmp.path().join("data"));
+    let mut server = Server::start(&home, &data, "info");
+    drop(server.stdin.take());
+    assert!(server.wait().success());
+    let today = fs::read_dir(data.join("logs"))
+        .expect("logs")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .expect("today's file");
+    let stamp = fs::read_to_string(&today)
+        .expect("read")
+        .split_whitespace()
+        .next()
+        .expect("timestamp")
+        .to_string();
+    let mut follower = command(&home, &data)
+        .args(["logs", "--follow", "--level", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("logs --follow");
+    let mut out = BufReader::new(follower.stdout.take().expect("stdout"));
+    // Appended until it shows up: the follower may start reading after the first append.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while out.read_line(&mut line).unwrap_or(0) > 0 {
+            if line.contains("followed warning") {
+                let _ = tx.send(line.clone());
+                return;
+            }
+            line.clear();
+        }
+    });
+    let started = Instant::now();
+    let line = loop {
+        let mut f = fs::OpenOptions::new().append(true).open(&today).expect("open");
+        writeln!(f, "{stamp}  INFO llmgen_server: followed info").expect("append");
+        writeln!(f, "{stamp}  WARN llmgen_server: followed warning").expect("append");
+        drop(f);
+        if let Ok(line) = rx.recv_timeout(Duration::from_secs(1)) {
+            break line;
+        }
+        assert!(started.elapsed() < HANG_GUARD, "logs --follow printed nothing");
+    };
+    assert!(line.contains("WARN"), "{line}");
+    let _ = follower.kill();
+    let _ = follower.wait();
 }
