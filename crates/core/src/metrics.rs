@@ -5,6 +5,10 @@
 //! Latency goes into a log-linear histogram (exact below 8 µs, then 4 buckets per doubling, so a
 //! percentile read from it is within 25 % of the true value). Bucket numbers are stored in
 //! `tool_latency_daily` and must never change meaning.
+//!
+//! Counts land on the UTC day of the flush, so calls in the last minute before midnight may count
+//! for the next day. On 2026-07-28 sessions a tool call that needs client input (sampling) is
+//! two requests, the `input_required` round and its retry, and is counted as two calls.
 
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
