@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: figures for BENCHMARKS.md, measured on the release binary.
 //! Start-up (spawn → initialize answered), tools/list and a template list call (median of 20),
-//! peak RSS, the tools/list payload size, and the store: history assembly over 100,000 messages
-//! and 8 processes writing 1,000 turns each at once.
+//! peak RSS, the tools/list payload size, the stop on SIGTERM, and the store: history assembly
+//! over 100,000 messages, 8 processes writing 1,000 turns each at once, and the cost of recording
+//! a tool call's metrics.
 
 use std::{
     io::{BufRead, BufReader, Write},
@@ -85,6 +86,19 @@ pub fn bench() -> Result<()> {
     let rss_kib = session.peak_rss_kib();
     drop(session);
 
+    // Clean stop: SIGTERM after a served call until the process has flushed its metrics,
+    // checkpointed the WAL and exited.
+    let mut stop = Vec::new();
+    for i in 0..RUNS {
+        let mut session = Session::start(&server, &data)?;
+        session.request(
+            300 + i as u64,
+            "tools/call",
+            r#"{"name":"template-manage","arguments":{"action":"list"}}"#,
+        )?;
+        stop.push(session.stop_with_sigterm()?);
+    }
+
     println!(
         "spawn -> initialize answered: median {}",
         ms(median(&mut startup))
@@ -93,6 +107,10 @@ pub fn bench() -> Result<()> {
     println!(
         "tools/call template-manage list: median {}",
         ms(median(&mut template_list))
+    );
+    println!(
+        "SIGTERM -> exited (metrics flushed, WAL checkpointed): median {}",
+        ms(median(&mut stop))
     );
     match rss_kib {
         Some(kib) => println!("peak RSS: {:.1} MiB", kib as f64 / 1024.0),
@@ -106,6 +124,17 @@ pub fn bench() -> Result<()> {
             .arg(scratch.join("assemble")),
     )?;
     println!("history assembly (100,000 stored messages): {}", out.trim());
+
+    // Tool-call metrics: the per-call recording and one flush.
+    let out = run_capture(
+        Command::new(&store_bench)
+            .arg("metrics")
+            .arg(scratch.join("metrics")),
+    )?;
+    println!(
+        "tool-call metrics (record_ns per call, flush_ms per flush): {}",
+        out.trim()
+    );
 
     // Store: 8 processes writing at once.
     let shared = scratch.join("shared");
@@ -193,6 +222,24 @@ impl Session {
                 return Ok(line);
             }
         }
+    }
+
+    /// Sends SIGTERM and returns the time until the process has exited.
+    fn stop_with_sigterm(&mut self) -> Result<Duration> {
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .context("running kill")?;
+        if !sent.success() {
+            bail!("kill -TERM failed");
+        }
+        let status = self.child.wait()?;
+        let elapsed = started.elapsed();
+        if !status.success() {
+            bail!("the server did not exit cleanly after SIGTERM: {status}");
+        }
+        Ok(elapsed)
     }
 
     fn peak_rss_kib(&self) -> Option<u64> {

@@ -175,6 +175,8 @@ fn test() -> Result<()> {
         "llmgen-server",
         "--test",
         "keychain_cli",
+        "--test",
+        "health_cli",
     ])?;
     let app_bin = app::build()?;
     let xvfb = app::Xvfb::start()?;

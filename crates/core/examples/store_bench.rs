@@ -4,6 +4,9 @@
 //! - `write DIR TAG TURNS`: one process recording TURNS exchanges into the shared context, as a
 //!   server process does; xtask runs 8 of these at once and counts rows.
 //!
+//! - `metrics DIR`: the cost of recording one tool call in the in-memory metrics (median over 20
+//!   rounds of 1,000,000 calls) and of one flush of those counters to SQLite.
+//!
 //! Prints one JSON object on stdout.
 
 #![allow(clippy::print_stdout)] // its output is the measurement
@@ -24,7 +27,8 @@ fn main() {
         Some("write") => write(PathBuf::from(&args[1]), &args[2], args[3].parse().unwrap_or(1000)),
         Some("context") => shared_context(PathBuf::from(&args[1])),
         Some("count") => count(PathBuf::from(&args[1])),
-        _ => Err("usage: store_bench assemble DIR | context DIR | write DIR TAG TURNS".into()),
+        Some("metrics") => metrics(PathBuf::from(&args[1])),
+        _ => Err("usage: store_bench assemble DIR | context DIR | write DIR TAG TURNS | metrics DIR".into()),
     };
     if let Err(e) = result {
         eprintln!("store_bench: {e}");
@@ -126,6 +130,52 @@ fn write(dir: PathBuf, tag: &str, turns: u32) -> R {
     println!(
         "{{\"tag\":\"{tag}\",\"turns\":{turns},\"errors\":{errors},\"secs\":{:.3}}}",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The nine tools of a full tool list: the per-tool map holds as many entries as a real server.
+const TOOLS: [&str; 9] = [
+    "llm-generate",
+    "provider-status",
+    "template-execute",
+    "template-to-params",
+    "template-manage",
+    "persona-manage",
+    "context-manage",
+    "context-chat",
+    "conversation-manage",
+];
+
+fn metrics(dir: PathBuf) -> R {
+    use std::time::Duration;
+    const CALLS: u64 = 1_000_000;
+    let store = Store::open(&DataDir::at(&dir))?;
+    let m = llmgen_core::metrics::Metrics::new();
+    let mut record_ns = Vec::new();
+    let mut flush_ms = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        for i in 0..CALLS {
+            m.record_tool(
+                TOOLS[(i % 9) as usize],
+                Duration::from_micros(150 + i % 997),
+                i % 50 == 0,
+            );
+        }
+        record_ns.push(started.elapsed().as_nanos() as f64 / CALLS as f64);
+        let started = Instant::now();
+        m.flush(&store)?;
+        flush_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "{{\"record_ns\":{:.1},\"flush_ms\":{:.3}}}",
+        median(&mut record_ns),
+        median(&mut flush_ms)
     );
     Ok(())
 }

@@ -77,6 +77,10 @@ pub struct Settings {
     pub backup_keep_weekly: u32,
     /// `maintain` deletes conversation messages older than this many days; `None` keeps all.
     pub conversation_retention_days: Option<u32>,
+    /// The server's log level (error, warn, info, debug or trace); `None` is info.
+    /// `LLMGEN_LOG` overrides it for one process.
+    #[serde(default)]
+    pub log_level: Option<crate::logs::LogLevel>,
 }
 
 impl Default for Settings {
@@ -89,14 +93,16 @@ impl Default for Settings {
             backup_keep_daily: 7,
             backup_keep_weekly: 4,
             conversation_retention_days: None,
+            log_level: None,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "prefer-sampling",
     "tool-groups",
+    "log-level",
     "backup-schedule",
     "backup-interval-hours",
     "backup-keep-daily",
@@ -123,6 +129,7 @@ pub fn load(store: &Store) -> Result<Settings> {
             "conversation-retention-days" => {
                 settings.conversation_retention_days = serde_json::from_str(&value)?
             }
+            "log-level" => settings.log_level = serde_json::from_str(&value)?,
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -160,6 +167,10 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
                 ));
             }
             serde_json::to_string(&groups)?
+        }
+        "log-level" => {
+            let level = crate::logs::LogLevel::parse(value).map_err(|e| CoreError::invalid(e.to_string()))?;
+            serde_json::to_string(&level)?
         }
         other => {
             return Err(CoreError::invalid(format!(
@@ -267,6 +278,14 @@ mod tests {
         );
         let s = set(&store, "prefer-sampling", "off").expect("set");
         assert!(!s.prefer_sampling);
+        let s = set(&store, "log-level", "WARN").expect("set");
+        assert_eq!(s.log_level, Some(crate::logs::LogLevel::Warn));
+        assert!(
+            set(&store, "log-level", "loud")
+                .expect_err("bad")
+                .to_string()
+                .contains("use error, warn")
+        );
         assert!(
             set(&store, "tool-groups", "bogus")
                 .expect_err("bad")

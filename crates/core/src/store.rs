@@ -90,6 +90,17 @@ impl Store {
         Ok(value)
     }
 
+    /// Copies the WAL into the database file and truncates it (`wal_checkpoint(TRUNCATE)`),
+    /// waiting at most `wait` for other processes' transactions. Returns false when another
+    /// process kept it from completing (its data is safe in the WAL either way).
+    pub fn checkpoint(&self, wait: Duration) -> Result<bool> {
+        let conn = self.lock();
+        conn.busy_timeout(wait)?;
+        let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(result? == 0)
+    }
+
     /// The newest migration applied to this database.
     pub fn schema_version(&self) -> Result<i64> {
         self.read(current_version)

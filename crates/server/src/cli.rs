@@ -1,4 +1,5 @@
-//! The command line besides `serve`: settings, providers, keys, usage and budgets. Each
+//! The command line besides `serve`: settings, providers, keys, usage, budgets, clients, health,
+//! the daily report and logs. Each
 //! subcommand is a thin adapter over one llmgen-core function; `--json` prints for scripts,
 //! the default prints for people. Keys are read from stdin or a hidden prompt, never argv.
 #![allow(clippy::print_stdout)] // this is the CLI's output; the serve path never prints
@@ -12,8 +13,10 @@ use clap::{Subcommand, ValueEnum};
 use llmgen_core::{
     Store,
     clients::{self, Clients},
+    health, logs,
     paths::DataDir,
     providers::{self, Direct, NewProvider, ProviderKind, ProviderPatch},
+    report,
     secrets::Secret,
     settings,
     usage::{self, Budget, BudgetUnit, Month, Price},
@@ -28,7 +31,7 @@ pub enum SettingsAction {
     },
     /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all,
     /// backup-schedule true|false, backup-interval-hours N, backup-keep-daily N, backup-keep-weekly N,
-    /// conversation-retention-days N|off.
+    /// conversation-retention-days N|off, log-level error|warn|info|debug|trace.
     Set { key: String, value: String },
 }
 
@@ -265,7 +268,7 @@ pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
             if results.is_empty() {
                 println!("Nothing to repair: every entry we configured is in place and runs this binary.");
             }
-            report(results, dry_run, false)?;
+            report_repairs(results, dry_run, false)?;
         }
         ClientsAction::Restore {
             id,
@@ -456,7 +459,7 @@ fn each(
     report_named(results, dry_run, removing)
 }
 
-fn report(
+fn report_repairs(
     results: Vec<Result<clients::Change, clients::ClientsError>>,
     dry_run: bool,
     removing: bool,
@@ -563,6 +566,8 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
             s.conversation_retention_days
                 .map_or_else(|| "off".to_string(), |d| d.to_string())
         );
+        let level = s.log_level.map_or("info (default)", |l| l.as_str());
+        println!("log-level       = {level}  (LLMGEN_LOG overrides it)");
     }
     Ok(())
 }
@@ -832,4 +837,171 @@ pub fn budget(store: &Store, action: BudgetAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct HealthArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Leave out the server handshake (spawning this program once).
+    #[arg(long)]
+    pub no_handshake: bool,
+    /// Fault injection for tests: free space (percent) under which the disk check warns.
+    #[arg(long, hide = true, value_name = "PERCENT")]
+    pub free_warn_percent: Option<f64>,
+    /// Fault injection for tests: free space (percent) under which the disk check fails.
+    #[arg(long, hide = true, value_name = "PERCENT")]
+    pub free_error_percent: Option<f64>,
+}
+
+/// `health`: prints every check and returns the exit code (0 ok, 1 warning, 2 error).
+pub fn health(data_dir: DataDir, args: HealthArgs) -> anyhow::Result<u8> {
+    let exe = current_exe()?;
+    let mut options = health::HealthOptions {
+        expected_server: Some(exe.clone()),
+        ..Default::default()
+    };
+    if let Some(p) = args.free_warn_percent {
+        options.free_warn_percent = p;
+    }
+    if let Some(p) = args.free_error_percent {
+        options.free_error_percent = p;
+    }
+    let clients = Clients::from_env(data_dir.clone());
+    let handshake = (!args.no_handshake).then(|| llmgen_server::ChildHandshake::new(&exe, data_dir.root()));
+    // A backup folder that cannot be read counts as no backup: the check then says to make one.
+    let last_backup = Some(llmgen_core::backup::newest(&data_dir).unwrap_or(None));
+    let report = runtime()?.block_on(health::check(
+        &data_dir,
+        &clients,
+        handshake.as_ref(),
+        last_backup,
+        &options,
+    ));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("health: {}", report.level.as_str());
+        for c in &report.checks {
+            println!("  {:<8} {:<13} {}", c.level.as_str(), c.id, c.message);
+            if let Some(fix) = &c.fix {
+                println!("  {:<8} {:<13} fix: {fix}", "", "");
+            }
+        }
+    }
+    Ok(report.level.exit_code())
+}
+
+/// `report`: the daily report of a UTC day.
+pub fn report(store: &Store, day: Option<String>, json: bool) -> anyhow::Result<()> {
+    let day = match day {
+        Some(text) => report::Day::parse(&text)?,
+        None => report::Day::today(),
+    };
+    let r = report::daily(store, day)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    let (c, g) = (r.counts, r.growth);
+    println!("Report for {} (UTC)", r.day);
+    println!(
+        "  contexts {} ({:+}), messages {} ({:+}), templates {} ({:+}), personas {} ({:+})",
+        c.contexts, g.contexts, c.messages, g.messages, c.templates, g.templates, c.personas, g.personas
+    );
+    println!(
+        "  database {}, backups made {}",
+        health::human_bytes(r.database_bytes),
+        r.backups_made
+    );
+    let routes: Vec<String> = r
+        .generations
+        .iter()
+        .map(|g| format!("{} {}", g.route, g.calls))
+        .collect();
+    println!(
+        "  generations: {}",
+        if routes.is_empty() {
+            "none".to_string()
+        } else {
+            routes.join(", ")
+        }
+    );
+    for p in &r.providers {
+        let cost = p.cost.map(|c| format!(", cost {c:.4}")).unwrap_or_default();
+        println!(
+            "  {}/{}: {} calls ({} failed), {} in / {} out tokens{cost}",
+            p.provider, p.model, p.calls, p.failed_calls, p.input_tokens, p.output_tokens
+        );
+    }
+    let cost = r.cost.map(|c| format!(", cost {c:.4}")).unwrap_or_default();
+    println!("  tokens: {} in / {} out{cost}", r.input_tokens, r.output_tokens);
+    let rate = if r.tool_calls > 0 {
+        r.tool_errors as f64 * 100.0 / r.tool_calls as f64
+    } else {
+        0.0
+    };
+    println!(
+        "  tool calls: {}, {} errors ({rate:.1} %)",
+        r.tool_calls, r.tool_errors
+    );
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.2} ms"));
+    for t in &r.tools {
+        println!(
+            "    {:<20} {:>6} calls {:>5} errors ({:>5.1} %)  p50 {:>10}  p95 {:>10}",
+            t.tool,
+            t.calls,
+            t.errors,
+            t.error_rate * 100.0,
+            ms(t.p50_ms),
+            ms(t.p95_ms)
+        );
+    }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct LogsArgs {
+    /// Keep printing new lines as the server writes them (Ctrl-C stops).
+    #[arg(long)]
+    pub follow: bool,
+    /// The least severe level shown: error, warn, info, debug or trace.
+    #[arg(long, default_value = "info")]
+    pub level: String,
+    /// Only lines newer than this age, e.g. 30m, 1h, 2d.
+    #[arg(long, value_name = "AGE")]
+    pub since: Option<String>,
+}
+
+/// `logs`: prints the matching lines of the daily log files, then follows them if asked.
+pub fn logs(data_dir: &DataDir, args: LogsArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    let query = logs::LogQuery::parse(&args.level, args.since.as_deref())?;
+    let dir = data_dir.logs_dir();
+    let mut out = std::io::stdout().lock();
+    let entries = logs::read(&dir, &query)?;
+    if entries.is_empty() && !args.follow {
+        eprintln!("No log lines match in {}.", dir.display());
+    }
+    for e in entries {
+        // A closed pipe (`logs | head`) ends the output quietly.
+        if writeln!(out, "{}", e.text).is_err() {
+            return Ok(());
+        }
+    }
+    if !args.follow {
+        return Ok(());
+    }
+    let mut follower = logs::Follower::new(&dir, query)?;
+    loop {
+        for e in follower.poll()? {
+            if writeln!(out, "{}", e.text).is_err() {
+                return Ok(());
+            }
+        }
+        if out.flush().is_err() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
 }

@@ -1,5 +1,7 @@
 //! llmgen-server: the MCP server of MCP LLM Generator, a thin adapter over llmgen-core.
 
+pub mod handshake;
 pub mod mcp;
 
+pub use handshake::ChildHandshake;
 pub use mcp::LlmGenServer;

@@ -5,8 +5,9 @@ mod cli;
 mod cli_backup;
 mod logging;
 mod progress;
+mod shutdown;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -75,77 +76,165 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the database, disk, keychain, provider key, budgets, client entries, logged errors
+    /// and the server's own MCP handshake. Exit code: 0 ok, 1 warning, 2 error.
+    Health(cli::HealthArgs),
+    /// The daily report: counts and growth, generations, tokens and cost, tool calls and latency.
+    Report {
+        /// The UTC day, as YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the server's logs (daily files in the data folder's logs/).
+    Logs(cli::LogsArgs),
 }
 
-fn main() -> std::process::ExitCode {
+/// How often a serving process adds its buffered metrics to the database.
+const METRICS_FLUSH_EVERY: Duration = Duration::from_secs(60);
+/// Overrides that interval in seconds (tests, and anyone who wants fresher reports).
+const METRICS_FLUSH_ENV: &str = "LLMGEN_METRICS_FLUSH_SECS";
+/// After a stop signal, how long the session loop may take to end; a guard against a stuck task.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("mcp-llm-generator: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
-        return serve(data_dir);
+        return serve(data_dir).map(|()| ExitCode::SUCCESS);
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
-    if let Command::Clients { action } = command {
+    match command {
         // Client commands open the database only to record what they configured.
-        return cli::clients(data_dir, action);
+        Command::Clients { action } => return cli::clients(data_dir, action).map(|()| ExitCode::SUCCESS),
+        // The health check must see the database as it is, never create or migrate it first.
+        Command::Health(args) => return cli::health(data_dir, args).map(ExitCode::from),
+        Command::Logs(args) => return cli::logs(&data_dir, args).map(|()| ExitCode::SUCCESS),
+        _ => {}
     }
     if let Command::Backup { action } = command {
         // Backups open the database their own way (a restore must not migrate the live file
         // before it is replaced).
-        return cli_backup::backup(&data_dir, action);
+        return cli_backup::backup(&data_dir, action).map(|()| ExitCode::SUCCESS);
     }
     let store = Store::open(&data_dir)?;
     match command {
-        Command::Serve | Command::Clients { .. } | Command::Backup { .. } => Ok(()),
+        Command::Serve
+        | Command::Clients { .. }
+        | Command::Backup { .. }
+        | Command::Health(_)
+        | Command::Logs(_) => Ok(()),
         Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
         Command::Keys { action } => cli::keys(&store, action),
         Command::Usage { month, json } => cli::usage(&store, month, json),
         Command::Budget { action } => cli::budget(&store, action),
+        Command::Report { day, json } => cli::report(&store, day, json),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {
-    let _guard = logging::init(Some(&data_dir), "info,rmcp=warn");
+    let logging = logging::init(Some(&data_dir), "info,rmcp=warn");
     // One thread is plenty for one client's session (tool calls are short; SQLite calls take
     // microseconds) and keeps start-up and memory small.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
-        let settings = settings::load(&store)?;
-        tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
-        let server = LlmGenServer::new(store, settings, data_dir.clone());
-        let service = match server.serve(rmcp::transport::stdio()).await {
+    let result = runtime.block_on(serve_session(data_dir, &logging));
+    // Everything that must outlive the session (metrics, checkpoint) ran inside it. The thread
+    // reading stdin sits in a read that cannot be interrupted: waiting for it would only delay
+    // the exit, so the runtime is dropped without waiting.
+    runtime.shutdown_background();
+    result
+}
+
+/// One MCP session on stdio, until the client leaves (end of input) or a stop signal arrives;
+/// either way the metrics are flushed and the WAL checkpointed before returning.
+///
+/// In-flight writes need no extra care: every write is one synchronous `BEGIN IMMEDIATE`
+/// transaction inside a single poll of this one-thread runtime, so when the stop branch runs no
+/// transaction is open; requests still awaiting a client or provider are dropped before writing.
+async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow::Result<()> {
+    let mut stop = shutdown::StopSignals::install();
+    let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
+    let settings = settings::load(&store)?;
+    logging.apply_setting(settings.log_level);
+    tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
+    let server = LlmGenServer::new(store, settings, data_dir.clone());
+    let handle = server.clone();
+    let service = tokio::select! {
+        started = server.serve(rmcp::transport::stdio()) => match started {
             Ok(service) => service,
             // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
             Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
                 tracing::info!("input closed before a client connected; exiting");
+                handle.shutdown();
                 return Ok(());
             }
             Err(e) => {
                 tracing::error!("MCP session did not start: {e}");
+                handle.shutdown();
                 return Err(e.into());
             }
-        };
-        // The session is up: a due scheduled backup runs in the background, never in its way.
-        llmgen_core::backup::spawn_due_backup(data_dir);
-        service.waiting().await?;
-        tracing::info!("client disconnected; exiting");
-        anyhow::Ok(())
-    })
+        },
+        signal = stop.recv() => {
+            tracing::info!("{signal} before a client connected; exiting");
+            handle.shutdown();
+            return Ok(());
+        }
+    };
+    // The session is up: a due scheduled backup runs in the background, never in its way.
+    llmgen_core::backup::spawn_due_backup(data_dir);
+    let flusher = {
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            let period = std::env::var(METRICS_FLUSH_ENV)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&secs| secs > 0)
+                .map_or(METRICS_FLUSH_EVERY, Duration::from_secs);
+            let mut every = tokio::time::interval(period);
+            every.tick().await; // the first tick is immediate
+            loop {
+                every.tick().await;
+                handle.flush_metrics();
+            }
+        })
+    };
+    let cancel = service.cancellation_token();
+    let waiting = service.waiting();
+    tokio::pin!(waiting);
+    let ended = tokio::select! {
+        ended = &mut waiting => Some(ended),
+        signal = stop.recv() => {
+            tracing::info!("{signal}: stopping");
+            cancel.cancel();
+            // The session loop ends at once once cancelled; the bound only guards a stuck task.
+            tokio::time::timeout(SHUTDOWN_GRACE, &mut waiting).await.ok()
+        }
+    };
+    flusher.abort();
+    handle.shutdown();
+    match ended {
+        Some(Ok(reason)) => tracing::info!("session ended ({reason:?}); exiting"),
+        Some(Err(e)) => tracing::warn!("session task failed: {e}"),
+        None => tracing::warn!("session did not stop within {SHUTDOWN_GRACE:?}; exiting anyway"),
+    }
+    Ok(())
 }

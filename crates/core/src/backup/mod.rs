@@ -31,7 +31,7 @@ pub use manifest::{Manifest, Reason};
 pub use passphrase::{PASSPHRASE_ACCOUNT, PASSPHRASE_ENV, passphrase, store_passphrase, stored_passphrase};
 pub use restore::{RestoreReport, restore};
 pub use retention::{PruneReport, Retention, prune};
-pub use schedule::{is_due, last_backup_age, run_if_due, spawn_due_backup};
+pub use schedule::{is_due, last_backup_age, newest, run_if_due, spawn_due_backup};
 pub use verify::{VerifyReport, verify};
 
 use crate::paths::DataDir;

@@ -25,6 +25,11 @@ pub fn is_due(settings: &Settings, newest: Option<OffsetDateTime>, now: OffsetDa
 }
 
 /// Age of the newest backup in the data dir's backup folder; `None` when there is none.
+/// When the newest backup in the data dir was taken, for the health check (`None`: never).
+pub fn newest(data_dir: &DataDir) -> Result<Option<time::OffsetDateTime>, BackupError> {
+    Ok(super::list(data_dir)?.first().map(|b| b.created))
+}
+
 pub fn last_backup_age(data_dir: &DataDir) -> Result<Option<time::Duration>, BackupError> {
     let newest = super::list(data_dir)?.first().map(|b| b.created);
     Ok(newest.map(|t| crate::timefmt::now() - t))

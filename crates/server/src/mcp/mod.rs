@@ -7,17 +7,20 @@ mod prompts;
 mod resources;
 pub mod tools;
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
 
-use llmgen_core::{Store, paths::DataDir, settings::Settings, settings::ToolGroup};
+use llmgen_core::{Store, metrics::Metrics, paths::DataDir, settings::Settings, settings::ToolGroup};
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     handler::server::router::tool::ToolRouter,
     model::SubscriptionFilter,
     model::{
-        GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-        ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-        ReadResourceResponse, ServerCapabilities, ServerConfig,
+        CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse, Implementation,
+        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     },
     service::{NotificationContext, Peer, RequestContext, SubscriptionContext},
     tool_handler,
@@ -31,6 +34,8 @@ pub(crate) struct Inner {
     pub pending: generate::PendingRequests,
     /// Direct provider calls; keys are read from the keychain on first use and cached here.
     pub direct: llmgen_core::providers::Direct,
+    /// Tool-call and generation counters, flushed to the store every minute and at exit.
+    pub metrics: Metrics,
     /// The legacy session's peer, for list-changed notifications.
     peer: OnceLock<Peer<RoleServer>>,
     /// A counter of catalogue changes, watched by 2026-07-28 `subscriptions/listen` streams.
@@ -66,6 +71,7 @@ impl LlmGenServer {
                 data_dir,
                 pending: Default::default(),
                 direct: Default::default(),
+                metrics: Metrics::new(),
                 peer: OnceLock::new(),
                 changes: tokio::sync::watch::Sender::new(0),
                 acked_at: std::sync::Mutex::new(0),
@@ -81,6 +87,32 @@ impl LlmGenServer {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect()
+    }
+
+    /// Writes the buffered metrics to the store (kept in memory for the next try on failure).
+    pub fn flush_metrics(&self) {
+        match self.inner.metrics.flush(&self.inner.store) {
+            Ok(f) if f.tool_calls + f.generations > 0 => {
+                tracing::debug!(
+                    tool_calls = f.tool_calls,
+                    generations = f.generations,
+                    "metrics flushed"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("metrics not flushed yet (kept for the next try): {e}"),
+        }
+    }
+
+    /// The end of a session: flush the metrics, then fold the WAL into the database file so a
+    /// stopped server leaves no WAL behind (unless another process is still using it).
+    pub fn shutdown(&self) {
+        self.flush_metrics();
+        match self.inner.store.checkpoint(CHECKPOINT_WAIT) {
+            Ok(true) => tracing::debug!("WAL checkpointed"),
+            Ok(false) => tracing::info!("WAL left for the other processes using the database"),
+            Err(e) => tracing::warn!("WAL checkpoint failed (the data is safe in the WAL): {e}"),
+        }
     }
 
     /// Tells the client that templates or personas changed (resource and prompt lists).
@@ -99,6 +131,10 @@ impl LlmGenServer {
         });
     }
 }
+
+/// How long the exit checkpoint waits for other processes' transactions: shutdown must stay
+/// well under a second.
+const CHECKPOINT_WAIT: Duration = Duration::from_millis(200);
 
 const INSTRUCTIONS: &str = "MCP LLM Generator: text generation through your client's model (MCP sampling) or a direct provider (provider-status lists them), \
 reusable prompt templates (also offered as prompts), personas, and contexts with a persistent conversation history. \
@@ -121,6 +157,31 @@ impl ServerHandler for LlmGenServer {
                     .with_title("MCP LLM Generator"),
             )
             .with_instructions(INSTRUCTIONS)
+    }
+
+    /// Every tool call goes through the router; its latency and outcome are counted in memory.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let started = Instant::now();
+        // Only names of our tools are counted: a client cannot grow the table with made-up names.
+        let name = self
+            .tool_router
+            .has_route(&request.name)
+            .then(|| request.name.clone());
+        let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+        let result = self.tool_router.call(tcc).await;
+        if let Some(name) = name {
+            let is_error = match &result {
+                Ok(CallToolResponse::Complete(r)) => r.is_error == Some(true),
+                Ok(_) => false,
+                Err(_) => true,
+            };
+            self.inner.metrics.record_tool(&name, started.elapsed(), is_error);
+        }
+        result
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {

@@ -351,6 +351,7 @@ impl LlmGenServer {
         match super::generate::generate(&self.inner, call, request, choice, model).await? {
             Outcome::InputRequired(input) => Ok(CallToolResponse::InputRequired(input)),
             Outcome::Generated(generated, notes) => {
+                self.inner.metrics.record_generation(&generated.route);
                 let extra = after(&generated)?;
                 let mut data = serde_json::to_value(GenerateOutput {
                     text: &generated.text,
