@@ -3,7 +3,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use llmgen_core::{
-    Store,
+    Store, backup,
     clients::{self, Change, ClientStatus, Clients},
     paths::DataDir,
     providers::{Direct, StatusReport},
@@ -270,6 +270,132 @@ pub fn set_autostart(app: &tauri::AppHandle, enabled: bool) -> Result<bool, Stri
     manager.is_enabled().map_err(|e| e.to_string())
 }
 
+/// The health check (the tray's colour), run now; the tray is updated too.
+#[tauri::command]
+#[specta::specta]
+pub async fn health_check(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+) -> Result<llmgen_core::health::Health, String> {
+    let data_dir = state.data_dir.clone()?;
+    let health = blocking(move || crate::health::check_now(&data_dir)).await?;
+    crate::health::show(&app, &health);
+    Ok(health)
+}
+
+/// One backup of the database, as the Backups screen lists it.
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupRow {
+    pub path: String,
+    /// RFC 3339, UTC.
+    created: String,
+    size_bytes: u64,
+    encrypted: bool,
+    /// manual, scheduled or pre-restore.
+    reason: Option<String>,
+}
+
+impl From<backup::BackupInfo> for BackupRow {
+    fn from(b: backup::BackupInfo) -> Self {
+        Self {
+            path: b.path.display().to_string(),
+            created: b
+                .created
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            size_bytes: b.size_bytes,
+            encrypted: b.encrypted,
+            reason: b
+                .reason
+                .and_then(|r| serde_json::to_value(r).ok())
+                .and_then(|v| v.as_str().map(str::to_string)),
+        }
+    }
+}
+
+/// The database's backups, newest first (`backup list`).
+#[tauri::command]
+#[specta::specta]
+pub async fn backups_list(state: tauri::State<'_, AppState>) -> Result<Vec<BackupRow>, String> {
+    let data_dir = state.data_dir.clone()?;
+    blocking(move || {
+        backup::list(&data_dir)
+            .map(|all| all.into_iter().map(BackupRow::from).collect())
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Takes a backup now (`backup create`), then re-checks health so the tray follows.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_now(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, crate::health::Recheck>,
+) -> Result<BackupRow, String> {
+    let data_dir = state.data_dir.clone()?;
+    let row = blocking(move || backup_now_in(&data_dir)).await?;
+    let _ = recheck.0.send(());
+    Ok(row)
+}
+
+/// The one "back up now" action of the tray and the screens.
+pub fn backup_now_in(data_dir: &DataDir) -> Result<BackupRow, String> {
+    backup::create(
+        data_dir,
+        &backup::CreateOptions::default(),
+        &llmgen_core::progress::Silent,
+    )
+    .map(|(info, _)| BackupRow::from(info))
+    .map_err(|e| e.to_string())
+}
+
+/// Checks a backup end to end (`backup verify FILE`); returns its schema version.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_verify(state: tauri::State<'_, AppState>, path: String) -> Result<i64, String> {
+    let data_dir = state.data_dir.clone()?;
+    blocking(move || {
+        let passphrase = backup::passphrase().map_err(|e| e.to_string())?;
+        backup::verify(
+            &data_dir,
+            std::path::Path::new(&path),
+            passphrase.as_ref(),
+            &llmgen_core::progress::Silent,
+        )
+        .map(|r| r.schema_version)
+        .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Restores a backup into the live database (`backup restore FILE`), after verifying it and
+/// backing up the current data.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_restore(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, crate::health::Recheck>,
+    path: String,
+) -> Result<(), String> {
+    let data_dir = state.data_dir.clone()?;
+    blocking(move || {
+        let passphrase = backup::passphrase().map_err(|e| e.to_string())?;
+        backup::restore(
+            &data_dir,
+            std::path::Path::new(&path),
+            passphrase.as_ref(),
+            &llmgen_core::progress::Silent,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    })
+    .await?;
+    let _ = recheck.0.send(());
+    Ok(())
+}
+
 /// Runs file and keychain work off the UI thread.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
@@ -298,6 +424,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             clients_repair,
             autostart_enabled,
             autostart_set,
+            health_check,
+            backups_list,
+            backup_now,
+            backup_verify,
+            backup_restore,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

@@ -2,6 +2,7 @@
 //! llmgen-core; nothing the product knows lives in this crate.
 
 mod commands;
+mod health;
 mod tray;
 mod window;
 
@@ -23,6 +24,7 @@ pub fn run() {
         .setup(move |app| {
             app.manage(commands::AppState::open());
             tray::install(app.handle())?;
+            app.manage(health::start(app.handle().clone()));
             if !minimized {
                 window::show(app.handle());
             }

@@ -1,28 +1,35 @@
-//! The tray icon and its menu. Menu ids are a typed enum, never strings split apart.
+//! The tray icon and its menu. Menu ids are a typed enum, never strings split apart. The icon and
+//! the status line show the health check's result (health.rs).
 
 use tauri::{
-    AppHandle,
+    AppHandle, Manager, Wry,
     image::Image,
     menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem},
     tray::TrayIconBuilder,
 };
 use tauri_plugin_autostart::ManagerExt;
 
+use llmgen_core::health::Level;
+
 /// Entries of the tray menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TrayItem {
-    /// The one-line state of the product (disabled: information only).
+    /// The one-line state of the product; clickable (opens the app) when something needs fixing.
     Status,
     Open,
+    RunHealthCheck,
+    BackUpNow,
     ConfigureClients,
     StartAtLogin,
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 5] = [
+    const ALL: [TrayItem; 7] = [
         TrayItem::Status,
         TrayItem::Open,
+        TrayItem::RunHealthCheck,
+        TrayItem::BackUpNow,
         TrayItem::ConfigureClients,
         TrayItem::StartAtLogin,
         TrayItem::Quit,
@@ -32,6 +39,8 @@ impl TrayItem {
         match self {
             Self::Status => "status",
             Self::Open => "open",
+            Self::RunHealthCheck => "run-health-check",
+            Self::BackUpNow => "back-up-now",
             Self::ConfigureClients => "configure-clients",
             Self::StartAtLogin => "start-at-login",
             Self::Quit => "quit",
@@ -40,8 +49,10 @@ impl TrayItem {
 
     fn label(self) -> &'static str {
         match self {
-            Self::Status => "MCP LLM Generator",
+            Self::Status => "Checking…",
             Self::Open => "Open MCP LLM Generator",
+            Self::RunHealthCheck => "Run health check",
+            Self::BackUpNow => "Back up now",
             Self::ConfigureClients => "Configure clients…",
             Self::StartAtLogin => "Start at login",
             Self::Quit => "Quit",
@@ -53,31 +64,23 @@ impl TrayItem {
     }
 }
 
-/// Tray icon: healthy until the health check drives its state.
 const ICON_OK: &[u8] = include_bytes!("../../icons/tray-ok.png");
+const ICON_WARNING: &[u8] = include_bytes!("../../icons/tray-warning.png");
+const ICON_ERROR: &[u8] = include_bytes!("../../icons/tray-error.png");
+
+/// The status line, kept so the health thread can change its text.
+struct StatusLine(MenuItem<Wry>);
+
+fn item(app: &AppHandle, which: TrayItem, enabled: bool) -> tauri::Result<MenuItem<Wry>> {
+    MenuItem::with_id(app, which.id(), which.label(), enabled, None::<&str>)
+}
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
-    let status = MenuItem::with_id(
-        app,
-        TrayItem::Status.id(),
-        TrayItem::Status.label(),
-        false,
-        None::<&str>,
-    )?;
-    let open = MenuItem::with_id(
-        app,
-        TrayItem::Open.id(),
-        TrayItem::Open.label(),
-        true,
-        None::<&str>,
-    )?;
-    let clients = MenuItem::with_id(
-        app,
-        TrayItem::ConfigureClients.id(),
-        TrayItem::ConfigureClients.label(),
-        true,
-        None::<&str>,
-    )?;
+    let status = item(app, TrayItem::Status, false)?;
+    let open = item(app, TrayItem::Open, true)?;
+    let check = item(app, TrayItem::RunHealthCheck, true)?;
+    let backup = item(app, TrayItem::BackUpNow, true)?;
+    let clients = item(app, TrayItem::ConfigureClients, true)?;
     let at_login = CheckMenuItem::with_id(
         app,
         TrayItem::StartAtLogin.id(),
@@ -86,22 +89,26 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         app.autolaunch().is_enabled().unwrap_or(false),
         None::<&str>,
     )?;
-    let quit = MenuItem::with_id(
-        app,
-        TrayItem::Quit.id(),
-        TrayItem::Quit.label(),
-        true,
-        None::<&str>,
-    )?;
+    let quit = item(app, TrayItem::Quit, true)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&status, &separator, &open, &clients, &at_login, &quit])?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &status, &separator, &open, &check, &backup, &clients, &at_login, &quit,
+        ],
+    )?;
+    app.manage(StatusLine(status));
     let toggle = at_login.clone();
     TrayIconBuilder::with_id("main")
-        .icon(Image::from_bytes(ICON_OK)?)
+        .icon(Image::from_bytes(ICON_WARNING)?)
         .tooltip("MCP LLM Generator")
         .menu(&menu)
         .on_menu_event(move |app, event| match TrayItem::from_id(event.id().as_ref()) {
-            Some(TrayItem::Open | TrayItem::ConfigureClients) => crate::window::show(app),
+            Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => crate::window::show(app),
+            Some(TrayItem::RunHealthCheck) => {
+                let _ = app.state::<crate::health::Recheck>().0.send(());
+            }
+            Some(TrayItem::BackUpNow) => back_up_now(app),
             Some(TrayItem::StartAtLogin) => {
                 // The menu toggles its check mark itself; make the real setting follow it, and
                 // put the mark back if that fails.
@@ -117,8 +124,42 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                 }
             }
             Some(TrayItem::Quit) => app.exit(0),
-            Some(TrayItem::Status) | None => {}
+            None => {}
         })
         .build(app)?;
     Ok(())
+}
+
+/// Shows a health level as the icon and `line` as the status line (enabled when there is
+/// something to fix, so a click opens the app).
+pub fn show_state(app: &AppHandle, level: Level, line: &str) {
+    let icon = match level {
+        Level::Ok => ICON_OK,
+        Level::Warning => ICON_WARNING,
+        Level::Error => ICON_ERROR,
+    };
+    if let Some(tray) = app.tray_by_id("main")
+        && let Err(e) = Image::from_bytes(icon).and_then(|i| tray.set_icon(Some(i)))
+    {
+        tracing::warn!("could not change the tray icon: {e}");
+    }
+    if let Some(status) = app.try_state::<StatusLine>() {
+        let _ = status.0.set_text(line);
+        let _ = status.0.set_enabled(level != Level::Ok);
+    }
+}
+
+/// Takes a backup off the UI thread, then re-checks so the tray follows.
+fn back_up_now(app: &AppHandle) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let result = llmgen_core::paths::DataDir::resolve(None)
+            .map_err(|e| e.to_string())
+            .and_then(|d| crate::commands::backup_now_in(&d));
+        match result {
+            Ok(row) => tracing::info!("backed up to {}", row.path),
+            Err(e) => show_state(&app, Level::Error, &format!("Backup failed: {e}")),
+        }
+        let _ = app.state::<crate::health::Recheck>().0.send(());
+    });
 }

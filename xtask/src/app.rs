@@ -32,6 +32,13 @@ pub fn prepare() -> Result<()> {
     Ok(())
 }
 
+/// Whether the UI was built and the sidecar copied (by an earlier `prepare`).
+pub fn is_prepared() -> bool {
+    let binaries = root().join("src-tauri/binaries");
+    root().join("ui/dist/index.html").is_file()
+        && std::fs::read_dir(binaries).is_ok_and(|mut d| d.next().is_some())
+}
+
 fn npm() -> Command {
     let mut cmd = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
     cmd.current_dir(root().join("ui"));

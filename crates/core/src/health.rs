@@ -28,6 +28,7 @@ use crate::{
 };
 
 /// How a check (or the whole report) came out. Ordered: the report takes its worst check.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -56,6 +57,7 @@ impl Level {
 }
 
 /// One check's outcome.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     /// Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
@@ -99,6 +101,7 @@ impl Check {
 }
 
 /// The whole report: the worst level and every check.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Health {
     pub level: Level,
@@ -195,6 +198,24 @@ pub async fn check(
         level: checks.iter().map(|c| c.level).max().unwrap_or(Level::Ok),
         checks,
     }
+}
+
+/// The check as every front end runs it (CLI, tray, Health screen): this user's client files,
+/// the data dir's newest backup, and client entries expected to run `server`.
+pub async fn check_installation(
+    data_dir: &DataDir,
+    server: Option<&Path>,
+    handshake: Option<&impl Handshake>,
+    options: HealthOptions,
+) -> Health {
+    let clients = Clients::from_env(data_dir.clone());
+    // A backup folder that cannot be read counts as no backup: the check then says to make one.
+    let last_backup = Some(crate::backup::newest(data_dir).unwrap_or(None));
+    let options = HealthOptions {
+        expected_server: server.map(Path::to_path_buf),
+        ..options
+    };
+    check(data_dir, &clients, handshake, last_backup, &options).await
 }
 
 const RESTORE_FIX: &str = "Restore the newest backup (`mcp-llm-generator backup list`, then `backup restore FILE`), or move the database file aside to start with an empty one.";
@@ -573,6 +594,11 @@ fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check {
                 "{}: its file cannot be parsed ({message} at line {line}, column {column})",
                 c.id
             )),
+            // We configured this file and the entry is gone: the client (or an installer) wiped it.
+            ClientState::NotConfigured if c.recorded => {
+                problems.push(format!("{}: our entry was removed from its file", c.id));
+                stale.push(c.id);
+            }
             ClientState::NotInstalled | ClientState::NotConfigured => {}
         }
     }

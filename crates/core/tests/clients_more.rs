@@ -300,7 +300,7 @@ fn the_old_servers_entry_is_found_replaced_only_after_its_key_moved_and_others_a
     let keychain: RefCell<HashMap<String, Secret>> = RefCell::new(HashMap::new());
     let moved = audit::fix(
         &h.clients,
-        |p| keychain.borrow().get(p).cloned(),
+        |p| Ok(keychain.borrow().get(p).cloned()),
         |p, s| {
             keychain.borrow_mut().insert(p.to_string(), s.clone());
             Ok(())
@@ -314,6 +314,20 @@ fn the_old_servers_entry_is_found_replaced_only_after_its_key_moved_and_others_a
     );
     let text = read(&path);
     assert!(!text.contains("PLAINTEXT"), "the key left the file");
+    let backups = h.tmp.path().join("data/backups/clients/claude-desktop");
+    let baks: Vec<_> = fs::read_dir(&backups)
+        .expect("backups")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(!baks.is_empty(), "the move was backed up");
+    for bak in baks {
+        assert!(
+            !read(&bak).contains("PLAINTEXT"),
+            "{} still holds the key, and a restore would put it back",
+            bak.display()
+        );
+    }
     assert!(
         text.contains("ghp_notreal"),
         "another server's token is reported, not moved"
@@ -337,7 +351,7 @@ fn a_conflicting_key_in_the_keychain_leaves_the_file_as_it_is() {
     put(&path, &original);
     let moved = audit::fix(
         &h.clients,
-        |_| Some(Secret::new("sk-ant-another-key-0000")),
+        |_| Ok(Some(Secret::new("sk-ant-another-key-0000"))),
         |_, _| panic!("must not overwrite a different key"),
     );
     assert!(matches!(moved[0].outcome, audit::MoveOutcome::Conflict));

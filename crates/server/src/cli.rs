@@ -390,7 +390,7 @@ fn audit(clients: &Clients, data_dir: &DataDir, fix: bool, json: bool) -> anyhow
     let direct = Direct::new();
     let moved = clients::audit::fix(
         clients,
-        |provider| llmgen_core::secrets::read(provider).ok().flatten(),
+        |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
         |provider, secret| {
             direct
                 .set_key(&store, provider, secret)
@@ -857,26 +857,19 @@ pub struct HealthArgs {
 /// `health`: prints every check and returns the exit code (0 ok, 1 warning, 2 error).
 pub fn health(data_dir: DataDir, args: HealthArgs) -> anyhow::Result<u8> {
     let exe = current_exe()?;
-    let mut options = health::HealthOptions {
-        expected_server: Some(exe.clone()),
-        ..Default::default()
-    };
+    let mut options = health::HealthOptions::default();
     if let Some(p) = args.free_warn_percent {
         options.free_warn_percent = p;
     }
     if let Some(p) = args.free_error_percent {
         options.free_error_percent = p;
     }
-    let clients = Clients::from_env(data_dir.clone());
     let handshake = (!args.no_handshake).then(|| llmgen_server::ChildHandshake::new(&exe, data_dir.root()));
-    // A backup folder that cannot be read counts as no backup: the check then says to make one.
-    let last_backup = Some(llmgen_core::backup::newest(&data_dir).unwrap_or(None));
-    let report = runtime()?.block_on(health::check(
+    let report = runtime()?.block_on(health::check_installation(
         &data_dir,
-        &clients,
+        Some(&exe),
         handshake.as_ref(),
-        last_backup,
-        &options,
+        options,
     ));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

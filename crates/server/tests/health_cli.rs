@@ -81,13 +81,16 @@ impl Env {
         out
     }
 
-    /// Runs `health --json` on `data`. The warning threshold of the disk is 0 % unless a test
-    /// injects one: the shared test machine's own disk may be nearly full.
+    /// Runs `health --json` on `data`. The disk thresholds are 0 % unless a test injects one:
+    /// the test machine's own disk may be nearly full, and only injected faults may decide.
     fn health_at(&self, data: &Path, extra: &[&str]) -> (i32, Value) {
         let mut cmd = self.command(data);
         cmd.args(["health", "--json"]);
         if !extra.contains(&"--free-warn-percent") {
             cmd.args(["--free-warn-percent", "0"]);
+        }
+        if !extra.contains(&"--free-error-percent") {
+            cmd.args(["--free-error-percent", "0"]);
         }
         let out = cmd.args(extra).output().expect("run health");
         let code = out.status.code().expect("exit code, not a signal");

@@ -72,6 +72,17 @@ fn the_window_shows_the_users_real_data() {
             Err(_) => break None,
         }
     };
+    // The tray's health thread runs the core health check (with the MCP handshake of the bundled
+    // server) and logs the state it put on the tray icon and status line.
+    let health = ready.as_ref().and_then(|_| {
+        loop {
+            match rx.recv_timeout(Duration::from_secs(90)) {
+                Ok(line) if line.contains("health: ") => break Some(line),
+                Ok(line) => seen.push(line),
+                Err(_) => break None,
+            }
+        }
+    });
     if let Some(dir) = std::env::var_os("LLMGEN_SCREENSHOT_DIR") {
         // For people reviewing the run: what the window looked like.
         let _ = std::fs::create_dir_all(&dir);
@@ -94,5 +105,17 @@ fn the_window_shows_the_users_real_data() {
     assert!(
         ready.contains("providers=anthropic,openai"),
         "the providers did not load: {ready}"
+    );
+    let health =
+        health.unwrap_or_else(|| panic!("the tray never showed a health state:\n{}", seen.join("\n")));
+    // A fresh data dir has never been backed up and has no key for the default provider, so the
+    // tray cannot be green; which of the two (or a nearly full disk) comes first does not matter.
+    assert!(
+        health.contains("level=\"warning\"") || health.contains("level=\"error\""),
+        "a fresh install must not look healthy: {health}"
+    );
+    assert!(
+        !health.contains("All good"),
+        "the status line must say what to fix: {health}"
     );
 }

@@ -39,6 +39,19 @@ export const commands = {
 	autostartEnabled: () => typedError<boolean, string>(__TAURI_INVOKE("autostart_enabled")),
 	/**  Turns start at login on or off (also from the tray); returns the new state. */
 	autostartSet: (enabled: boolean) => typedError<boolean, string>(__TAURI_INVOKE("autostart_set", { enabled })),
+	/**  The health check (the tray's colour), run now; the tray is updated too. */
+	healthCheck: () => typedError<Health_Serialize, string>(__TAURI_INVOKE("health_check")),
+	/**  The database's backups, newest first (`backup list`). */
+	backupsList: () => typedError<BackupRow_Serialize[], string>(__TAURI_INVOKE("backups_list")),
+	/**  Takes a backup now (`backup create`), then re-checks health so the tray follows. */
+	backupNow: () => typedError<BackupRow_Serialize, string>(__TAURI_INVOKE("backup_now")),
+	/**  Checks a backup end to end (`backup verify FILE`); returns its schema version. */
+	backupVerify: (path: string) => typedError<number, string>(__TAURI_INVOKE("backup_verify", { path })),
+	/**
+	 *  Restores a backup into the live database (`backup restore FILE`), after verifying it and
+	 *  backing up the current data.
+	 */
+	backupRestore: (path: string) => typedError<null, string>(__TAURI_INVOKE("backup_restore", { path })),
 };
 
 /* Types */
@@ -59,6 +72,31 @@ export type AppStatus_Serialize = {
 	dataDir: string,
 	serverBinary: string | null,
 	counts: Counts,
+};
+
+/**  One backup of the database, as the Backups screen lists it. */
+export type BackupRow = BackupRow_Serialize | BackupRow_Deserialize;
+
+/**  One backup of the database, as the Backups screen lists it. */
+export type BackupRow_Deserialize = {
+	path: string,
+	/**  RFC 3339, UTC. */
+	created: string,
+	sizeBytes: number,
+	encrypted: boolean,
+	/**  manual, scheduled or pre-restore. */
+	reason?: string | null,
+};
+
+/**  One backup of the database, as the Backups screen lists it. */
+export type BackupRow_Serialize = {
+	path: string,
+	/**  RFC 3339, UTC. */
+	created: string,
+	sizeBytes: number,
+	encrypted: boolean,
+	/**  manual, scheduled or pre-restore. */
+	reason: string | null,
 };
 
 /**  Where a provider stands against its budget this month. */
@@ -126,6 +164,37 @@ export type Change_Serialize = {
 	restart: string,
 };
 
+/**  One check's outcome. */
+export type Check = Check_Serialize | Check_Deserialize;
+
+/**  One check's outcome. */
+export type Check_Deserialize = {
+	/**
+	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
+	 *  `clients`, `logs`, `server`).
+	 */
+	id: string,
+	level: Level,
+	/**  One sentence saying what was found. */
+	message: string,
+	/**  What to do about it; `None` when ok. */
+	fix?: string | null,
+};
+
+/**  One check's outcome. */
+export type Check_Serialize = {
+	/**
+	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
+	 *  `clients`, `logs`, `server`).
+	 */
+	id: string,
+	level: Level,
+	/**  One sentence saying what was found. */
+	message: string,
+	/**  What to do about it; `None` when ok. */
+	fix?: string,
+};
+
 /**  A client's state. */
 export type ClientState = ClientState_Serialize | ClientState_Deserialize;
 
@@ -190,11 +259,29 @@ export type Counts = {
 	messages: number,
 };
 
+/**  The whole report: the worst level and every check. */
+export type Health = Health_Serialize | Health_Deserialize;
+
+/**  The whole report: the worst level and every check. */
+export type Health_Deserialize = {
+	level: Level,
+	checks: Check_Deserialize[],
+};
+
+/**  The whole report: the worst level and every check. */
+export type Health_Serialize = {
+	level: Level,
+	checks: Check_Serialize[],
+};
+
 /**  The result of a key test, for the UI. */
 export type KeyTest = {
 	model: string,
 	reply: string,
 };
+
+/**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
+export type Level = "ok" | "warning" | "error";
 
 /**  The wire protocol a provider speaks. */
 export type ProviderKind = 

@@ -4,8 +4,10 @@
 import {
   commands,
   type AppStatus_Serialize,
+  type BackupRow_Serialize,
   type Change_Serialize,
   type ClientStatus_Serialize,
+  type Health_Serialize,
   type KeyTest,
   type ProviderStatus_Serialize,
   type RepairOutcome_Serialize,
@@ -50,3 +52,11 @@ export const message = (e: unknown): string => (e instanceof Error ? e.message :
 
 export const autostartEnabled = () => unwrap(commands.autostartEnabled());
 export const autostartSet = (enabled: boolean) => unwrap(commands.autostartSet(enabled));
+
+export type Health = Health_Serialize;
+export type BackupRow = BackupRow_Serialize;
+export const healthCheck = () => unwrap(commands.healthCheck());
+export const backupsList = () => unwrap(commands.backupsList());
+export const backupNow = () => unwrap(commands.backupNow());
+export const backupVerify = (path: string) => unwrap(commands.backupVerify(path));
+export const backupRestore = (path: string) => unwrap(commands.backupRestore(path));

@@ -89,7 +89,7 @@ pub enum MoveOutcome {
 /// safely stored, so a failure loses nothing. `existing_key` reads the keychain, to spot conflicts.
 pub fn fix(
     clients: &Clients,
-    existing_key: impl Fn(&str) -> Option<Secret>,
+    existing_key: impl Fn(&str) -> Result<Option<Secret>, String>,
     store_key: impl Fn(&str, &Secret) -> Result<(), String>,
 ) -> Vec<Moved> {
     let mut moved = Vec::new();
@@ -103,7 +103,7 @@ pub fn fix(
 fn move_one(
     clients: &Clients,
     finding: &Finding,
-    existing_key: &impl Fn(&str) -> Option<Secret>,
+    existing_key: &impl Fn(&str) -> Result<Option<Secret>, String>,
     store_key: &impl Fn(&str, &Secret) -> Result<(), String>,
 ) -> MoveOutcome {
     let failed = |error: String| MoveOutcome::Failed { error };
@@ -123,20 +123,59 @@ fn move_one(
     let Some(secret) = value else {
         return failed("the key is no longer in the file".into());
     };
+    // A keychain that cannot be read is a failure, never "no key": storing then could overwrite
+    // a different key the user keeps there.
     match existing_key(provider) {
-        Some(existing) if existing != secret => return MoveOutcome::Conflict,
-        Some(_) => {}
-        None => {
+        Err(e) => return failed(e),
+        Ok(Some(existing)) if existing != secret => return MoveOutcome::Conflict,
+        Ok(Some(_)) => {}
+        Ok(None) => {
             if let Err(e) = store_key(provider, &secret) {
                 return failed(e);
             }
         }
     }
     let path: Vec<String> = finding.field.split('.').map(str::to_string).collect();
-    match actions::remove_fields(clients, c, &[(finding.entry.clone(), path)]) {
-        Ok(Change { backup, .. }) => MoveOutcome::Moved { backup },
-        Err(e) => failed(e.to_string()),
+    let backup = match actions::remove_fields(clients, c, &[(finding.entry.clone(), path.clone())]) {
+        Ok(Change { backup, .. }) => backup,
+        Err(e) => return failed(e.to_string()),
+    };
+    // Only a key that really left the file counts as moved.
+    if super::read_text(&finding.path).is_some_and(|text| text.contains(secret.expose())) {
+        return failed("the key could not be taken out of the file; remove it by hand".into());
     }
+    // Our own backups of the file hold the key too; a later `clients restore` would write it back.
+    if let Err(e) = scrub_backups(clients, c, &finding.path, &finding.entry, &path, &secret) {
+        return failed(format!("the key left the file, but not its backups: {e}"));
+    }
+    MoveOutcome::Moved { backup }
+}
+
+/// Takes the key out of every backup we keep of `file`: the field where the backup parses, any
+/// remaining literal occurrence otherwise. Each backup is rewritten atomically.
+fn scrub_backups(
+    clients: &Clients,
+    c: &super::Client,
+    file: &std::path::Path,
+    entry: &str,
+    path: &[String],
+    secret: &Secret,
+) -> Result<(), super::ClientsError> {
+    let target = super::write::edit_target(file)?;
+    let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+    for bak in super::write::backups(&clients.backup_dir(c), &super::write::path_key(&target)) {
+        let Some(text) = super::read_text(&bak) else {
+            continue;
+        };
+        if !text.contains(secret.expose()) {
+            continue;
+        }
+        let scrubbed = document::remove_field(c.format, &text, entry, &parts)
+            .unwrap_or_else(|_| text.clone())
+            .replace(secret.expose(), "");
+        super::write::replace(&bak, &scrubbed)?;
+    }
+    Ok(())
 }
 
 fn provider_of_env_var(var: &str) -> Option<&'static str> {
