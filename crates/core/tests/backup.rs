@@ -225,6 +225,68 @@ fn an_encrypted_backup_round_trips_and_needs_its_passphrase() {
     assert_eq!(names(&Store::open(&fresh).expect("open")), ["before"]);
 }
 
+/// Proves: a live database that fails SQLite's integrity check can still be restored (the
+/// health check tells people to do exactly that): the restore succeeds, the live data is the
+/// backup's, and the damaged data is kept as a pre-restore safety copy named `-damaged` whose
+/// manifest records the failed check.
+#[test]
+fn a_damaged_live_database_is_restored_and_its_data_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let (good, expected_names) = {
+        let store = Store::open(&data).expect("store");
+        let id = new_context(&store, "good");
+        add_messages(&store, &id, 300, &"z".repeat(400));
+        let (good, _) = backup::create(&data, &CreateOptions::default(), &Silent).expect("backup");
+        new_context(&store, "later");
+        (good, names(&store))
+    };
+    assert_eq!(expected_names, ["good", "later"]);
+    // Closing the store checkpointed the WAL; damage every page but the first and the last (as
+    // health_cli's corrupt_copy does), so the file opens but fails the integrity check.
+    let db = data.db_path();
+    let mut bytes = std::fs::read(&db).expect("read database");
+    assert!(bytes.len() > 8 * 4096, "database spans pages");
+    let end = bytes.len() - 4096;
+    for b in &mut bytes[4096 * 2..end] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).expect("corrupt the live database");
+    let damaged = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)));
+    assert!(
+        !matches!(damaged.as_deref(), Ok("ok")),
+        "the live database is damaged"
+    );
+
+    let report = backup::restore(&data, &good.path, None, &Silent).expect("restore over a damaged database");
+    assert_eq!(integrity(&db), "ok");
+    assert_eq!(counts(&db), counts(&good.path), "the live data is the backup's");
+    assert_eq!(names(&Store::open(&data).expect("open")), ["good"]);
+
+    let safety = report.safety_backup.expect("a safety copy of the damaged data");
+    assert!(safety.path.exists());
+    let file_name = safety
+        .path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(file_name.ends_with("-pre-restore-damaged.db"), "{file_name}");
+    assert_eq!(safety.reason, Some(backup::Reason::PreRestore));
+    assert!(safety.integrity_failed);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}.json", safety.path.display())).expect("manifest"),
+    )
+    .expect("json");
+    assert!(manifest["integrityFailed"].is_string(), "{manifest}");
+    assert_eq!(
+        std::fs::read(&safety.path).expect("read safety copy").len(),
+        bytes.len(),
+        "the damaged data is kept whole"
+    );
+}
+
 fn assert_refused_and_unchanged(
     data: &DataDir,
     store: &Store,
@@ -494,6 +556,7 @@ fn restoring_an_older_schema_migrates_it_first() {
                 .map(|b| format!("{b:02x}"))
                 .collect()
         },
+        integrity_failed: None,
     };
     std::fs::write(
         format!("{}.json", old.display()),

@@ -110,6 +110,7 @@ mod tests {
             encrypted: false,
             schema_version: None,
             reason: None,
+            integrity_failed: false,
         }
     }
 
