@@ -287,6 +287,84 @@ fn a_damaged_live_database_is_restored_and_its_data_kept() {
     );
 }
 
+/// A [`Progress`] that, at every report, looks through one folder for a plain SQLite file
+/// (by its "SQLite format 3" header) and remembers any it sees: it watches the folder while a
+/// backup is being made, not only after it is done.
+struct WatchForPlain {
+    dir: PathBuf,
+    seen: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl WatchForPlain {
+    fn look(&self) {
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let head = std::fs::read(&path)
+                .map(|b| b.starts_with(b"SQLite format 3"))
+                .unwrap_or(false);
+            let mut seen = self.seen.lock().expect("not poisoned");
+            if head && !seen.contains(&path) {
+                seen.push(path);
+            }
+        }
+    }
+}
+
+impl llmgen_core::progress::Progress for WatchForPlain {
+    fn stage(&self, _label: &str, _total: Option<u64>) {
+        self.look();
+    }
+    fn advance(&self, _done: u64) {
+        self.look();
+    }
+    fn finish(&self) {
+        self.look();
+    }
+}
+
+/// Proves: `create --encrypt --to DIR` never puts the unencrypted copy in DIR (a synced folder
+/// or USB stick where a killed run would leave it): at no progress report during the backup is
+/// there a plain SQLite file in DIR, and afterwards DIR holds exactly the encrypted backup and
+/// its manifest.
+#[test]
+fn an_encrypted_backup_to_another_folder_never_writes_plain_data_there() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path().join("data"));
+    let store = Store::open(&data).expect("store");
+    let id = new_context(&store, "secret");
+    add_messages(&store, &id, 200, &"s".repeat(500));
+    let to = dir.path().join("usb");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    let watch = WatchForPlain {
+        dir: to.clone(),
+        seen: std::sync::Mutex::new(Vec::new()),
+    };
+    let options = CreateOptions {
+        to: Some(to.clone()),
+        passphrase: Some(Secret::new("pw")),
+        ..CreateOptions::default()
+    };
+    let (info, _) = backup::create(&data, &options, &watch).expect("encrypted backup");
+    assert_eq!(
+        *watch.seen.lock().expect("not poisoned"),
+        Vec::<PathBuf>::new(),
+        "no plain database in the target folder at any time"
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&to)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            info.path.clone(),
+            PathBuf::from(format!("{}.json", info.path.display()))
+        ]
+    );
+    assert!(backup::is_encrypted(&info.path));
+}
+
 fn assert_refused_and_unchanged(
     data: &DataDir,
     store: &Store,

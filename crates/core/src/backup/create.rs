@@ -76,7 +76,17 @@ pub(crate) fn create_locked(
     let created = crate::timefmt::now();
     let encrypted = options.passphrase.is_some();
     let name = super::file_name(created, options.reason, encrypted);
-    let plain_temp = temp_path(&dir.join(&name).with_extension("copy"));
+    // The plain copy of an encrypted backup never goes to `dir` (maybe a synced folder or a USB
+    // stick, where a killed run would leave the data readable): it is made in the data dir's
+    // own backup folder, whose leftovers the next backup, verify or restore removes.
+    let plain_dir = if encrypted {
+        fs::create_dir_all(&default_dir)
+            .map_err(|e| BackupError::io("create the backup folder", &default_dir, e))?;
+        &default_dir
+    } else {
+        &dir
+    };
+    let plain_temp = temp_path(&plain_dir.join(&name).with_extension("copy"));
     let mut temps = Temps(vec![plain_temp.clone()]);
 
     let copy = copy_database(&db, &plain_temp, options.keep_damaged, progress)?;
