@@ -565,6 +565,41 @@ fn maintain_applies_the_conversation_retention() {
     assert_eq!(contexts::get(&store, &id).expect("get").message_count, 5);
 }
 
+/// Proves: `settings set conversation-retention-days` refuses a value past 100 years with a
+/// message giving the range, and the largest retention an older build could store (u32::MAX
+/// days, written straight into the settings table; before the clock's range) makes maintain
+/// keep every message instead of panicking.
+#[test]
+fn a_huge_conversation_retention_is_refused_or_keeps_everything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    let id = new_context(&store, "c");
+    add_messages(&store, &id, 3, "kept");
+    let err = llmgen_core::settings::set(&store, "conversation-retention-days", "4000000")
+        .expect_err("past the range");
+    assert!(err.to_string().contains("1 to 36500"), "{err}");
+    llmgen_core::settings::set(&store, "conversation-retention-days", "36500").expect("the maximum");
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE settings SET value = '4294967295' WHERE key = 'conversation-retention-days'",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("store a huge retention as an older build could");
+    assert_eq!(
+        llmgen_core::settings::load(&store)
+            .expect("load")
+            .conversation_retention_days,
+        Some(u32::MAX)
+    );
+    let report = maintain::maintain(&store, &Silent).expect("maintain does not fail or panic");
+    assert_eq!(report.old_messages_purged, 0, "nothing is that old");
+    assert_eq!(contexts::get(&store, &id).expect("get").message_count, 3);
+}
+
 /// Proves: a backup made by an older build (an older schema) verifies as "needs migration",
 /// and restoring it migrates the copy first: the live database ends at this build's schema with
 /// the backup's data and the later migrations' tables and rows.
