@@ -365,6 +365,38 @@ fn an_encrypted_backup_to_another_folder_never_writes_plain_data_there() {
     assert!(backup::is_encrypted(&info.path));
 }
 
+/// Proves: the decrypted scratch copy a killed verify or restore leaves behind (planted here as
+/// another process's `.restore-<pid>` folder, and a killed create's plain temp copy) is removed
+/// by the next verify and the next restore, not only by the next create.
+#[test]
+fn verify_and_restore_remove_a_killed_runs_decrypted_leftovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    new_context(&store, "c");
+    let pass = Secret::new("pw");
+    let options = CreateOptions {
+        passphrase: Some(pass.clone()),
+        ..CreateOptions::default()
+    };
+    let (info, _) = backup::create(&data, &options, &Silent).expect("encrypted backup");
+    let plant = || {
+        let scratch = backup::backups_dir(&data).join(".restore-4000000");
+        std::fs::create_dir_all(&scratch).expect("plant scratch");
+        std::fs::write(scratch.join("restore.db"), b"SQLite format 3\0decrypted").expect("plant copy");
+        let temp = backup::backups_dir(&data).join(".llmgen-20260101T000000.000000Z.db.copy.4000000.tmp");
+        std::fs::write(&temp, b"SQLite format 3\0plain").expect("plant temp");
+        (scratch, temp)
+    };
+    let (scratch, temp) = plant();
+    backup::verify(&data, &info.path, Some(&pass), &Silent).expect("verify");
+    assert!(!scratch.exists(), "verify removed the leftover decrypted copy");
+    assert!(!temp.exists(), "verify removed the leftover plain temp copy");
+    let (scratch, temp) = plant();
+    backup::restore(&data, &info.path, Some(&pass), &Silent).expect("restore");
+    assert!(!scratch.exists() && !temp.exists(), "restore removed them too");
+}
+
 fn assert_refused_and_unchanged(
     data: &DataDir,
     store: &Store,

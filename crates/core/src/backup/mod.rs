@@ -200,8 +200,9 @@ impl Drop for Lock {
     }
 }
 
-/// Removes what a killed backup or restore left behind (dot-named temp files and scratch
-/// folders). Called with the [`Lock`] held, so nothing else is writing them.
+/// Removes what a killed backup, verify or restore left behind (dot-named temp files, among
+/// them the plain copy of an encrypted backup, and scratch folders holding decrypted copies).
+/// Called at the start of each of them with the [`Lock`] held, so nothing else is writing them.
 fn remove_leftovers(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();

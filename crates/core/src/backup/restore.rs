@@ -38,6 +38,8 @@ pub fn restore(
     progress: &dyn Progress,
 ) -> Result<RestoreReport, BackupError> {
     let _lock = Lock::acquire(data_dir)?;
+    // A verify or restore killed earlier may have left a decrypted copy: remove it now.
+    super::remove_leftovers(&super::backups_dir(data_dir));
     let scratch = verify::Scratch::new(data_dir)?;
     let (report, copy) = verify::check(file, passphrase, &scratch, true, progress)?;
     let copy = copy.ok_or_else(|| BackupError::Integrity {
