@@ -86,14 +86,22 @@ pub fn parse_age(text: &str) -> Result<Duration, LogsError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (n, unit) = t.split_at(split);
-    let n: i64 = n.parse().map_err(|_| bad())?;
-    match unit {
-        "s" => Ok(Duration::seconds(n)),
-        "m" | "min" => Ok(Duration::minutes(n)),
-        "h" => Ok(Duration::hours(n)),
-        "d" => Ok(Duration::days(n)),
-        _ => Err(bad()),
-    }
+    let seconds_per_unit: i64 = match unit {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    // An age too long for any clock (`4000000000000000000d`) reaches back before every log
+    // entry: it means "everything", so it becomes the longest duration rather than an error.
+    let n: i64 = match n.parse() {
+        Ok(n) => n,
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => return Ok(Duration::MAX),
+        Err(_) => return Err(bad()),
+    };
+    Ok(n.checked_mul(seconds_per_unit)
+        .map_or(Duration::MAX, Duration::seconds))
 }
 
 /// One log entry: its first line's time and level, and its whole text.
@@ -124,7 +132,8 @@ impl LogQuery {
         Ok(Self {
             min_level: LogLevel::parse(level)?,
             since: match since {
-                Some(age) => Some(crate::timefmt::now() - parse_age(age)?),
+                // An age reaching back before the earliest time there is means every entry.
+                Some(age) => crate::timefmt::now().checked_sub(parse_age(age)?),
                 None => None,
             },
         })
@@ -302,6 +311,27 @@ impl Follower {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Proves: ages too long for the clock are not a panic: they read as the longest duration,
+    /// and `--since` with one means every entry; ordinary ages keep their meaning.
+    #[test]
+    fn huge_ages_mean_everything_and_never_overflow() {
+        assert_eq!(parse_age("90s").expect("age"), Duration::seconds(90));
+        assert_eq!(parse_age("4000000d").expect("age"), Duration::days(4_000_000));
+        assert_eq!(parse_age(&format!("{}h", i64::MAX)).expect("age"), Duration::MAX);
+        assert_eq!(parse_age("99999999999999999999999m").expect("age"), Duration::MAX);
+        assert!(parse_age("12x").is_err());
+        // About 11000 years back: still a time the clock can express, before every entry.
+        let q = LogQuery::parse("info", Some("4000000d")).expect("a valid query");
+        assert!(q.since.is_some_and(|s| s.year() < 0), "{:?}", q.since);
+        // Further back than the clock can express (the old code panicked here): no bound.
+        for age in ["40000000d", "9223372036854775807d", "99999999999999999999999h"] {
+            let q = LogQuery::parse("info", Some(age)).expect("a valid query");
+            assert_eq!(q.since, None, "{age} means everything");
+        }
+        let q = LogQuery::parse("info", Some("1h")).expect("query");
+        assert!(q.since.is_some());
+    }
 
     const DAY1: &str = "2026-11-22T23:59:00.000001Z  INFO llmgen_server: serving MCP on stdio\n\
 2026-11-22T23:59:30.000000Z ERROR llmgen_server: usage not recorded: disk full\n";

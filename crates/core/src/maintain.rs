@@ -53,9 +53,13 @@ pub fn maintain(store: &Store, progress: &dyn Progress) -> Result<MaintainReport
 
     progress.stage("Purging expired and old conversations", None);
     let now = timefmt::now_string();
-    let cutoff = settings
-        .conversation_retention_days
-        .map(|days| timefmt::format(timefmt::now() - time::Duration::days(i64::from(days))));
+    // A retention reaching back before the earliest time there is keeps every message: no
+    // cutoff (such a value can only come from an older build, which did not bound it).
+    let cutoff = settings.conversation_retention_days.and_then(|days| {
+        timefmt::now()
+            .checked_sub(time::Duration::days(i64::from(days)))
+            .map(timefmt::format)
+    });
     let (expired_contexts_purged, old_messages_purged) = store.write(|tx| {
         // Messages of a purged context go with it (ON DELETE CASCADE).
         let contexts = tx.execute("DELETE FROM contexts WHERE expires_at <= ?1", [&now])?;

@@ -43,6 +43,17 @@ impl Day {
         self.0.with_time(Time::MIDNIGHT).assume_utc()
     }
 
+    /// The end of the day (the next day's start); an error for the last day the calendar
+    /// holds, whose end cannot be expressed.
+    fn end(self) -> Result<OffsetDateTime> {
+        self.0.next_day().map(|next| Self(next).start()).ok_or_else(|| {
+            CoreError::invalid(format!(
+                "There is no report for {self}: give a day up to {}.",
+                Self(self.0.previous_day().unwrap_or(self.0))
+            ))
+        })
+    }
+
     fn previous(self) -> Option<Self> {
         self.0.previous_day().map(Self)
     }
@@ -166,11 +177,12 @@ fn non_negative(n: i64) -> u64 {
 pub fn daily(store: &Store, day: Day) -> Result<DailyReport> {
     let day_text = day.to_string();
     let prices = usage::prices(store)?;
-    let end = day.start() + time::Duration::days(1);
+    let end = day.end()?;
     let mut report = store.read(|conn| {
         let counts = counts_at(conn, end)?;
         let before = match day.previous() {
-            Some(prev) => counts_at(conn, prev.start() + time::Duration::days(1))?,
+            // The previous day ends where this one starts.
+            Some(_) => counts_at(conn, day.start())?,
             None => DayCounts::default(),
         };
         let mut stmt =
@@ -293,6 +305,17 @@ mod tests {
 
     use super::*;
     use crate::metrics::Metrics;
+
+    /// Proves: the last day of the calendar is refused with a message giving the last day a
+    /// report can be made for (it panicked), and that day itself reports.
+    #[test]
+    fn the_last_calendar_day_is_refused_not_a_panic() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&crate::paths::DataDir::at(dir.path())).expect("store");
+        let err = daily(&store, Day::parse("9999-12-31").expect("day")).expect_err("no end");
+        assert!(err.to_string().contains("up to 9999-12-30"), "{err}");
+        daily(&store, Day::parse("9999-12-30").expect("day")).expect("the day before reports");
+    }
 
     #[test]
     fn a_day_reports_counts_growth_tools_and_usage() {

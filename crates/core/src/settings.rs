@@ -145,6 +145,10 @@ pub fn load(store: &Store) -> Result<Settings> {
     Ok(settings)
 }
 
+/// The longest conversation retention accepted (100 years): longer means "keep everything",
+/// which 'off' says.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+
 /// Sets one setting from text, as typed on a command line.
 pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
     let json = match key {
@@ -157,6 +161,12 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
                 "off" | "never" | "none" => None,
                 _ => Some(parse_count(key, value)?),
             };
+            if days.is_some_and(|d| d > MAX_RETENTION_DAYS) {
+                return Err(CoreError::invalid(format!(
+                    "conversation-retention-days takes 1 to {MAX_RETENTION_DAYS} days (100 years), not '{}'; use 'off' to keep every conversation.",
+                    value.trim()
+                )));
+            }
             serde_json::to_string(&days)?
         }
         "tool-groups" => {

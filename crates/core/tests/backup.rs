@@ -225,6 +225,178 @@ fn an_encrypted_backup_round_trips_and_needs_its_passphrase() {
     assert_eq!(names(&Store::open(&fresh).expect("open")), ["before"]);
 }
 
+/// Proves: a live database that fails SQLite's integrity check can still be restored (the
+/// health check tells people to do exactly that): the restore succeeds, the live data is the
+/// backup's, and the damaged data is kept as a pre-restore safety copy named `-damaged` whose
+/// manifest records the failed check.
+#[test]
+fn a_damaged_live_database_is_restored_and_its_data_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let (good, expected_names) = {
+        let store = Store::open(&data).expect("store");
+        let id = new_context(&store, "good");
+        add_messages(&store, &id, 300, &"z".repeat(400));
+        let (good, _) = backup::create(&data, &CreateOptions::default(), &Silent).expect("backup");
+        new_context(&store, "later");
+        (good, names(&store))
+    };
+    assert_eq!(expected_names, ["good", "later"]);
+    // Closing the store checkpointed the WAL; damage every page but the first and the last (as
+    // health_cli's corrupt_copy does), so the file opens but fails the integrity check.
+    let db = data.db_path();
+    let mut bytes = std::fs::read(&db).expect("read database");
+    assert!(bytes.len() > 8 * 4096, "database spans pages");
+    let end = bytes.len() - 4096;
+    for b in &mut bytes[4096 * 2..end] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).expect("corrupt the live database");
+    let damaged = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)));
+    assert!(
+        !matches!(damaged.as_deref(), Ok("ok")),
+        "the live database is damaged"
+    );
+
+    let report = backup::restore(&data, &good.path, None, &Silent).expect("restore over a damaged database");
+    assert_eq!(integrity(&db), "ok");
+    assert_eq!(counts(&db), counts(&good.path), "the live data is the backup's");
+    assert_eq!(names(&Store::open(&data).expect("open")), ["good"]);
+
+    let safety = report.safety_backup.expect("a safety copy of the damaged data");
+    assert!(safety.path.exists());
+    let file_name = safety
+        .path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(file_name.ends_with("-pre-restore-damaged.db"), "{file_name}");
+    assert_eq!(safety.reason, Some(backup::Reason::PreRestore));
+    assert!(safety.integrity_failed);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}.json", safety.path.display())).expect("manifest"),
+    )
+    .expect("json");
+    assert!(manifest["integrityFailed"].is_string(), "{manifest}");
+    assert_eq!(
+        std::fs::read(&safety.path).expect("read safety copy").len(),
+        bytes.len(),
+        "the damaged data is kept whole"
+    );
+}
+
+/// A [`Progress`] that, at every report, looks through one folder for a plain SQLite file
+/// (by its "SQLite format 3" header) and remembers any it sees: it watches the folder while a
+/// backup is being made, not only after it is done.
+struct WatchForPlain {
+    dir: PathBuf,
+    seen: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl WatchForPlain {
+    fn look(&self) {
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let head = std::fs::read(&path)
+                .map(|b| b.starts_with(b"SQLite format 3"))
+                .unwrap_or(false);
+            let mut seen = self.seen.lock().expect("not poisoned");
+            if head && !seen.contains(&path) {
+                seen.push(path);
+            }
+        }
+    }
+}
+
+impl llmgen_core::progress::Progress for WatchForPlain {
+    fn stage(&self, _label: &str, _total: Option<u64>) {
+        self.look();
+    }
+    fn advance(&self, _done: u64) {
+        self.look();
+    }
+    fn finish(&self) {
+        self.look();
+    }
+}
+
+/// Proves: `create --encrypt --to DIR` never puts the unencrypted copy in DIR (a synced folder
+/// or USB stick where a killed run would leave it): at no progress report during the backup is
+/// there a plain SQLite file in DIR, and afterwards DIR holds exactly the encrypted backup and
+/// its manifest.
+#[test]
+fn an_encrypted_backup_to_another_folder_never_writes_plain_data_there() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path().join("data"));
+    let store = Store::open(&data).expect("store");
+    let id = new_context(&store, "secret");
+    add_messages(&store, &id, 200, &"s".repeat(500));
+    let to = dir.path().join("usb");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    let watch = WatchForPlain {
+        dir: to.clone(),
+        seen: std::sync::Mutex::new(Vec::new()),
+    };
+    let options = CreateOptions {
+        to: Some(to.clone()),
+        passphrase: Some(Secret::new("pw")),
+        ..CreateOptions::default()
+    };
+    let (info, _) = backup::create(&data, &options, &watch).expect("encrypted backup");
+    assert_eq!(
+        *watch.seen.lock().expect("not poisoned"),
+        Vec::<PathBuf>::new(),
+        "no plain database in the target folder at any time"
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&to)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            info.path.clone(),
+            PathBuf::from(format!("{}.json", info.path.display()))
+        ]
+    );
+    assert!(backup::is_encrypted(&info.path));
+}
+
+/// Proves: the decrypted scratch copy a killed verify or restore leaves behind (planted here as
+/// another process's `.restore-<pid>` folder, and a killed create's plain temp copy) is removed
+/// by the next verify and the next restore, not only by the next create.
+#[test]
+fn verify_and_restore_remove_a_killed_runs_decrypted_leftovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    new_context(&store, "c");
+    let pass = Secret::new("pw");
+    let options = CreateOptions {
+        passphrase: Some(pass.clone()),
+        ..CreateOptions::default()
+    };
+    let (info, _) = backup::create(&data, &options, &Silent).expect("encrypted backup");
+    let plant = || {
+        let scratch = backup::backups_dir(&data).join(".restore-4000000");
+        std::fs::create_dir_all(&scratch).expect("plant scratch");
+        std::fs::write(scratch.join("restore.db"), b"SQLite format 3\0decrypted").expect("plant copy");
+        let temp = backup::backups_dir(&data).join(".llmgen-20260101T000000.000000Z.db.copy.4000000.tmp");
+        std::fs::write(&temp, b"SQLite format 3\0plain").expect("plant temp");
+        (scratch, temp)
+    };
+    let (scratch, temp) = plant();
+    backup::verify(&data, &info.path, Some(&pass), &Silent).expect("verify");
+    assert!(!scratch.exists(), "verify removed the leftover decrypted copy");
+    assert!(!temp.exists(), "verify removed the leftover plain temp copy");
+    let (scratch, temp) = plant();
+    backup::restore(&data, &info.path, Some(&pass), &Silent).expect("restore");
+    assert!(!scratch.exists() && !temp.exists(), "restore removed them too");
+}
+
 fn assert_refused_and_unchanged(
     data: &DataDir,
     store: &Store,
@@ -425,6 +597,41 @@ fn maintain_applies_the_conversation_retention() {
     assert_eq!(contexts::get(&store, &id).expect("get").message_count, 5);
 }
 
+/// Proves: `settings set conversation-retention-days` refuses a value past 100 years with a
+/// message giving the range, and the largest retention an older build could store (u32::MAX
+/// days, written straight into the settings table; before the clock's range) makes maintain
+/// keep every message instead of panicking.
+#[test]
+fn a_huge_conversation_retention_is_refused_or_keeps_everything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = DataDir::at(dir.path());
+    let store = Store::open(&data).expect("store");
+    let id = new_context(&store, "c");
+    add_messages(&store, &id, 3, "kept");
+    let err = llmgen_core::settings::set(&store, "conversation-retention-days", "4000000")
+        .expect_err("past the range");
+    assert!(err.to_string().contains("1 to 36500"), "{err}");
+    llmgen_core::settings::set(&store, "conversation-retention-days", "36500").expect("the maximum");
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE settings SET value = '4294967295' WHERE key = 'conversation-retention-days'",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("store a huge retention as an older build could");
+    assert_eq!(
+        llmgen_core::settings::load(&store)
+            .expect("load")
+            .conversation_retention_days,
+        Some(u32::MAX)
+    );
+    let report = maintain::maintain(&store, &Silent).expect("maintain does not fail or panic");
+    assert_eq!(report.old_messages_purged, 0, "nothing is that old");
+    assert_eq!(contexts::get(&store, &id).expect("get").message_count, 3);
+}
+
 /// Proves: a backup made by an older build (an older schema) verifies as "needs migration",
 /// and restoring it migrates the copy first: the live database ends at this build's schema with
 /// the backup's data and the later migrations' tables and rows.
@@ -494,6 +701,7 @@ fn restoring_an_older_schema_migrates_it_first() {
                 .map(|b| format!("{b:02x}"))
                 .collect()
         },
+        integrity_failed: None,
     };
     std::fs::write(
         format!("{}.json", old.display()),

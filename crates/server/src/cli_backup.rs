@@ -161,7 +161,12 @@ pub fn backup(data_dir: &DataDir, action: BackupAction) -> anyhow::Result<()> {
                     report.backup_schema_version
                 );
             }
-            if let Some(safety) = &report.safety_backup {
+            if let Some(safety) = report.safety_backup.as_ref().filter(|s| s.integrity_failed) {
+                println!(
+                    "The current database failed SQLite's integrity check; its damaged data is kept as it was in {} (for salvage with `sqlite3 .recover`; it cannot be restored as is).",
+                    safety.path.display()
+                );
+            } else if let Some(safety) = &report.safety_backup {
                 println!(
                     "The data as it was before is kept in {} (restore it to undo).",
                     safety.path.display()

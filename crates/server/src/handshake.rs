@@ -40,6 +40,10 @@ impl Handshake for ChildHandshake {
             let started = Instant::now();
             let mut cmd = tokio::process::Command::new(&program);
             cmd.arg("--data-dir").arg(&data_dir).arg("serve");
+            // When the health check gives up on a hung handshake it drops this future: the child
+            // is then killed at once (SIGKILL), not left running. rmcp's own cleanup kills it
+            // from a spawned task, which never runs if the runtime is shutting down.
+            cmd.kill_on_drop(true);
             // Its logs go to its own log files; stderr is not read here, so it must not fill a pipe.
             let (transport, _) = TokioChildProcess::builder(cmd)
                 .stderr(Stdio::null())

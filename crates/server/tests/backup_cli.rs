@@ -313,3 +313,41 @@ async fn the_schedule_can_be_turned_off() {
     assert!(backup::list(&data).expect("list").is_empty());
     client.cancel().await.expect("close");
 }
+
+/// Proves, through the real binary with no reachable keychain (a container): the
+/// LLMGEN_BACKUP_PASSPHRASE fallback makes and opens an encrypted backup, and a wrong value is
+/// refused with a message that names the keychain first.
+#[test]
+fn without_a_keychain_the_passphrase_variable_is_the_fallback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path();
+    cli(data, &["settings"]);
+    let run = |args: &[&str], pass: &str| {
+        Command::new(server_bin())
+            .arg("--data-dir")
+            .arg(data)
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
+            .env("LLMGEN_BACKUP_PASSPHRASE", pass)
+            .output()
+            .expect("run the CLI")
+    };
+    let made = run(&["backup", "create", "--encrypt", "--json"], "env-pass");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let made = json_of(&made);
+    assert_eq!(made["backup"]["encrypted"], true);
+    let file = made["backup"]["path"].as_str().expect("path").to_string();
+    let verified = run(&["backup", "verify", &file], "env-pass");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let wrong = run(&["backup", "verify", &file], "not-it");
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success());
+    assert!(
+        stderr.contains("passphrase does not open") && stderr.contains("keychain"),
+        "{stderr}"
+    );
+}

@@ -416,3 +416,40 @@ fn logs_follow_prints_lines_as_they_are_written() {
     let _ = follower.kill();
     let _ = follower.wait();
 }
+
+/// Proves, through the real binary: out-of-range numbers typed on the command line never panic.
+/// `logs --since` longer than the clock can reach back means every entry (the 2020 one shows);
+/// `report --day 9999-12-31` and `settings set conversation-retention-days 4000000` fail
+/// cleanly with a message giving the accepted range.
+#[test]
+fn huge_ages_days_and_retentions_are_handled_without_a_panic() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (home, data) = (tmp.path().to_path_buf(), tmp.path().join("data"));
+    let logs = data.join("logs");
+    fs::create_dir_all(&logs).expect("logs");
+    fs::write(
+        logs.join("llmgen.2020-01-01.log"),
+        "2020-01-01T10:00:00.000000Z ERROR llmgen_server: ancient failure\n",
+    )
+    .expect("old file");
+    for age in ["40000000d", "9223372036854775807h", "99999999999999999999999d"] {
+        let out = cli(&home, &data, &["logs", "--level", "error", "--since", age]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("ancient failure"), "--since {age}: {text}");
+    }
+
+    let refused = |args: &[&str], says: &str| {
+        let out = command(&home, &data).args(args).output().expect("run the CLI");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    };
+    refused(&["report", "--day", "9999-12-31"], "up to 9999-12-30");
+    cli(&home, &data, &["report", "--day", "9999-12-30"]);
+    refused(
+        &["settings", "set", "conversation-retention-days", "4000000"],
+        "1 to 36500",
+    );
+    cli(&home, &data, &["maintain"]);
+}

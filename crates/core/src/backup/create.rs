@@ -30,6 +30,11 @@ pub struct CreateOptions {
     /// Encrypt with age to this passphrase.
     pub passphrase: Option<Secret>,
     pub reason: Reason,
+    /// Keep the copy even when it fails SQLite's integrity check (the pre-restore safety copy
+    /// of a damaged database: restoring is how a damaged database is repaired, so its data
+    /// must be kept, not refused). The manifest then records the failure and the file name
+    /// ends in `-damaged`.
+    pub keep_damaged: bool,
 }
 
 impl Default for CreateOptions {
@@ -38,6 +43,7 @@ impl Default for CreateOptions {
             to: None,
             passphrase: None,
             reason: Reason::Manual,
+            keep_damaged: false,
         }
     }
 }
@@ -69,12 +75,34 @@ pub(crate) fn create_locked(
 
     let created = crate::timefmt::now();
     let encrypted = options.passphrase.is_some();
-    let final_path = unique(dir.join(super::file_name(created, options.reason, encrypted)));
-    let plain_temp = temp_path(&final_path.with_extension("copy"));
-    let sealed_temp = temp_path(&final_path);
-    let mut temps = Temps(vec![plain_temp.clone(), sealed_temp.clone()]);
+    let name = super::file_name(created, options.reason, encrypted);
+    // The plain copy of an encrypted backup never goes to `dir` (maybe a synced folder or a USB
+    // stick, where a killed run would leave the data readable): it is made in the data dir's
+    // own backup folder, whose leftovers the next backup, verify or restore removes.
+    let plain_dir = if encrypted {
+        fs::create_dir_all(&default_dir)
+            .map_err(|e| BackupError::io("create the backup folder", &default_dir, e))?;
+        &default_dir
+    } else {
+        &dir
+    };
+    let plain_temp = temp_path(&plain_dir.join(&name).with_extension("copy"));
+    let mut temps = Temps(vec![plain_temp.clone()]);
 
-    let (tables, schema_version, database_bytes) = copy_database(&db, &plain_temp, progress)?;
+    let copy = copy_database(&db, &plain_temp, options.keep_damaged, progress)?;
+    let name = match &copy.integrity_failed {
+        Some(_) => super::damaged_name(&name),
+        None => name,
+    };
+    let final_path = unique(dir.join(name));
+    let sealed_temp = temp_path(&final_path);
+    temps.0.push(sealed_temp.clone());
+    let Copied {
+        tables,
+        schema_version,
+        database_bytes,
+        integrity_failed,
+    } = copy;
     let stored = match &options.passphrase {
         Some(passphrase) => {
             crypt::encrypt_file(&plain_temp, &sealed_temp, passphrase, progress)?;
@@ -99,13 +127,20 @@ pub(crate) fn create_locked(
         size_bytes,
         database_bytes,
         sha256,
+        integrity_failed,
     };
     // The manifest first, then the backup under its final name: a backup that is listed is
     // complete and has its manifest. A manifest alone is harmless and never listed.
     manifest::write(&final_path, &manifest)?;
     fs::rename(&stored, &final_path).map_err(|e| BackupError::io("rename", &final_path, e))?;
     temps.0.clear();
-    tracing::info!(path = %final_path.display(), size_bytes, encrypted, "database backup taken");
+    match &manifest.integrity_failed {
+        Some(detail) => tracing::warn!(
+            path = %final_path.display(), %detail,
+            "database copied although it failed the integrity check (kept for salvage)"
+        ),
+        None => tracing::info!(path = %final_path.display(), size_bytes, encrypted, "database backup taken"),
+    }
     Ok((
         BackupInfo {
             path: final_path,
@@ -114,19 +149,32 @@ pub(crate) fn create_locked(
             encrypted,
             schema_version: Some(schema_version),
             reason: Some(options.reason),
+            integrity_failed: manifest.integrity_failed.is_some(),
         },
         manifest,
     ))
 }
 
+/// What [`copy_database`] copied.
+struct Copied {
+    tables: BTreeMap<String, u64>,
+    schema_version: i64,
+    database_bytes: u64,
+    /// What the integrity check found, when it failed and `keep_damaged` kept the copy.
+    integrity_failed: Option<String>,
+}
+
 /// Copies the live database at `db` into a new file `dest` in one read snapshot, then checks
 /// the copy. Returns the row count of every table and the schema version, both read in the same
-/// snapshot as the pages copied, and the copy's size.
+/// snapshot as the pages copied, and the copy's size. With `keep_damaged`, a copy that fails
+/// the integrity check is kept (the failure is returned instead of an error), and tables that
+/// cannot be counted are left out of the counts.
 fn copy_database(
     db: &Path,
     dest: &Path,
+    keep_damaged: bool,
     progress: &dyn Progress,
-) -> Result<(BTreeMap<String, u64>, i64, u64), BackupError> {
+) -> Result<Copied, BackupError> {
     let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(BackupError::sqlite("opening the database"))?;
     source
@@ -136,25 +184,53 @@ fn copy_database(
     // below read the same state, and other processes' commits neither block nor restart it.
     source
         .execute_batch("BEGIN DEFERRED")
-        .and_then(|()| source.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)))
         .map_err(BackupError::sqlite("starting the copy"))?;
-    let tables = row_counts(&source).map_err(BackupError::sqlite("counting rows"))?;
-    let schema_version =
-        schema_version(&source).map_err(BackupError::sqlite("reading the schema version"))?;
-    {
+    let snapshot = source.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+    // A damaged schema cannot be read; the page copy below does not need it.
+    if !keep_damaged {
+        snapshot.map_err(BackupError::sqlite("starting the copy"))?;
+    }
+    let (tables, schema_version) = if keep_damaged {
+        (row_counts_lenient(&source), schema_version(&source).unwrap_or(0))
+    } else {
+        (
+            row_counts(&source).map_err(BackupError::sqlite("counting rows"))?,
+            schema_version(&source).map_err(BackupError::sqlite("reading the schema version"))?,
+        )
+    };
+    let integrity_failed = {
         let mut copy = Connection::open(dest).map_err(BackupError::sqlite("creating the copy"))?;
         copy_pages(&source, &mut copy, "Copying the database", progress)?;
         // The copy is a single file: no -wal/-shm beside a backup.
-        copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
-            .map_err(BackupError::sqlite("finishing the copy"))?;
+        let single_file = copy
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+            .map_err(BackupError::sqlite("finishing the copy"));
+        // A damaged schema can refuse even this; the check below then reports the damage.
+        if !keep_damaged {
+            single_file?;
+        }
         progress.stage("Checking integrity", None);
-        integrity(&copy, dest)?;
+        let checked = integrity(&copy, dest);
         progress.finish();
-    }
-    source
+        match checked {
+            Ok(()) => None,
+            Err(BackupError::Integrity { detail, .. }) if keep_damaged => Some(detail),
+            Err(e) => return Err(e),
+        }
+    };
+    // Ends the read transaction only (nothing was written); closing the connection ends it too.
+    let ended = source
         .execute_batch("COMMIT")
-        .map_err(BackupError::sqlite("ending the copy"))?;
-    Ok((tables, schema_version, super::file_size(dest)))
+        .map_err(BackupError::sqlite("ending the copy"));
+    if !keep_damaged {
+        ended?;
+    }
+    Ok(Copied {
+        tables,
+        schema_version,
+        database_bytes: super::file_size(dest),
+        integrity_failed,
+    })
 }
 
 /// Runs the online backup from `from` into `to` in steps, reporting bytes copied.
@@ -207,9 +283,23 @@ pub(crate) fn copy_pages(
 
 /// `PRAGMA integrity_check` of a connection; an error naming `path` unless it says "ok".
 pub(crate) fn integrity(conn: &Connection, path: &Path) -> Result<(), BackupError> {
-    let mut stmt = conn
-        .prepare("PRAGMA integrity_check")
-        .map_err(BackupError::sqlite("checking integrity"))?;
+    let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(|e| match e {
+        // A schema too damaged to read fails already here.
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error {
+                code: rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase,
+                ..
+            },
+            _,
+        ) => BackupError::Integrity {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        other => BackupError::Sqlite {
+            action: "checking integrity",
+            source: other,
+        },
+    })?;
     let lines: Vec<String> = stmt
         .query_map([], |r| r.get(0))
         .and_then(|rows| rows.collect())
@@ -249,6 +339,25 @@ pub(crate) fn row_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<String,
         counts.insert(name, u64::try_from(n).unwrap_or(0));
     }
     Ok(counts)
+}
+
+/// [`row_counts`] of a possibly damaged database: the tables that can be counted (none when
+/// even the table list cannot be read).
+fn row_counts_lenient(conn: &Connection) -> BTreeMap<String, u64> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_default();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let quoted = name.replace('"', "\"\"");
+            let n: i64 = conn
+                .query_row(&format!("SELECT COUNT(*) FROM \"{quoted}\""), [], |r| r.get(0))
+                .ok()?;
+            Some((name, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect()
 }
 
 /// The newest migration applied in a database (0 when it has none).

@@ -57,7 +57,7 @@ pub enum BackupError {
     PassphraseNeeded(PathBuf),
 
     #[error(
-        "The backup passphrase does not open {0}. Use the passphrase it was made with (LLMGEN_BACKUP_PASSPHRASE or `backup passphrase set`)."
+        "The backup passphrase does not open {0}. Use the passphrase it was made with: `backup passphrase set` stores it in the keychain; LLMGEN_BACKUP_PASSPHRASE is used only when the keychain holds none."
     )]
     WrongPassphrase(PathBuf),
 

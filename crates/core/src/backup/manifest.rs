@@ -47,6 +47,11 @@ pub struct Manifest {
     pub database_bytes: u64,
     /// sha256 of the stored file, lowercase hex.
     pub sha256: String,
+    /// Set only on a pre-restore safety copy of a live database that failed SQLite's integrity
+    /// check: what the check found. The copy keeps the damaged data as it was (for salvage with
+    /// `sqlite3 .recover`); it does not verify and cannot be restored as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity_failed: Option<String>,
 }
 
 /// The manifest file of a backup: its name plus `.json`.

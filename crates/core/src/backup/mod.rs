@@ -58,6 +58,9 @@ pub struct BackupInfo {
     pub schema_version: Option<i64>,
     /// Why it was taken; `None` without a manifest.
     pub reason: Option<Reason>,
+    /// True for a pre-restore safety copy of a live database that failed SQLite's integrity
+    /// check (kept for salvage; it cannot be restored as is).
+    pub integrity_failed: bool,
 }
 
 /// The folder of database backups inside a data dir.
@@ -100,6 +103,7 @@ pub fn list_in(dir: &Path) -> Result<Vec<BackupInfo>, BackupError> {
             encrypted: name.ends_with(AGE_EXT),
             schema_version: manifest.as_ref().map(|m| m.schema_version),
             reason: manifest.as_ref().map(|m| m.reason),
+            integrity_failed: manifest.as_ref().is_some_and(|m| m.integrity_failed.is_some()),
             path,
         });
     }
@@ -127,6 +131,18 @@ fn file_name(at: OffsetDateTime, reason: Reason, encrypted: bool) -> String {
     };
     let ext = if encrypted { AGE_EXT } else { PLAIN_EXT };
     format!("{PREFIX}{stamp}{suffix}{ext}")
+}
+
+/// The name of a copy that failed its integrity check: `-damaged` before the extension, so a
+/// listing shows it at a glance (`llmgen-<stamp>-pre-restore-damaged.db`).
+fn damaged_name(name: &str) -> String {
+    match name.find(PLAIN_EXT) {
+        Some(i) => {
+            let (stem, ext) = name.split_at(i);
+            format!("{stem}-damaged{ext}")
+        }
+        None => format!("{name}-damaged"),
+    }
 }
 
 /// The time in a backup's name (`llmgen-20261123T101500.000000Z...`).
@@ -184,8 +200,9 @@ impl Drop for Lock {
     }
 }
 
-/// Removes what a killed backup or restore left behind (dot-named temp files and scratch
-/// folders). Called with the [`Lock`] held, so nothing else is writing them.
+/// Removes what a killed backup, verify or restore left behind (dot-named temp files, among
+/// them the plain copy of an encrypted backup, and scratch folders holding decrypted copies).
+/// Called at the start of each of them with the [`Lock`] held, so nothing else is writing them.
 fn remove_leftovers(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -225,5 +242,9 @@ mod tests {
         assert!(is_backup_name(&na) && is_backup_name(&nb));
         assert!(!is_backup_name(&format!("{na}.json")));
         assert!(!is_backup_name(&format!(".{na}.tmp")));
+        let damaged = damaged_name(&file_name(b, Reason::PreRestore, false));
+        assert!(damaged.ends_with("-pre-restore-damaged.db"), "{damaged}");
+        assert!(is_backup_name(&damaged));
+        assert_eq!(stamp_of(&damaged), Some(b));
     }
 }

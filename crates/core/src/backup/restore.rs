@@ -38,6 +38,8 @@ pub fn restore(
     progress: &dyn Progress,
 ) -> Result<RestoreReport, BackupError> {
     let _lock = Lock::acquire(data_dir)?;
+    // A verify or restore killed earlier may have left a decrypted copy: remove it now.
+    super::remove_leftovers(&super::backups_dir(data_dir));
     let scratch = verify::Scratch::new(data_dir)?;
     let (report, copy) = verify::check(file, passphrase, &scratch, true, progress)?;
     let copy = copy.ok_or_else(|| BackupError::Integrity {
@@ -56,6 +58,9 @@ pub fn restore(
     let safety_backup = if db.exists() {
         let options = CreateOptions {
             reason: Reason::PreRestore,
+            // A damaged live database is exactly when people restore: keep its data as it is
+            // (marked as damaged) rather than refusing the restore.
+            keep_damaged: true,
             ..CreateOptions::default()
         };
         Some(create::create_locked(data_dir, &options, progress)?.0)
@@ -72,10 +77,19 @@ pub fn restore(
         .map_err(BackupError::sqlite("opening the database"))?;
     // The live file stays in WAL mode (a new file gets it here), so other processes keep
     // reading while the restore writes, and the restore is one transaction in the WAL.
-    live.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-        .map_err(BackupError::sqlite("opening the database"))?;
+    // A damaged live database (the reason for many restores) may refuse even this pragma: its
+    // schema cannot be read. The copy below replaces every page regardless; WAL mode is then
+    // set on the restored data.
+    let wal = |live: &Connection| {
+        live.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map_err(BackupError::sqlite("opening the database"))
+    };
+    let wal_before = wal(&live);
     create::copy_pages(&source, &mut live, "Restoring", progress)?;
     drop(source);
+    if wal_before.is_err() {
+        wal(&live)?;
+    }
 
     progress.stage("Checking the restored database", None);
     create::integrity(&live, &db)?;

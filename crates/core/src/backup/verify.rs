@@ -40,6 +40,8 @@ pub fn verify(
     progress: &dyn Progress,
 ) -> Result<VerifyReport, BackupError> {
     let _lock = Lock::acquire(data_dir)?;
+    // A verify or restore killed earlier may have left a decrypted copy: remove it now.
+    super::remove_leftovers(&super::backups_dir(data_dir));
     let scratch = Scratch::new(data_dir)?;
     let (report, _copy) = check(file, passphrase, &scratch, false, progress)?;
     Ok(report)
@@ -141,7 +143,7 @@ pub(crate) fn check(
 
 /// A private folder in the backup folder for decrypted and migrated copies (same file system
 /// as the data, never the shared temp dir). Removed when dropped; a killed process's folder is
-/// removed by the next backup or restore.
+/// removed by the next backup, verify or restore.
 pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
