@@ -1,0 +1,59 @@
+// Screen tests of the Health card with the IPC mocked: every check is shown with its level and
+// fix, the app offers its own fix only where it has one, and using it re-runs the check.
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+const ipc = vi.hoisted(() => ({
+  healthCheck: vi.fn(),
+  backupNow: vi.fn(),
+  clientsRepair: vi.fn(),
+}));
+vi.mock("./ipc", () => ({
+  ...ipc,
+  message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+}));
+
+import Health from "./Health.svelte";
+
+const warning = {
+  level: "warning",
+  checks: [
+    { id: "database", level: "ok", message: "The database is intact." },
+    { id: "backup", level: "warning", message: "No backup has been made yet.", fix: "Run `mcp-llm-generator backup create`." },
+    { id: "provider-key", level: "warning", message: "No key for anthropic.", fix: "Set one on the API keys screen." },
+  ],
+};
+const ok = { level: "ok", checks: [{ id: "backup", level: "ok", message: "The last backup is 0 hours old." }] };
+
+describe("Health", () => {
+  afterEach(cleanup);
+  beforeEach(() => {
+    for (const f of Object.values(ipc)) f.mockReset();
+  });
+
+  it("shows each check, its fix, and a button only where the app can fix it", async () => {
+    ipc.healthCheck.mockResolvedValue(warning);
+    render(Health);
+    expect((await screen.findByTestId("health-level")).textContent).toContain("Something needs attention.");
+    const backup = screen.getByTestId("check-backup");
+    expect(backup.textContent).toContain("Run `mcp-llm-generator backup create`.");
+    expect(within(backup).getByRole("button", { name: "Back up now" })).toBeTruthy();
+    expect(within(screen.getByTestId("check-provider-key")).queryByRole("button")).toBeNull();
+  });
+
+  it("backs up and checks again when the fix is used", async () => {
+    ipc.healthCheck.mockResolvedValueOnce(warning).mockResolvedValueOnce(ok);
+    ipc.backupNow.mockResolvedValue({ path: "/d/backups/database/llmgen-1.db", created: "", sizeBytes: 1, encrypted: false, reason: "manual" });
+    render(Health);
+    await fireEvent.click(await screen.findByRole("button", { name: "Back up now" }));
+    await waitFor(() => expect(ipc.healthCheck).toHaveBeenCalledTimes(2));
+    expect((await screen.findByTestId("health-level")).textContent).toContain("All good.");
+    expect(screen.getByText(/Backed up to \/d\/backups\/database\/llmgen-1\.db/)).toBeTruthy();
+  });
+
+  it("shows why the check could not run", async () => {
+    ipc.healthCheck.mockRejectedValue(new Error("The data folder is not readable."));
+    render(Health);
+    expect(await screen.findByText("The data folder is not readable.")).toBeTruthy();
+  });
+});
