@@ -184,22 +184,26 @@ fn test() -> Result<()> {
     ])?;
     let app_bin = app::build()?;
     let xvfb = app::Xvfb::start()?;
+    let mut e2e = Command::new("dbus-run-session");
+    e2e.args([
+        "--",
+        "cargo",
+        "test",
+        "--quiet",
+        "-p",
+        "llmgen-e2e",
+        "--test",
+        "app_window",
+    ])
+    .current_dir(root())
+    .env("DISPLAY", &xvfb.display)
+    .env("LLMGEN_APP_BIN", &app_bin)
+    .env("LLMGEN_SCREENSHOT_DIR", target_dir().join("screenshots"));
+    // The app reads the keychain: a Secret Service activated in this session must keep its
+    // keyrings in a temp HOME, never the real user's.
+    let _home = keychain::PrivateHome::apply(&mut e2e)?;
     status(
-        Command::new("dbus-run-session")
-            .args([
-                "--",
-                "cargo",
-                "test",
-                "--quiet",
-                "-p",
-                "llmgen-e2e",
-                "--test",
-                "app_window",
-            ])
-            .current_dir(root())
-            .env("DISPLAY", &xvfb.display)
-            .env("LLMGEN_APP_BIN", &app_bin)
-            .env("LLMGEN_SCREENSHOT_DIR", target_dir().join("screenshots")),
+        &mut e2e,
         &format!("the desktop app in a real window (Xvfb {})", xvfb.display),
     )?;
     drop(xvfb);

@@ -74,7 +74,9 @@ fn the_window_shows_the_users_real_data() {
     };
     // The tray's health thread runs the core health check (with the MCP handshake of the bundled
     // server) and logs the state it put on the tray icon and status line.
-    let health = ready.as_ref().and_then(|_| {
+    // It may come before or after the UI's report.
+    let earlier = seen.iter().find(|l| l.contains("health: ")).cloned();
+    let health = earlier.or_else(|| {
         loop {
             match rx.recv_timeout(Duration::from_secs(90)) {
                 Ok(line) if line.contains("health: ") => break Some(line),
