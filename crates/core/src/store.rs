@@ -90,6 +90,14 @@ impl Store {
         Ok(value)
     }
 
+    /// How long this connection waits for another process's lock from now on. A stopping server
+    /// shortens it, so a long restore or vacuum elsewhere cannot hold its exit for the default
+    /// ten seconds.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
+        self.lock().busy_timeout(wait)?;
+        Ok(())
+    }
+
     /// Copies the WAL into the database file and truncates it (`wal_checkpoint(TRUNCATE)`),
     /// waiting at most `wait` for other processes' transactions. Returns false when another
     /// process kept it from completing (its data is safe in the WAL either way).

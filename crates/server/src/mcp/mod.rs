@@ -107,6 +107,11 @@ impl LlmGenServer {
     /// The end of a session: flush the metrics, then fold the WAL into the database file so a
     /// stopped server leaves no WAL behind (unless another process is still using it).
     pub fn shutdown(&self) {
+        // A stop must be prompt: wait for another process's lock no longer than the checkpoint
+        // does. Counts that cannot be written then are lost with the process, nothing else.
+        if let Err(e) = self.inner.store.set_busy_timeout(CHECKPOINT_WAIT) {
+            tracing::debug!("busy timeout unchanged: {e}");
+        }
         self.flush_metrics();
         match self.inner.store.checkpoint(CHECKPOINT_WAIT) {
             Ok(true) => tracing::debug!("WAL checkpointed"),
