@@ -7,6 +7,7 @@ pub mod backup;
 pub mod chat;
 pub mod clients;
 pub mod contexts;
+pub mod diagnose;
 pub mod error;
 pub mod generation;
 pub mod health;

@@ -89,6 +89,13 @@ enum Command {
     },
     /// Show the server's logs (daily files in the data folder's logs/).
     Logs(cli::LogsArgs),
+    /// Write one archive for a bug report: health, report, versions, client states, settings,
+    /// providers and recent logs, with keys, passphrases and your home folder taken out.
+    Diagnose {
+        /// The archive to write (a .tar file).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// How often a serving process adds its buffered metrics to the database.
@@ -123,6 +130,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // The health check must see the database as it is, never create or migrate it first.
         Command::Health(args) => return cli::health(data_dir, args).map(ExitCode::from),
         Command::Logs(args) => return cli::logs(&data_dir, args).map(|()| ExitCode::SUCCESS),
+        // Like health: the archive describes the data dir as it is.
+        Command::Diagnose { out } => return cli::diagnose(data_dir, &out).map(|()| ExitCode::SUCCESS),
         _ => {}
     }
     if let Command::Backup { action } = command {
@@ -136,7 +145,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Clients { .. }
         | Command::Backup { .. }
         | Command::Health(_)
-        | Command::Logs(_) => Ok(()),
+        | Command::Logs(_)
+        | Command::Diagnose { .. } => Ok(()),
         Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
