@@ -247,6 +247,10 @@ fn permissions_are_kept_and_symlinks_are_followed_to_their_target() {
         fs::metadata(&real).expect("meta").permissions().mode() & 0o777,
         0o600
     );
+    assert!(
+        client_home::status(&h, "cursor").recorded,
+        "a file reached through a link is recorded, so repair can find it"
+    );
 }
 
 #[cfg(unix)]

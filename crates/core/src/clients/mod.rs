@@ -353,9 +353,11 @@ pub fn list(clients: &Clients, expected: Option<&Path>) -> Vec<ClientStatus> {
             ClientStatus {
                 id: c.id,
                 name: c.name,
-                recorded: path
-                    .as_ref()
-                    .is_some_and(|p| recorded.iter().any(|r| r.client_id == c.id && &r.path == p)),
+                // Records hold the file we edited: a symlink's target, as `configure` resolved it.
+                recorded: path.as_ref().is_some_and(|p| {
+                    let edited = write::edit_target(p).unwrap_or_else(|_| p.clone());
+                    recorded.iter().any(|r| r.client_id == c.id && r.path == edited)
+                }),
                 path,
                 state,
                 upstream_entries,
