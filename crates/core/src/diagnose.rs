@@ -42,21 +42,6 @@ pub struct Redactions {
     pub home: Option<PathBuf>,
 }
 
-/// Prefixes of API keys and tokens that are redacted wherever they appear, known or not.
-const TOKEN_PREFIXES: &[&str] = &[
-    "sk-",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "github_pat_",
-    "xoxb-",
-    "xoxp-",
-    "AIza",
-    "AKIA",
-    "glpat-",
-    "hf_",
-];
-
 /// The text with every known secret, key-shaped token and bearer credential replaced, and the
 /// home folder written as `~`.
 pub fn redact(text: &str, redactions: &Redactions) -> String {
@@ -71,7 +56,7 @@ pub fn redact(text: &str, redactions: &Redactions) -> String {
     for piece in split_keep(&out) {
         let is_word = piece.chars().next().is_some_and(is_token_char);
         if is_word {
-            let key_shaped = piece.len() >= 16 && TOKEN_PREFIXES.iter().any(|p| piece.starts_with(p));
+            let key_shaped = crate::secrets::looks_like_token(piece);
             if key_shaped || (after_bearer && piece.len() >= 8) {
                 words.push_str("[redacted]");
             } else {
@@ -170,13 +155,13 @@ mod tests {
             secrets: vec![Secret::new("correct horse battery staple")],
             home: Some(PathBuf::from("/home/alice")),
         };
-        let text = "passphrase=correct horse battery staple key sk-ant-api03-AbCdEfGhIjKlMnOp \
+        let text = "passphrase=correct horse battery staple key sk-FAKE.api03.NotARealKeyAtAll \
                     Authorization: Bearer abcdef123456 file /home/alice/.config/Code/User/mcp.json \
                     token ghp_0123456789abcdefghij model sk-1 ok";
         let out = redact(text, &r);
         for gone in [
             "correct horse",
-            "AbCdEfGhIjKlMnOp",
+            "NotARealKeyAtAll",
             "abcdef123456",
             "ghp_0123456789",
             "/home/alice",

@@ -30,6 +30,28 @@ pub fn env_var_for(provider: &str) -> Option<&'static str> {
     }
 }
 
+/// How API keys and tokens of well-known services begin: a value starting with one of these
+/// and at least 16 characters long is treated as a secret wherever it is found (client files,
+/// diagnostic archives).
+pub const TOKEN_PREFIXES: &[&str] = &[
+    "sk-",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "AIza",
+    "AKIA",
+    "glpat-",
+    "hf_",
+];
+
+/// Whether `value` looks like an API key or token (see [`TOKEN_PREFIXES`]).
+pub fn looks_like_token(value: &str) -> bool {
+    value.len() >= 16 && TOKEN_PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
 /// A secret value. `Debug` masks it and there is no `Display`, so it cannot be formatted into a
 /// message or a log line by accident; [`Secret::expose`] is the one way to read it.
 #[derive(Clone, PartialEq, Eq)]

@@ -310,7 +310,7 @@ fn the_old_servers_entry_is_found_replaced_only_after_its_key_moved_and_others_a
     assert!(matches!(moved[0].outcome, audit::MoveOutcome::Moved { .. }));
     assert_eq!(
         keychain.borrow().get("anthropic").map(|s| s.expose().to_string()),
-        Some("sk-ant-test-0000-PLAINTEXT-in-a-file".to_string())
+        Some("sk-ant-FAKE.PLAINTEXT.not-a-real-key".to_string())
     );
     let text = read(&path);
     assert!(!text.contains("PLAINTEXT"), "the key left the file");

@@ -52,6 +52,21 @@ fn the_archive_has_every_part_and_no_secret_or_home_path() {
     .expect("client file");
     let out = run(&home, &data, &["settings", "show"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A log line that quotes the key and the home path, as a careless provider error might:
+    // the archive takes the last two days of logs, so both must be redacted there.
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("timestamp");
+    fs::create_dir_all(data.join("logs")).expect("logs dir");
+    fs::write(
+        data.join("logs").join(format!("llmgen.{}.log", now.date())),
+        format!(
+            "{stamp}  WARN llmgen_server: provider refused key {CANARY} read from {}\n",
+            home.display()
+        ),
+    )
+    .expect("log file");
 
     let file = tmp.path().join("diag.tar");
     let out = run(&home, &data, &["diagnose", "--out", &file.display().to_string()]);

@@ -91,18 +91,23 @@ pub fn configure(clients: &Clients, id: &str, command: &Path, dry_run: bool) -> 
     let command_text = command.to_string_lossy().into_owned();
     let change = apply(clients, c, &[Op::Upsert(c.shape.fields(&command_text))], dry_run)?;
     if !dry_run {
-        let store = clients.store()?;
-        records::save(
-            &store,
-            &records::Record {
-                client_id: c.id.to_string(),
-                path: change.path.clone(),
-                workspace: clients.workspace.clone(),
-                command: command_text,
-            },
-        )?;
+        record(clients, c, &change, command_text)?;
     }
     Ok(change)
+}
+
+/// Remembers that we configured this file, so `repair` can find it again.
+fn record(clients: &Clients, c: &Client, change: &Change, command: String) -> Result<(), ClientsError> {
+    records::save(
+        &clients.store()?,
+        &records::Record {
+            client_id: c.id.to_string(),
+            path: change.path.clone(),
+            workspace: clients.workspace.clone(),
+            command,
+        },
+    )?;
+    Ok(())
 }
 
 /// Takes out our entry and nothing else (Continue: our block file).
@@ -217,15 +222,7 @@ pub fn migrate_upstream(
     ops.push(Op::Upsert(c.shape.fields(&command_text)));
     let change = apply(clients, c, &ops, dry_run)?;
     if !dry_run {
-        records::save(
-            &clients.store()?,
-            &records::Record {
-                client_id: c.id.to_string(),
-                path: change.path.clone(),
-                workspace: clients.workspace.clone(),
-                command: command_text,
-            },
-        )?;
+        record(clients, c, &change, command_text)?;
     }
     Ok(change)
 }

@@ -208,19 +208,7 @@ fn looks_secret(section: &str, key: &str, value: &str) -> bool {
     if value.is_empty() || is_reference(value) {
         return false;
     }
-    const KEY_PREFIXES: &[&str] = &[
-        "sk-",
-        "ghp_",
-        "gho_",
-        "github_pat_",
-        "xoxb-",
-        "xoxp-",
-        "AIza",
-        "AKIA",
-        "glpat-",
-        "hf_",
-    ];
-    if KEY_PREFIXES.iter().any(|p| value.starts_with(p)) && value.len() >= 16 {
+    if crate::secrets::looks_like_token(value) {
         return true;
     }
     let key = key.to_ascii_uppercase();
