@@ -2,7 +2,7 @@
 //! conversation: create, list with paging, update, delete, and the per-context message actions.
 //! Every message action is scoped to its context id.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,7 @@ pub struct ContextSettings {
 }
 
 impl ContextSettings {
-    fn from_overrides(o: &PersonaSettings) -> Result<Self> {
+    pub(crate) fn from_overrides(o: &PersonaSettings) -> Result<Self> {
         o.validate()?;
         Ok(Self {
             temperature: o.temperature.unwrap_or(defaults::TEMPERATURE),
@@ -222,6 +222,51 @@ fn insert(
         )?;
         get_any(tx, &id)?.ok_or_else(|| not_found(&id))
     })
+}
+
+/// A context brought in from elsewhere (the TypeScript server's database) with its own id and
+/// times.
+pub(crate) struct ImportedContext<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub system_prompt: &'a str,
+    pub personality: &'a str,
+    pub settings: &'a ContextSettings,
+    pub created_at: &'a str,
+    pub last_activity_at: &'a str,
+    pub expires_at: &'a str,
+}
+
+/// Whether a context with this id exists, expired or not.
+pub(crate) fn exists_in(conn: &rusqlite::Connection, id: &str) -> Result<bool> {
+    Ok(get_any(conn, id)?.is_some())
+}
+
+/// Stores an imported context as it was; its messages follow with `append_imported_message`.
+pub(crate) fn insert_imported(tx: &Transaction<'_>, c: &ImportedContext<'_>) -> Result<()> {
+    validate_context_name(c.name)?;
+    let s = c.settings;
+    tx.execute(
+        "INSERT INTO contexts (id, name, persona, system_prompt, personality, temperature, max_tokens, max_history_tokens, expiry_days, created_at, last_activity_at, expires_at)
+         VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![c.id, c.name, c.system_prompt, c.personality, s.temperature, s.max_tokens, s.max_history_tokens, s.expiry_days, c.created_at, c.last_activity_at, c.expires_at],
+    )?;
+    Ok(())
+}
+
+/// Appends one imported message, keeping its original time.
+pub(crate) fn append_imported_message(
+    tx: &Transaction<'_>,
+    context_id: &str,
+    role: &str,
+    content: &str,
+    created_at: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO messages (context_id, role, content, token_estimate, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![context_id, role, content, crate::tokens::estimate(content), created_at])?;
+    Ok(())
 }
 
 /// Creates a context from scratch.

@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod error;
 pub mod generation;
 pub mod health;
+pub mod import_upstream;
 pub mod logs;
 pub mod maintain;
 pub mod metrics;

@@ -118,7 +118,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Persona> {
     })
 }
 
-fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Persona>> {
+pub(crate) fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Persona>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM personas WHERE name = ?1"),
@@ -185,17 +185,22 @@ fn insert(tx: &Transaction<'_>, p: &NewPersona, builtin: bool) -> Result<()> {
 
 /// Creates a user persona.
 pub fn create(store: &Store, new: NewPersona) -> Result<Persona> {
-    validate(&new.name, &new.system_prompt, &new.settings)?;
     store.write(|tx| {
-        if get_in(tx, &new.name)?.is_some() {
-            return Err(CoreError::AlreadyExists {
-                kind: KIND,
-                name: new.name.clone(),
-            });
-        }
-        insert(tx, &new, false)?;
+        create_in(tx, &new)?;
         get_in(tx, &new.name)?.ok_or_else(|| not_found(&new.name))
     })
+}
+
+/// `create` inside the caller's transaction.
+pub(crate) fn create_in(tx: &Transaction<'_>, new: &NewPersona) -> Result<()> {
+    validate(&new.name, &new.system_prompt, &new.settings)?;
+    if get_in(tx, &new.name)?.is_some() {
+        return Err(CoreError::AlreadyExists {
+            kind: KIND,
+            name: new.name.clone(),
+        });
+    }
+    insert(tx, new, false)
 }
 
 /// Changes the given fields of a persona.

@@ -90,6 +90,16 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction that is always rolled back: a dry run that
+    /// sees its own writes and leaves nothing behind.
+    pub fn rehearse<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.rollback()?;
+        Ok(value)
+    }
+
     /// How long this connection waits for another process's lock from now on. A stopping server
     /// shortens it, so a long restore or vacuum elsewhere cannot hold its exit for the default
     /// ten seconds.

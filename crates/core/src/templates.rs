@@ -321,7 +321,7 @@ fn decode((mut template, parameters): (Template, String)) -> Result<Template> {
     Ok(template)
 }
 
-fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Template>> {
+pub(crate) fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Template>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM templates WHERE name = ?1"),
         [name],
@@ -368,17 +368,22 @@ fn insert(tx: &Transaction<'_>, t: &NewTemplate, builtin: bool) -> Result<()> {
 
 /// Adds a user template after validating its placeholders.
 pub fn add(store: &Store, new: NewTemplate) -> Result<Template> {
-    validate(&new.name, &new.system_prompt, &new.user_message, &new.parameters)?;
     store.write(|tx| {
-        if get_in(tx, &new.name)?.is_some() {
-            return Err(CoreError::AlreadyExists {
-                kind: KIND,
-                name: new.name.clone(),
-            });
-        }
-        insert(tx, &new, false)?;
+        add_in(tx, &new)?;
         get_in(tx, &new.name)?.ok_or_else(|| not_found(&new.name))
     })
+}
+
+/// `add` inside the caller's transaction.
+pub(crate) fn add_in(tx: &Transaction<'_>, new: &NewTemplate) -> Result<()> {
+    validate(&new.name, &new.system_prompt, &new.user_message, &new.parameters)?;
+    if get_in(tx, &new.name)?.is_some() {
+        return Err(CoreError::AlreadyExists {
+            kind: KIND,
+            name: new.name.clone(),
+        });
+    }
+    insert(tx, new, false)
 }
 
 /// Changes the given fields of a template; the result is validated as a whole.

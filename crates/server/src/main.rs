@@ -3,6 +3,7 @@
 
 mod cli;
 mod cli_backup;
+mod cli_import;
 mod logging;
 mod progress;
 mod shutdown;
@@ -96,6 +97,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Move in from the TypeScript server (@mako10k/mcp-llm-generator): import its templates,
+    /// personality presets, contexts and conversations from the folder it ran in, and keep its
+    /// shared memory aside. Running it twice imports nothing twice; its files are only read.
+    ImportUpstream(cli_import::ImportArgs),
 }
 
 /// How often a serving process adds its buffered metrics to the database.
@@ -147,6 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Health(_)
         | Command::Logs(_)
         | Command::Diagnose { .. } => Ok(()),
+        Command::ImportUpstream(args) => cli_import::import_upstream(&store, &data_dir, args),
         Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
