@@ -864,7 +864,16 @@ pub fn health(data_dir: DataDir, args: HealthArgs) -> anyhow::Result<u8> {
     if let Some(p) = args.free_error_percent {
         options.free_error_percent = p;
     }
-    let handshake = (!args.no_handshake).then(|| llmgen_server::ChildHandshake::new(&exe, data_dir.root()));
+    // A data folder that does not exist (a mistyped --data-dir, or nothing has run yet) must not
+    // be created by the check: the server's handshake then runs in a throwaway folder, and the
+    // database check reports that there is no database here.
+    let scratch = if data_dir.root().exists() {
+        None
+    } else {
+        Some(tempfile::tempdir().context("cannot create a temporary folder for the server handshake")?)
+    };
+    let handshake_dir = scratch.as_ref().map_or(data_dir.root(), |t| t.path());
+    let handshake = (!args.no_handshake).then(|| llmgen_server::ChildHandshake::new(&exe, handshake_dir));
     let report = runtime()?.block_on(health::check_installation(
         &data_dir,
         Some(&exe),

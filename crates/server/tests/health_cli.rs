@@ -238,6 +238,20 @@ fn a_healthy_data_dir_passes_every_check_but_the_missing_keychain() {
 }
 
 #[test]
+fn a_data_folder_that_does_not_exist_is_reported_and_not_created() {
+    // Proves a mistyped --data-dir is not quietly turned into a new, empty install: the server's
+    // own handshake still runs (in a throwaway folder), the database check says there is none,
+    // and the folder is still absent afterwards.
+    let env = Env::new(false);
+    let typo = env.data.with_file_name("no-such-data-folder");
+    let (_, report) = env.health_at(&typo, &[]);
+    assert_eq!(level(&report, "database"), "warning", "{report:#}");
+    assert!(message(&report, "database").contains("no database"), "{report:#}");
+    assert_eq!(level(&report, "server"), "ok", "{report:#}");
+    assert!(!typo.exists(), "health created {}", typo.display());
+}
+
+#[test]
 fn a_simulated_full_disk_is_an_error_and_a_nearly_full_one_a_warning() {
     // Proves the thresholds reach the disk check: an error threshold above any real free space
     // gives exit code 2; a warning threshold above it gives a warning.
