@@ -27,6 +27,7 @@ pub mod store;
 pub mod templates;
 mod timefmt;
 pub mod tokens;
+pub mod uninstall;
 pub mod usage;
 
 pub use error::{CoreError, Result};

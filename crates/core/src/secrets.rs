@@ -123,10 +123,6 @@ fn map_error(e: &keyring::Error) -> KeychainError {
     }
 }
 
-fn entry(provider: &str) -> Result<keyring::Entry, KeychainError> {
-    entry_for(&account(provider))
-}
-
 fn entry_for(account: &str) -> Result<keyring::Entry, KeychainError> {
     keyring::Entry::new(SERVICE, account).map_err(|e| map_error(&e))
 }
@@ -161,7 +157,12 @@ pub fn store(provider: &str, secret: &Secret) -> Result<(), KeychainError> {
 
 /// Deletes a provider's key; `false` when none was stored.
 pub fn delete(provider: &str) -> Result<bool, KeychainError> {
-    match entry(provider)?.delete_credential() {
+    delete_account(&account(provider))
+}
+
+/// Deletes the secret of any account of our service; `false` when none was stored.
+pub(crate) fn delete_account(account: &str) -> Result<bool, KeychainError> {
+    match entry_for(account)?.delete_credential() {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),
         Err(e) => Err(map_error(&e)),

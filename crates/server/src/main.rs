@@ -4,6 +4,7 @@
 mod cli;
 mod cli_backup;
 mod cli_import;
+mod cli_uninstall;
 mod logging;
 mod progress;
 mod shutdown;
@@ -101,6 +102,10 @@ enum Command {
     /// personality presets, contexts and conversations from the folder it ran in, and keep its
     /// shared memory aside. Running it twice imports nothing twice; its files are only read.
     ImportUpstream(cli_import::ImportArgs),
+    /// Remove everything this app put on this computer for you: our entry in every AI client's
+    /// file, our keychain items (API keys, backup passphrase) and, with --remove-data, the data
+    /// folder. Without --yes it only shows what it would remove.
+    Uninstall(cli_uninstall::UninstallArgs),
 }
 
 /// How often a serving process adds its buffered metrics to the database.
@@ -137,6 +142,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logs(args) => return cli::logs(&data_dir, args).map(|()| ExitCode::SUCCESS),
         // Like health: the archive describes the data dir as it is.
         Command::Diagnose { out } => return cli::diagnose(data_dir, &out).map(|()| ExitCode::SUCCESS),
+        // Must not create the database it is about to remove.
+        Command::Uninstall(args) => return cli_uninstall::uninstall(data_dir, &args),
         _ => {}
     }
     if let Command::Backup { action } = command {
@@ -151,7 +158,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Backup { .. }
         | Command::Health(_)
         | Command::Logs(_)
-        | Command::Diagnose { .. } => Ok(()),
+        | Command::Diagnose { .. }
+        | Command::Uninstall(_) => Ok(()),
         Command::ImportUpstream(args) => cli_import::import_upstream(&store, &data_dir, args),
         Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),

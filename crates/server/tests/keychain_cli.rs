@@ -229,3 +229,117 @@ fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
     );
     cli(&data, &["keys", "delete", "openai"], None);
 }
+
+/// Proves `uninstall` against the real keychain and real client files: without --yes nothing
+/// changes; with it our entries leave VS Code's and Claude Desktop's files (which end up byte for
+/// byte as before we configured them), our API key and backup passphrase leave the keychain,
+/// and the data folder goes only with --remove-data, keeping a file that is not ours.
+#[test]
+fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
+    if !keychain_session() {
+        return;
+    }
+    const FAKE_KEY: &str = "sk-ant-FAKE.UNINSTALL.not-a-real-key";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    let vscode = home.join(".config/Code/User/mcp.json");
+    let claude = home.join(".config/Claude/claude_desktop_config.json");
+    let vscode_text = "{\n  // my servers\n  \"servers\": {\n    \"other\": { \"command\": \"/usr/bin/other\" },\n  },\n}\n";
+    let claude_text =
+        "{\n  \"mcpServers\": {\n    \"other\": {\n      \"command\": \"/usr/bin/other\"\n    }\n  }\n}\n";
+    for (path, text) in [(&vscode, vscode_text), (&claude, claude_text)] {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let run = |args: &[&str], stdin: Option<&str>| -> Output {
+        let mut cmd = Command::new(server_bin());
+        for var in REMOVED_ENV {
+            cmd.env_remove(var);
+        }
+        let mut child = cmd
+            .env("HOME", &home)
+            .env_remove("XDG_CONFIG_HOME")
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write");
+        }
+        drop(input);
+        let out = child.wait_with_output().expect("output");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let lookup = |account: &str| {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "dev.llmgen.desktop", "username", account])
+            .output()
+            .expect("run secret-tool");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    run(&["clients", "configure", "vscode", "claude-desktop"], None);
+    run(&["keys", "set", "anthropic"], Some(&format!("{FAKE_KEY}\n")));
+    run(&["backup", "passphrase", "set"], Some("uninstall-pass-1\n"));
+    run(&["backup", "create"], None);
+    std::fs::write(data.join("notes.txt"), "mine, not the app's").expect("foreign file");
+    let configured = (
+        std::fs::read_to_string(&vscode).expect("read"),
+        std::fs::read_to_string(&claude).expect("read"),
+    );
+    assert!(configured.0.contains("llm-generator") && configured.1.contains("llm-generator"));
+
+    let preview = run(&["uninstall", "--remove-data"], None);
+    assert!(String::from_utf8_lossy(&preview.stdout).contains("Nothing was changed"));
+    assert_eq!(
+        std::fs::read_to_string(&vscode).expect("read"),
+        configured.0,
+        "a preview changes nothing"
+    );
+    assert_eq!(lookup("provider:anthropic"), FAKE_KEY);
+    assert!(data.join("llmgen.db").exists());
+
+    let done = run(&["uninstall", "--yes", "--json"], None);
+    let report: serde_json::Value = serde_json::from_slice(&done.stdout).expect("JSON");
+    let removed = |list: &str| -> Vec<String> {
+        report[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r["what"].as_str().expect("what").to_string())
+            .collect()
+    };
+    assert_eq!(
+        removed("clientEntries"),
+        ["vscode", "claude-desktop"],
+        "{report:#}"
+    );
+    assert_eq!(
+        removed("keychainItems"),
+        ["provider:anthropic", "backup-passphrase"],
+        "{report:#}"
+    );
+    assert!(!String::from_utf8_lossy(&done.stdout).contains(FAKE_KEY));
+    assert_eq!(std::fs::read_to_string(&vscode).expect("read"), vscode_text);
+    assert_eq!(std::fs::read_to_string(&claude).expect("read"), claude_text);
+    assert_eq!(lookup("provider:anthropic"), "");
+    assert_eq!(lookup("backup-passphrase"), "");
+    assert!(data.join("llmgen.db").exists(), "the data stays unless asked");
+
+    run(&["uninstall", "--yes", "--remove-data"], None);
+    let left: Vec<_> = std::fs::read_dir(&data)
+        .expect("the folder stays: it holds a file that is not ours")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
+}

@@ -10,7 +10,7 @@ mod actions;
 pub mod audit;
 pub mod document;
 pub mod jsonc;
-mod records;
+pub(crate) mod records;
 pub mod registry;
 mod tomlfile;
 pub mod write;
