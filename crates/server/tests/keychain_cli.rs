@@ -37,9 +37,17 @@ fn keychain_session() -> bool {
 
 /// The CLI in this session's keychain (D-Bus address inherited), without provider env keys.
 fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    cli_in(None, data, args, stdin)
+}
+
+/// `cli` with client files looked up under `home` (the keychain is reached over D-Bus, not HOME).
+fn cli_in(home: Option<&Path>, data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(server_bin());
     for var in REMOVED_ENV {
         cmd.env_remove(var);
+    }
+    if let Some(home) = home {
+        cmd.env("HOME", home).env_remove("XDG_CONFIG_HOME");
     }
     let mut child = cmd
         .arg("--data-dir")
@@ -252,35 +260,7 @@ fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
     }
-    let run = |args: &[&str], stdin: Option<&str>| -> Output {
-        let mut cmd = Command::new(server_bin());
-        for var in REMOVED_ENV {
-            cmd.env_remove(var);
-        }
-        let mut child = cmd
-            .env("HOME", &home)
-            .env_remove("XDG_CONFIG_HOME")
-            .arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run");
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write");
-        }
-        drop(input);
-        let out = child.wait_with_output().expect("output");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
+    let run = |args: &[&str], stdin: Option<&str>| cli_in(Some(&home), &data, args, stdin);
     let lookup = |account: &str| {
         let out = Command::new("secret-tool")
             .args(["lookup", "service", "dev.llmgen.desktop", "username", account])
