@@ -20,6 +20,10 @@ use serde_json::json;
 
 const KEY: &str = "sk-ant-KEYCHAIN-e2e-42";
 
+/// The tests of this file share one keychain and some of its accounts (`uninstall` deletes them
+/// all), so they take turns.
+static KEYCHAIN_ACCOUNTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn keychain_session() -> bool {
     if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
         eprintln!(
@@ -78,6 +82,7 @@ async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
     if !keychain_session() {
         return;
     }
+    let _accounts = KEYCHAIN_ACCOUNTS.lock().await;
     let server = MockServer::start(vec![Reply::ok(json!({
         "id": "m", "type": "message", "role": "assistant", "model": "claude-test",
         "content": [{"type": "text", "text": "from the keychain key"}],
@@ -138,6 +143,7 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
     if !keychain_session() {
         return;
     }
+    let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
     let dir = temp_dir();
     let data = dir.path();
     const PASS: &str = "kc-backup-passphrase-7";
@@ -190,6 +196,7 @@ fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
     if !keychain_session() {
         return;
     }
+    let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
     const PLAIN: &str = "sk-test-AUDIT-moved-0000000000";
     let tmp = tempfile::tempdir().expect("tempdir");
     // A HOME of its own for the client files; the keychain is reached over D-Bus, not HOME.
@@ -247,6 +254,7 @@ fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
     if !keychain_session() {
         return;
     }
+    let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
     const FAKE_KEY: &str = "sk-ant-FAKE.UNINSTALL.not-a-real-key";
     let tmp = tempfile::tempdir().expect("tempdir");
     let home = tmp.path().join("home");
