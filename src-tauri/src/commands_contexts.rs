@@ -22,7 +22,12 @@ fn list_in(store: &Store, offset: Option<u64>, limit: Option<u32>) -> Result<Pag
     contexts::list(store, offset, limit).map_err(text)
 }
 
-fn search_in(store: &Store, query: &str, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>, String> {
+fn search_in(
+    store: &Store,
+    query: &str,
+    offset: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Page<Context>, String> {
     contexts::search(store, query, offset, limit).map_err(text)
 }
 
@@ -40,7 +45,12 @@ fn delete_in(store: &Store, id: &str) -> Result<(), String> {
 }
 
 /// The suggested file in `dir` (the user's Downloads or home folder).
-fn export_path_in(store: &Store, id: &str, format: ExportFormat, dir: Option<PathBuf>) -> Result<String, String> {
+fn export_path_in(
+    store: &Store,
+    id: &str,
+    format: ExportFormat,
+    dir: Option<PathBuf>,
+) -> Result<String, String> {
     let dir = dir.ok_or("No home folder is known for this user, so there is no default place for the file. Type the full path of the file to write.")?;
     contexts::export_path(store, id, format, &dir)
         .map(|p| p.display().to_string())
@@ -164,8 +174,14 @@ mod tests {
         let page = list_in(&store, None, Some(2)).expect("page");
         assert_eq!((page.items.len(), page.total, page.next_offset), (2, 4, Some(2)));
         let found = search_in(&store, "kyoto", None, None).expect("search");
-        assert_eq!(found.items.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [kyoto.id.as_str()]);
-        assert_eq!(messages_in(&store, &kyoto.id, None, None).expect("history").total, 0);
+        assert_eq!(
+            found.items.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            [kyoto.id.as_str()]
+        );
+        assert_eq!(
+            messages_in(&store, &kyoto.id, None, None).expect("history").total,
+            0
+        );
         delete_in(&store, &kyoto.id).expect("delete");
         assert_eq!(search_in(&store, "kyoto", None, None).expect("search").total, 0);
         let err = messages_in(&store, &kyoto.id, None, None).expect_err("gone");
@@ -181,18 +197,30 @@ mod tests {
         let (_dir, store) = temp_store();
         let c = context(&store, "Weekly notes");
         let out = tempfile::tempdir().expect("out dir");
-        let suggested = export_path_in(&store, &c.id, ExportFormat::Json, Some(out.path().to_path_buf())).expect("path");
+        let suggested =
+            export_path_in(&store, &c.id, ExportFormat::Json, Some(out.path().to_path_buf())).expect("path");
         assert_eq!(Path::new(&suggested), out.path().join("Weekly-notes.json"));
-        let written = export_in(&store, &c.id, ExportFormat::Json, &format!("  {suggested} ")).expect("export");
+        let written =
+            export_in(&store, &c.id, ExportFormat::Json, &format!("  {suggested} ")).expect("export");
         assert_eq!(written, suggested);
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&written).expect("read")).expect("valid JSON");
         assert_eq!(json["context"]["name"], "Weekly notes");
         let err = export_in(&store, &c.id, ExportFormat::Json, &written).expect_err("taken");
         assert!(err.contains("already exists"), "{err}");
-        let md = export_path_in(&store, &c.id, ExportFormat::Markdown, Some(out.path().to_path_buf())).expect("path");
+        let md = export_path_in(
+            &store,
+            &c.id,
+            ExportFormat::Markdown,
+            Some(out.path().to_path_buf()),
+        )
+        .expect("path");
         export_in(&store, &c.id, ExportFormat::Markdown, &md).expect("markdown");
-        assert!(std::fs::read_to_string(&md).expect("read").starts_with("# Weekly notes\n"));
+        assert!(
+            std::fs::read_to_string(&md)
+                .expect("read")
+                .starts_with("# Weekly notes\n")
+        );
         assert!(export_in(&store, &c.id, ExportFormat::Markdown, " ").is_err());
         let err = export_path_in(&store, &c.id, ExportFormat::Markdown, None).expect_err("no home");
         assert!(err.contains("Type the full path"), "{err}");

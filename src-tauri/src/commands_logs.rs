@@ -148,7 +148,10 @@ mod tests {
         let opener = dir.path().join("fake-opener");
         std::fs::write(
             &opener,
-            format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n", record.display()),
+            format!(
+                "#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n",
+                record.display()
+            ),
         )
         .expect("write opener");
         std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).expect("chmod");

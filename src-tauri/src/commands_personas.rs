@@ -60,7 +60,10 @@ pub async fn personas_list(state: tauri::State<'_, AppState>) -> Result<PersonaL
 /// Creates a persona (persona-manage `create`); core's validation message on bad input.
 #[tauri::command]
 #[specta::specta]
-pub async fn persona_create(state: tauri::State<'_, AppState>, persona: NewPersona) -> Result<Persona, String> {
+pub async fn persona_create(
+    state: tauri::State<'_, AppState>,
+    persona: NewPersona,
+) -> Result<Persona, String> {
     let store = state.store()?;
     blocking(move || create_in(&store, persona)).await
 }
@@ -174,7 +177,10 @@ mod tests {
             },
         )
         .expect("edit");
-        assert_eq!((edited.description.as_str(), edited.settings.temperature), ("Cooks things", Some(0.2)));
+        assert_eq!(
+            (edited.description.as_str(), edited.settings.temperature),
+            ("Cooks things", Some(0.2))
+        );
         let err = reset_in(&store, "chef").expect_err("not a built-in");
         assert!(err.contains("not a built-in persona"), "{err}");
     }

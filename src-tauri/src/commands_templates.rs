@@ -70,7 +70,10 @@ pub async fn templates_list(state: tauri::State<'_, AppState>) -> Result<Templat
 /// Adds a template (template-manage `add`); core's validation message on bad input.
 #[tauri::command]
 #[specta::specta]
-pub async fn template_add(state: tauri::State<'_, AppState>, template: NewTemplate) -> Result<Template, String> {
+pub async fn template_add(
+    state: tauri::State<'_, AppState>,
+    template: NewTemplate,
+) -> Result<Template, String> {
     let store = state.store()?;
     blocking(move || add_in(&store, template)).await
 }
@@ -180,7 +183,10 @@ mod tests {
             },
         )
         .expect_err("undeclared");
-        assert!(err.contains("{topic}") && err.contains("declares no parameter"), "{err}");
+        assert!(
+            err.contains("{topic}") && err.contains("declares no parameter"),
+            "{err}"
+        );
         assert!(!list_in(&store).expect("list").items.iter().any(|t| t.name == "t"));
         add_in(
             &store,
@@ -223,7 +229,13 @@ mod tests {
         assert_eq!(builtins.len(), 4);
         let name = builtins[0].clone();
         delete_in(&store, &name).expect("delete");
-        assert!(!list_in(&store).expect("list").items.iter().any(|t| t.name == name));
+        assert!(
+            !list_in(&store)
+                .expect("list")
+                .items
+                .iter()
+                .any(|t| t.name == name)
+        );
         assert!(reset_in(&store, &name).expect("reset").builtin);
         let err = delete_in(&store, "no-such").expect_err("missing");
         assert!(err.contains("was not found"), "{err}");

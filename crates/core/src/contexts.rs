@@ -279,7 +279,12 @@ pub fn search(store: &Store, query: &str, offset: Option<u64>, limit: Option<u32
 
 /// One page of live contexts, optionally only those whose name contains `name_part`. `instr`
 /// rather than LIKE, so `%` and `_` in a query are plain characters.
-fn page_of(store: &Store, name_part: Option<&str>, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>> {
+fn page_of(
+    store: &Store,
+    name_part: Option<&str>,
+    offset: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Page<Context>> {
     let (offset, limit) = page_bounds(offset, limit)?;
     let now = timefmt::now_string();
     // NULL matches everything: one statement for list and search.
@@ -539,7 +544,11 @@ pub fn export_to_file(store: &Store, context_id: &str, format: ExportFormat, pat
         path: path.to_path_buf(),
         source,
     };
-    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(CoreError::invalid(format!(
@@ -651,11 +660,22 @@ mod tests {
         let mut trips = names(search(&store, " TRIP ", None, None).expect("search"));
         trips.sort();
         assert_eq!(trips, ["Trip planning", "trip budget"]);
-        assert_eq!(names(search(&store, "%", None, None).expect("search")), ["100% done"]);
+        assert_eq!(
+            names(search(&store, "%", None, None).expect("search")),
+            ["100% done"]
+        );
         assert_eq!(names(search(&store, "_", None, None).expect("search")), ["a_b"]);
-        assert_eq!(search(&store, "nothing like it", None, None).expect("search").total, 0);
+        assert_eq!(
+            search(&store, "nothing like it", None, None)
+                .expect("search")
+                .total,
+            0
+        );
         let first = search(&store, "trip", None, Some(1)).expect("page");
-        assert_eq!((first.items.len(), first.total, first.next_offset), (1, 2, Some(1)));
+        assert_eq!(
+            (first.items.len(), first.total, first.next_offset),
+            (1, 2, Some(1))
+        );
         assert_eq!(search(&store, "  ", None, None).expect("all").total, 5);
     }
 
@@ -684,10 +704,16 @@ mod tests {
         assert!(err.to_string().contains("already exists"), "{err}");
         assert_eq!(std::fs::read_to_string(&second).expect("read"), "mine");
 
-        let err = export_to_file(&store, &c.id, ExportFormat::Json, Path::new("chat.json")).expect_err("relative");
+        let err =
+            export_to_file(&store, &c.id, ExportFormat::Json, Path::new("chat.json")).expect_err("relative");
         assert!(err.to_string().contains("not a full path"), "{err}");
-        let err = export_to_file(&store, &c.id, ExportFormat::Json, &dir.path().join("no/such/dir/x.json"))
-            .expect_err("missing folder");
+        let err = export_to_file(
+            &store,
+            &c.id,
+            ExportFormat::Json,
+            &dir.path().join("no/such/dir/x.json"),
+        )
+        .expect_err("missing folder");
         assert!(err.to_string().contains("Choose a folder that exists"), "{err}");
         assert_eq!(file_stem("???"), "conversation");
         assert_eq!(file_stem("日記 2026"), "日記-2026");

@@ -214,7 +214,10 @@ mod tests {
         let home = tempfile::tempdir().expect("home");
         let h = home.path().to_str().expect("utf-8 temp path");
         let env = env_of(&[("HOME", h)]);
-        assert_eq!(export_dir_with(Platform::Linux, &env), Some(home.path().to_path_buf()));
+        assert_eq!(
+            export_dir_with(Platform::Linux, &env),
+            Some(home.path().to_path_buf())
+        );
         std::fs::create_dir(home.path().join("Downloads")).expect("mkdir");
         assert_eq!(
             export_dir_with(Platform::Linux, &env),

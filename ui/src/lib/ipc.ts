@@ -7,6 +7,19 @@ import {
   type BackupRow_Serialize,
   type Change_Serialize,
   type ClientStatus_Serialize,
+  type Context_Serialize,
+  type ExportFormat,
+  type LogLevel,
+  type NewPersona_Deserialize,
+  type NewTemplate_Deserialize,
+  type Page_Serialize,
+  type PersonaPatch_Deserialize,
+  type Persona_Serialize,
+  type RenderedTemplate,
+  type StoredMessage_Serialize,
+  type TemplateList_Serialize,
+  type TemplatePatch_Deserialize,
+  type Template_Serialize,
   type Health_Serialize,
   type KeyTest,
   type ProviderStatus_Serialize,
@@ -62,25 +75,19 @@ export const backupVerify = (path: string) => unwrap(commands.backupVerify(path)
 export const backupRestore = (path: string) => unwrap(commands.backupRestore(path));
 
 // Personas, templates, contexts and logs screens. Each call is one llmgen-core action.
-export type {
-  ExportFormat,
-  LogLevel,
-  NewPersona,
-  NewTemplate,
-  PersonaPatch,
-  TemplateParameter,
-  TemplatePatch,
-} from "./bindings";
+export type { ExportFormat, LogLevel, LogLine, LogsView, PersonaList_Serialize as PersonaList } from "./bindings";
 export type Persona = Persona_Serialize;
-export type PersonaList = PersonaList_Serialize;
+export type NewPersona = NewPersona_Deserialize;
+export type PersonaPatch = PersonaPatch_Deserialize;
 export type Template = Template_Serialize;
 export type TemplateList = TemplateList_Serialize;
-export type Rendered = RenderedTemplate_Serialize;
+export type NewTemplate = NewTemplate_Deserialize;
+export type TemplatePatch = TemplatePatch_Deserialize;
+export type Rendered = RenderedTemplate;
 export type Context = Context_Serialize;
 export type StoredMessage = StoredMessage_Serialize;
-export type Page<T> = { items: T[]; total: number; nextOffset?: number | null };
-export type LogsView = LogsView_Serialize;
-export type LogLine = LogLine_Serialize;
+// The generated bindings leave the page's item type open; these say what each list holds.
+export type Page<T> = Page_Serialize<T>;
 
 export const personasList = () => unwrap(commands.personasList());
 export const personaCreate = (persona: NewPersona) => unwrap(commands.personaCreate(persona));
@@ -96,10 +103,11 @@ export const templateReset = (name: string) => unwrap(commands.templateReset(nam
 export const templateRender = (name: string, args: Record<string, string>) =>
   unwrap(commands.templateRender(name, args));
 
-export const contextsList = (offset: number, limit: number) => unwrap(commands.contextsList(offset, limit));
-export const contextsSearch = (query: string, offset: number, limit: number) =>
+export const contextsList = (offset: number, limit: number): Promise<Page<Context>> =>
+  unwrap(commands.contextsList(offset, limit));
+export const contextsSearch = (query: string, offset: number, limit: number): Promise<Page<Context>> =>
   unwrap(commands.contextsSearch(query, offset, limit));
-export const contextMessages = (id: string, offset: number, limit: number) =>
+export const contextMessages = (id: string, offset: number, limit: number): Promise<Page<StoredMessage>> =>
   unwrap(commands.contextMessages(id, offset, limit));
 export const contextDelete = (id: string) => unwrap(commands.contextDelete(id));
 export const contextExportPath = (id: string, format: ExportFormat) => unwrap(commands.contextExportPath(id, format));
