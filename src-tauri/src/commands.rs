@@ -38,8 +38,12 @@ impl AppState {
         }
     }
 
-    fn store(&self) -> Result<Arc<Store>, String> {
+    pub(crate) fn store(&self) -> Result<Arc<Store>, String> {
         self.store.clone()
+    }
+
+    pub(crate) fn data_dir(&self) -> Result<DataDir, String> {
+        self.data_dir.clone()
     }
 
     /// Client files, found from this user's HOME and config dirs; locks, backups and the record of
@@ -397,7 +401,7 @@ pub async fn backup_restore(
 }
 
 /// Runs file and keychain work off the UI thread.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     tauri::async_runtime::spawn_blocking(work)
@@ -429,6 +433,26 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_now,
             backup_verify,
             backup_restore,
+            // Personas, templates, contexts and logs screens (their own modules).
+            crate::commands_personas::personas_list,
+            crate::commands_personas::persona_create,
+            crate::commands_personas::persona_update,
+            crate::commands_personas::persona_delete,
+            crate::commands_personas::persona_reset,
+            crate::commands_templates::templates_list,
+            crate::commands_templates::template_add,
+            crate::commands_templates::template_update,
+            crate::commands_templates::template_delete,
+            crate::commands_templates::template_reset,
+            crate::commands_templates::template_render,
+            crate::commands_contexts::contexts_list,
+            crate::commands_contexts::contexts_search,
+            crate::commands_contexts::context_messages,
+            crate::commands_contexts::context_delete,
+            crate::commands_contexts::context_export_path,
+            crate::commands_contexts::context_export,
+            crate::commands_logs::logs_recent,
+            crate::commands_logs::logs_open_folder,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

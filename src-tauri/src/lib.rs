@@ -2,6 +2,10 @@
 //! llmgen-core; nothing the product knows lives in this crate.
 
 mod commands;
+mod commands_contexts;
+mod commands_logs;
+mod commands_personas;
+mod commands_templates;
 mod health;
 mod tray;
 mod window;

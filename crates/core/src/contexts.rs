@@ -1,6 +1,11 @@
 //! Contexts (a persona instance with its own settings, expiry and history) and their stored
-//! conversation: create, list with paging, update, delete, and the per-context message actions.
-//! Every message action is scoped to its context id.
+//! conversation: create, list and search with paging, update, delete, export (as text or to a
+//! new file), and the per-context message actions. Every message action is scoped to its context id.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use schemars::JsonSchema;
@@ -21,6 +26,7 @@ const MESSAGE_HINT: &str = "List the context's messages with conversation-manage
 /// Effective settings of a context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ContextSettings {
     pub temperature: f64,
     pub max_tokens: u32,
@@ -52,6 +58,7 @@ impl ContextSettings {
 /// A stored context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Context {
     pub id: String,
     pub name: String,
@@ -105,6 +112,7 @@ pub struct ContextPatch {
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Total number of items across all pages.
@@ -135,6 +143,7 @@ fn next_offset(offset: u64, returned: usize, total: u64) -> Option<u64> {
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StoredMessage {
     pub id: i64,
     pub role: ChatRole,
@@ -303,15 +312,39 @@ pub fn create_from_persona(store: &Store, persona_name: &str, overrides: NewCont
 
 /// Live contexts, most recently active first.
 pub fn list(store: &Store, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>> {
+    page_of(store, None, offset, limit)
+}
+
+/// Live contexts whose name contains `query` (ignoring case for ASCII letters), most recently
+/// active first. An empty query matches every context, as [`list`].
+pub fn search(store: &Store, query: &str, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>> {
+    let query = query.trim();
+    page_of(store, (!query.is_empty()).then_some(query), offset, limit)
+}
+
+/// One page of live contexts, optionally only those whose name contains `name_part`. `instr`
+/// rather than LIKE, so `%` and `_` in a query are plain characters.
+fn page_of(
+    store: &Store,
+    name_part: Option<&str>,
+    offset: Option<u64>,
+    limit: Option<u32>,
+) -> Result<Page<Context>> {
     let (offset, limit) = page_bounds(offset, limit)?;
     let now = timefmt::now_string();
+    // NULL matches everything: one statement for list and search.
+    let filter = "c.expires_at > ?1 AND (?2 IS NULL OR instr(lower(c.name), lower(?2)) > 0)";
     store.read(|conn| {
-        let total: u64 = conn.query_row("SELECT COUNT(*) FROM contexts WHERE expires_at > ?1", [&now], |r| r.get(0))?;
+        let total: u64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM contexts c WHERE {filter}"),
+            params![now, name_part],
+            |r| r.get(0),
+        )?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM contexts c WHERE c.expires_at > ?1 ORDER BY c.last_activity_at DESC, c.id LIMIT ?2 OFFSET ?3"
+            "SELECT {COLUMNS} FROM contexts c WHERE {filter} ORDER BY c.last_activity_at DESC, c.id LIMIT ?3 OFFSET ?4"
         ))?;
         let items: Vec<Context> = stmt
-            .query_map(params![now, limit, offset], from_row)?
+            .query_map(params![now, name_part, limit, offset], from_row)?
             .collect::<rusqlite::Result<_>>()?;
         let next_offset = next_offset(offset, items.len(), total);
         Ok(Page { items, total, next_offset })
@@ -443,6 +476,7 @@ pub fn clear(store: &Store, context_id: &str) -> Result<u64> {
 /// Export formats of a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExportFormat {
     #[default]
     Markdown,
@@ -486,6 +520,96 @@ pub fn export(store: &Store, context_id: &str, format: ExportFormat) -> Result<S
             Ok(out)
         }
     }
+}
+
+impl ExportFormat {
+    /// The file extension of an export in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// A file name made from a context's name: letters, digits, '-' and '_' kept, runs of anything
+/// else turned into one '-', at most 60 characters; "conversation" when nothing is left.
+fn file_stem(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            stem.push(c);
+        } else if !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let stem: String = stem.trim_matches('-').chars().take(60).collect();
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "conversation".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// Where an export of a context goes unless the user picks another file: a file in `dir` named
+/// after the context, with `-2`, `-3`, ... added when that name is taken, so nothing is replaced.
+pub fn export_path(store: &Store, context_id: &str, format: ExportFormat, dir: &Path) -> Result<PathBuf> {
+    let context = get(store, context_id)?;
+    let stem = file_stem(&context.name);
+    let ext = format.extension();
+    (1..=1000)
+        .map(|n| match n {
+            1 => dir.join(format!("{stem}.{ext}")),
+            n => dir.join(format!("{stem}-{n}.{ext}")),
+        })
+        .find(|p| !p.exists())
+        .ok_or_else(|| {
+            CoreError::invalid(format!(
+                "{} already holds 1000 exports of '{}'. Choose another file name.",
+                dir.display(),
+                context.name
+            ))
+        })
+}
+
+/// Writes a context's export (as [`export`]) to a new file at `path` and returns the path. An
+/// existing file is never replaced, and the path must be absolute: the app has no working folder
+/// a person could know about.
+pub fn export_to_file(store: &Store, context_id: &str, format: ExportFormat, path: &Path) -> Result<PathBuf> {
+    if !path.is_absolute() {
+        return Err(CoreError::invalid(format!(
+            "'{}' is not a full path. Give the whole path of the file to write, e.g. /home/you/Downloads/chat.{}.",
+            path.display(),
+            format.extension()
+        )));
+    }
+    let text = export(store, context_id, format)?;
+    let write_error = |source| CoreError::WriteFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(CoreError::invalid(format!(
+                "{} already exists and was left as it is. Choose another file name.",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(write_error(e)),
+    };
+    if let Err(e) = file.write_all(text.as_bytes()).and_then(|()| file.sync_all()) {
+        // A half-written export is worse than none: the next try must not find it in the way.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(write_error(e));
+    }
+    Ok(path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -556,5 +680,87 @@ mod tests {
             .expect("age it");
         assert!(matches!(get(&store, &c.id), Err(CoreError::ContextExpired(_))));
         assert_eq!(list(&store, None, None).expect("list").total, 0);
+    }
+
+    fn named(store: &Store, name: &str) -> Context {
+        create(
+            store,
+            NewContext {
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .expect("create")
+    }
+
+    /// Proves: search matches part of a name regardless of ASCII case, treats % and _ as plain
+    /// characters, pages like list, and an empty query is the whole list.
+    #[test]
+    fn search_finds_contexts_by_part_of_their_name() {
+        let store = Store::open_in_memory().expect("store");
+        for name in ["Trip planning", "trip budget", "Recipes", "100% done", "a_b"] {
+            named(&store, name);
+        }
+        let names = |page: Page<Context>| page.items.into_iter().map(|c| c.name).collect::<Vec<_>>();
+        let mut trips = names(search(&store, " TRIP ", None, None).expect("search"));
+        trips.sort();
+        assert_eq!(trips, ["Trip planning", "trip budget"]);
+        assert_eq!(
+            names(search(&store, "%", None, None).expect("search")),
+            ["100% done"]
+        );
+        assert_eq!(names(search(&store, "_", None, None).expect("search")), ["a_b"]);
+        assert_eq!(
+            search(&store, "nothing like it", None, None)
+                .expect("search")
+                .total,
+            0
+        );
+        let first = search(&store, "trip", None, Some(1)).expect("page");
+        assert_eq!(
+            (first.items.len(), first.total, first.next_offset),
+            (1, 2, Some(1))
+        );
+        assert_eq!(search(&store, "  ", None, None).expect("all").total, 5);
+    }
+
+    /// Proves: an export lands in a new file with the exact text of `export`; the suggested path
+    /// is named after the context and never one that exists; an existing file is never replaced;
+    /// a relative path is refused.
+    #[test]
+    fn exporting_to_a_file_never_replaces_one() {
+        let store = Store::open_in_memory().expect("store");
+        let c = named(&store, "Trip: Kyoto / Osaka?");
+        let dir = tempfile::tempdir().expect("dir");
+        let first = export_path(&store, &c.id, ExportFormat::Markdown, dir.path()).expect("path");
+        assert_eq!(first, dir.path().join("Trip-Kyoto-Osaka.md"));
+        let written = export_to_file(&store, &c.id, ExportFormat::Markdown, &first).expect("write");
+        assert_eq!(
+            std::fs::read_to_string(&written).expect("read"),
+            export(&store, &c.id, ExportFormat::Markdown).expect("export")
+        );
+        let second = export_path(&store, &c.id, ExportFormat::Markdown, dir.path()).expect("path");
+        assert_eq!(second, dir.path().join("Trip-Kyoto-Osaka-2.md"));
+        let json = export_path(&store, &c.id, ExportFormat::Json, dir.path()).expect("path");
+        assert_eq!(json, dir.path().join("Trip-Kyoto-Osaka.json"));
+
+        std::fs::write(&second, "mine").expect("plant");
+        let err = export_to_file(&store, &c.id, ExportFormat::Markdown, &second).expect_err("exists");
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(std::fs::read_to_string(&second).expect("read"), "mine");
+
+        let err =
+            export_to_file(&store, &c.id, ExportFormat::Json, Path::new("chat.json")).expect_err("relative");
+        assert!(err.to_string().contains("not a full path"), "{err}");
+        let err = export_to_file(
+            &store,
+            &c.id,
+            ExportFormat::Json,
+            &dir.path().join("no/such/dir/x.json"),
+        )
+        .expect_err("missing folder");
+        assert!(err.to_string().contains("Choose a folder that exists"), "{err}");
+        assert_eq!(file_stem("???"), "conversation");
+        assert_eq!(file_stem("日記 2026"), "日記-2026");
     }
 }

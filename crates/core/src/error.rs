@@ -69,6 +69,14 @@ pub enum CoreError {
     #[error(transparent)]
     Clients(#[from] crate::clients::ClientsError),
 
+    /// A file the user asked for (an export) could not be written.
+    #[error("Could not write {path}: {source}. Choose a folder that exists and that you can write to.")]
+    WriteFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// A JSON column could not be read or written.
     #[error("Stored data could not be decoded: {0}")]
     Json(#[from] serde_json::Error),

@@ -1,5 +1,5 @@
 //! Reading the server's daily log files (`logs/llmgen.YYYY-MM-DD.log`): entries filtered by level
-//! and age for `logs` and the health check, and a follower for `logs --follow` that picks up the
+//! and age for `logs` and the health check, the newest few for the app's Logs screen, and a follower for `logs --follow` that picks up the
 //! next day's file when the server rotates.
 //!
 //! A line starts with an RFC 3339 timestamp and a level (tracing's format); lines without one
@@ -42,6 +42,7 @@ pub enum LogsError {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum LogLevel {
     Trace,
     Debug,
@@ -222,6 +223,27 @@ pub fn read(dir: &Path, query: &LogQuery) -> Result<Vec<LogEntry>, LogsError> {
         out.extend(entries.into_iter().filter(|e| query.wants(e)));
     }
     Ok(out)
+}
+
+/// The newest `limit` entries matching `query`, oldest first: what a screen of recent lines
+/// shows. Reads daily files from the newest back and stops once it has enough.
+pub fn tail(dir: &Path, query: &LogQuery, limit: usize) -> Result<Vec<LogEntry>, LogsError> {
+    let mut newest_first: Vec<LogEntry> = Vec::new();
+    for path in files(dir)?.into_iter().rev() {
+        if newest_first.len() >= limit {
+            break;
+        }
+        let bytes = fs::read(&path).map_err(|source| LogsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let mut entries = Vec::new();
+        parse(&String::from_utf8_lossy(&bytes), &mut entries);
+        let wanted = entries.into_iter().rev().filter(|e| query.wants(e));
+        newest_first.extend(wanted.take(limit - newest_first.len()));
+    }
+    newest_first.reverse();
+    Ok(newest_first)
 }
 
 /// Follows the newest daily file from its current end, moving to a newer file when one appears.
@@ -427,5 +449,29 @@ mod tests {
         assert!(parse_age("5").is_err());
         assert_eq!(LogLevel::parse("WARN").expect("warn"), LogLevel::Warn);
         assert!(LogLevel::parse("loud").is_err());
+    }
+
+    /// Proves: tail keeps the newest entries that pass the level filter, in time order, across
+    /// daily files, with continuation lines kept; a limit of 0 returns nothing.
+    #[test]
+    fn tail_returns_the_newest_matching_entries() {
+        let dir = dir_with_logs();
+        let warn = LogQuery {
+            min_level: LogLevel::Warn,
+            since: None,
+        };
+        let last_two: Vec<String> = tail(dir.path(), &warn, 2)
+            .expect("tail")
+            .into_iter()
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(last_two.len(), 2, "{last_two:?}");
+        assert!(last_two[0].ends_with("slow"), "{last_two:?}");
+        assert!(last_two[1].ends_with("caused by: pipe"), "{last_two:?}");
+        let all = tail(dir.path(), &warn, 100).expect("tail");
+        assert_eq!(all, read(dir.path(), &warn).expect("read"));
+        assert!(tail(dir.path(), &warn, 0).expect("tail").is_empty());
+        let missing = dir.path().join("none");
+        assert!(tail(&missing, &warn, 10).expect("no folder").is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! Order: an explicit `--data-dir`, then `LLMGEN_DATA_DIR`, then the platform's data folder
 //! resolved from environment variables first (`XDG_DATA_HOME`, `HOME`, `APPDATA`) and only then
 //! from `dirs` (which ignores the environment on Windows). Never the current directory.
+//! Also the default folder of exports (Downloads, else home), resolved the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -104,6 +105,33 @@ pub fn resolve_with(
     Some(base.join(APP_ID))
 }
 
+/// The folder where files a person asks for (a conversation export) go unless they pick another:
+/// their Downloads folder when it exists, else their home folder. `None` when no home is known.
+pub fn export_dir() -> Option<PathBuf> {
+    export_dir_with(Platform::current(), |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
+/// The rule behind [`export_dir`], with the environment passed in: the home from `HOME`
+/// (`USERPROFILE` on Windows) first, then `dirs`.
+pub fn export_dir_with(platform: Platform, env: impl Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|p| p.is_absolute());
+    let home = match platform {
+        Platform::Windows => var("USERPROFILE").or_else(|| var("HOME")),
+        _ => var("HOME"),
+    }
+    .or_else(dirs::home_dir)?;
+    // The platform's own Downloads folder (a localised name on Linux, from user-dirs.dirs) when
+    // it belongs to this home; otherwise the usual name.
+    let downloads = dirs::download_dir()
+        .filter(|d| d.starts_with(&home))
+        .unwrap_or_else(|| home.join("Downloads"));
+    Some(if downloads.is_dir() { downloads } else { home })
+}
+
 /// Makes a user-given path absolute against the current directory once, at start-up, so that
 /// nothing later depends on where the process happens to run.
 fn absolute(path: &Path) -> PathBuf {
@@ -176,6 +204,29 @@ mod tests {
         assert_eq!(
             resolve_with(None, Platform::Windows, env),
             Some(PathBuf::from("/c/Users/u/AppData/Roaming/dev.llmgen.desktop"))
+        );
+    }
+
+    /// Proves: exports go to the home's Downloads folder when there is one, else to the home;
+    /// a relative HOME is ignored.
+    #[test]
+    fn exports_go_to_downloads_or_home() {
+        let home = tempfile::tempdir().expect("home");
+        let h = home.path().to_str().expect("utf-8 temp path");
+        let env = env_of(&[("HOME", h)]);
+        assert_eq!(
+            export_dir_with(Platform::Linux, &env),
+            Some(home.path().to_path_buf())
+        );
+        std::fs::create_dir(home.path().join("Downloads")).expect("mkdir");
+        assert_eq!(
+            export_dir_with(Platform::Linux, &env),
+            Some(home.path().join("Downloads"))
+        );
+        let windows = env_of(&[("USERPROFILE", h), ("HOME", "relative")]);
+        assert_eq!(
+            export_dir_with(Platform::Windows, windows),
+            Some(home.path().join("Downloads"))
         );
     }
 }

@@ -16,6 +16,7 @@ const NOT_FOUND_HINT: &str = "List personas with persona-manage action 'list'.";
 /// to the product defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PersonaSettings {
     /// Sampling temperature, 0 to 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +63,7 @@ impl PersonaSettings {
 /// A stored persona, every field in full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Persona {
     pub name: String,
     pub description: String,
@@ -77,6 +79,7 @@ pub struct Persona {
 /// What a user gives to create a persona.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewPersona {
     pub name: String,
     #[serde(default)]
@@ -91,6 +94,7 @@ pub struct NewPersona {
 /// Fields to change; absent fields stay as they are. Settings are merged field by field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PersonaPatch {
     pub description: Option<String>,
     pub system_prompt: Option<String>,

@@ -18,6 +18,7 @@ const NOT_FOUND_HINT: &str = "List templates with template-manage action 'list'.
 /// One declared parameter of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TemplateParameter {
     /// Placeholder name, used as `{name}` in the template text.
     pub name: String,
@@ -39,6 +40,7 @@ fn default_true() -> bool {
 /// A stored template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Template {
     pub name: String,
     pub description: String,
@@ -54,6 +56,7 @@ pub struct Template {
 /// What a user gives to add a template.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewTemplate {
     pub name: String,
     #[serde(default)]
@@ -68,6 +71,7 @@ pub struct NewTemplate {
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TemplatePatch {
     pub description: Option<String>,
     pub system_prompt: Option<String>,
@@ -78,6 +82,7 @@ pub struct TemplatePatch {
 /// A template's filled-in text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RenderedTemplate {
     pub system_prompt: String,
     pub user_message: String,

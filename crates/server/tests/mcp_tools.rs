@@ -361,6 +361,15 @@ async fn contexts_keep_history_and_conversation_actions_are_scoped() {
             (page["total"].as_i64(), page["nextOffset"].as_i64()),
             (Some(2), Some(1))
         );
+        // The list's query reaches core's name search: part of one name, in another case.
+        let found = ok(call(
+            &client,
+            "context-manage",
+            json!({"action": "list", "query": "PLAN"}),
+        )
+        .await);
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["items"][0]["name"], "Plans", "{found}");
         ok(call(
             &client,
             "context-manage",

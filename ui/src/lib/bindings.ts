@@ -52,6 +52,50 @@ export const commands = {
 	 *  backing up the current data.
 	 */
 	backupRestore: (path: string) => typedError<null, string>(__TAURI_INVOKE("backup_restore", { path })),
+	/**  Every persona and the built-ins' names (persona-manage `list`). */
+	personasList: () => typedError<PersonaList_Serialize, string>(__TAURI_INVOKE("personas_list")),
+	/**  Creates a persona (persona-manage `create`); core's validation message on bad input. */
+	personaCreate: (persona: NewPersona_Deserialize) => typedError<Persona_Serialize, string>(__TAURI_INVOKE("persona_create", { persona })),
+	/**  Changes the given fields of a persona (persona-manage `update`). */
+	personaUpdate: (name: string, patch: PersonaPatch_Deserialize) => typedError<Persona_Serialize, string>(__TAURI_INVOKE("persona_update", { name, patch })),
+	/**  Deletes a persona (persona-manage `delete`). */
+	personaDelete: (name: string) => typedError<null, string>(__TAURI_INVOKE("persona_delete", { name })),
+	/**  Puts a built-in persona back as shipped, recreating it if deleted (persona-manage `reset`). */
+	personaReset: (name: string) => typedError<Persona_Serialize, string>(__TAURI_INVOKE("persona_reset", { name })),
+	/**  Every template and the built-ins' names (template-manage `list`). */
+	templatesList: () => typedError<TemplateList_Serialize, string>(__TAURI_INVOKE("templates_list")),
+	/**  Adds a template (template-manage `add`); core's validation message on bad input. */
+	templateAdd: (template: NewTemplate_Deserialize) => typedError<Template_Serialize, string>(__TAURI_INVOKE("template_add", { template })),
+	/**  Changes the given fields of a template (template-manage `update`). */
+	templateUpdate: (name: string, patch: TemplatePatch_Deserialize) => typedError<Template_Serialize, string>(__TAURI_INVOKE("template_update", { name, patch })),
+	/**  Deletes a template (template-manage `delete`). */
+	templateDelete: (name: string) => typedError<null, string>(__TAURI_INVOKE("template_delete", { name })),
+	/**  Puts a built-in template back as shipped, recreating it if deleted (template-manage `reset`). */
+	templateReset: (name: string) => typedError<Template_Serialize, string>(__TAURI_INVOKE("template_reset", { name })),
+	/**  Renders a stored template with the given values; nothing is sent to a model. */
+	templateRender: (name: string, args: { [key in string]: string }) => typedError<RenderedTemplate, string>(__TAURI_INVOKE("template_render", { name, args })),
+	/**  Live contexts, newest activity first (context-manage `list`). */
+	contextsList: (offset: number | null, limit: number | null) => typedError<Page_Serialize<T>, string>(__TAURI_INVOKE("contexts_list", { offset, limit })),
+	/**  Live contexts whose name contains `query`, newest activity first. */
+	contextsSearch: (query: string, offset: number | null, limit: number | null) => typedError<Page_Serialize<T>, string>(__TAURI_INVOKE("contexts_search", { query, offset, limit })),
+	/**  A context's messages, oldest first (conversation-manage `list`). */
+	contextMessages: (id: string, offset: number | null, limit: number | null) => typedError<Page_Serialize<T>, string>(__TAURI_INVOKE("context_messages", { id, offset, limit })),
+	/**  Deletes a context and its history (context-manage `delete`). */
+	contextDelete: (id: string) => typedError<null, string>(__TAURI_INVOKE("context_delete", { id })),
+	/**
+	 *  Where an export would go unless the user types another path: a new file named after the
+	 *  context in their Downloads (else home) folder.
+	 */
+	contextExportPath: (id: string, format: ExportFormat) => typedError<string, string>(__TAURI_INVOKE("context_export_path", { id, format })),
+	/**
+	 *  Writes the context's export (conversation-manage `export`) to a new file at `path`; returns
+	 *  the path written. An existing file is never replaced.
+	 */
+	contextExport: (id: string, format: ExportFormat, path: string) => typedError<string, string>(__TAURI_INVOKE("context_export", { id, format, path })),
+	/**  The newest `limit` log entries at `level` and above. */
+	logsRecent: (level: LogLevel, limit: number) => typedError<LogsView, string>(__TAURI_INVOKE("logs_recent", { level, limit })),
+	/**  Opens the logs folder in the system's file manager; returns its path. */
+	logsOpenFolder: () => typedError<string, string>(__TAURI_INVOKE("logs_open_folder")),
 };
 
 /* Types */
@@ -164,6 +208,9 @@ export type Change_Serialize = {
 	restart: string,
 };
 
+/**  Who said a message. */
+export type ChatRole = "user" | "assistant";
+
 /**  One check's outcome. */
 export type Check = Check_Serialize | Check_Deserialize;
 
@@ -251,6 +298,49 @@ export type ClientStatus_Serialize = {
 	restart: string,
 } & ClientState_Serialize;
 
+/**  A stored context. */
+export type Context = Context_Serialize | Context_Deserialize;
+
+/**  Effective settings of a context. */
+export type ContextSettings = {
+	temperature: number | null,
+	maxTokens: number,
+	maxHistoryTokens: number,
+	expiryDays: number,
+};
+
+/**  A stored context. */
+export type Context_Deserialize = {
+	id: string,
+	name: string,
+	/**  The persona it was created from, if any. */
+	persona?: string | null,
+	systemPrompt: string,
+	personality: string,
+	settings: ContextSettings,
+	createdAt: string,
+	lastActivityAt: string,
+	/**  Inactivity expiry: hidden after this time, then purged by maintenance. */
+	expiresAt: string,
+	messageCount: number,
+};
+
+/**  A stored context. */
+export type Context_Serialize = {
+	id: string,
+	name: string,
+	/**  The persona it was created from, if any. */
+	persona?: string,
+	systemPrompt: string,
+	personality: string,
+	settings: ContextSettings,
+	createdAt: string,
+	lastActivityAt: string,
+	/**  Inactivity expiry: hidden after this time, then purged by maintenance. */
+	expiresAt: string,
+	messageCount: number,
+};
+
 /**  How many of each thing the store holds. Contexts counts live (unexpired) ones. */
 export type Counts = {
 	templates: number,
@@ -258,6 +348,9 @@ export type Counts = {
 	contexts: number,
 	messages: number,
 };
+
+/**  Export formats of a conversation. */
+export type ExportFormat = "markdown" | "json";
 
 /**  The whole report: the worst level and every check. */
 export type Health = Health_Serialize | Health_Deserialize;
@@ -282,6 +375,192 @@ export type KeyTest = {
 
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";
+
+/**  A log level, ordered from the most verbose to the most severe. */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+
+/**  One log entry as the screen shows it. */
+export type LogLine = {
+	/**  RFC 3339, UTC. */
+	time: string,
+	level: LogLevel,
+	/**  The whole entry as written, with continuation lines. */
+	text: string,
+};
+
+/**  What the Logs screen shows. */
+export type LogsView = {
+	/**  The folder of the daily files, shown so people can find it themselves. */
+	dir: string,
+	/**  The newest matching entries, oldest first. */
+	lines: LogLine[],
+};
+
+/**  What a user gives to create a persona. */
+export type NewPersona = NewPersona_Serialize | NewPersona_Deserialize;
+
+/**  What a user gives to create a persona. */
+export type NewPersona_Deserialize = {
+	name: string,
+	description?: string,
+	systemPrompt: string,
+	personality?: string,
+	settings?: PersonaSettings_Deserialize,
+};
+
+/**  What a user gives to create a persona. */
+export type NewPersona_Serialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	personality: string,
+	settings: PersonaSettings_Serialize,
+};
+
+/**  What a user gives to add a template. */
+export type NewTemplate = NewTemplate_Serialize | NewTemplate_Deserialize;
+
+/**  What a user gives to add a template. */
+export type NewTemplate_Deserialize = {
+	name: string,
+	description?: string,
+	systemPrompt?: string,
+	userMessage: string,
+	parameters?: TemplateParameter_Deserialize[],
+};
+
+/**  What a user gives to add a template. */
+export type NewTemplate_Serialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	userMessage: string,
+	parameters: TemplateParameter_Serialize[],
+};
+
+/**  One page of a list. */
+export type Page<T> = Page_Serialize<T> | Page_Deserialize<T>;
+
+/**  One page of a list. */
+export type Page_Deserialize<T> = {
+	items: T[],
+	/**  Total number of items across all pages. */
+	total: number,
+	/**  Offset of the next page, absent on the last page. */
+	nextOffset?: number | null,
+};
+
+/**  One page of a list. */
+export type Page_Serialize<T> = {
+	items: T[],
+	/**  Total number of items across all pages. */
+	total: number,
+	/**  Offset of the next page, absent on the last page. */
+	nextOffset?: number,
+};
+
+/**  A stored persona, every field in full. */
+export type Persona = Persona_Serialize | Persona_Deserialize;
+
+/**  What the Personas screen lists. */
+export type PersonaList = PersonaList_Serialize | PersonaList_Deserialize;
+
+/**  What the Personas screen lists. */
+export type PersonaList_Deserialize = {
+	/**  Every stored persona, sorted by name. */
+	items: Persona_Deserialize[],
+	/**  The names of the shipped personas, so the screen can offer to restore a deleted one. */
+	builtins: string[],
+};
+
+/**  What the Personas screen lists. */
+export type PersonaList_Serialize = {
+	/**  Every stored persona, sorted by name. */
+	items: Persona_Serialize[],
+	/**  The names of the shipped personas, so the screen can offer to restore a deleted one. */
+	builtins: string[],
+};
+
+/**  Fields to change; absent fields stay as they are. Settings are merged field by field. */
+export type PersonaPatch = PersonaPatch_Serialize | PersonaPatch_Deserialize;
+
+/**  Fields to change; absent fields stay as they are. Settings are merged field by field. */
+export type PersonaPatch_Deserialize = {
+	description?: string | null,
+	systemPrompt?: string | null,
+	personality?: string | null,
+	settings?: PersonaSettings_Deserialize | null,
+};
+
+/**  Fields to change; absent fields stay as they are. Settings are merged field by field. */
+export type PersonaPatch_Serialize = {
+	description: string | null,
+	systemPrompt: string | null,
+	personality: string | null,
+	settings: PersonaSettings_Serialize | null,
+};
+
+/**
+ *  Default settings a persona gives to the contexts created from it. Absent values fall back
+ *  to the product defaults.
+ */
+export type PersonaSettings = PersonaSettings_Serialize | PersonaSettings_Deserialize;
+
+/**
+ *  Default settings a persona gives to the contexts created from it. Absent values fall back
+ *  to the product defaults.
+ */
+export type PersonaSettings_Deserialize = {
+	/**  Sampling temperature, 0 to 2. */
+	temperature?: number | null,
+	/**  Longest reply, in tokens. */
+	maxTokens?: number | null,
+	/**  Token budget of a request: system prompt + history + reply. */
+	maxHistoryTokens?: number | null,
+	/**  Days of inactivity after which a context expires. */
+	expiryDays?: number | null,
+};
+
+/**
+ *  Default settings a persona gives to the contexts created from it. Absent values fall back
+ *  to the product defaults.
+ */
+export type PersonaSettings_Serialize = {
+	/**  Sampling temperature, 0 to 2. */
+	temperature?: number | null,
+	/**  Longest reply, in tokens. */
+	maxTokens?: number,
+	/**  Token budget of a request: system prompt + history + reply. */
+	maxHistoryTokens?: number,
+	/**  Days of inactivity after which a context expires. */
+	expiryDays?: number,
+};
+
+/**  A stored persona, every field in full. */
+export type Persona_Deserialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	/**  Personality text appended to the system prompt of its contexts. */
+	personality: string,
+	settings: PersonaSettings_Deserialize,
+	builtin: boolean,
+	createdAt: string,
+	updatedAt: string,
+};
+
+/**  A stored persona, every field in full. */
+export type Persona_Serialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	/**  Personality text appended to the system prompt of its contexts. */
+	personality: string,
+	settings: PersonaSettings_Serialize,
+	builtin: boolean,
+	createdAt: string,
+	updatedAt: string,
+};
 
 /**  The wire protocol a provider speaks. */
 export type ProviderKind = 
@@ -344,6 +623,12 @@ export type Reachability = {
 	latencyMs: number,
 };
 
+/**  A template's filled-in text. */
+export type RenderedTemplate = {
+	systemPrompt: string,
+	userMessage: string,
+};
+
 /**  One client's outcome of a repair. */
 export type RepairOutcome = RepairOutcome_Serialize | RepairOutcome_Deserialize;
 
@@ -374,6 +659,123 @@ export type StatusReport_Serialize = {
 	/**  The month the usage covers (YYYY-MM, UTC). */
 	month: string,
 	providers: ProviderStatus_Serialize[],
+};
+
+/**  A stored message. */
+export type StoredMessage = StoredMessage_Serialize | StoredMessage_Deserialize;
+
+/**  A stored message. */
+export type StoredMessage_Deserialize = {
+	id: number,
+	role: ChatRole,
+	content: string,
+	tokenEstimate: number,
+	model?: string | null,
+	createdAt: string,
+};
+
+/**  A stored message. */
+export type StoredMessage_Serialize = {
+	id: number,
+	role: ChatRole,
+	content: string,
+	tokenEstimate: number,
+	model?: string,
+	createdAt: string,
+};
+
+/**  A stored template. */
+export type Template = Template_Serialize | Template_Deserialize;
+
+/**  What the Templates screen lists. */
+export type TemplateList = TemplateList_Serialize | TemplateList_Deserialize;
+
+/**  What the Templates screen lists. */
+export type TemplateList_Deserialize = {
+	/**  Every stored template, sorted by name. */
+	items: Template_Deserialize[],
+	/**  The names of the shipped templates, so the screen can offer to restore a deleted one. */
+	builtins: string[],
+};
+
+/**  What the Templates screen lists. */
+export type TemplateList_Serialize = {
+	/**  Every stored template, sorted by name. */
+	items: Template_Serialize[],
+	/**  The names of the shipped templates, so the screen can offer to restore a deleted one. */
+	builtins: string[],
+};
+
+/**  One declared parameter of a template. */
+export type TemplateParameter = TemplateParameter_Serialize | TemplateParameter_Deserialize;
+
+/**  One declared parameter of a template. */
+export type TemplateParameter_Deserialize = {
+	/**  Placeholder name, used as `{name}` in the template text. */
+	name: string,
+	/**  What the value should be; shown to users and to the model. */
+	description?: string,
+	/**  Whether a value must be given when no default exists. Defaults to true. */
+	required?: boolean,
+	/**  Value used when the caller gives none. */
+	default?: string | null,
+};
+
+/**  One declared parameter of a template. */
+export type TemplateParameter_Serialize = {
+	/**  Placeholder name, used as `{name}` in the template text. */
+	name: string,
+	/**  What the value should be; shown to users and to the model. */
+	description: string,
+	/**  Whether a value must be given when no default exists. Defaults to true. */
+	required: boolean,
+	/**  Value used when the caller gives none. */
+	default?: string,
+};
+
+/**  Fields to change; absent fields stay as they are. */
+export type TemplatePatch = TemplatePatch_Serialize | TemplatePatch_Deserialize;
+
+/**  Fields to change; absent fields stay as they are. */
+export type TemplatePatch_Deserialize = {
+	description?: string | null,
+	systemPrompt?: string | null,
+	userMessage?: string | null,
+	parameters?: TemplateParameter_Deserialize[] | null,
+};
+
+/**  Fields to change; absent fields stay as they are. */
+export type TemplatePatch_Serialize = {
+	description: string | null,
+	systemPrompt: string | null,
+	userMessage: string | null,
+	parameters: TemplateParameter_Serialize[] | null,
+};
+
+/**  A stored template. */
+export type Template_Deserialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	userMessage: string,
+	parameters: TemplateParameter_Deserialize[],
+	/**  True for the shipped templates, which `reset` can restore. */
+	builtin: boolean,
+	createdAt: string,
+	updatedAt: string,
+};
+
+/**  A stored template. */
+export type Template_Serialize = {
+	name: string,
+	description: string,
+	systemPrompt: string,
+	userMessage: string,
+	parameters: TemplateParameter_Serialize[],
+	/**  True for the shipped templates, which `reset` can restore. */
+	builtin: boolean,
+	createdAt: string,
+	updatedAt: string,
 };
 
 /**  One provider's usage in a month. */

@@ -7,6 +7,19 @@ import {
   type BackupRow_Serialize,
   type Change_Serialize,
   type ClientStatus_Serialize,
+  type Context_Serialize,
+  type ExportFormat,
+  type LogLevel,
+  type NewPersona_Deserialize,
+  type NewTemplate_Deserialize,
+  type Page_Serialize,
+  type PersonaPatch_Deserialize,
+  type Persona_Serialize,
+  type RenderedTemplate,
+  type StoredMessage_Serialize,
+  type TemplateList_Serialize,
+  type TemplatePatch_Deserialize,
+  type Template_Serialize,
   type Health_Serialize,
   type KeyTest,
   type ProviderStatus_Serialize,
@@ -60,3 +73,46 @@ export const backupsList = () => unwrap(commands.backupsList());
 export const backupNow = () => unwrap(commands.backupNow());
 export const backupVerify = (path: string) => unwrap(commands.backupVerify(path));
 export const backupRestore = (path: string) => unwrap(commands.backupRestore(path));
+
+// Personas, templates, contexts and logs screens. Each call is one llmgen-core action.
+export type { ExportFormat, LogLevel, LogLine, LogsView, PersonaList_Serialize as PersonaList } from "./bindings";
+export type Persona = Persona_Serialize;
+export type NewPersona = NewPersona_Deserialize;
+export type PersonaPatch = PersonaPatch_Deserialize;
+export type Template = Template_Serialize;
+export type TemplateList = TemplateList_Serialize;
+export type NewTemplate = NewTemplate_Deserialize;
+export type TemplatePatch = TemplatePatch_Deserialize;
+export type Rendered = RenderedTemplate;
+export type Context = Context_Serialize;
+export type StoredMessage = StoredMessage_Serialize;
+// The generated bindings leave the page's item type open; these say what each list holds.
+export type Page<T> = Page_Serialize<T>;
+
+export const personasList = () => unwrap(commands.personasList());
+export const personaCreate = (persona: NewPersona) => unwrap(commands.personaCreate(persona));
+export const personaUpdate = (name: string, patch: PersonaPatch) => unwrap(commands.personaUpdate(name, patch));
+export const personaDelete = (name: string) => unwrap(commands.personaDelete(name));
+export const personaReset = (name: string) => unwrap(commands.personaReset(name));
+
+export const templatesList = () => unwrap(commands.templatesList());
+export const templateAdd = (template: NewTemplate) => unwrap(commands.templateAdd(template));
+export const templateUpdate = (name: string, patch: TemplatePatch) => unwrap(commands.templateUpdate(name, patch));
+export const templateDelete = (name: string) => unwrap(commands.templateDelete(name));
+export const templateReset = (name: string) => unwrap(commands.templateReset(name));
+export const templateRender = (name: string, args: Record<string, string>) =>
+  unwrap(commands.templateRender(name, args));
+
+export const contextsList = (offset: number, limit: number): Promise<Page<Context>> =>
+  unwrap(commands.contextsList(offset, limit));
+export const contextsSearch = (query: string, offset: number, limit: number): Promise<Page<Context>> =>
+  unwrap(commands.contextsSearch(query, offset, limit));
+export const contextMessages = (id: string, offset: number, limit: number): Promise<Page<StoredMessage>> =>
+  unwrap(commands.contextMessages(id, offset, limit));
+export const contextDelete = (id: string) => unwrap(commands.contextDelete(id));
+export const contextExportPath = (id: string, format: ExportFormat) => unwrap(commands.contextExportPath(id, format));
+export const contextExport = (id: string, format: ExportFormat, path: string) =>
+  unwrap(commands.contextExport(id, format, path));
+
+export const logsRecent = (level: LogLevel, limit: number) => unwrap(commands.logsRecent(level, limit));
+export const logsOpenFolder = () => unwrap(commands.logsOpenFolder());

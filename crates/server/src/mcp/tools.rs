@@ -221,7 +221,7 @@ pub enum ContextAction {
     /// New context from a persona (needs persona).
     #[serde(alias = "create_from_persona", alias = "createFromPersona")]
     CreateFromPersona,
-    /// Live contexts, most recent first, with paging (offset, limit).
+    /// Live contexts, most recent first, with paging (offset, limit); query narrows by name.
     List,
     /// One context (needs contextId).
     Get,
@@ -257,6 +257,9 @@ pub struct ContextManageParams {
     /// Paging for list: 1 to 200, default 50.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// For list: only contexts whose name contains this text (case-insensitive for ASCII).
+    #[serde(default)]
+    pub query: Option<String>,
 }
 
 /// Parameters of context-chat.
@@ -676,7 +679,10 @@ impl LlmGenServer {
                         new(p.name.clone()),
                     )?)
                 }
-                ContextAction::List => structured(&contexts::list(store, p.offset, p.limit)?),
+                ContextAction::List => match p.query.as_deref() {
+                    Some(q) => structured(&contexts::search(store, q, p.offset, p.limit)?),
+                    None => structured(&contexts::list(store, p.offset, p.limit)?),
+                },
                 ContextAction::Get => {
                     structured(&contexts::get(store, &need(p.context_id, "contextId", "get")?)?)
                 }
