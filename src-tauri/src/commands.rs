@@ -42,13 +42,17 @@ impl AppState {
         self.store.clone()
     }
 
+    pub(crate) fn direct(&self) -> Direct {
+        self.direct.clone()
+    }
+
     pub(crate) fn data_dir(&self) -> Result<DataDir, String> {
         self.data_dir.clone()
     }
 
     /// Client files, found from this user's HOME and config dirs; locks, backups and the record of
     /// configured files live in the data dir.
-    fn clients(&self) -> Result<Clients, String> {
+    pub(crate) fn clients(&self) -> Result<Clients, String> {
         Ok(Clients::from_env(self.data_dir.clone()?))
     }
 }
@@ -71,7 +75,7 @@ pub fn server_binary() -> Option<PathBuf> {
     std::fs::canonicalize(path).ok().filter(|p| p.is_file())
 }
 
-fn required_server_binary() -> Result<PathBuf, String> {
+pub(crate) fn required_server_binary() -> Result<PathBuf, String> {
     server_binary().ok_or_else(|| {
         "The server program that ships with the app (mcp-llm-generator) is missing next to the app. Reinstall MCP LLM Generator.".to_string()
     })
@@ -215,8 +219,8 @@ pub async fn clients_restore(state: tauri::State<'_, AppState>, id: String) -> R
 #[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RepairOutcome {
-    change: Option<Change>,
-    error: Option<String>,
+    pub(crate) change: Option<Change>,
+    pub(crate) error: Option<String>,
 }
 
 /// Puts back wiped or stale entries of the clients we configured (`clients repair`).
@@ -453,6 +457,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             crate::commands_contexts::context_export,
             crate::commands_logs::logs_recent,
             crate::commands_logs::logs_open_folder,
+            // Moving in from the TypeScript server, and removing everything.
+            crate::commands_moving::moving_in_scan,
+            crate::commands_moving::moving_in_import,
+            crate::commands_moving::moving_in_replace_entries,
+            crate::commands_moving::remove_everything,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

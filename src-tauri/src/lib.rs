@@ -4,6 +4,7 @@
 mod commands;
 mod commands_contexts;
 mod commands_logs;
+mod commands_moving;
 mod commands_personas;
 mod commands_templates;
 mod health;

@@ -96,6 +96,17 @@ export const commands = {
 	logsRecent: (level: LogLevel, limit: number) => typedError<LogsView, string>(__TAURI_INVOKE("logs_recent", { level, limit })),
 	/**  Opens the logs folder in the system's file manager; returns its path. */
 	logsOpenFolder: () => typedError<string, string>(__TAURI_INVOKE("logs_open_folder")),
+	/**  What of the old server is on this computer: its data in the home folder, its client entries. */
+	movingInScan: () => typedError<MovingInScan_Serialize, string>(__TAURI_INVOKE("moving_in_scan")),
+	/**  Imports (or, with `dryRun`, previews) the old server's data from `dir`. */
+	movingInImport: (dir: string, dryRun: boolean, includeExpired: boolean) => typedError<ImportReport_Serialize, string>(__TAURI_INVOKE("moving_in_import", { dir, dryRun, includeExpired })),
+	/**  Replaces the old server's client entries with ours (keys in them move to the keychain first). */
+	movingInReplaceEntries: () => typedError<RepairOutcome_Serialize[], string>(__TAURI_INVOKE("moving_in_replace_entries")),
+	/**
+	 *  Removes our client entries, keychain items and start at login, and with `removeData` our
+	 *  data folder (`mcp-llm-generator uninstall`). `dryRun` lists what would go.
+	 */
+	removeEverything: (removeData: boolean, dryRun: boolean) => typedError<UninstallReport_Serialize, string>(__TAURI_INVOKE("remove_everything", { removeData, dryRun })),
 };
 
 /* Types */
@@ -367,6 +378,57 @@ export type Health_Serialize = {
 	checks: Check_Serialize[],
 };
 
+/**  One template, preset, context or file of the old server, and what became of it. */
+export type ImportItem = ImportItem_Serialize | ImportItem_Deserialize;
+
+/**  One template, preset, context or file of the old server, and what became of it. */
+export type ImportItem_Deserialize = {
+	kind: ItemKind,
+	/**  Its name or id in the old server. */
+	source: string,
+	/**  Its name or id here, when imported. */
+	name?: string | null,
+	outcome: Outcome,
+	/**  Why it was skipped, or what was changed on the way in. */
+	note?: string | null,
+	/**  Conversation messages brought along with a context. */
+	messages?: number | null,
+};
+
+/**  One template, preset, context or file of the old server, and what became of it. */
+export type ImportItem_Serialize = {
+	kind: ItemKind,
+	/**  Its name or id in the old server. */
+	source: string,
+	/**  Its name or id here, when imported. */
+	name?: string,
+	outcome: Outcome,
+	/**  Why it was skipped, or what was changed on the way in. */
+	note?: string,
+	/**  Conversation messages brought along with a context. */
+	messages?: number,
+};
+
+/**  The whole result of an import (or of a dry run, which writes nothing). */
+export type ImportReport = ImportReport_Serialize | ImportReport_Deserialize;
+
+/**  The whole result of an import (or of a dry run, which writes nothing). */
+export type ImportReport_Deserialize = {
+	sourceDir: string,
+	dryRun: boolean,
+	items: ImportItem_Deserialize[],
+};
+
+/**  The whole result of an import (or of a dry run, which writes nothing). */
+export type ImportReport_Serialize = {
+	sourceDir: string,
+	dryRun: boolean,
+	items: ImportItem_Serialize[],
+};
+
+/**  What kind of thing an item of the report is. */
+export type ItemKind = "template" | "persona" | "context" | "shared-memory";
+
 /**  The result of a key test, for the UI. */
 export type KeyTest = {
 	model: string,
@@ -394,6 +456,31 @@ export type LogsView = {
 	dir: string,
 	/**  The newest matching entries, oldest first. */
 	lines: LogLine[],
+};
+
+/**  What the screen finds on this computer. */
+export type MovingInScan = MovingInScan_Serialize | MovingInScan_Deserialize;
+
+/**  What the screen finds on this computer. */
+export type MovingInScan_Deserialize = {
+	/**
+	 *  A folder holding the old server's data, when one was found (the home folder, where clients
+	 *  started from it often leave it).
+	 */
+	suggestedDir?: string | null,
+	/**  Client files that still run the old server. */
+	clients: OldEntries[],
+};
+
+/**  What the screen finds on this computer. */
+export type MovingInScan_Serialize = {
+	/**
+	 *  A folder holding the old server's data, when one was found (the home folder, where clients
+	 *  started from it often leave it).
+	 */
+	suggestedDir: string | null,
+	/**  Client files that still run the old server. */
+	clients: OldEntries[],
 };
 
 /**  What a user gives to create a persona. */
@@ -437,6 +524,17 @@ export type NewTemplate_Serialize = {
 	userMessage: string,
 	parameters: TemplateParameter_Serialize[],
 };
+
+/**  A client whose file still runs the TypeScript server. */
+export type OldEntries = {
+	id: string,
+	name: string,
+	/**  Names of the old server's entries in that file. */
+	entries: string[],
+};
+
+/**  What happened to one item. */
+export type Outcome = "imported" | "skipped";
 
 /**  One page of a list. */
 export type Page<T> = Page_Serialize<T> | Page_Deserialize<T>;
@@ -623,6 +721,29 @@ export type Reachability = {
 	latencyMs: number,
 };
 
+/**  One thing removed, or that could not be. */
+export type Removal = Removal_Serialize | Removal_Deserialize;
+
+/**  One thing removed, or that could not be. */
+export type Removal_Deserialize = {
+	/**  A client id, a keychain account, or a path. */
+	what: string,
+	/**  Where: the client file, or the keychain service. */
+	place: string,
+	/**  `None` when it was removed (or would be, in a dry run); else what went wrong and what to do. */
+	error?: string | null,
+};
+
+/**  One thing removed, or that could not be. */
+export type Removal_Serialize = {
+	/**  A client id, a keychain account, or a path. */
+	what: string,
+	/**  Where: the client file, or the keychain service. */
+	place: string,
+	/**  `None` when it was removed (or would be, in a dry run); else what went wrong and what to do. */
+	error: string | null,
+};
+
 /**  A template's filled-in text. */
 export type RenderedTemplate = {
 	systemPrompt: string,
@@ -776,6 +897,31 @@ export type Template_Serialize = {
 	builtin: boolean,
 	createdAt: string,
 	updatedAt: string,
+};
+
+/**  Everything `uninstall` did. */
+export type UninstallReport = UninstallReport_Serialize | UninstallReport_Deserialize;
+
+/**  Everything `uninstall` did. */
+export type UninstallReport_Deserialize = {
+	dryRun: boolean,
+	clientEntries: Removal_Deserialize[],
+	keychainItems: Removal_Deserialize[],
+	/**  Files and folders of the data folder removed (empty unless asked). */
+	data: Removal_Deserialize[],
+	/**  Files in the data folder that are not ours, left in place. */
+	leftInDataFolder: string[],
+};
+
+/**  Everything `uninstall` did. */
+export type UninstallReport_Serialize = {
+	dryRun: boolean,
+	clientEntries: Removal_Serialize[],
+	keychainItems: Removal_Serialize[],
+	/**  Files and folders of the data folder removed (empty unless asked). */
+	data: Removal_Serialize[],
+	/**  Files in the data folder that are not ours, left in place. */
+	leftInDataFolder: string[],
 };
 
 /**  One provider's usage in a month. */

@@ -25,6 +25,9 @@ import {
   type ProviderStatus_Serialize,
   type RepairOutcome_Serialize,
   type StatusReport_Serialize,
+  type ImportReport_Serialize,
+  type MovingInScan_Serialize,
+  type UninstallReport_Serialize,
 } from "./bindings";
 
 export type AppStatus = AppStatus_Serialize;
@@ -116,3 +119,13 @@ export const contextExport = (id: string, format: ExportFormat, path: string) =>
 
 export const logsRecent = (level: LogLevel, limit: number) => unwrap(commands.logsRecent(level, limit));
 export const logsOpenFolder = () => unwrap(commands.logsOpenFolder());
+
+export type MovingInScan = MovingInScan_Serialize;
+export type ImportReport = ImportReport_Serialize;
+export type UninstallReport = UninstallReport_Serialize;
+export const movingInScan = () => unwrap(commands.movingInScan());
+export const movingInImport = (dir: string, dryRun: boolean, includeExpired: boolean) =>
+  unwrap(commands.movingInImport(dir, dryRun, includeExpired));
+export const movingInReplaceEntries = () => unwrap(commands.movingInReplaceEntries());
+export const removeEverything = (removeData: boolean, dryRun: boolean) =>
+  unwrap(commands.removeEverything(removeData, dryRun));

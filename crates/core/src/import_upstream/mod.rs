@@ -63,6 +63,7 @@ impl From<rusqlite::Error> for ImportError {
 }
 
 /// What kind of thing an item of the report is.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemKind {
@@ -73,6 +74,7 @@ pub enum ItemKind {
 }
 
 /// What happened to one item.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
@@ -81,6 +83,7 @@ pub enum Outcome {
 }
 
 /// One template, preset, context or file of the old server, and what became of it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportItem {
@@ -100,6 +103,7 @@ pub struct ImportItem {
 }
 
 /// The whole result of an import (or of a dry run, which writes nothing).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {

@@ -1,0 +1,219 @@
+//! IPC commands of the "Moving in" screen (data and client entries of the TypeScript server we
+//! replace) and of "Remove everything" (llmgen-core's `import_upstream`, `clients::migrate_upstream`
+//! with `clients::audit::fix`, and `uninstall`: the same functions as the CLI).
+
+use std::path::{Path, PathBuf};
+
+use llmgen_core::{
+    Store,
+    clients::{self, Clients, ClientsError},
+    import_upstream::{self, ImportOptions, ImportReport},
+    providers::Direct,
+    uninstall::{self, UninstallOptions, UninstallReport},
+};
+use serde::Serialize;
+
+use crate::commands::{AppState, RepairOutcome, blocking, required_server_binary};
+
+/// A client whose file still runs the TypeScript server.
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OldEntries {
+    id: String,
+    name: String,
+    /// Names of the old server's entries in that file.
+    entries: Vec<String>,
+}
+
+/// What the screen finds on this computer.
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MovingInScan {
+    /// A folder holding the old server's data, when one was found (the home folder, where clients
+    /// started from it often leave it).
+    suggested_dir: Option<String>,
+    /// Client files that still run the old server.
+    clients: Vec<OldEntries>,
+}
+
+fn scan(clients: &Clients, home: Option<&Path>) -> MovingInScan {
+    let suggested_dir = home
+        .filter(|h| import_upstream::has_upstream_data(h))
+        .map(|h| h.display().to_string());
+    let clients = clients::list(clients, None)
+        .into_iter()
+        .filter(|s| !s.upstream_entries.is_empty())
+        .map(|s| OldEntries {
+            id: s.id.to_string(),
+            name: s.name.to_string(),
+            entries: s.upstream_entries,
+        })
+        .collect();
+    MovingInScan {
+        suggested_dir,
+        clients,
+    }
+}
+
+/// Replaces the old server's entries with ours in every client file that has them. An old entry
+/// that holds a provider key in plain text has the key moved into the keychain first (the
+/// audit's fix), so no key is lost with the entry.
+fn replace_entries(clients: &Clients, store: &Store, direct: &Direct, exe: &Path) -> Vec<RepairOutcome> {
+    let ids: Vec<&'static str> = clients::list(clients, None)
+        .into_iter()
+        .filter(|s| !s.upstream_entries.is_empty())
+        .map(|s| s.id)
+        .collect();
+    let mut keys_moved = false;
+    ids.into_iter()
+        .map(|id| {
+            let mut result = clients::migrate_upstream(clients, id, exe, false);
+            if matches!(result, Err(ClientsError::KeysInOldEntry { .. })) && !keys_moved {
+                keys_moved = true;
+                clients::audit::fix(
+                    clients,
+                    |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
+                    |provider, secret| direct.set_key(store, provider, secret).map_err(|e| e.to_string()),
+                );
+                result = clients::migrate_upstream(clients, id, exe, false);
+            }
+            match result {
+                Ok(change) => RepairOutcome {
+                    change: Some(change),
+                    error: None,
+                },
+                Err(e) => RepairOutcome {
+                    change: None,
+                    error: Some(e.to_string()),
+                },
+            }
+        })
+        .collect()
+}
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute())
+}
+
+/// What of the old server is on this computer: its data in the home folder, its client entries.
+#[tauri::command]
+#[specta::specta]
+pub async fn moving_in_scan(state: tauri::State<'_, AppState>) -> Result<MovingInScan, String> {
+    let clients = state.clients()?;
+    blocking(move || Ok(scan(&clients, home().as_deref()))).await
+}
+
+/// Imports (or, with `dryRun`, previews) the old server's data from `dir`.
+#[tauri::command]
+#[specta::specta]
+pub async fn moving_in_import(
+    state: tauri::State<'_, AppState>,
+    dir: String,
+    dry_run: bool,
+    include_expired: bool,
+) -> Result<ImportReport, String> {
+    let store = state.store()?;
+    let data_dir = state.data_dir()?;
+    let dir = PathBuf::from(dir.trim());
+    if !dir.is_absolute() {
+        return Err("Give the full path of the folder, e.g. /home/you/projects/notes.".into());
+    }
+    let options = ImportOptions {
+        dry_run,
+        include_expired,
+    };
+    blocking(move || {
+        import_upstream::import_upstream(&store, &data_dir, &dir, options).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Replaces the old server's client entries with ours (keys in them move to the keychain first).
+#[tauri::command]
+#[specta::specta]
+pub async fn moving_in_replace_entries(
+    state: tauri::State<'_, AppState>,
+) -> Result<Vec<RepairOutcome>, String> {
+    let clients = state.clients()?;
+    let store = state.store()?;
+    let direct = state.direct();
+    let exe = required_server_binary()?;
+    blocking(move || Ok(replace_entries(&clients, &store, &direct, &exe))).await
+}
+
+/// Removes our client entries, keychain items and start at login, and with `removeData` our
+/// data folder (`mcp-llm-generator uninstall`). `dryRun` lists what would go.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_everything(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    remove_data: bool,
+    dry_run: bool,
+) -> Result<UninstallReport, String> {
+    let clients = state.clients()?;
+    let options = UninstallOptions { remove_data, dry_run };
+    let report = blocking(move || Ok(uninstall::uninstall(&clients, options))).await?;
+    if !dry_run {
+        crate::commands::set_autostart(&app, false)?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use llmgen_core::paths::{DataDir, Platform};
+
+    fn clients_in(home: &Path, data: &Path) -> Clients {
+        let home = home.to_path_buf();
+        Clients::with_env(DataDir::at(data), Platform::Linux, move |var| {
+            (var == "HOME").then(|| home.clone())
+        })
+    }
+
+    /// Proves: the scan finds the old server's data in the home folder and its entries in client
+    /// files; replacing them leaves our entry in place of the old one and the other server alone.
+    /// (Moving a plain key out of an old entry needs a keychain: the CLI's keychain tests cover
+    /// the audit's fix.)
+    #[test]
+    fn scan_then_replace_the_old_servers_entries() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (home, data) = (tmp.path().join("home"), tmp.path().join("data"));
+        let cursor = home.join(".cursor/mcp.json");
+        std::fs::create_dir_all(cursor.parent().expect("parent")).expect("mkdir");
+        std::fs::write(
+            &cursor,
+            r#"{"mcpServers": {"sampler": {"command": "npx", "args": ["-y", "@mako10k/mcp-llm-generator"]}, "other": {"command": "/bin/true"}}}"#,
+        )
+        .expect("write");
+        let clients = clients_in(&home, &data);
+        let empty = scan(&clients, Some(&home));
+        assert_eq!(empty.suggested_dir, None, "no old data in this home");
+        assert_eq!(empty.clients.len(), 1);
+        assert_eq!(empty.clients[0].entries, ["sampler"]);
+        std::fs::create_dir_all(home.join("templates")).expect("mkdir");
+        std::fs::write(home.join("templates/templates.json"), "[]").expect("write");
+        assert_eq!(
+            scan(&clients, Some(&home)).suggested_dir.as_deref(),
+            home.to_str()
+        );
+
+        let store = Store::open(&DataDir::at(&data)).expect("store");
+        let exe = std::env::current_exe().expect("exe");
+        let outcomes = replace_entries(&clients, &store, &Direct::new(), &exe);
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(outcomes[0].error, None);
+        let text = std::fs::read_to_string(&cursor).expect("read");
+        assert!(
+            !text.contains("mako10k") && text.contains("llm-generator") && text.contains("other"),
+            "{text}"
+        );
+        assert!(
+            scan(&clients, Some(&home)).clients.is_empty(),
+            "nothing left to replace"
+        );
+    }
+}
