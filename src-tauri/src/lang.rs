@@ -37,11 +37,7 @@ pub fn resolve(choice: Language) -> Lang {
 /// POSIX order: `LC_ALL`, then `LC_MESSAGES` (the category for UI text), then `LANG`; the first
 /// one set wins, even when it says `C`. Where none is set (a macOS or Windows desktop session), the
 /// OS's own preference decides.
-fn pick(
-    choice: Language,
-    env: impl Fn(&str) -> Option<String>,
-    os: impl FnOnce() -> Option<String>,
-) -> Lang {
+fn pick(choice: Language, env: impl Fn(&str) -> Option<String>, os: impl FnOnce() -> Option<String>) -> Lang {
     match choice {
         Language::En => Lang::En,
         Language::Ja => Lang::Ja,
@@ -70,20 +66,38 @@ mod tests {
         // Proves: a Japanese locale in any of the three variables gives Japanese, and the more
         // specific variable wins over LANG in both directions.
         let none = || None;
-        assert_eq!(pick(Language::Auto, env(&[("LANG", "ja_JP.UTF-8")]), none), Lang::Ja);
-        assert_eq!(pick(Language::Auto, env(&[("LANG", "en_US.UTF-8")]), none), Lang::En);
         assert_eq!(
-            pick(Language::Auto, env(&[("LANG", "en_US.UTF-8"), ("LC_MESSAGES", "ja_JP")]), none),
+            pick(Language::Auto, env(&[("LANG", "ja_JP.UTF-8")]), none),
             Lang::Ja
         );
         assert_eq!(
-            pick(Language::Auto, env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")]), none),
+            pick(Language::Auto, env(&[("LANG", "en_US.UTF-8")]), none),
+            Lang::En
+        );
+        assert_eq!(
+            pick(
+                Language::Auto,
+                env(&[("LANG", "en_US.UTF-8"), ("LC_MESSAGES", "ja_JP")]),
+                none
+            ),
+            Lang::Ja
+        );
+        assert_eq!(
+            pick(
+                Language::Auto,
+                env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")]),
+                none
+            ),
             Lang::En
         );
         assert_eq!(pick(Language::Auto, env(&[("LC_ALL", "ja")]), none), Lang::Ja);
         // An empty variable counts as unset, as in libc.
         assert_eq!(
-            pick(Language::Auto, env(&[("LC_ALL", ""), ("LANG", "ja_JP.eucJP")]), none),
+            pick(
+                Language::Auto,
+                env(&[("LC_ALL", ""), ("LANG", "ja_JP.eucJP")]),
+                none
+            ),
             Lang::Ja
         );
         // "jav" (Javanese) is not Japanese.

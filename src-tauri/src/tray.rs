@@ -280,14 +280,20 @@ mod tests {
             let (en, ja) = (item.label(Lang::En), item.label(Lang::Ja));
             assert!(!en.is_empty() && !ja.is_empty(), "{item:?}");
             assert_ne!(en, ja, "{item:?} is not translated");
-            assert!(ja.chars().any(|c| c > '\u{3000}') || ja.contains("MCP"), "{item:?}: {ja}");
+            assert!(
+                ja.chars().any(|c| c > '\u{3000}') || ja.contains("MCP"),
+                "{item:?}: {ja}"
+            );
         }
         assert_eq!(TrayItem::BackUpNow.label(Lang::En), "Back up now");
         assert_eq!(TrayItem::Quit.label(Lang::Ja), "終了");
         assert_eq!(TrayItem::Open.label(Lang::Ja), "MCP LLM Generator を開く");
 
         let finding = Status::NeedsFix("No backup has been made yet.".into());
-        assert_eq!(finding.text(Lang::En), "No backup has been made yet. Open the app to fix it.");
+        assert_eq!(
+            finding.text(Lang::En),
+            "No backup has been made yet. Open the app to fix it."
+        );
         assert_eq!(
             finding.text(Lang::Ja),
             "No backup has been made yet. アプリを開いて対処してください。"
