@@ -197,6 +197,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
             None => {}
         })
         .build(app)?;
+    tracing::info!("tray language: {}", lang.as_str());
     Ok(())
 }
 
