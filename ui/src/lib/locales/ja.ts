@@ -122,7 +122,7 @@ export const ja: Dictionary = {
   "keys.noKeyNeeded": "キーは不要",
   "keys.noKey": "キーなし",
   "keys.inKeychain": "キーチェーンに保存済み",
-  "keys.from": "{source} のキーを使用",
+  "keys.from": "{source} から読み込んだキー",
   "keys.default": "既定",
   "keys.thisMonth": "今月: {calls}、{tokens}",
   "keys.calls": { other: "{count} 回の呼び出し" },
