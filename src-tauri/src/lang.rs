@@ -100,7 +100,7 @@ mod tests {
             ),
             Lang::Ja
         );
-        // "jav" (Javanese) is not Japanese.
+        // Javanese (jv) is not Japanese: only the language subtag "ja" counts.
         assert_eq!(pick(Language::Auto, env(&[("LANG", "jv_ID")]), none), Lang::En);
     }
 
