@@ -462,6 +462,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             crate::commands_moving::moving_in_import,
             crate::commands_moving::moving_in_replace_entries,
             crate::commands_moving::remove_everything,
+            // The language of the window and the tray.
+            crate::commands_language::app_language,
+            crate::commands_language::set_app_language,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

@@ -11,6 +11,8 @@ use llmgen_core::{
 };
 use tauri::AppHandle;
 
+use crate::tray::Status;
+
 /// How often the tray re-checks on its own.
 const EVERY: Duration = Duration::from_secs(5 * 60);
 
@@ -48,14 +50,16 @@ fn watch(app: &AppHandle, rx: &Receiver<()>) {
     let data_dir = match DataDir::resolve(None) {
         Ok(d) => d,
         Err(e) => {
-            crate::tray::show_state(app, Level::Error, &e.to_string());
+            crate::tray::show_state(app, Level::Error, Status::Failed(e.to_string()));
             return;
         }
     };
     loop {
         match check_now(&data_dir) {
             Ok(health) => show(app, &health),
-            Err(e) => crate::tray::show_state(app, Level::Error, &e),
+            Err(e) => {
+                crate::tray::show_state(app, Level::Error, Status::Failed(e));
+            }
         }
         match rx.recv_timeout(EVERY) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {}
@@ -66,15 +70,15 @@ fn watch(app: &AppHandle, rx: &Receiver<()>) {
 
 /// Puts a result on the tray: its icon and one line saying what, if anything, to do.
 pub fn show(app: &AppHandle, health: &Health) {
-    let line = match health
+    let status = match health
         .checks
         .iter()
         .filter(|c| c.level == health.level)
         .find(|c| c.level != Level::Ok)
     {
-        None => "All good".to_string(),
-        Some(worst) => format!("{} Open the app to fix it.", worst.message),
+        None => Status::AllGood,
+        Some(worst) => Status::NeedsFix(worst.message.clone()),
     };
+    let line = crate::tray::show_state(app, health.level, status);
     tracing::info!(level = health.level.as_str(), "health: {line}");
-    crate::tray::show_state(app, health.level, &line);
 }

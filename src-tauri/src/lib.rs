@@ -3,11 +3,13 @@
 
 mod commands;
 mod commands_contexts;
+mod commands_language;
 mod commands_logs;
 mod commands_moving;
 mod commands_personas;
 mod commands_templates;
 mod health;
+mod lang;
 mod tray;
 mod window;
 
@@ -27,8 +29,10 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
         .setup(move |app| {
-            app.manage(commands::AppState::open());
-            tray::install(app.handle())?;
+            let state = commands::AppState::open();
+            let lang = commands_language::at_start(&state);
+            app.manage(state);
+            tray::install(app.handle(), lang)?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {
                 window::show(app.handle());

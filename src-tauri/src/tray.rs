@@ -1,5 +1,8 @@
 //! The tray icon and its menu. Menu ids are a typed enum, never strings split apart. The icon and
-//! the status line show the health check's result (health.rs).
+//! the status line show the health check's result (health.rs). Labels follow the app's language
+//! (lang.rs) and are re-labelled when the user switches it in Settings.
+
+use std::sync::Mutex;
 
 use tauri::{
     AppHandle, Manager, Wry,
@@ -10,6 +13,8 @@ use tauri::{
 use tauri_plugin_autostart::ManagerExt;
 
 use llmgen_core::health::Level;
+
+use crate::lang::Lang;
 
 /// Entries of the tray menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,15 +52,23 @@ impl TrayItem {
         }
     }
 
-    fn label(self) -> &'static str {
-        match self {
-            Self::Status => "Checking…",
-            Self::Open => "Open MCP LLM Generator",
-            Self::RunHealthCheck => "Run health check",
-            Self::BackUpNow => "Back up now",
-            Self::ConfigureClients => "Configure clients…",
-            Self::StartAtLogin => "Start at login",
-            Self::Quit => "Quit",
+    /// The entry's words; the status line's start as "Checking…" and then come from [`Status`].
+    fn label(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, Self::Status) => "Checking…",
+            (Lang::En, Self::Open) => "Open MCP LLM Generator",
+            (Lang::En, Self::RunHealthCheck) => "Run health check",
+            (Lang::En, Self::BackUpNow) => "Back up now",
+            (Lang::En, Self::ConfigureClients) => "Configure clients…",
+            (Lang::En, Self::StartAtLogin) => "Start at login",
+            (Lang::En, Self::Quit) => "Quit",
+            (Lang::Ja, Self::Status) => "確認しています…",
+            (Lang::Ja, Self::Open) => "MCP LLM Generator を開く",
+            (Lang::Ja, Self::RunHealthCheck) => "ヘルスチェックを実行",
+            (Lang::Ja, Self::BackUpNow) => "今すぐバックアップ",
+            (Lang::Ja, Self::ConfigureClients) => "クライアントを設定…",
+            (Lang::Ja, Self::StartAtLogin) => "ログイン時に起動",
+            (Lang::Ja, Self::Quit) => "終了",
         }
     }
 
@@ -64,32 +77,78 @@ impl TrayItem {
     }
 }
 
+/// What the status line says, kept as meaning rather than text so a change of language can
+/// say it again. Sentences from llmgen-core (the health finding, an error) stay English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Checking,
+    AllGood,
+    /// The worst finding of the health check.
+    NeedsFix(String),
+    /// The check itself could not run.
+    Failed(String),
+    BackupFailed(String),
+}
+
+impl Status {
+    pub fn text(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (_, Self::Checking) => TrayItem::Status.label(lang).to_string(),
+            (Lang::En, Self::AllGood) => "All good".to_string(),
+            (Lang::Ja, Self::AllGood) => "問題ありません".to_string(),
+            (Lang::En, Self::NeedsFix(finding)) => format!("{finding} Open the app to fix it."),
+            (Lang::Ja, Self::NeedsFix(finding)) => {
+                format!("{finding} アプリを開いて対処してください。")
+            }
+            (_, Self::Failed(error)) => error.clone(),
+            (Lang::En, Self::BackupFailed(error)) => format!("Backup failed: {error}"),
+            (Lang::Ja, Self::BackupFailed(error)) => {
+                format!("バックアップに失敗しました: {error}")
+            }
+        }
+    }
+}
 const ICON_OK: &[u8] = include_bytes!("../../icons/tray-ok.png");
 const ICON_WARNING: &[u8] = include_bytes!("../../icons/tray-warning.png");
 const ICON_ERROR: &[u8] = include_bytes!("../../icons/tray-error.png");
 
-/// The status line, kept so the health thread can change its text.
-struct StatusLine(MenuItem<Wry>);
-
-fn item(app: &AppHandle, which: TrayItem, enabled: bool) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, which.id(), which.label(), enabled, None::<&str>)
+/// The menu's entries and what they say now, kept so the health thread can change the status
+/// line and a change of language can re-label everything.
+struct Tray {
+    items: Vec<(TrayItem, MenuItem<Wry>)>,
+    at_login: CheckMenuItem<Wry>,
+    /// The language and the status line's meaning, changed together.
+    shown: Mutex<(Lang, Status)>,
 }
 
-pub fn install(app: &AppHandle) -> tauri::Result<()> {
-    let status = item(app, TrayItem::Status, false)?;
-    let open = item(app, TrayItem::Open, true)?;
-    let check = item(app, TrayItem::RunHealthCheck, true)?;
-    let backup = item(app, TrayItem::BackUpNow, true)?;
-    let clients = item(app, TrayItem::ConfigureClients, true)?;
+impl Tray {
+    fn status_item(&self) -> Option<&MenuItem<Wry>> {
+        self.items
+            .iter()
+            .find(|(which, _)| *which == TrayItem::Status)
+            .map(|(_, item)| item)
+    }
+}
+
+fn item(app: &AppHandle, which: TrayItem, lang: Lang, enabled: bool) -> tauri::Result<MenuItem<Wry>> {
+    MenuItem::with_id(app, which.id(), which.label(lang), enabled, None::<&str>)
+}
+
+pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
+    let status = item(app, TrayItem::Status, lang, false)?;
+    let open = item(app, TrayItem::Open, lang, true)?;
+    let check = item(app, TrayItem::RunHealthCheck, lang, true)?;
+    let backup = item(app, TrayItem::BackUpNow, lang, true)?;
+    let clients = item(app, TrayItem::ConfigureClients, lang, true)?;
     let at_login = CheckMenuItem::with_id(
         app,
         TrayItem::StartAtLogin.id(),
-        TrayItem::StartAtLogin.label(),
+        TrayItem::StartAtLogin.label(lang),
         true,
         app.autolaunch().is_enabled().unwrap_or(false),
         None::<&str>,
     )?;
-    let quit = item(app, TrayItem::Quit, true)?;
+    let quit = item(app, TrayItem::Quit, lang, true)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(
         app,
@@ -97,8 +156,19 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             &status, &separator, &open, &check, &backup, &clients, &at_login, &quit,
         ],
     )?;
-    app.manage(StatusLine(status));
-    let toggle = at_login.clone();
+    app.manage(Tray {
+        items: vec![
+            (TrayItem::Status, status),
+            (TrayItem::Open, open),
+            (TrayItem::RunHealthCheck, check),
+            (TrayItem::BackUpNow, backup),
+            (TrayItem::ConfigureClients, clients),
+            (TrayItem::Quit, quit),
+        ],
+        at_login: at_login.clone(),
+        shown: Mutex::new((lang, Status::Checking)),
+    });
+    let toggle = at_login;
     TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(ICON_WARNING)?)
         .tooltip("MCP LLM Generator")
@@ -127,12 +197,13 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             None => {}
         })
         .build(app)?;
+    tracing::info!("tray language: {}", lang.as_str());
     Ok(())
 }
 
-/// Shows a health level as the icon and `line` as the status line (enabled when there is
-/// something to fix, so a click opens the app).
-pub fn show_state(app: &AppHandle, level: Level, line: &str) {
+/// Shows a health level as the icon and `status` as the status line (enabled when there is
+/// something to fix, so a click opens the app). Returns the line as shown.
+pub fn show_state(app: &AppHandle, level: Level, status: Status) -> String {
     let icon = match level {
         Level::Ok => ICON_OK,
         Level::Warning => ICON_WARNING,
@@ -143,10 +214,41 @@ pub fn show_state(app: &AppHandle, level: Level, line: &str) {
     {
         tracing::warn!("could not change the tray icon: {e}");
     }
-    if let Some(status) = app.try_state::<StatusLine>() {
-        let _ = status.0.set_text(line);
-        let _ = status.0.set_enabled(level != Level::Ok);
+    let Some(tray) = app.try_state::<Tray>() else {
+        return status.text(Lang::En);
+    };
+    let Ok(mut shown) = tray.shown.lock() else {
+        return status.text(Lang::En);
+    };
+    let line = status.text(shown.0);
+    if let Some(item) = tray.status_item() {
+        let _ = item.set_text(&line);
+        let _ = item.set_enabled(level != Level::Ok);
     }
+    shown.1 = status;
+    line
+}
+
+/// Re-labels every entry, and the status line, in `lang` (after a change in Settings).
+pub fn set_lang(app: &AppHandle, lang: Lang) {
+    let Some(tray) = app.try_state::<Tray>() else {
+        return;
+    };
+    let Ok(mut shown) = tray.shown.lock() else {
+        return;
+    };
+    shown.0 = lang;
+    for (which, item) in &tray.items {
+        let text = match which {
+            TrayItem::Status => shown.1.text(lang),
+            other => other.label(lang).to_string(),
+        };
+        if let Err(e) = item.set_text(text) {
+            tracing::warn!("could not re-label the tray menu: {e}");
+        }
+    }
+    let _ = tray.at_login.set_text(TrayItem::StartAtLogin.label(lang));
+    tracing::info!("tray language: {}", lang.as_str());
 }
 
 /// Takes a backup off the UI thread, then re-checks so the tray follows.
@@ -158,8 +260,60 @@ fn back_up_now(app: &AppHandle) {
             .and_then(|d| crate::commands::backup_now_in(&d));
         match result {
             Ok(row) => tracing::info!("backed up to {}", row.path),
-            Err(e) => show_state(&app, Level::Error, &format!("Backup failed: {e}")),
+            Err(e) => {
+                show_state(&app, Level::Error, Status::BackupFailed(e));
+            }
         }
         let _ = app.state::<crate::health::Recheck>().0.send(());
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_and_status_line_has_words_in_both_languages() {
+        // Proves: each menu entry is labelled in the chosen language (not English everywhere),
+        // the English labels are the ones the README documents, and a core sentence is kept
+        // as it is inside the Japanese status line.
+        for item in TrayItem::ALL {
+            let (en, ja) = (item.label(Lang::En), item.label(Lang::Ja));
+            assert!(!en.is_empty() && !ja.is_empty(), "{item:?}");
+            assert_ne!(en, ja, "{item:?} is not translated");
+            assert!(
+                ja.chars().any(|c| c > '\u{3000}') || ja.contains("MCP"),
+                "{item:?}: {ja}"
+            );
+        }
+        assert_eq!(TrayItem::BackUpNow.label(Lang::En), "Back up now");
+        assert_eq!(TrayItem::Quit.label(Lang::Ja), "終了");
+        assert_eq!(TrayItem::Open.label(Lang::Ja), "MCP LLM Generator を開く");
+
+        let finding = Status::NeedsFix("No backup has been made yet.".into());
+        assert_eq!(
+            finding.text(Lang::En),
+            "No backup has been made yet. Open the app to fix it."
+        );
+        assert_eq!(
+            finding.text(Lang::Ja),
+            "No backup has been made yet. アプリを開いて対処してください。"
+        );
+        assert_eq!(Status::AllGood.text(Lang::Ja), "問題ありません");
+        assert_eq!(Status::Checking.text(Lang::Ja), TrayItem::Status.label(Lang::Ja));
+        assert_eq!(
+            Status::BackupFailed("disk full".into()).text(Lang::Ja),
+            "バックアップに失敗しました: disk full"
+        );
+    }
+
+    #[test]
+    fn the_tray_language_follows_the_choice_in_settings_over_the_system() {
+        // Proves: a choice in Settings decides the tray's words whatever the system's locale
+        // (lang.rs tests how "Automatic" reads the locale).
+        use llmgen_core::settings::Language;
+        let label = |choice| TrayItem::RunHealthCheck.label(crate::lang::resolve(choice));
+        assert_eq!(label(Language::Ja), "ヘルスチェックを実行");
+        assert_eq!(label(Language::En), "Run health check");
+    }
 }

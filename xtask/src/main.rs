@@ -194,6 +194,8 @@ fn test() -> Result<()> {
         "llmgen-e2e",
         "--test",
         "app_window",
+        "--test",
+        "app_japanese",
     ])
     .current_dir(root())
     .env("DISPLAY", &xvfb.display)

@@ -90,7 +90,7 @@ fn install_python_with_apt() -> Result<bool> {
 
 /// System packages the desktop app's build and tests need, each with a cheap probe.
 /// (webkit2gtk and friends for Tauri; Xvfb for a real window without a desktop; dbus and
-/// gnome-keyring for a private Secret Service; ImageMagick for screenshots.)
+/// gnome-keyring for a private Secret Service; ImageMagick and fonts for screenshots.)
 const APP_PACKAGES: &[(&str, &[&str])] = &[
     (
         "libwebkit2gtk-4.1-dev",
@@ -118,6 +118,15 @@ const APP_PACKAGES: &[(&str, &[&str])] = &[
         &["test", "-d", "/usr/share/fonts/truetype/dejavu"],
     ),
     ("file", &["test", "-x", "/usr/bin/file"]),
+    // Japanese UI text under Xvfb (the app's Japanese screenshot); without it, empty boxes.
+    (
+        "fonts-noto-cjk",
+        &[
+            "test",
+            "-e",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        ],
+    ),
 ];
 
 /// Installs the desktop app's missing system packages through apt (sudo when not root), or says

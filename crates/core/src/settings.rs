@@ -58,6 +58,41 @@ impl ToolGroup {
     }
 }
 
+/// The desktop app's language (its window and tray menu). Messages from this crate (errors,
+/// health sentences, validation) stay English whatever is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Language {
+    /// Follow the operating system's language (Japanese for a `ja` locale, else English).
+    #[default]
+    Auto,
+    En,
+    Ja,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::En => "en",
+            Self::Ja => "ja",
+        }
+    }
+
+    /// Parses a choice as typed (`auto`, `en`, `ja`, any case).
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "en" => Ok(Self::En),
+            "ja" => Ok(Self::Ja),
+            other => Err(CoreError::invalid(format!(
+                "Unknown language '{other}': use auto (follow the system), en or ja."
+            ))),
+        }
+    }
+}
+
 /// Every setting with its effective value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -81,6 +116,9 @@ pub struct Settings {
     /// `LLMGEN_LOG` overrides it for one process.
     #[serde(default)]
     pub log_level: Option<crate::logs::LogLevel>,
+    /// The desktop app's language; `auto` follows the system.
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Default for Settings {
@@ -94,12 +132,13 @@ impl Default for Settings {
             backup_keep_weekly: 4,
             conversation_retention_days: None,
             log_level: None,
+            language: Language::Auto,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 9] = [
     "prefer-sampling",
     "tool-groups",
     "log-level",
@@ -108,6 +147,7 @@ pub const KEYS: [&str; 8] = [
     "backup-keep-daily",
     "backup-keep-weekly",
     "conversation-retention-days",
+    "language",
 ];
 
 /// Reads settings: defaults, then the database, then environment overrides.
@@ -130,6 +170,7 @@ pub fn load(store: &Store) -> Result<Settings> {
                 settings.conversation_retention_days = serde_json::from_str(&value)?
             }
             "log-level" => settings.log_level = serde_json::from_str(&value)?,
+            "language" => settings.language = serde_json::from_str(&value)?,
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -182,6 +223,7 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
             let level = crate::logs::LogLevel::parse(value).map_err(|e| CoreError::invalid(e.to_string()))?;
             serde_json::to_string(&level)?
         }
+        "language" => serde_json::to_string(&Language::parse(value)?)?,
         other => {
             return Err(CoreError::invalid(format!(
                 "Unknown setting '{other}'. Settings: {}.",
@@ -309,6 +351,15 @@ mod tests {
         let s = set(&store, "backup-keep-daily", "3").expect("set");
         assert_eq!(s.backup_keep_daily, 3);
         assert!(set(&store, "backup-interval-hours", "0").is_err());
+        // The app's language is stored like any other setting and survives a re-read.
+        assert_eq!(set(&store, "language", "JA").expect("set").language, Language::Ja);
+        assert_eq!(load(&store).expect("load").language, Language::Ja);
+        assert!(
+            set(&store, "language", "fr")
+                .expect_err("bad")
+                .to_string()
+                .contains("use auto (follow the system), en or ja")
+        );
         assert!(
             set(&store, "nope", "1")
                 .expect_err("bad")

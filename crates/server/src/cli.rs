@@ -31,7 +31,8 @@ pub enum SettingsAction {
     },
     /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all,
     /// backup-schedule true|false, backup-interval-hours N, backup-keep-daily N, backup-keep-weekly N,
-    /// conversation-retention-days N|off, log-level error|warn|info|debug|trace.
+    /// conversation-retention-days N|off, log-level error|warn|info|debug|trace,
+    /// language auto|en|ja (the desktop app's).
     Set { key: String, value: String },
 }
 
@@ -568,6 +569,10 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
         );
         let level = s.log_level.map_or("info (default)", |l| l.as_str());
         println!("log-level       = {level}  (LLMGEN_LOG overrides it)");
+        println!(
+            "language        = {}  (the desktop app's; auto follows the system)",
+            s.language.as_str()
+        );
     }
     Ok(())
 }

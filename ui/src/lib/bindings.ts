@@ -107,6 +107,13 @@ export const commands = {
 	 *  data folder (`mcp-llm-generator uninstall`). `dryRun` lists what would go.
 	 */
 	removeEverything: (removeData: boolean, dryRun: boolean) => typedError<UninstallReport_Serialize, string>(__TAURI_INVOKE("remove_everything", { removeData, dryRun })),
+	/**  The stored choice (`auto` until the user picks one). */
+	appLanguage: () => typedError<Language, string>(__TAURI_INVOKE("app_language")),
+	/**
+	 *  Stores the choice (the same as `settings set language ...`) and re-labels the tray at once;
+	 *  the window switches its own words.
+	 */
+	setAppLanguage: (language: Language) => typedError<Language, string>(__TAURI_INVOKE("set_app_language", { language })),
 };
 
 /* Types */
@@ -434,6 +441,14 @@ export type KeyTest = {
 	model: string,
 	reply: string,
 };
+
+/**
+ *  The desktop app's language (its window and tray menu). Messages from this crate (errors,
+ *  health sentences, validation) stay English whatever is chosen.
+ */
+export type Language = 
+/**  Follow the operating system's language (Japanese for a `ja` locale, else English). */
+"auto" | "en" | "ja";
 
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";

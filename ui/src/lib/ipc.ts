@@ -28,6 +28,7 @@ import {
   type ImportReport_Serialize,
   type MovingInScan_Serialize,
   type UninstallReport_Serialize,
+  type Language,
 } from "./bindings";
 
 export type AppStatus = AppStatus_Serialize;
@@ -67,6 +68,9 @@ export const clientsRepair = () => unwrap(commands.clientsRepair());
 export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export const autostartEnabled = () => unwrap(commands.autostartEnabled());
+/** The language chosen in Settings ("auto" follows the system); setting it re-labels the tray too. */
+export const appLanguage = () => unwrap(commands.appLanguage());
+export const setAppLanguage = (language: Language) => unwrap(commands.setAppLanguage(language));
 export const autostartSet = (enabled: boolean) => unwrap(commands.autostartSet(enabled));
 
 export type Health = Health_Serialize;

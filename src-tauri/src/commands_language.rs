@@ -1,0 +1,43 @@
+//! IPC commands of the language setting (Settings: Automatic / English / 日本語). The choice is
+//! core's `language` setting, so it persists with the user's data and the tray can read it at
+//! start, before any window exists.
+
+use llmgen_core::settings::{self, Language};
+
+use crate::commands::AppState;
+
+/// The stored choice (`auto` until the user picks one).
+#[tauri::command]
+#[specta::specta]
+pub fn app_language(state: tauri::State<'_, AppState>) -> Result<Language, String> {
+    let store = state.store()?;
+    settings::load(&store)
+        .map(|s| s.language)
+        .map_err(|e| e.to_string())
+}
+
+/// Stores the choice (the same as `settings set language ...`) and re-labels the tray at once;
+/// the window switches its own words.
+#[tauri::command]
+#[specta::specta]
+pub fn set_app_language(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    language: Language,
+) -> Result<Language, String> {
+    let store = state.store()?;
+    let saved = settings::set(&store, "language", language.as_str()).map_err(|e| e.to_string())?;
+    crate::tray::set_lang(&app, crate::lang::resolve(saved.language));
+    Ok(saved.language)
+}
+
+/// The language the tray starts in: the stored choice, or the system's when there is none or the
+/// store cannot be read (the window says why in that case).
+pub fn at_start(state: &AppState) -> crate::lang::Lang {
+    let choice = state
+        .store()
+        .ok()
+        .and_then(|store| settings::load(&store).ok())
+        .map_or(Language::Auto, |s| s.language);
+    crate::lang::resolve(choice)
+}
