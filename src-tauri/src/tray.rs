@@ -106,7 +106,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         .on_menu_event(move |app, event| match TrayItem::from_id(event.id().as_ref()) {
             Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => crate::window::show(app),
             Some(TrayItem::RunHealthCheck) => {
-                let _ = app.state::<crate::health::Recheck>().0.send(());
+                app.state::<crate::health::Recheck>()
+                    .request(crate::health::Trigger::TrayMenu);
             }
             Some(TrayItem::BackUpNow) => back_up_now(app),
             Some(TrayItem::StartAtLogin) => {
@@ -160,6 +161,7 @@ fn back_up_now(app: &AppHandle) {
             Ok(row) => tracing::info!("backed up to {}", row.path),
             Err(e) => show_state(&app, Level::Error, &format!("Backup failed: {e}")),
         }
-        let _ = app.state::<crate::health::Recheck>().0.send(());
+        app.state::<crate::health::Recheck>()
+            .request(crate::health::Trigger::Backup);
     });
 }
