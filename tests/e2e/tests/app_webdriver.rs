@@ -186,7 +186,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
             Instant::now() < deadline,
             "the app did not quit from its tray menu"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The browser of the session is gone; WebKitWebDriver may say so, which is expected.
     if let Err(e) = client.close().await {
@@ -324,6 +324,20 @@ fn check_client_files(vscode: &Path, claude: &Path, server: &Path, data: &DataDi
         cd.as_object().map(|o| o.len()),
         Some(2),
         "keys added at the top: {cd}"
+    );
+
+    // The entry runs: the command a client will spawn is the real server.
+    let command = cd["mcpServers"]["llm-generator"]["command"]
+        .as_str()
+        .expect("command");
+    let version = Command::new(command)
+        .arg("--version")
+        .output()
+        .expect("run the entry's command");
+    assert!(
+        version.status.success()
+            && String::from_utf8_lossy(&version.stdout).starts_with("mcp-llm-generator "),
+        "the configured command is not the server: {version:?}"
     );
 
     for (id, original) in [("vscode", VSCODE_FILE), ("claude-desktop", CLAUDE_DESKTOP_FILE)] {
