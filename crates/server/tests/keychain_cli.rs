@@ -20,6 +20,11 @@ use serde_json::json;
 
 const KEY: &str = "sk-ant-KEYCHAIN-e2e-42";
 
+/// Keychain item names are fixed and the tests of this file share one Secret Service, so they
+/// take turns: otherwise `uninstall` deletes the backup passphrase that another test has just
+/// stored and is about to use.
+static KEYCHAIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn keychain_session() -> bool {
     if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
         eprintln!(
@@ -70,6 +75,7 @@ async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
     if !keychain_session() {
         return;
     }
+    let _turn = KEYCHAIN.lock().await;
     let server = MockServer::start(vec![Reply::ok(json!({
         "id": "m", "type": "message", "role": "assistant", "model": "claude-test",
         "content": [{"type": "text", "text": "from the keychain key"}],
@@ -130,6 +136,7 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
     if !keychain_session() {
         return;
     }
+    let _turn = KEYCHAIN.blocking_lock();
     let dir = temp_dir();
     let data = dir.path();
     const PASS: &str = "kc-backup-passphrase-7";
@@ -182,6 +189,7 @@ fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
     if !keychain_session() {
         return;
     }
+    let _turn = KEYCHAIN.blocking_lock();
     const PLAIN: &str = "sk-test-AUDIT-moved-0000000000";
     let tmp = tempfile::tempdir().expect("tempdir");
     // A HOME of its own for the client files; the keychain is reached over D-Bus, not HOME.
@@ -239,6 +247,7 @@ fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
     if !keychain_session() {
         return;
     }
+    let _turn = KEYCHAIN.blocking_lock();
     const FAKE_KEY: &str = "sk-ant-FAKE.UNINSTALL.not-a-real-key";
     let tmp = tempfile::tempdir().expect("tempdir");
     let home = tmp.path().join("home");
