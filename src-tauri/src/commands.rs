@@ -12,6 +12,8 @@ use llmgen_core::{
 };
 use serde::Serialize;
 
+use crate::health::{Recheck, Trigger};
+
 /// The app's handle on the store, opened once at start. An error is kept and shown in the UI
 /// instead of crashing the app.
 pub struct AppState {
@@ -113,6 +115,7 @@ pub async fn provider_status(state: tauri::State<'_, AppState>) -> Result<Status
 #[specta::specta]
 pub async fn set_provider_key(
     state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
     provider: String,
     key: String,
 ) -> Result<(), String> {
@@ -122,7 +125,9 @@ pub async fn set_provider_key(
     tauri::async_runtime::spawn_blocking(move || direct.set_key(&store, &provider, &secret))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    recheck.request(Trigger::KeyChanged);
+    Ok(())
 }
 
 /// Removes a provider's key from the keychain (`keys delete`); false when none was stored.
@@ -130,13 +135,18 @@ pub async fn set_provider_key(
 #[specta::specta]
 pub async fn delete_provider_key(
     state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
     provider: String,
 ) -> Result<bool, String> {
     let direct = state.direct.clone();
-    tauri::async_runtime::spawn_blocking(move || direct.delete_key(&provider))
+    let deleted = tauri::async_runtime::spawn_blocking(move || direct.delete_key(&provider))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    if deleted {
+        recheck.request(Trigger::KeyChanged);
+    }
+    Ok(deleted)
 }
 
 /// The result of a key test, for the UI.
@@ -193,26 +203,50 @@ pub async fn clients_preview(state: tauri::State<'_, AppState>, id: String) -> R
 /// Adds or updates our entry in a client's file (`clients configure ID`).
 #[tauri::command]
 #[specta::specta]
-pub async fn clients_configure(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+pub async fn clients_configure(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
+    id: String,
+) -> Result<Change, String> {
     let clients = state.clients()?;
     let exe = required_server_binary()?;
-    blocking(move || clients::configure(&clients, &id, &exe, false).map_err(|e| e.to_string())).await
+    let change =
+        blocking(move || clients::configure(&clients, &id, &exe, false).map_err(|e| e.to_string())).await?;
+    Ok(clients_changed(&recheck, change))
 }
 
 /// Takes our entry out of a client's file (`clients remove ID`).
 #[tauri::command]
 #[specta::specta]
-pub async fn clients_remove(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+pub async fn clients_remove(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
+    id: String,
+) -> Result<Change, String> {
     let clients = state.clients()?;
-    blocking(move || clients::remove(&clients, &id, false).map_err(|e| e.to_string())).await
+    let change = blocking(move || clients::remove(&clients, &id, false).map_err(|e| e.to_string())).await?;
+    Ok(clients_changed(&recheck, change))
 }
 
 /// Puts back the newest backup of a client's file (`clients restore ID`).
 #[tauri::command]
 #[specta::specta]
-pub async fn clients_restore(state: tauri::State<'_, AppState>, id: String) -> Result<Change, String> {
+pub async fn clients_restore(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
+    id: String,
+) -> Result<Change, String> {
     let clients = state.clients()?;
-    blocking(move || clients::restore(&clients, &id, false).map_err(|e| e.to_string())).await
+    let change = blocking(move || clients::restore(&clients, &id, false).map_err(|e| e.to_string())).await?;
+    Ok(clients_changed(&recheck, change))
+}
+
+/// The tray re-checks after a client file really changed, so its status line follows.
+fn clients_changed(recheck: &Recheck, change: Change) -> Change {
+    if change.changed {
+        recheck.request(Trigger::ClientsChanged);
+    }
+    change
 }
 
 /// One client's outcome of a repair.
@@ -226,10 +260,20 @@ pub struct RepairOutcome {
 /// Puts back wiped or stale entries of the clients we configured (`clients repair`).
 #[tauri::command]
 #[specta::specta]
-pub async fn clients_repair(state: tauri::State<'_, AppState>) -> Result<Vec<RepairOutcome>, String> {
+pub async fn clients_repair(
+    state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
+) -> Result<Vec<RepairOutcome>, String> {
     let clients = state.clients()?;
     let exe = required_server_binary()?;
-    blocking(move || repair(&clients, &exe)).await
+    let outcomes = blocking(move || repair(&clients, &exe)).await?;
+    if outcomes
+        .iter()
+        .any(|o| o.change.as_ref().is_some_and(|c| c.changed))
+    {
+        recheck.request(Trigger::ClientsChanged);
+    }
+    Ok(outcomes)
 }
 
 /// The repair the app also runs at start, after an update or a move changed the binary's path.
@@ -287,7 +331,7 @@ pub async fn health_check(
 ) -> Result<llmgen_core::health::Health, String> {
     let data_dir = state.data_dir.clone()?;
     let health = blocking(move || crate::health::check_now(&data_dir)).await?;
-    crate::health::show(&app, &health);
+    crate::health::show(&app, &health, Trigger::HealthScreen);
     Ok(health)
 }
 
@@ -340,11 +384,11 @@ pub async fn backups_list(state: tauri::State<'_, AppState>) -> Result<Vec<Backu
 #[specta::specta]
 pub async fn backup_now(
     state: tauri::State<'_, AppState>,
-    recheck: tauri::State<'_, crate::health::Recheck>,
+    recheck: tauri::State<'_, Recheck>,
 ) -> Result<BackupRow, String> {
     let data_dir = state.data_dir.clone()?;
     let row = blocking(move || backup_now_in(&data_dir)).await?;
-    let _ = recheck.0.send(());
+    recheck.request(Trigger::Backup);
     Ok(row)
 }
 
@@ -384,7 +428,7 @@ pub async fn backup_verify(state: tauri::State<'_, AppState>, path: String) -> R
 #[specta::specta]
 pub async fn backup_restore(
     state: tauri::State<'_, AppState>,
-    recheck: tauri::State<'_, crate::health::Recheck>,
+    recheck: tauri::State<'_, Recheck>,
     path: String,
 ) -> Result<(), String> {
     let data_dir = state.data_dir.clone()?;
@@ -400,7 +444,7 @@ pub async fn backup_restore(
         .map_err(|e| e.to_string())
     })
     .await?;
-    let _ = recheck.0.send(());
+    recheck.request(Trigger::Restore);
     Ok(())
 }
 

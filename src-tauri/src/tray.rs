@@ -83,8 +83,11 @@ impl TrayItem {
 pub enum Status {
     Checking,
     AllGood,
-    /// The worst finding of the health check.
-    NeedsFix(String),
+    /// The worst finding of the health check, and how many other problems there are.
+    NeedsFix {
+        finding: String,
+        more: usize,
+    },
     /// The check itself could not run.
     Failed(String),
     BackupFailed(String),
@@ -96,9 +99,15 @@ impl Status {
             (_, Self::Checking) => TrayItem::Status.label(lang).to_string(),
             (Lang::En, Self::AllGood) => "All good".to_string(),
             (Lang::Ja, Self::AllGood) => "問題ありません".to_string(),
-            (Lang::En, Self::NeedsFix(finding)) => format!("{finding} Open the app to fix it."),
-            (Lang::Ja, Self::NeedsFix(finding)) => {
+            (Lang::En, Self::NeedsFix { finding, more: 0 }) => format!("{finding} Open the app to fix it."),
+            (Lang::En, Self::NeedsFix { finding, more }) => {
+                format!("{finding} Open the app to fix it (and {more} more).")
+            }
+            (Lang::Ja, Self::NeedsFix { finding, more: 0 }) => {
                 format!("{finding} アプリを開いて対処してください。")
+            }
+            (Lang::Ja, Self::NeedsFix { finding, more }) => {
+                format!("{finding} アプリを開いて対処してください（ほかに {more} 件あります）。")
             }
             (_, Self::Failed(error)) => error.clone(),
             (Lang::En, Self::BackupFailed(error)) => format!("Backup failed: {error}"),
@@ -176,7 +185,8 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         .on_menu_event(move |app, event| match TrayItem::from_id(event.id().as_ref()) {
             Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => crate::window::show(app),
             Some(TrayItem::RunHealthCheck) => {
-                let _ = app.state::<crate::health::Recheck>().0.send(());
+                app.state::<crate::health::Recheck>()
+                    .request(crate::health::Trigger::TrayMenu);
             }
             Some(TrayItem::BackUpNow) => back_up_now(app),
             Some(TrayItem::StartAtLogin) => {
@@ -264,7 +274,8 @@ fn back_up_now(app: &AppHandle) {
                 show_state(&app, Level::Error, Status::BackupFailed(e));
             }
         }
-        let _ = app.state::<crate::health::Recheck>().0.send(());
+        app.state::<crate::health::Recheck>()
+            .request(crate::health::Trigger::Backup);
     });
 }
 
@@ -290,7 +301,10 @@ mod tests {
         assert_eq!(TrayItem::Quit.label(Lang::Ja), "終了");
         assert_eq!(TrayItem::Open.label(Lang::Ja), "MCP LLM Generator を開く");
 
-        let finding = Status::NeedsFix("No backup has been made yet.".into());
+        let finding = Status::NeedsFix {
+            finding: "No backup has been made yet.".into(),
+            more: 0,
+        };
         assert_eq!(
             finding.text(Lang::En),
             "No backup has been made yet. Open the app to fix it."

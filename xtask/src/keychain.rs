@@ -15,6 +15,20 @@ const UNLOCK_AND_RUN: &str = r#"echo -n llmgen-test-only | gnome-keyring-daemon 
 /// Runs `cargo test` with `selection` (e.g. `-p llmgen-core --test keychain`) inside a private
 /// Secret Service.
 pub fn run_cargo_test(selection: &[&str]) -> Result<()> {
+    let (mut cmd, _home) = session_command(selection)?;
+    status(
+        &mut cmd,
+        &format!(
+            "keychain tests ({}) against a private Secret Service",
+            selection.join(" ")
+        ),
+    )
+}
+
+/// The command that runs `cargo test` with `selection` in its own D-Bus session with an unlocked
+/// gnome-keyring and `LLMGEN_KEYCHAIN_TESTS=1`, and the temporary HOME it uses (keep it alive
+/// until the command has run).
+pub fn session_command(selection: &[&str]) -> Result<(Command, PrivateHome)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new("dbus-run-session");
     cmd.args([
@@ -30,14 +44,8 @@ pub fn run_cargo_test(selection: &[&str]) -> Result<()> {
     .args(selection)
     .current_dir(root())
     .env("LLMGEN_KEYCHAIN_TESTS", "1");
-    let _home = PrivateHome::apply(&mut cmd)?;
-    status(
-        &mut cmd,
-        &format!(
-            "keychain tests ({}) against a private Secret Service",
-            selection.join(" ")
-        ),
-    )
+    let home = PrivateHome::apply(&mut cmd)?;
+    Ok((cmd, home))
 }
 
 /// A temporary HOME (with its own runtime and data dirs) for a test session, so a Secret

@@ -8,6 +8,7 @@ mod app;
 mod bench;
 mod keychain;
 mod setup;
+mod webdriver;
 
 use std::{
     path::{Path, PathBuf},
@@ -208,6 +209,7 @@ fn test() -> Result<()> {
         &mut e2e,
         &format!("the desktop app in a real window (Xvfb {})", xvfb.display),
     )?;
+    webdriver::run_e2e(&app_bin, &xvfb.display)?;
     drop(xvfb);
     setup::python_sdk_tests()?;
     eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());

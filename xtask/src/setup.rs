@@ -90,7 +90,8 @@ fn install_python_with_apt() -> Result<bool> {
 
 /// System packages the desktop app's build and tests need, each with a cheap probe.
 /// (webkit2gtk and friends for Tauri; Xvfb for a real window without a desktop; dbus and
-/// gnome-keyring for a private Secret Service; ImageMagick and fonts for screenshots.)
+/// gnome-keyring for a private Secret Service; ImageMagick and fonts for screenshots; WebKitWebDriver
+/// for driving the real window.)
 const APP_PACKAGES: &[(&str, &[&str])] = &[
     (
         "libwebkit2gtk-4.1-dev",
@@ -113,6 +114,8 @@ const APP_PACKAGES: &[(&str, &[&str])] = &[
     ("libsecret-1-dev", &["pkg-config", "--exists", "libsecret-1"]),
     ("libsecret-tools", &["test", "-x", "/usr/bin/secret-tool"]),
     ("imagemagick", &["test", "-x", "/usr/bin/import"]),
+    // WebKitGTK's WebDriver server, which tauri-driver drives for the WebDriver end-to-end test.
+    ("webkit2gtk-driver", &["test", "-x", "/usr/bin/WebKitWebDriver"]),
     (
         "fonts-dejavu-core",
         &["test", "-d", "/usr/share/fonts/truetype/dejavu"],

@@ -96,7 +96,7 @@ fn the_language_chosen_in_settings_is_used_by_the_window_and_the_tray_at_start()
     // around core's English sentence.
     let health = health.unwrap_or_else(|| panic!("the tray never showed a health state:\n{log}"));
     assert!(
-        health.contains("アプリを開いて対処してください。"),
+        health.contains("アプリを開いて対処してください"),
         "the tray's status line is not in Japanese: {health}"
     );
 }
