@@ -38,7 +38,7 @@ impl AppState {
         }
     }
 
-    fn store(&self) -> Result<Arc<Store>, String> {
+    pub(crate) fn store(&self) -> Result<Arc<Store>, String> {
         self.store.clone()
     }
 
@@ -429,6 +429,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_now,
             backup_verify,
             backup_restore,
+            crate::update_commands::update_state,
+            crate::update_commands::update_check,
+            crate::update_commands::update_install,
+            crate::update_commands::update_auto_set,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

@@ -4,6 +4,8 @@
 mod commands;
 mod health;
 mod tray;
+mod update_commands;
+mod updater;
 mod window;
 
 use tauri::Manager;
@@ -21,14 +23,19 @@ pub fn run() {
             window::show(app);
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             app.manage(commands::AppState::open());
+            let version = app.package_info().version.to_string();
+            let auto = update_commands::auto_check_enabled(app.handle());
+            app.manage(updater::Updates::new(version, auto));
             tray::install(app.handle())?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {
                 window::show(app.handle());
             }
             repair_clients_in_background();
+            updater::start_schedule(app.handle().clone(), update_commands::auto_check_enabled);
             Ok(())
         })
         .invoke_handler(commands::specta_builder().invoke_handler())

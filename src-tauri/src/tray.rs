@@ -2,7 +2,7 @@
 //! the status line show the health check's result (health.rs).
 
 use tauri::{
-    AppHandle, Manager, Wry,
+    AppHandle, Listener, Manager, Wry,
     image::Image,
     menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem},
     tray::TrayIconBuilder,
@@ -20,17 +20,20 @@ enum TrayItem {
     RunHealthCheck,
     BackUpNow,
     ConfigureClients,
+    /// Checks now and opens the window, where the result (and an offered update) is shown.
+    CheckForUpdates,
     StartAtLogin,
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 7] = [
+    const ALL: [TrayItem; 8] = [
         TrayItem::Status,
         TrayItem::Open,
         TrayItem::RunHealthCheck,
         TrayItem::BackUpNow,
         TrayItem::ConfigureClients,
+        TrayItem::CheckForUpdates,
         TrayItem::StartAtLogin,
         TrayItem::Quit,
     ];
@@ -42,6 +45,7 @@ impl TrayItem {
             Self::RunHealthCheck => "run-health-check",
             Self::BackUpNow => "back-up-now",
             Self::ConfigureClients => "configure-clients",
+            Self::CheckForUpdates => "check-for-updates",
             Self::StartAtLogin => "start-at-login",
             Self::Quit => "quit",
         }
@@ -54,6 +58,7 @@ impl TrayItem {
             Self::RunHealthCheck => "Run health check",
             Self::BackUpNow => "Back up now",
             Self::ConfigureClients => "Configure clients…",
+            Self::CheckForUpdates => "Check for updates",
             Self::StartAtLogin => "Start at login",
             Self::Quit => "Quit",
         }
@@ -81,6 +86,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let check = item(app, TrayItem::RunHealthCheck, true)?;
     let backup = item(app, TrayItem::BackUpNow, true)?;
     let clients = item(app, TrayItem::ConfigureClients, true)?;
+    let updates = item(app, TrayItem::CheckForUpdates, true)?;
     let at_login = CheckMenuItem::with_id(
         app,
         TrayItem::StartAtLogin.id(),
@@ -94,10 +100,11 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let menu = Menu::with_items(
         app,
         &[
-            &status, &separator, &open, &check, &backup, &clients, &at_login, &quit,
+            &status, &separator, &open, &check, &backup, &clients, &updates, &at_login, &quit,
         ],
     )?;
     app.manage(StatusLine(status));
+    follow_updates(app, updates);
     let toggle = at_login.clone();
     TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(ICON_WARNING)?)
@@ -109,6 +116,14 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                 let _ = app.state::<crate::health::Recheck>().0.send(());
             }
             Some(TrayItem::BackUpNow) => back_up_now(app),
+            Some(TrayItem::CheckForUpdates) => {
+                crate::window::show(app);
+                let app = app.clone();
+                // The outcome reaches the window (and this menu) as the update state.
+                tauri::async_runtime::spawn(async move {
+                    let _ = crate::updater::check(&app).await;
+                });
+            }
             Some(TrayItem::StartAtLogin) => {
                 // The menu toggles its check mark itself; make the real setting follow it, and
                 // put the mark back if that fails.
@@ -147,6 +162,21 @@ pub fn show_state(app: &AppHandle, level: Level, line: &str) {
         let _ = status.0.set_text(line);
         let _ = status.0.set_enabled(level != Level::Ok);
     }
+}
+
+/// Names an offered update in the menu ("Update to 0.2.0…"), so it is seen without opening the
+/// window; the item still checks again and opens the window, where the update is installed.
+fn follow_updates(app: &AppHandle, item: MenuItem<Wry>) {
+    let handle = app.clone();
+    app.listen(crate::updater::STATE_EVENT, move |_| {
+        let label = match crate::updater::state(&handle).offer {
+            Some(offer) => format!("Update to {}…", offer.version),
+            None => TrayItem::CheckForUpdates.label().to_string(),
+        };
+        if let Err(e) = item.set_text(label) {
+            tracing::warn!("could not change the tray's update item: {e}");
+        }
+    });
 }
 
 /// Takes a backup off the UI thread, then re-checks so the tray follows.

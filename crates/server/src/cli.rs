@@ -31,7 +31,8 @@ pub enum SettingsAction {
     },
     /// Change a setting: prefer-sampling true|false, tool-groups generation,templates,personas,contexts|all,
     /// backup-schedule true|false, backup-interval-hours N, backup-keep-daily N, backup-keep-weekly N,
-    /// conversation-retention-days N|off, log-level error|warn|info|debug|trace.
+    /// conversation-retention-days N|off, log-level error|warn|info|debug|trace,
+    /// update-check true|false (the desktop app's automatic update checks).
     Set { key: String, value: String },
 }
 
@@ -568,6 +569,7 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
         );
         let level = s.log_level.map_or("info (default)", |l| l.as_str());
         println!("log-level       = {level}  (LLMGEN_LOG overrides it)");
+        println!("update-check    = {}  (the desktop app)", s.update_check);
     }
     Ok(())
 }

@@ -52,6 +52,20 @@ export const commands = {
 	 *  backing up the current data.
 	 */
 	backupRestore: (path: string) => typedError<null, string>(__TAURI_INVOKE("backup_restore", { path })),
+	/**  What the Updates card shows when it opens. */
+	updateState: () => __TAURI_INVOKE<UpdateState_Serialize>("update_state"),
+	/**  Checks for a newer release now. */
+	updateCheck: () => __TAURI_INVOKE<UpdateState_Serialize>("update_check"),
+	/**
+	 *  Downloads, verifies and installs the offered release, then restarts the app; the user has
+	 *  confirmed. Returns only when that failed (the state says why).
+	 */
+	updateInstall: () => __TAURI_INVOKE<UpdateState_Serialize>("update_install"),
+	/**
+	 *  Turns the automatic checks (at start and once a day) on or off; stored as the `update-check`
+	 *  setting, shared with `mcp-llm-generator settings set update-check`.
+	 */
+	updateAutoSet: (enabled: boolean) => typedError<UpdateState_Serialize, string>(__TAURI_INVOKE("update_auto_set", { enabled })),
 };
 
 /* Types */
@@ -134,6 +148,9 @@ export type BudgetUnit =
 "tokens" | 
 /**  Money, in whatever currency the model prices are given in. */
 "currency";
+
+/**  What the updater is doing right now. */
+export type Busy = "checking" | "installing";
 
 /**  The outcome of one action on one client file. */
 export type Change = Change_Serialize | Change_Deserialize;
@@ -283,6 +300,27 @@ export type KeyTest = {
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";
 
+/**  A newer release the update server offers. */
+export type Offer = Offer_Serialize | Offer_Deserialize;
+
+/**  A newer release the update server offers. */
+export type Offer_Deserialize = {
+	version: string,
+	/**  The release notes, as published with the release. */
+	notes?: string | null,
+	/**  The publication date, RFC 3339. */
+	date?: string | null,
+};
+
+/**  A newer release the update server offers. */
+export type Offer_Serialize = {
+	version: string,
+	/**  The release notes, as published with the release. */
+	notes: string | null,
+	/**  The publication date, RFC 3339. */
+	date: string | null,
+};
+
 /**  The wire protocol a provider speaks. */
 export type ProviderKind = 
 /**  The Anthropic Messages API. */
@@ -374,6 +412,37 @@ export type StatusReport_Serialize = {
 	/**  The month the usage covers (YYYY-MM, UTC). */
 	month: string,
 	providers: ProviderStatus_Serialize[],
+};
+
+/**  Everything the Updates card shows. */
+export type UpdateState = UpdateState_Serialize | UpdateState_Deserialize;
+
+/**  Everything the Updates card shows. */
+export type UpdateState_Deserialize = {
+	currentVersion: string,
+	/**  Automatic checks at start and once a day (the `update-check` setting). */
+	autoCheck: boolean,
+	busy?: Busy | null,
+	/**  The newer release found by the last successful check. */
+	offer?: Offer_Deserialize | null,
+	/**  When a check last reached the update server, RFC 3339. */
+	lastChecked?: string | null,
+	/**  Why the last check or installation failed, and what to do. */
+	error?: string | null,
+};
+
+/**  Everything the Updates card shows. */
+export type UpdateState_Serialize = {
+	currentVersion: string,
+	/**  Automatic checks at start and once a day (the `update-check` setting). */
+	autoCheck: boolean,
+	busy: Busy | null,
+	/**  The newer release found by the last successful check. */
+	offer: Offer_Serialize | null,
+	/**  When a check last reached the update server, RFC 3339. */
+	lastChecked: string | null,
+	/**  Why the last check or installation failed, and what to do. */
+	error: string | null,
 };
 
 /**  One provider's usage in a month. */
