@@ -28,7 +28,8 @@ pub fn run() {
             app.manage(commands::AppState::open());
             let version = app.package_info().version.to_string();
             let auto = update_commands::auto_check_enabled(app.handle());
-            app.manage(updater::Updates::new(version, auto));
+            let can_check = updater::is_configured(app.handle());
+            app.manage(updater::Updates::new(version, can_check, auto));
             tray::install(app.handle())?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {

@@ -57,6 +57,8 @@ pub enum Busy {
 #[serde(rename_all = "camelCase")]
 pub struct UpdateState {
     pub current_version: String,
+    /// Whether this build can check for and verify updates: it carries a release key.
+    pub can_check: bool,
     /// Automatic checks at start and once a day (the `update-check` setting).
     pub auto_check: bool,
     pub busy: Option<Busy>,
@@ -96,13 +98,21 @@ pub enum UpdateError {
     )]
     BadSignature(String),
     #[error(
+        "This copy of MCP LLM Generator was not installed from a .deb or .rpm package, so it cannot replace itself. Install the new version with your package manager or from the project page."
+    )]
+    NotFromPackage,
+    #[error(
+        "The administrator password was not given, so the update was not installed. Choose Install again and enter it, or install the new version with your package manager."
+    )]
+    NotAuthorised,
+    #[error(
         "The update was downloaded and verified, but installing it failed ({0}). Install the new version with your package manager or from the project page; your data stays as it is."
     )]
     Install(String),
 }
 
 impl UpdateError {
-    /// Sorts the plugin's errors by what the user can do about them.
+    /// Sorts the plugin's errors of a check or a download by what the user can do about them.
     fn from_plugin(e: tauri_plugin_updater::Error) -> Self {
         use tauri_plugin_updater::Error as E;
         let text = e.to_string();
@@ -118,9 +128,27 @@ impl UpdateError {
             | E::SignedVersionMismatch { .. }
             | E::MissingSignedVersion => Self::BadSignature(text),
             E::EmptyEndpoints | E::InsecureTransportProtocol => Self::NotConfigured,
-            _ => Self::Install(text),
+            _ => Self::Unreachable(text),
         }
     }
+
+    /// The plugin's errors of installing verified bytes: the package manager's, not the network's.
+    fn from_install(e: tauri_plugin_updater::Error) -> Self {
+        use tauri_plugin_updater::Error as E;
+        match e {
+            E::AuthenticationFailed => Self::NotAuthorised,
+            E::Minisign(_) | E::SignedVersionMismatch { .. } | E::MissingSignedVersion => {
+                Self::BadSignature(e.to_string())
+            }
+            _ => Self::Install(e.to_string()),
+        }
+    }
+}
+
+/// Whether this process can replace itself: on Linux only an app installed from a package (or
+/// an AppImage) can; one built from source or copied cannot.
+fn installed_from_package() -> bool {
+    !cfg!(target_os = "linux") || tauri::utils::platform::bundle_type().is_some()
 }
 
 /// A download whose signature matched the app's public key; only such bytes are installed.
@@ -143,11 +171,12 @@ struct Inner {
 }
 
 impl Updates {
-    pub fn new(current_version: String, auto_check: bool) -> Self {
+    pub fn new(current_version: String, can_check: bool, auto_check: bool) -> Self {
         Self {
             inner: Mutex::new(Inner {
                 state: UpdateState {
                     current_version,
+                    can_check,
                     auto_check,
                     busy: None,
                     offer: None,
@@ -308,6 +337,11 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), UpdateError> 
         }
         inner.pending.clone().ok_or(UpdateError::NothingOffered)?
     };
+    if !installed_from_package() {
+        let e = UpdateError::NotFromPackage;
+        change(app, |i| i.state.error = Some(e.to_string()));
+        return Err(e);
+    }
     change(app, |i| {
         i.state.busy = Some(Busy::Installing);
         i.state.error = None;
@@ -320,7 +354,7 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), UpdateError> 
         tauri::async_runtime::spawn_blocking(move || update.install(&verified.bytes))
             .await
             .map_err(|e| UpdateError::Install(e.to_string()))?
-            .map_err(UpdateError::from_plugin)
+            .map_err(UpdateError::from_install)
     }
     .await;
     match result {

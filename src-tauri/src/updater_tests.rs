@@ -216,7 +216,8 @@ fn app_for(endpoint: &str, pubkey: &str) -> App<MockRuntime> {
         .build(context)
         .expect("build the mock app");
     let version = app.package_info().version.to_string();
-    app.manage(Updates::new(version, true));
+    let can_check = is_configured(app.handle());
+    app.manage(Updates::new(version, can_check, true));
     app
 }
 
@@ -240,6 +241,7 @@ fn a_newer_signed_release_is_offered_and_its_download_verifies() {
     assert_eq!(offer.date.as_deref(), Some("2026-11-22T10:00:00Z"));
     let shown = state(handle);
     assert_eq!(shown.current_version, "0.1.0");
+    assert!(shown.can_check);
     assert_eq!(shown.offer, Some(offer));
     assert!(shown.last_checked.is_some() && shown.error.is_none() && shown.busy.is_none());
 
@@ -363,6 +365,41 @@ fn a_build_without_a_release_key_does_not_check() {
     assert!(matches!(e, UpdateError::NotConfigured), "{e:?}");
     assert!(e.to_string().contains("built without an update key"), "{e}");
     assert_eq!(server.requests.load(Ordering::SeqCst), 0, "no request was made");
+    assert!(
+        !state(app.handle()).can_check,
+        "the Updates card says this build does not check"
+    );
+}
+
+/// Proves Install in a copy that did not come from a package (a build from source, like this
+/// test binary) stops with a sentence saying how to update instead, before downloading anything
+/// and without touching the running program.
+#[test]
+fn a_copy_not_installed_from_a_package_does_not_replace_itself() {
+    let key = release_key();
+    let server = release_server(key, "0.2.0", "0.2.0", artifact());
+    let app = app_for(&server.endpoint(), &key.public);
+    block_on(check(app.handle())).expect("check").expect("an offer");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1, "the manifest only");
+
+    let e = block_on(install(app.handle())).expect_err("no package to install over");
+    assert!(matches!(e, UpdateError::NotFromPackage), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("Install the new version with your package manager"),
+        "{e}"
+    );
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        1,
+        "the package was not downloaded"
+    );
+    let shown = state(app.handle());
+    assert_eq!(shown.error, Some(e.to_string()));
+    assert!(
+        shown.busy.is_none() && shown.offer.is_some(),
+        "the offer stays for a manual install"
+    );
 }
 
 /// Proves the configuration that ships talks to https endpoints only, sets none of the

@@ -15,8 +15,9 @@ use crate::{Profile, app, root, status, target_dir};
 
 pub const HELP: &str = "usage: cargo xtask bundle
 
-Builds the UI, the release server (bundled as /usr/bin/mcp-llm-generator), then the app with the
-custom-protocol feature and the Tauri bundler: .deb and .rpm under <target dir>/release/bundle/.
+Builds the UI, the server (bundled as /usr/bin/mcp-llm-generator), then the app with the
+custom-protocol feature and the Tauri bundler: .deb and .rpm under <target dir>/bundle/bundle/.
+Binaries use the workspace's `bundle` profile (release, built for size: LTO, stripped).
 
 Signed updater artifacts (.sig files and latest.json) are made only when a signing key is given:
   TAURI_SIGNING_PRIVATE_KEY            the private key made by `npx tauri signer generate -w FILE`
@@ -153,8 +154,13 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         _ => configured_endpoint()?,
     };
     require_https("LLMGEN_UPDATE_ENDPOINT", &endpoint)?;
+    if signing.is_some() && endpoint.contains(".invalid/") {
+        bail!(
+            "a signed release needs the real update endpoint: set LLMGEN_UPDATE_ENDPOINT to the https URL latest.json will be published at (tauri.conf.json has only a placeholder, {endpoint})"
+        );
+    }
 
-    app::prepare(Profile::Release)?;
+    app::prepare(Profile::Bundle)?;
 
     // Only what differs from the committed tauri.conf.json, merged by the CLI (JSON merge patch).
     let mut overrides = json!({ "plugins": { "updater": { "endpoints": [endpoint] } } });
@@ -174,6 +180,9 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
             "--config",
         ])
         .arg(overrides.to_string())
+        // After `--`: cargo's own arguments. The CLI then leaves out its `--release` and looks for
+        // the binary and writes the bundles under target/bundle/.
+        .args(["--", "--profile", Profile::Bundle.dir()])
         .current_dir(root().join("src-tauri"))
         // The CLI finds the target dir through `cargo metadata`, which honours this.
         .env("CARGO_TARGET_DIR", target_dir());
@@ -187,7 +196,7 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         "building the release app and its bundles (tauri build)",
     )?;
 
-    let bundle_dir = target_dir().join("release/bundle");
+    let bundle_dir = target_dir().join(Profile::Bundle.dir()).join("bundle");
     let deb = find_bundle(&bundle_dir.join("deb"), &version, ".deb")?;
     let rpm = find_bundle(&bundle_dir.join("rpm"), &version, ".rpm")?;
     println!("bundles of MCP LLM Generator {version}:");
@@ -308,6 +317,8 @@ fn write_latest_json(
             .file_name()
             .and_then(|n| n.to_str())
             .context("bundle name is not UTF-8")?;
+        // Tauri names packages after the product, spaces included.
+        let name = name.replace('%', "%25").replace(' ', "%20");
         Ok(json!({ "signature": signature.trim(), "url": format!("{base}/{name}") }))
     };
     let deb_entry = entry(deb)?;
@@ -318,6 +329,8 @@ fn write_latest_json(
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("MCP LLM Generator {version}"));
     let pub_date = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .context("the clock")?
         .format(&time::format_description::well_known::Rfc3339)
         .context("formatting the date")?;
     // `{platform}-deb` is what an app installed from the .deb asks for; the bare key is the

@@ -27,7 +27,7 @@ commands:
                   and the official Python MCP SDK against the real binary
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
   bundle          release installers of the desktop app (.deb and .rpm, server inside) under
-                  <target dir>/release/bundle; with TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD) also
+                  <target dir>/bundle/bundle; with TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD) also
                   signed updater artifacts and latest.json (see `cargo xtask bundle --help`)
   bindings        regenerate ui/src/lib/bindings.ts from the app's Rust commands (CI checks it is current)";
 
@@ -135,19 +135,20 @@ pub(crate) fn build_server() -> Result<PathBuf> {
     build_server_as(Profile::Debug)
 }
 
-/// Which cargo profile a build uses: tests and `run` use debug builds, `bundle` ships release ones.
+/// Which cargo profile a build uses: tests and `run` use debug builds, `bundle` ships binaries
+/// built for size (the workspace's `bundle` profile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Profile {
     Debug,
-    Release,
+    Bundle,
 }
 
 impl Profile {
-    /// The folder of the target dir that cargo builds this profile into.
+    /// The profile's name, which is also the folder of the target dir cargo builds it into.
     pub(crate) fn dir(self) -> &'static str {
         match self {
             Self::Debug => "debug",
-            Self::Release => "release",
+            Self::Bundle => "bundle",
         }
     }
 }
@@ -163,8 +164,8 @@ pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
         "--bin",
         "mcp-llm-generator",
     ]);
-    if profile == Profile::Release {
-        cmd.arg("--release");
+    if profile != Profile::Debug {
+        cmd.args(["--profile", profile.dir()]);
     }
     status(&mut cmd, &format!("building the server ({})", profile.dir()))?;
     Ok(target_dir().join(profile.dir()).join(exe("mcp-llm-generator")))

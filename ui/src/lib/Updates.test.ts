@@ -15,7 +15,7 @@ vi.mock("./updates", () => ipc);
 
 import Updates from "./Updates.svelte";
 
-const base = { currentVersion: "0.1.0", autoCheck: true, busy: null, offer: null, lastChecked: null, error: null };
+const base = { currentVersion: "0.1.0", canCheck: true, autoCheck: true, busy: null, offer: null, lastChecked: null, error: null };
 const offered = {
   ...base,
   lastChecked: "2026-11-23T10:00:00Z",
@@ -85,6 +85,14 @@ describe("Updates", () => {
     await waitFor(() => expect(screen.getByTestId("update-line").textContent).toContain("Checking for updates…"));
     push?.(offered);
     expect((await screen.findByTestId("update-offer")).textContent).toContain("Version 0.2.0 is available.");
+  });
+
+  it("says a build without an update key does not look for updates, and offers no check", async () => {
+    ipc.updateState.mockResolvedValue({ ...base, canCheck: false });
+    render(Updates);
+    expect((await screen.findByTestId("update-line")).textContent).toContain("built without an update key");
+    expect(screen.queryByRole("button", { name: "Check for updates" })).toBeNull();
+    expect(screen.queryByTestId("update-auto")).toBeNull();
   });
 
   it("turns automatic checks off", async () => {

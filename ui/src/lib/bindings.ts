@@ -420,6 +420,8 @@ export type UpdateState = UpdateState_Serialize | UpdateState_Deserialize;
 /**  Everything the Updates card shows. */
 export type UpdateState_Deserialize = {
 	currentVersion: string,
+	/**  Whether this build can check for and verify updates: it carries a release key. */
+	canCheck: boolean,
 	/**  Automatic checks at start and once a day (the `update-check` setting). */
 	autoCheck: boolean,
 	busy?: Busy | null,
@@ -434,6 +436,8 @@ export type UpdateState_Deserialize = {
 /**  Everything the Updates card shows. */
 export type UpdateState_Serialize = {
 	currentVersion: string,
+	/**  Whether this build can check for and verify updates: it carries a release key. */
+	canCheck: boolean,
 	/**  Automatic checks at start and once a day (the `update-check` setting). */
 	autoCheck: boolean,
 	busy: Busy | null,
