@@ -168,6 +168,8 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         overrides["plugins"]["updater"]["pubkey"] = json!(s.pubkey);
         overrides["bundle"] = json!({ "createUpdaterArtifacts": true });
     }
+    let bundle_dir = target_dir().join(Profile::Bundle.dir()).join("bundle");
+    remove_stale_signatures(&bundle_dir)?;
     let mut build = tauri_cli()?;
     build
         .args([
@@ -196,7 +198,6 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         "building the release app and its bundles (tauri build)",
     )?;
 
-    let bundle_dir = target_dir().join(Profile::Bundle.dir()).join("bundle");
     let deb = find_bundle(&bundle_dir.join("deb"), &version, ".deb")?;
     let rpm = find_bundle(&bundle_dir.join("rpm"), &version, ".rpm")?;
     println!("bundles of MCP LLM Generator {version}:");
@@ -218,6 +219,25 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         }
     }
     eprintln!("xtask: bundle finished in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Removes the signatures and manifest of an earlier run: they would not match this run's
+/// packages, and an unsigned run must not leave a manifest that looks publishable.
+fn remove_stale_signatures(bundle_dir: &Path) -> Result<()> {
+    let mut stale = vec![bundle_dir.join("latest.json")];
+    for kind in ["deb", "rpm"] {
+        if let Ok(entries) = std::fs::read_dir(bundle_dir.join(kind)) {
+            stale.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "sig")),
+            );
+        }
+    }
+    for file in stale.iter().filter(|f| f.exists()) {
+        std::fs::remove_file(file).with_context(|| format!("removing {}", file.display()))?;
+    }
     Ok(())
 }
 
