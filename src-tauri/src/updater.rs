@@ -195,6 +195,15 @@ impl Updates {
     }
 }
 
+impl Inner {
+    /// Ends a check's busy state, but not an installation the user started meanwhile.
+    fn finish_check(&mut self) {
+        if self.state.busy == Some(Busy::Checking) {
+            self.state.busy = None;
+        }
+    }
+}
+
 /// The current state (what the Updates card shows when it opens).
 pub fn state<R: Runtime>(app: &AppHandle<R>) -> UpdateState {
     app.state::<Updates>().lock().state.clone()
@@ -259,7 +268,7 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Offer>, Upda
         Ok(found) => {
             let offer = found.as_ref().map(offer_of);
             change(app, |i| {
-                i.state.busy = None;
+                i.finish_check();
                 i.state.error = None;
                 i.state.offer = offer.clone();
                 i.state.last_checked = Some(rfc3339(time::OffsetDateTime::now_utc()));
@@ -280,7 +289,7 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Offer>, Upda
             tracing::warn!("update check failed: {e}");
             // An offer found earlier stays valid; the error says why this check did not finish.
             change(app, |i| {
-                i.state.busy = None;
+                i.finish_check();
                 i.state.error = Some(e.to_string());
             });
             Err(e)
