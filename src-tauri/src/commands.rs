@@ -509,6 +509,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             // The language of the window and the tray.
             crate::commands_language::app_language,
             crate::commands_language::set_app_language,
+            // Updates.
+            crate::update_commands::update_state,
+            crate::update_commands::update_check,
+            crate::update_commands::update_install,
+            crate::update_commands::update_auto_set,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

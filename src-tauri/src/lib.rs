@@ -11,6 +11,8 @@ mod commands_templates;
 mod health;
 mod lang;
 mod tray;
+mod update_commands;
+mod updater;
 mod window;
 
 use tauri::Manager;
@@ -28,16 +30,22 @@ pub fn run() {
             window::show(app);
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             let state = commands::AppState::open();
             let lang = commands_language::at_start(&state);
             app.manage(state);
+            let version = app.package_info().version.to_string();
+            let auto = update_commands::auto_check_enabled(app.handle());
+            let can_check = updater::is_configured(app.handle());
+            app.manage(updater::Updates::new(version, can_check, auto));
             tray::install(app.handle(), lang)?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {
                 window::show(app.handle());
             }
             repair_clients_in_background();
+            updater::start_schedule(app.handle().clone(), update_commands::auto_check_enabled);
             Ok(())
         })
         .invoke_handler(commands::specta_builder().invoke_handler())

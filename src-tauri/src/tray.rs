@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use tauri::{
-    AppHandle, Manager, Wry,
+    AppHandle, Listener, Manager, Wry,
     image::Image,
     menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem},
     tray::TrayIconBuilder,
@@ -25,17 +25,20 @@ enum TrayItem {
     RunHealthCheck,
     BackUpNow,
     ConfigureClients,
+    /// Checks now and opens the window, where the result (and an offered update) is shown.
+    CheckForUpdates,
     StartAtLogin,
     Quit,
 }
 
 impl TrayItem {
-    const ALL: [TrayItem; 7] = [
+    const ALL: [TrayItem; 8] = [
         TrayItem::Status,
         TrayItem::Open,
         TrayItem::RunHealthCheck,
         TrayItem::BackUpNow,
         TrayItem::ConfigureClients,
+        TrayItem::CheckForUpdates,
         TrayItem::StartAtLogin,
         TrayItem::Quit,
     ];
@@ -47,6 +50,7 @@ impl TrayItem {
             Self::RunHealthCheck => "run-health-check",
             Self::BackUpNow => "back-up-now",
             Self::ConfigureClients => "configure-clients",
+            Self::CheckForUpdates => "check-for-updates",
             Self::StartAtLogin => "start-at-login",
             Self::Quit => "quit",
         }
@@ -60,6 +64,7 @@ impl TrayItem {
             (Lang::En, Self::RunHealthCheck) => "Run health check",
             (Lang::En, Self::BackUpNow) => "Back up now",
             (Lang::En, Self::ConfigureClients) => "Configure clients…",
+            (Lang::En, Self::CheckForUpdates) => "Check for updates",
             (Lang::En, Self::StartAtLogin) => "Start at login",
             (Lang::En, Self::Quit) => "Quit",
             (Lang::Ja, Self::Status) => "確認しています…",
@@ -67,6 +72,7 @@ impl TrayItem {
             (Lang::Ja, Self::RunHealthCheck) => "ヘルスチェックを実行",
             (Lang::Ja, Self::BackUpNow) => "今すぐバックアップ",
             (Lang::Ja, Self::ConfigureClients) => "クライアントを設定…",
+            (Lang::Ja, Self::CheckForUpdates) => "アップデートを確認",
             (Lang::Ja, Self::StartAtLogin) => "ログイン時に起動",
             (Lang::Ja, Self::Quit) => "終了",
         }
@@ -149,6 +155,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let check = item(app, TrayItem::RunHealthCheck, lang, true)?;
     let backup = item(app, TrayItem::BackUpNow, lang, true)?;
     let clients = item(app, TrayItem::ConfigureClients, lang, true)?;
+    let updates = item(app, TrayItem::CheckForUpdates, lang, true)?;
     let at_login = CheckMenuItem::with_id(
         app,
         TrayItem::StartAtLogin.id(),
@@ -162,7 +169,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let menu = Menu::with_items(
         app,
         &[
-            &status, &separator, &open, &check, &backup, &clients, &at_login, &quit,
+            &status, &separator, &open, &check, &backup, &clients, &updates, &at_login, &quit,
         ],
     )?;
     app.manage(Tray {
@@ -172,11 +179,13 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
             (TrayItem::RunHealthCheck, check),
             (TrayItem::BackUpNow, backup),
             (TrayItem::ConfigureClients, clients),
+            (TrayItem::CheckForUpdates, updates.clone()),
             (TrayItem::Quit, quit),
         ],
         at_login: at_login.clone(),
         shown: Mutex::new((lang, Status::Checking)),
     });
+    follow_updates(app, updates);
     let toggle = at_login;
     TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(ICON_WARNING)?)
@@ -189,6 +198,14 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
                     .request(crate::health::Trigger::TrayMenu);
             }
             Some(TrayItem::BackUpNow) => back_up_now(app),
+            Some(TrayItem::CheckForUpdates) => {
+                crate::window::show(app);
+                let app = app.clone();
+                // The outcome reaches the window (and this menu) as the update state.
+                tauri::async_runtime::spawn(async move {
+                    let _ = crate::updater::check(&app).await;
+                });
+            }
             Some(TrayItem::StartAtLogin) => {
                 // The menu toggles its check mark itself; make the real setting follow it, and
                 // put the mark back if that fails.
@@ -259,6 +276,26 @@ pub fn set_lang(app: &AppHandle, lang: Lang) {
     }
     let _ = tray.at_login.set_text(TrayItem::StartAtLogin.label(lang));
     tracing::info!("tray language: {}", lang.as_str());
+}
+
+/// Names an offered update in the menu ("Update to 0.2.0…"), so it is seen without opening the
+/// window; the item still checks again and opens the window, where the update is installed.
+fn follow_updates(app: &AppHandle, item: MenuItem<Wry>) {
+    let handle = app.clone();
+    app.listen(crate::updater::STATE_EVENT, move |_| {
+        let lang = handle
+            .try_state::<Tray>()
+            .and_then(|tray| tray.shown.lock().ok().map(|shown| shown.0))
+            .unwrap_or(Lang::En);
+        let label = match (crate::updater::state(&handle).offer, lang) {
+            (Some(offer), Lang::En) => format!("Update to {}…", offer.version),
+            (Some(offer), Lang::Ja) => format!("{} にアップデート…", offer.version),
+            (None, lang) => TrayItem::CheckForUpdates.label(lang).to_string(),
+        };
+        if let Err(e) = item.set_text(label) {
+            tracing::warn!("could not change the tray's update item: {e}");
+        }
+    });
 }
 
 /// Takes a backup off the UI thread, then re-checks so the tray follows.

@@ -70,7 +70,7 @@ describe("App language", () => {
     render(App);
     expect(await screen.findByText("No backup has been made yet.")).toBeTruthy();
     await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
-    expect(heading(2)).toEqual(["状態", "ヘルスチェック", "API キー", "AI クライアント", "バックアップ", "設定"]);
+    expect(heading(2)).toEqual(["状態", "ヘルスチェック", "API キー", "AI クライアント", "バックアップ", "設定", "アップデート"]);
     expect(screen.getByRole("button", { name: "概要" })).toBeTruthy();
     expect(screen.getByText("確認が必要な項目があります。")).toBeTruthy();
     expect(screen.getByText("アプリと同じ場所に見つかりません")).toBeTruthy();
@@ -88,7 +88,7 @@ describe("App language", () => {
     expect(picker.value).toBe("auto");
 
     await fireEvent.change(picker, { target: { value: "en" } });
-    expect(heading(2)).toEqual(["Status", "Health", "API keys", "AI clients", "Backups", "Settings"]);
+    expect(heading(2)).toEqual(["Status", "Health", "API keys", "AI clients", "Backups", "Settings", "Updates"]);
     expect(screen.getByText("Something needs attention.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Run health check" })).toBeTruthy();
     expect(screen.getByText("This month: 1 call, 1,234 tokens")).toBeTruthy();

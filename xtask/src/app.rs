@@ -10,17 +10,17 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, exe, root, setup, status, target_dir};
+use crate::{Profile, cargo, exe, root, setup, status, target_dir};
 
 /// Cargo feature that makes the app serve its embedded UI, as released builds do.
 pub const APP_FEATURES: &str = "llmgen-app/custom-protocol";
 
 /// Everything the app crate needs before it can compile: system packages, the built UI and the
-/// server binary in src-tauri/binaries/.
-pub fn prepare() -> Result<()> {
+/// server binary, built with `profile`, in src-tauri/binaries/ (what a bundle ships).
+pub fn prepare(profile: Profile) -> Result<()> {
     setup::ensure_app_system_packages()?;
     build_ui()?;
-    let from = crate::build_server()?;
+    let from = crate::build_server_as(profile)?;
     let triple = host_triple()?;
     let dir = root().join("src-tauri/binaries");
     std::fs::create_dir_all(&dir)?;
@@ -39,7 +39,7 @@ pub fn is_prepared() -> bool {
         && std::fs::read_dir(binaries).is_ok_and(|mut d| d.next().is_some())
 }
 
-fn npm() -> Command {
+pub fn npm() -> Command {
     let mut cmd = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
     cmd.current_dir(root().join("ui"));
     cmd
@@ -85,7 +85,7 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-fn host_triple() -> Result<String> {
+pub fn host_triple() -> Result<String> {
     let out = Command::new("rustc")
         .args(["--print", "host-tuple"])
         .output()
@@ -161,7 +161,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
              Start it under a virtual display with `xvfb-run cargo xtask run`, or run only the MCP server with `cargo xtask run --server`."
         );
     }
-    prepare()?;
+    prepare(Profile::Debug)?;
     let bin = build()?;
     eprintln!(
         "xtask: starting {} (it stays in the tray when its window is closed)",

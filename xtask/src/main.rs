@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench`: set-up and orchestration of the workspace, in Rust, so the
+//! `cargo xtask run | test | bench | bundle`: set-up and orchestration of the workspace, in Rust, so the
 //! README's two commands work on a fresh machine.
 
 // xtask is a developer tool whose output is for people at a terminal.
@@ -6,6 +6,7 @@
 
 mod app;
 mod bench;
+mod bundle;
 mod keychain;
 mod setup;
 mod webdriver;
@@ -26,6 +27,9 @@ commands:
   test            everything that tests the project: format, lints, unit and end-to-end tests,
                   and the official Python MCP SDK against the real binary
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
+  bundle          release installers of the desktop app (.deb and .rpm, server inside) under
+                  <target dir>/bundle/bundle; with TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD) also
+                  signed updater artifacts and latest.json (see `cargo xtask bundle --help`)
   bindings        regenerate ui/src/lib/bindings.ts from the app's Rust commands (CI checks it is current)";
 
 fn main() {
@@ -47,6 +51,7 @@ fn real_main() -> Result<()> {
         }
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("bundle") => bundle::bundle(args.collect()),
         Some("bindings") => bindings(),
         Some("setup") => setup::ensure_app_system_packages(),
         Some("-h" | "--help" | "help") | None => {
@@ -63,7 +68,7 @@ fn bindings() -> Result<()> {
     // The app crate needs a built UI and the sidecar to compile; a UI that no longer type-checks
     // against the old bindings is exactly why one regenerates them, so reuse what is there.
     if !app::is_prepared() {
-        app::prepare()?;
+        app::prepare(Profile::Debug)?;
     }
     status(
         cargo()
@@ -125,20 +130,46 @@ fn run_server(args: Vec<String>) -> Result<()> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
-/// Builds the debug server binary (every suite and the app's bundle use it) and returns its path.
+/// Builds the debug server binary (every suite and the app's dev builds use it) and returns its
+/// path.
 pub(crate) fn build_server() -> Result<PathBuf> {
-    status(
-        cargo().args([
-            "build",
-            "--quiet",
-            "-p",
-            "llmgen-server",
-            "--bin",
-            "mcp-llm-generator",
-        ]),
-        "building the server",
-    )?;
-    Ok(target_dir().join("debug").join(exe("mcp-llm-generator")))
+    build_server_as(Profile::Debug)
+}
+
+/// Which cargo profile a build uses: tests and `run` use debug builds, `bundle` ships binaries
+/// built for size (the workspace's `bundle` profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    Debug,
+    Bundle,
+}
+
+impl Profile {
+    /// The profile's name, which is also the folder of the target dir cargo builds it into.
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Bundle => "bundle",
+        }
+    }
+}
+
+/// Builds the server binary with `profile` and returns its path.
+pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--quiet",
+        "-p",
+        "llmgen-server",
+        "--bin",
+        "mcp-llm-generator",
+    ]);
+    if profile != Profile::Debug {
+        cmd.args(["--profile", profile.dir()]);
+    }
+    status(&mut cmd, &format!("building the server ({})", profile.dir()))?;
+    Ok(target_dir().join(profile.dir()).join(exe("mcp-llm-generator")))
 }
 
 pub(crate) fn exe(name: &str) -> String {
@@ -151,7 +182,7 @@ fn test() -> Result<()> {
         cargo().args(["fmt", "--all", "--", "--check"]),
         "checking formatting (cargo fmt)",
     )?;
-    app::prepare()?;
+    app::prepare(Profile::Debug)?;
     app::ui_tests()?;
     status(
         cargo().args([

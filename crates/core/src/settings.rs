@@ -119,6 +119,13 @@ pub struct Settings {
     /// The desktop app's language; `auto` follows the system.
     #[serde(default)]
     pub language: Language,
+    /// The desktop app checks for a newer version at start and once a day.
+    #[serde(default = "default_true")]
+    pub update_check: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -133,13 +140,15 @@ impl Default for Settings {
             conversation_retention_days: None,
             log_level: None,
             language: Language::Auto,
+            update_check: true,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     "prefer-sampling",
+    "update-check",
     "tool-groups",
     "log-level",
     "backup-schedule",
@@ -171,6 +180,7 @@ pub fn load(store: &Store) -> Result<Settings> {
             }
             "log-level" => settings.log_level = serde_json::from_str(&value)?,
             "language" => settings.language = serde_json::from_str(&value)?,
+            "update-check" => settings.update_check = serde_json::from_str(&value)?,
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -193,7 +203,9 @@ pub const MAX_RETENTION_DAYS: u32 = 36_500;
 /// Sets one setting from text, as typed on a command line.
 pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
     let json = match key {
-        "prefer-sampling" | "backup-schedule" => serde_json::to_string(&parse_bool(key, value)?)?,
+        "prefer-sampling" | "backup-schedule" | "update-check" => {
+            serde_json::to_string(&parse_bool(key, value)?)?
+        }
         "backup-interval-hours" | "backup-keep-daily" | "backup-keep-weekly" => {
             serde_json::to_string(&parse_count(key, value)?)?
         }
@@ -330,6 +342,9 @@ mod tests {
         );
         let s = set(&store, "prefer-sampling", "off").expect("set");
         assert!(!s.prefer_sampling);
+        assert!(s.update_check, "the app checks for updates unless told not to");
+        let s = set(&store, "update-check", "false").expect("set");
+        assert!(!s.update_check);
         let s = set(&store, "log-level", "WARN").expect("set");
         assert_eq!(s.log_level, Some(crate::logs::LogLevel::Warn));
         assert!(

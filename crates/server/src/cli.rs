@@ -33,6 +33,7 @@ pub enum SettingsAction {
     /// backup-schedule true|false, backup-interval-hours N, backup-keep-daily N, backup-keep-weekly N,
     /// conversation-retention-days N|off, log-level error|warn|info|debug|trace,
     /// language auto|en|ja (the desktop app's).
+    /// update-check true|false (the desktop app's automatic update checks).
     Set { key: String, value: String },
 }
 
@@ -573,6 +574,7 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
             "language        = {}  (the desktop app's; auto follows the system)",
             s.language.as_str()
         );
+        println!("update-check    = {}  (the desktop app)", s.update_check);
     }
     Ok(())
 }

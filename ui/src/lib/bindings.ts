@@ -114,6 +114,20 @@ export const commands = {
 	 *  the window switches its own words.
 	 */
 	setAppLanguage: (language: Language) => typedError<Language, string>(__TAURI_INVOKE("set_app_language", { language })),
+	/**  What the Updates card shows when it opens. */
+	updateState: () => __TAURI_INVOKE<UpdateState_Serialize>("update_state"),
+	/**  Checks for a newer release now. */
+	updateCheck: () => __TAURI_INVOKE<UpdateState_Serialize>("update_check"),
+	/**
+	 *  Downloads, verifies and installs the offered release, then restarts the app; the user has
+	 *  confirmed. Returns only when that failed (the state says why).
+	 */
+	updateInstall: () => __TAURI_INVOKE<UpdateState_Serialize>("update_install"),
+	/**
+	 *  Turns the automatic checks (at start and once a day) on or off; stored as the `update-check`
+	 *  setting, shared with `mcp-llm-generator settings set update-check`.
+	 */
+	updateAutoSet: (enabled: boolean) => typedError<UpdateState_Serialize, string>(__TAURI_INVOKE("update_auto_set", { enabled })),
 };
 
 /* Types */
@@ -196,6 +210,9 @@ export type BudgetUnit =
 "tokens" | 
 /**  Money, in whatever currency the model prices are given in. */
 "currency";
+
+/**  What the updater is doing right now. */
+export type Busy = "checking" | "installing";
 
 /**  The outcome of one action on one client file. */
 export type Change = Change_Serialize | Change_Deserialize;
@@ -538,6 +555,27 @@ export type NewTemplate_Serialize = {
 	systemPrompt: string,
 	userMessage: string,
 	parameters: TemplateParameter_Serialize[],
+};
+
+/**  A newer release the update server offers. */
+export type Offer = Offer_Serialize | Offer_Deserialize;
+
+/**  A newer release the update server offers. */
+export type Offer_Deserialize = {
+	version: string,
+	/**  The release notes, as published with the release. */
+	notes?: string | null,
+	/**  The publication date, RFC 3339. */
+	date?: string | null,
+};
+
+/**  A newer release the update server offers. */
+export type Offer_Serialize = {
+	version: string,
+	/**  The release notes, as published with the release. */
+	notes: string | null,
+	/**  The publication date, RFC 3339. */
+	date: string | null,
 };
 
 /**  A client whose file still runs the TypeScript server. */
@@ -937,6 +975,41 @@ export type UninstallReport_Serialize = {
 	data: Removal_Serialize[],
 	/**  Files in the data folder that are not ours, left in place. */
 	leftInDataFolder: string[],
+};
+
+/**  Everything the Updates card shows. */
+export type UpdateState = UpdateState_Serialize | UpdateState_Deserialize;
+
+/**  Everything the Updates card shows. */
+export type UpdateState_Deserialize = {
+	currentVersion: string,
+	/**  Whether this build can check for and verify updates: it carries a release key. */
+	canCheck: boolean,
+	/**  Automatic checks at start and once a day (the `update-check` setting). */
+	autoCheck: boolean,
+	busy?: Busy | null,
+	/**  The newer release found by the last successful check. */
+	offer?: Offer_Deserialize | null,
+	/**  When a check last reached the update server, RFC 3339. */
+	lastChecked?: string | null,
+	/**  Why the last check or installation failed, and what to do. */
+	error?: string | null,
+};
+
+/**  Everything the Updates card shows. */
+export type UpdateState_Serialize = {
+	currentVersion: string,
+	/**  Whether this build can check for and verify updates: it carries a release key. */
+	canCheck: boolean,
+	/**  Automatic checks at start and once a day (the `update-check` setting). */
+	autoCheck: boolean,
+	busy: Busy | null,
+	/**  The newer release found by the last successful check. */
+	offer: Offer_Serialize | null,
+	/**  When a check last reached the update server, RFC 3339. */
+	lastChecked: string | null,
+	/**  Why the last check or installation failed, and what to do. */
+	error: string | null,
 };
 
 /**  One provider's usage in a month. */

@@ -41,7 +41,7 @@ export type { KeyTest };
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: string };
 
-async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   const result = await call;
   if (result.status === "error") throw new Error(result.error);
   return result.data;

@@ -1,0 +1,62 @@
+//! IPC commands of the Updates card: each one calls one function of updater.rs and answers with
+//! the new state (a failed check or installation is in its `error`, worded for the user).
+
+use tauri::AppHandle;
+
+use crate::updater::{self, UpdateState};
+
+/// What the Updates card shows when it opens.
+#[tauri::command]
+#[specta::specta]
+pub fn update_state(app: AppHandle) -> UpdateState {
+    updater::state(&app)
+}
+
+/// Checks for a newer release now.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_check(app: AppHandle) -> UpdateState {
+    // The outcome, failure included, is in the state.
+    let _ = updater::check(&app).await;
+    updater::state(&app)
+}
+
+/// Downloads, verifies and installs the offered release, then restarts the app; the user has
+/// confirmed. Returns only when that failed (the state says why).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_install(app: AppHandle) -> UpdateState {
+    if let Err(e) = updater::install(&app).await {
+        // Refusals that did not change the state (nothing offered, already installing) still
+        // reach the user.
+        let mut state = updater::state(&app);
+        state.error = Some(e.to_string());
+        return state;
+    }
+    updater::state(&app)
+}
+
+/// Turns the automatic checks (at start and once a day) on or off; stored as the `update-check`
+/// setting, shared with `mcp-llm-generator settings set update-check`.
+#[tauri::command]
+#[specta::specta]
+pub fn update_auto_set(
+    app: AppHandle,
+    state: tauri::State<'_, crate::commands::AppState>,
+    enabled: bool,
+) -> Result<UpdateState, String> {
+    let store = state.store()?;
+    llmgen_core::settings::set(&store, "update-check", if enabled { "true" } else { "false" })
+        .map_err(|e| format!("Could not save the setting: {e}"))?;
+    Ok(updater::set_auto_check(&app, enabled))
+}
+
+/// The `update-check` setting, read fresh (the CLI may have changed it); on when unreadable,
+/// since a missed security update is worse than an extra check.
+pub fn auto_check_enabled(app: &AppHandle) -> bool {
+    use tauri::Manager;
+    app.try_state::<crate::commands::AppState>()
+        .and_then(|s| s.store().ok())
+        .and_then(|store| llmgen_core::settings::load(&store).ok())
+        .is_none_or(|s| s.update_check)
+}
