@@ -203,20 +203,64 @@ fn remove_keychain_items(providers: &[String], dry_run: bool) -> Vec<Removal> {
     out
 }
 
-fn remove_data(data_dir: &DataDir, dry_run: bool) -> (Vec<Removal>, Vec<PathBuf>) {
-    let root = data_dir.root();
-    let Ok(entries) = fs::read_dir(root) else {
-        return (Vec::new(), Vec::new());
+/// Whether a path inside the data folder is ours. Folders are matched by what we put in them, not
+/// by name alone: a data folder set to a home folder (`--data-dir ~`) must not lose the user's own
+/// `logs/` or `backups/`.
+fn is_ours(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
     };
-    let mut removed = Vec::new();
-    let mut left = Vec::new();
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    match parts.as_slice() {
+        [file] => OUR_DATA.contains(file),
+        ["logs", file] => file.starts_with("llmgen.") && file.contains(".log"),
+        // Our two kinds of backups: of the database, and of client files before we edited them.
+        ["backups", "database" | "clients"] => true,
+        ["imported", "shared-memory.db" | ".shared-memory.db.partial"] => true,
+        _ => false,
+    }
+}
+
+/// Our files in the data folder (whole folders only where every file in them is ours).
+fn our_paths(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut ours = Vec::new();
+    let mut others = Vec::new();
+    let Ok(entries) = fs::read_dir(root) else {
+        return (ours, others);
+    };
     for entry in entries.flatten() {
         let path = entry.path();
-        let ours = entry.file_name().to_str().is_some_and(|n| OUR_DATA.contains(&n));
-        if !ours {
-            left.push(path);
+        let name = entry.file_name();
+        let container = matches!(name.to_str(), Some("logs" | "backups" | "imported"))
+            && path.is_dir()
+            && !path.is_symlink();
+        if !container {
+            if is_ours(root, &path) {
+                ours.push(path)
+            } else {
+                others.push(path)
+            }
             continue;
         }
+        for inner in fs::read_dir(&path).into_iter().flatten().flatten() {
+            let inner = inner.path();
+            if is_ours(root, &inner) {
+                ours.push(inner)
+            } else {
+                others.push(inner)
+            }
+        }
+    }
+    ours.sort();
+    others.sort();
+    (ours, others)
+}
+
+fn remove_data(data_dir: &DataDir, dry_run: bool) -> (Vec<Removal>, Vec<PathBuf>) {
+    let root = data_dir.root();
+    let (ours, left) = our_paths(root);
+    let mut removed = Vec::new();
+    for path in ours {
         let error = if dry_run { None } else { remove_path(&path).err() };
         removed.push(Removal {
             what: path.display().to_string(),
@@ -224,11 +268,14 @@ fn remove_data(data_dir: &DataDir, dry_run: bool) -> (Vec<Removal>, Vec<PathBuf>
             error: error.map(|e| format!("{e}. Close the app and your AI clients, then run this again.")),
         });
     }
-    if !dry_run && left.is_empty() && removed.iter().all(|r| r.error.is_none()) {
-        // Only an empty folder goes: a data folder that holds someone else's files stays.
+    if !dry_run {
+        // Emptied folders go, then the data folder itself if nothing else is in it; a folder
+        // that still holds someone else's files stays (remove_dir refuses a non-empty one).
+        for dir in ["logs", "backups", "imported"] {
+            let _ = fs::remove_dir(root.join(dir));
+        }
         let _ = fs::remove_dir(root);
     }
-    left.sort();
     (removed, left)
 }
 
@@ -237,5 +284,66 @@ fn remove_path(path: &Path) -> std::io::Result<()> {
         fs::remove_dir_all(path)
     } else {
         fs::remove_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Proves: `--remove-data` takes only what we wrote, even when the data folder is a folder the
+    /// user keeps other things in (their own `logs/` and `backups/` entries survive, and so do the
+    /// folders that hold them), and a folder left empty is removed.
+    #[test]
+    fn removing_data_takes_our_files_only() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("data");
+        for dir in [
+            "logs",
+            "backups/database",
+            "backups/clients/vscode",
+            "backups/photos",
+            "imported",
+        ] {
+            fs::create_dir_all(root.join(dir)).expect("mkdir");
+        }
+        for file in [
+            "llmgen.db",
+            "llmgen.db-wal",
+            "notes.txt",
+            "logs/llmgen.2026-11-23.log",
+            "logs/mine.txt",
+            "backups/database/llmgen-20261123T000000Z.db",
+            "backups/clients/vscode/mcp.json.bak",
+            "backups/photos/cat.png",
+            "imported/shared-memory.db",
+        ] {
+            fs::write(root.join(file), "x").expect("write");
+        }
+        let data_dir = DataDir::at(&root);
+        let (planned, _) = remove_data(&data_dir, true);
+        assert!(root.join("llmgen.db").exists(), "a dry run removes nothing");
+        let (removed, left) = remove_data(&data_dir, false);
+        assert_eq!(planned, removed);
+        assert!(removed.iter().all(|r| r.error.is_none()));
+        let mut remaining: Vec<String> = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for e in fs::read_dir(&dir).expect("read").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    remaining.push(p.strip_prefix(&root).expect("inside").display().to_string());
+                }
+            }
+        }
+        remaining.sort();
+        assert_eq!(
+            remaining,
+            ["backups/photos/cat.png", "logs/mine.txt", "notes.txt"]
+        );
+        assert!(!root.join("imported").exists(), "an emptied folder of ours goes");
+        assert_eq!(left.len(), 3, "what was kept is reported: {left:?}");
     }
 }
