@@ -257,6 +257,21 @@ pub struct RepairOutcome {
     pub(crate) error: Option<String>,
 }
 
+impl From<Result<Change, clients::ClientsError>> for RepairOutcome {
+    fn from(result: Result<Change, clients::ClientsError>) -> Self {
+        match result {
+            Ok(change) => Self {
+                change: Some(change),
+                error: None,
+            },
+            Err(e) => Self {
+                change: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}
+
 /// Puts back wiped or stale entries of the clients we configured (`clients repair`).
 #[tauri::command]
 #[specta::specta]
@@ -279,19 +294,7 @@ pub async fn clients_repair(
 /// The repair the app also runs at start, after an update or a move changed the binary's path.
 pub fn repair(clients: &Clients, exe: &std::path::Path) -> Result<Vec<RepairOutcome>, String> {
     let results = clients::repair(clients, exe, false).map_err(|e| e.to_string())?;
-    Ok(results
-        .into_iter()
-        .map(|r| match r {
-            Ok(change) => RepairOutcome {
-                change: Some(change),
-                error: None,
-            },
-            Err(e) => RepairOutcome {
-                change: None,
-                error: Some(e.to_string()),
-            },
-        })
-        .collect())
+    Ok(results.into_iter().map(RepairOutcome::from).collect())
 }
 
 /// Whether the app starts (minimised to the tray) at login.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use llmgen_core::{
     Store,
-    clients::{self, Clients, ClientsError},
+    clients::{self, Clients},
     import_upstream::{self, ImportOptions, ImportReport},
     providers::Direct,
     uninstall::{self, UninstallOptions, UninstallReport},
@@ -55,40 +55,17 @@ fn scan(clients: &Clients, home: Option<&Path>) -> MovingInScan {
     }
 }
 
-/// Replaces the old server's entries with ours in every client file that has them. An old entry
-/// that holds a provider key in plain text has the key moved into the keychain first (the
-/// audit's fix), so no key is lost with the entry.
+/// `clients::migrate_upstream_everywhere` with the app's keychain, as outcomes for the screen.
 fn replace_entries(clients: &Clients, store: &Store, direct: &Direct, exe: &Path) -> Vec<RepairOutcome> {
-    let ids: Vec<&'static str> = clients::list(clients, None)
-        .into_iter()
-        .filter(|s| !s.upstream_entries.is_empty())
-        .map(|s| s.id)
-        .collect();
-    let mut keys_moved = false;
-    ids.into_iter()
-        .map(|id| {
-            let mut result = clients::migrate_upstream(clients, id, exe, false);
-            if matches!(result, Err(ClientsError::KeysInOldEntry { .. })) && !keys_moved {
-                keys_moved = true;
-                clients::audit::fix(
-                    clients,
-                    |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
-                    |provider, secret| direct.set_key(store, provider, secret).map_err(|e| e.to_string()),
-                );
-                result = clients::migrate_upstream(clients, id, exe, false);
-            }
-            match result {
-                Ok(change) => RepairOutcome {
-                    change: Some(change),
-                    error: None,
-                },
-                Err(e) => RepairOutcome {
-                    change: None,
-                    error: Some(e.to_string()),
-                },
-            }
-        })
-        .collect()
+    clients::migrate_upstream_everywhere(
+        clients,
+        exe,
+        |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
+        |provider, secret| direct.set_key(store, provider, secret).map_err(|e| e.to_string()),
+    )
+    .into_iter()
+    .map(|(_, result)| RepairOutcome::from(result))
+    .collect()
 }
 
 fn home() -> Option<PathBuf> {

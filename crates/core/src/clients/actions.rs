@@ -168,6 +168,35 @@ pub fn repair(
     Ok(results)
 }
 
+/// Moving in, for every client file that still runs the TypeScript server: replaces its entries
+/// with ours. Where an old entry holds a provider key in plain text, the audit's fix first moves
+/// the keys into the keychain (`existing_key` / `store_key`, as for `audit::fix`), so no key is
+/// deleted with the entry. One result per client.
+pub fn migrate_upstream_everywhere(
+    clients: &Clients,
+    command: &Path,
+    existing_key: impl Fn(&str) -> Result<Option<crate::secrets::Secret>, String>,
+    store_key: impl Fn(&str, &crate::secrets::Secret) -> Result<(), String>,
+) -> Vec<(&'static str, Result<Change, ClientsError>)> {
+    let ids: Vec<&'static str> = super::list(clients, None)
+        .into_iter()
+        .filter(|s| !s.upstream_entries.is_empty())
+        .map(|s| s.id)
+        .collect();
+    let mut keys_moved = false;
+    ids.into_iter()
+        .map(|id| {
+            let mut result = migrate_upstream(clients, id, command, false);
+            if matches!(result, Err(ClientsError::KeysInOldEntry { .. })) && !keys_moved {
+                keys_moved = true;
+                super::audit::fix(clients, &existing_key, &store_key);
+                result = migrate_upstream(clients, id, command, false);
+            }
+            (id, result)
+        })
+        .collect()
+}
+
 /// Whether an entry runs the TypeScript server we replace: `npx`/`node` (or a similar runner)
 /// with `@mako10k/mcp-llm-generator`, `mcp-llm-generator` or `mcp-sampler` in its arguments, or
 /// one of those names as the command itself.
@@ -431,5 +460,48 @@ mod tests {
         for e in &no {
             assert!(!is_upstream(e), "{e}");
         }
+    }
+
+    #[test]
+    fn moving_in_moves_a_plain_key_of_an_old_entry_before_replacing_it() {
+        // Proves: an old entry holding a plain provider key is replaced only after the key went
+        // to `store_key` (the keychain in the app); the file keeps the other server and loses the
+        // key; a file without old entries is left alone.
+        use std::cell::RefCell;
+        const PLAIN: &str = "sk-test-MOVEIN.not-a-real-key-0000000";
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let home = tmp.path().join("home");
+        let cursor = home.join(".cursor/mcp.json");
+        std::fs::create_dir_all(cursor.parent().expect("parent")).expect("mkdir");
+        std::fs::write(
+            &cursor,
+            format!(r#"{{"mcpServers": {{"old": {{"command": "npx", "args": ["-y", "@mako10k/mcp-llm-generator"], "env": {{"OPENAI_API_KEY": "{PLAIN}"}}}}, "other": {{"command": "/bin/true"}}}}}}"#),
+        )
+        .expect("write");
+        let data = crate::paths::DataDir::at(tmp.path().join("data"));
+        let lookup_home = home.clone();
+        let clients = Clients::with_env(data, crate::paths::Platform::Linux, move |v| {
+            (v == "HOME").then(|| lookup_home.clone())
+        });
+        let stored = RefCell::new(Vec::new());
+        let exe = std::env::current_exe().expect("exe");
+        let results = migrate_upstream_everywhere(
+            &clients,
+            &exe,
+            |_| Ok(None),
+            |provider, secret| {
+                stored
+                    .borrow_mut()
+                    .push((provider.to_string(), secret.expose().to_string()));
+                Ok(())
+            },
+        );
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].0, "cursor");
+        assert!(results[0].1.is_ok(), "{:?}", results[0].1);
+        assert_eq!(stored.into_inner(), [("openai".to_string(), PLAIN.to_string())]);
+        let text = std::fs::read_to_string(&cursor).expect("read");
+        assert!(!text.contains(PLAIN) && !text.contains("mako10k"), "{text}");
+        assert!(text.contains("\"other\"") && text.contains(ENTRY_NAME), "{text}");
     }
 }

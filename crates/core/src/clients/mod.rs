@@ -16,7 +16,9 @@ mod tomlfile;
 pub mod write;
 mod yamlblock;
 
-pub use actions::{Change, configure, migrate_upstream, remove, repair, restore};
+pub use actions::{
+    Change, configure, migrate_upstream, migrate_upstream_everywhere, remove, repair, restore,
+};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
