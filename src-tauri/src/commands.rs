@@ -8,7 +8,7 @@ use llmgen_core::{
     paths::DataDir,
     providers::{Direct, StatusReport},
     secrets::Secret,
-    status,
+    server_copy, status,
 };
 use serde::Serialize;
 
@@ -70,11 +70,35 @@ pub struct AppStatus {
 }
 
 /// The bundled server binary: installed next to the app (Tauri's externalBin), by its resolved
-/// absolute path, which is what client entries must run.
+/// absolute path, which is what client entries must run. Inside an AppImage, whose mount path
+/// changes at every start, it is the stable per-user copy instead (made once per process).
 pub fn server_binary() -> Option<PathBuf> {
+    static RESOLVED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    RESOLVED.get_or_init(resolve_server_binary).clone()
+}
+
+fn resolve_server_binary() -> Option<PathBuf> {
     let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    let path = dir.join(format!("mcp-llm-generator{}", std::env::consts::EXE_SUFFIX));
-    std::fs::canonicalize(path).ok().filter(|p| p.is_file())
+    let bundled = std::fs::canonicalize(dir.join(server_copy::server_file_name()))
+        .ok()
+        .filter(|p| p.is_file())?;
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if !server_copy::runs_from_appimage(&dir, env) {
+        return Some(bundled);
+    }
+    let copied = DataDir::resolve(None).and_then(|data| server_copy::ensure_stable_copy(&bundled, &data));
+    match copied {
+        Ok(stable) => Some(stable),
+        Err(e) => {
+            // Entries written now would break when the AppImage quits; the next start repairs them.
+            tracing::error!("could not copy the server out of the AppImage: {e}");
+            Some(bundled)
+        }
+    }
 }
 
 pub(crate) fn required_server_binary() -> Result<PathBuf, String> {

@@ -25,6 +25,12 @@ pub const PLACEHOLDER_PUBKEY: &str =
 
 /// How long a check may wait for the update server.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a download may go without receiving a byte before it is given up. A slow download
+/// that keeps moving is never cut off (no overall limit); a dead one does not hang "Installing"
+/// for ever.
+const STALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long connecting to the update server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The first automatic check waits this long, so it never competes with the start-up itself.
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(20);
 /// Automatic checks are at least this far apart.
@@ -160,6 +166,8 @@ pub struct Verified {
 /// The updater's state, managed by the app.
 pub struct Updates {
     inner: Mutex<Inner>,
+    /// [`STALL_TIMEOUT`], shorter in tests.
+    stall_timeout: Duration,
 }
 
 struct Inner {
@@ -186,7 +194,15 @@ impl Updates {
                 pending: None,
                 checked_at: None,
             }),
+            stall_timeout: STALL_TIMEOUT,
         }
+    }
+
+    /// The same, giving up a download after `stall` without data (tests).
+    #[cfg(test)]
+    pub fn with_stall_timeout(mut self, stall: Duration) -> Self {
+        self.stall_timeout = stall;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -254,10 +270,14 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Offer>, Upda
         }
     }
     change(app, |i| i.state.busy = Some(Busy::Checking));
+    let stall = app.state::<Updates>().stall_timeout;
     let result = async {
+        // The plugin applies `timeout` to the check only; the client settings below also go
+        // with the offered update to its download.
         let updater = app
             .updater_builder()
             .timeout(CHECK_TIMEOUT)
+            .configure_client(move |client| client.connect_timeout(CONNECT_TIMEOUT).read_timeout(stall))
             .build()
             .map_err(UpdateError::from_plugin)?;
         updater.check().await.map_err(UpdateError::from_plugin)

@@ -201,6 +201,11 @@ fn release_server(key: &KeyPair, announced: &str, signed_for: &str, served: Vec<
 /// An app on the mock runtime with the real updater plugin, configured like a release build but
 /// for `endpoint` over plain HTTP (allowed only here: see `shipped_configuration_is_https_only`).
 fn app_for(endpoint: &str, pubkey: &str) -> App<MockRuntime> {
+    app_with_stall_timeout(endpoint, pubkey, STALL_TIMEOUT)
+}
+
+/// [`app_for`], giving up downloads after `stall` without data.
+fn app_with_stall_timeout(endpoint: &str, pubkey: &str, stall: Duration) -> App<MockRuntime> {
     let mut context = tauri::test::mock_context(tauri::test::noop_assets());
     context.config_mut().plugins.0.insert(
         "updater".to_string(),
@@ -217,7 +222,7 @@ fn app_for(endpoint: &str, pubkey: &str) -> App<MockRuntime> {
         .expect("build the mock app");
     let version = app.package_info().version.to_string();
     let can_check = is_configured(app.handle());
-    app.manage(Updates::new(version, can_check, true));
+    app.manage(Updates::new(version, can_check, true).with_stall_timeout(stall));
     app
 }
 
@@ -330,6 +335,63 @@ fn the_installed_version_is_not_offered() {
         block_on(download(app.handle())),
         Err(UpdateError::NothingOffered)
     ));
+}
+
+/// Proves a download that stops moving is given up with a sentence that says what to do,
+/// instead of leaving "Installing" on screen for ever: the server sends the manifest, then the
+/// package's headers and half its bytes, and then nothing while keeping the connection open.
+#[test]
+fn a_stalled_download_is_given_up() {
+    let key = release_key();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let signature = key.sign("pkg.deb", &artifact(), "0.2.0");
+    let latest = manifest(&base, "0.2.0", &signature);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let latest = latest.clone();
+            std::thread::spawn(move || {
+                let mut head = [0u8; 4096];
+                let Ok(n) = stream.read(&mut head) else { return };
+                let package = artifact();
+                if String::from_utf8_lossy(&head[..n]).contains("GET /latest.json") {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        latest.len()
+                    );
+                    let _ = stream.write_all(&latest);
+                    return;
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    package.len()
+                );
+                let _ = stream.write_all(&package[..package.len() / 2]);
+                let _ = stream.flush();
+                // Stall with the connection open, as a dead proxy or a dropped Wi-Fi does.
+                std::thread::sleep(Duration::from_secs(600));
+            });
+        }
+    });
+    let app = app_with_stall_timeout(
+        &format!("{base}/latest.json"),
+        &key.public,
+        Duration::from_secs(2),
+    );
+    block_on(check(app.handle())).expect("check").expect("an offer");
+
+    // Without a stall limit the download would wait for the server's 600 s; the bound here is
+    // only there to turn such a hang into a failure.
+    let outcome =
+        block_on(async { tokio::time::timeout(Duration::from_secs(60), download(app.handle())).await });
+    let e = outcome
+        .expect("the stalled download was never given up")
+        .err()
+        .expect("the stalled download is given up");
+    assert!(matches!(e, UpdateError::Unreachable(_)), "{e:?}");
+    assert!(e.to_string().contains("Check your internet connection"), "{e}");
 }
 
 /// Proves an unreachable server is a clear failure, kept in the state the UI shows.

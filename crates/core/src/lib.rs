@@ -21,6 +21,7 @@ pub mod progress;
 pub mod providers;
 pub mod report;
 pub mod secrets;
+pub mod server_copy;
 pub mod settings;
 pub mod status;
 pub mod store;

@@ -217,6 +217,10 @@ fn is_ours(root: &Path, path: &Path) -> bool {
         // Our two kinds of backups: of the database, and of client files before we edited them.
         ["backups", "database" | "clients"] => true,
         ["imported", "shared-memory.db" | ".shared-memory.db.partial"] => true,
+        // The AppImage's stable copy of the server (server_copy.rs) and an interrupted copy.
+        ["bin", file] => {
+            *file == crate::server_copy::server_file_name() || file.starts_with(".mcp-llm-generator.")
+        }
         _ => false,
     }
 }
@@ -231,7 +235,7 @@ fn our_paths(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
-        let container = matches!(name.to_str(), Some("logs" | "backups" | "imported"))
+        let container = matches!(name.to_str(), Some("logs" | "backups" | "imported" | "bin"))
             && path.is_dir()
             && !path.is_symlink();
         if !container {
@@ -271,7 +275,7 @@ fn remove_data(data_dir: &DataDir, dry_run: bool) -> (Vec<Removal>, Vec<PathBuf>
     if !dry_run {
         // Emptied folders go, then the data folder itself if nothing else is in it; a folder
         // that still holds someone else's files stays (remove_dir refuses a non-empty one).
-        for dir in ["logs", "backups", "imported"] {
+        for dir in ["logs", "backups", "imported", "bin"] {
             let _ = fs::remove_dir(root.join(dir));
         }
         let _ = fs::remove_dir(root);
@@ -304,6 +308,7 @@ mod tests {
             "backups/clients/vscode",
             "backups/photos",
             "imported",
+            "bin",
         ] {
             fs::create_dir_all(root.join(dir)).expect("mkdir");
         }
@@ -317,6 +322,8 @@ mod tests {
             "backups/clients/vscode/mcp.json.bak",
             "backups/photos/cat.png",
             "imported/shared-memory.db",
+            "bin/mcp-llm-generator",
+            "bin/their-tool",
         ] {
             fs::write(root.join(file), "x").expect("write");
         }
@@ -341,9 +348,14 @@ mod tests {
         remaining.sort();
         assert_eq!(
             remaining,
-            ["backups/photos/cat.png", "logs/mine.txt", "notes.txt"]
+            [
+                "backups/photos/cat.png",
+                "bin/their-tool",
+                "logs/mine.txt",
+                "notes.txt"
+            ]
         );
         assert!(!root.join("imported").exists(), "an emptied folder of ours goes");
-        assert_eq!(left.len(), 3, "what was kept is reported: {left:?}");
+        assert_eq!(left.len(), 4, "what was kept is reported: {left:?}");
     }
 }
