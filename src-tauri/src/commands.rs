@@ -333,7 +333,9 @@ pub fn autostart_enabled(app: tauri::AppHandle) -> Result<bool, String> {
 #[tauri::command]
 #[specta::specta]
 pub fn autostart_set(app: tauri::AppHandle, enabled: bool) -> Result<bool, String> {
-    set_autostart(&app, enabled)
+    let now = set_autostart(&app, enabled);
+    crate::link::tell_tray(&app, crate::link::ToTray::AutostartChanged);
+    now
 }
 
 /// The one action behind the tray's checkbox and the settings switch.
@@ -349,16 +351,16 @@ pub fn set_autostart(app: &tauri::AppHandle, enabled: bool) -> Result<bool, Stri
     manager.is_enabled().map_err(|e| e.to_string())
 }
 
-/// The health check (the tray's colour), run now; the tray is updated too.
+/// The health check (the tray's colour), run now; the tray checks again too, so it follows.
 #[tauri::command]
 #[specta::specta]
 pub async fn health_check(
-    app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
+    recheck: tauri::State<'_, Recheck>,
 ) -> Result<llmgen_core::health::Health, String> {
     let data_dir = state.data_dir.clone()?;
     let health = blocking(move || crate::health::check_now(&data_dir)).await?;
-    crate::health::show(&app, &health, Trigger::HealthScreen);
+    recheck.request(Trigger::HealthScreen);
     Ok(health)
 }
 

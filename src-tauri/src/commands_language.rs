@@ -16,8 +16,8 @@ pub fn app_language(state: tauri::State<'_, AppState>) -> Result<Language, Strin
         .map_err(|e| e.to_string())
 }
 
-/// Stores the choice (the same as `settings set language ...`) and re-labels the tray at once;
-/// the window switches its own words.
+/// Stores the choice (the same as `settings set language ...`) and has the tray re-label its
+/// menu at once; the window switches its own words.
 #[tauri::command]
 #[specta::specta]
 pub fn set_app_language(
@@ -27,7 +27,7 @@ pub fn set_app_language(
 ) -> Result<Language, String> {
     let store = state.store()?;
     let saved = settings::set(&store, "language", language.as_str()).map_err(|e| e.to_string())?;
-    crate::tray::set_lang(&app, crate::lang::resolve(saved.language));
+    crate::link::tell_tray(&app, crate::link::ToTray::LanguageChanged);
     Ok(saved.language)
 }
 

@@ -32,7 +32,22 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    fn as_str(self) -> &'static str {
+    pub const ALL: [Trigger; 8] = [
+        Self::Start,
+        Self::Timer,
+        Self::TrayMenu,
+        Self::HealthScreen,
+        Self::Backup,
+        Self::Restore,
+        Self::KeyChanged,
+        Self::ClientsChanged,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Start => "start",
             Self::Timer => "timer",
@@ -46,16 +61,25 @@ impl Trigger {
     }
 }
 
-/// Asks the health thread for a check now (tray item, after an action that changes a check).
-pub struct Recheck(Sender<Trigger>);
+/// Asks the tray's health thread for a check now (tray item, after an action that changes a
+/// check): directly in the tray process, over the pipe from the window process (link.rs).
+pub enum Recheck {
+    Here(Sender<Trigger>),
+    InTray(crate::link::TrayLink),
+}
 
 impl Recheck {
     pub fn request(&self, why: Trigger) {
-        if self.0.send(why).is_err() {
-            tracing::warn!(
-                "the tray's health thread has stopped; {} did not re-check",
-                why.as_str()
-            );
+        match self {
+            Self::Here(thread) => {
+                if thread.send(why).is_err() {
+                    tracing::warn!(
+                        "the tray's health thread has stopped; {} did not re-check",
+                        why.as_str()
+                    );
+                }
+            }
+            Self::InTray(link) => link.send(crate::link::ToTray::Recheck(why)),
         }
     }
 }
@@ -84,7 +108,7 @@ pub fn check_now(data_dir: &DataDir) -> Result<Health, String> {
 pub fn start(app: AppHandle) -> Recheck {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || watch(&app, &rx));
-    Recheck(tx)
+    Recheck::Here(tx)
 }
 
 fn watch(app: &AppHandle, rx: &Receiver<Trigger>) {

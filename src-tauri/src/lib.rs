@@ -10,6 +10,8 @@ mod commands_personas;
 mod commands_templates;
 mod health;
 mod lang;
+mod lean;
+mod link;
 mod tray;
 mod update_commands;
 mod updater;
@@ -20,14 +22,25 @@ use tauri::Manager;
 /// The argument autostart passes, so a start at login stays in the tray.
 pub const MINIMIZED_ARG: &str = "--minimized";
 
-/// Starts the desktop app.
+/// Starts the desktop app: the tray process, or with `--window` the window process it starts
+/// (link.rs says why they are two).
 pub fn run() {
-    init_logging();
-    let minimized = std::env::args().any(|a| a == MINIMIZED_ARG);
+    if std::env::args().any(|a| a == link::WINDOW_ARG) {
+        init_logging();
+        run_window();
+    } else {
+        lean::tray_without_gl();
+        init_logging();
+        run_tray(std::env::args().any(|a| a == MINIMIZED_ARG));
+    }
+}
+
+/// The tray: health, menu, scheduled update checks, start at login; never a webview.
+fn run_tray(minimized: bool) {
     let app = tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show(app);
+            link::open_window(app, None);
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
         .plugin(tauri_plugin_updater::Builder::new().build())
@@ -35,20 +48,17 @@ pub fn run() {
             let state = commands::AppState::open();
             let lang = commands_language::at_start(&state);
             app.manage(state);
-            let version = app.package_info().version.to_string();
-            let auto = update_commands::auto_check_enabled(app.handle());
-            let can_check = updater::is_configured(app.handle());
-            app.manage(updater::Updates::new(version, can_check, auto));
+            manage_updates(app.handle());
+            app.manage(link::WindowProcess::default());
             tray::install(app.handle(), lang)?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {
-                window::show(app.handle());
+                link::open_window(app.handle(), None);
             }
             repair_clients_in_background();
             updater::start_schedule(app.handle().clone(), update_commands::auto_check_enabled);
             Ok(())
         })
-        .invoke_handler(commands::specta_builder().invoke_handler())
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
@@ -58,12 +68,44 @@ pub fn run() {
         }
     };
     app.run(|_app, event| {
-        // Closing the window destroys it (and its webview's memory); the app lives on in the tray
-        // until Quit, which exits with an explicit code.
+        // The tray has no windows; it lives until Quit, which exits with an explicit code.
         if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
             api.prevent_exit();
         }
     });
+}
+
+/// The window: every screen, over IPC; ends when the window closes or the tray goes.
+fn run_window() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(move |app| {
+            app.manage(commands::AppState::open());
+            manage_updates(app.handle());
+            app.manage(health::Recheck::InTray(link::TrayLink));
+            app.manage(link::TrayLink);
+            window::show(app.handle());
+            link::follow_tray(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(commands::specta_builder().invoke_handler())
+        .build(tauri::generate_context!());
+    match app {
+        // The default: the process ends with its last (only) window.
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            tracing::error!("the window could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn manage_updates(app: &tauri::AppHandle) {
+    let version = app.package_info().version.to_string();
+    let auto = update_commands::auto_check_enabled(app);
+    let can_check = updater::is_configured(app);
+    app.manage(updater::Updates::new(version, can_check, auto));
 }
 
 /// After an update or a move, entries we wrote may run a path that no longer exists: put them
@@ -91,7 +133,8 @@ fn repair_clients_in_background() {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("LLMGEN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // rmcp logs each health handshake (with the server's whole instructions) at info.
+    let filter = EnvFilter::try_from_env("LLMGEN_LOG").unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

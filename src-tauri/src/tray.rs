@@ -192,19 +192,17 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         .tooltip("MCP LLM Generator")
         .menu(&menu)
         .on_menu_event(move |app, event| match TrayItem::from_id(event.id().as_ref()) {
-            Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => crate::window::show(app),
+            Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => {
+                crate::link::open_window(app, None)
+            }
             Some(TrayItem::RunHealthCheck) => {
                 app.state::<crate::health::Recheck>()
                     .request(crate::health::Trigger::TrayMenu);
             }
             Some(TrayItem::BackUpNow) => back_up_now(app),
             Some(TrayItem::CheckForUpdates) => {
-                crate::window::show(app);
-                let app = app.clone();
-                // The outcome reaches the window (and this menu) as the update state.
-                tauri::async_runtime::spawn(async move {
-                    let _ = crate::updater::check(&app).await;
-                });
+                // The window checks and shows the outcome (and the offered update's notes).
+                crate::link::open_window(app, Some(crate::link::ToWindow::CheckForUpdates))
             }
             Some(TrayItem::StartAtLogin) => {
                 // The menu toggles its check mark itself; make the real setting follow it, and
@@ -276,6 +274,21 @@ pub fn set_lang(app: &AppHandle, lang: Lang) {
     }
     let _ = tray.at_login.set_text(TrayItem::StartAtLogin.label(lang));
     tracing::info!("tray language: {}", lang.as_str());
+}
+
+/// Puts the "Start at login" check mark where the setting is (after Settings changed it).
+pub fn refresh_autostart(app: &AppHandle) {
+    let Some(tray) = app.try_state::<Tray>() else {
+        return;
+    };
+    match app.autolaunch().is_enabled() {
+        Ok(on) => {
+            if let Err(e) = tray.at_login.set_checked(on) {
+                tracing::warn!("could not update the tray's Start at login: {e}");
+            }
+        }
+        Err(e) => tracing::warn!("start at login: {e}"),
+    }
 }
 
 /// Names an offered update in the menu ("Update to 0.2.0…"), so it is seen without opening the

@@ -389,7 +389,8 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), UpdateError> 
     match result {
         Ok(()) => {
             tracing::info!("update installed; restarting");
-            app.restart();
+            crate::link::restart_app(app);
+            Ok(())
         }
         Err(e) => {
             tracing::warn!("update not installed: {e}");

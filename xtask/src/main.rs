@@ -228,6 +228,8 @@ fn test() -> Result<()> {
         "app_window",
         "--test",
         "app_japanese",
+        "--test",
+        "app_tray",
     ])
     .current_dir(root())
     .env("DISPLAY", &xvfb.display)

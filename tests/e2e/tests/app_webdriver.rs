@@ -177,10 +177,21 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         "nothing to fix, so the status line is not a button: {ok:?}"
     );
 
-    screenshots_of_every_screen(&client, shots).await;
+    let mut names = Vec::new();
+    screenshots_of_every_screen(&client, shots, "", &mut names).await;
 
-    // --- Quit from the tray ends the app.
-    blocking(|| tray.click(&item, "Quit")).expect("click Quit");
+    // --- 日本語 chosen in Settings: the window and the tray's menu switch at once.
+    switch_to_japanese(&client).await;
+    blocking(|| {
+        tray.wait_for_status(&item, "\"問題ありません\" (All good)", WAIT_SWITCH, |l| {
+            l == "問題ありません"
+        })
+    })
+    .expect("the tray in Japanese");
+    screenshots_of_every_screen(&client, shots, "-ja", &mut names).await;
+
+    // --- Quit from the tray (終了, in Japanese now) ends the app.
+    blocking(|| tray.click(&item, "終了")).expect("click Quit");
     let deadline = Instant::now() + Duration::from_secs(30);
     while tray.is_alive(&item) {
         assert!(
@@ -445,58 +456,80 @@ async fn back_up_and_restore(
     assert!(line.contains("health: All good"), "{line}");
 }
 
+/// How long the window and the tray may take to follow a change of language.
+const WAIT_SWITCH: Duration = Duration::from_secs(30);
+
+/// Settings (on the overview): choose 日本語; the navigation is in Japanese at once.
+async fn switch_to_japanese(client: &fantoccini::Client) {
+    ui::click(client, "nav button:first-child").await;
+    let select = ui::find(client, "[data-testid=language]").await;
+    select.select_by_value("ja").await.expect("choose 日本語");
+    ui::wait_for_text(
+        client,
+        "nav button:first-child",
+        "the overview's Japanese name",
+        |t| !t.is_ascii(),
+    )
+    .await;
+}
+
 /// Screenshots for people reviewing the run (target/screenshots): every screen the navigation
-/// reaches (the one page when there is no navigation), each card scrolled to the top.
-async fn screenshots_of_every_screen(client: &fantoccini::Client, dir: Option<&Path>) {
+/// reaches, each card scrolled to the top, named `app-<screen>-<card><suffix>.png`. The names
+/// come from the English labels of the first pass (kept in `names`, one list of card names per
+/// screen); a pass in another language takes them by position, as screens and cards keep
+/// their order.
+async fn screenshots_of_every_screen(
+    client: &fantoccini::Client,
+    dir: Option<&Path>,
+    suffix: &str,
+    names: &mut Vec<(String, Vec<String>)>,
+) {
     if dir.is_none() {
         return;
     }
-    let mut screens = Vec::new();
-    for button in client
+    let first_pass = names.is_empty();
+    let screens = client
         .find_all(fantoccini::Locator::Css("nav button"))
         .await
-        .unwrap_or_default()
-    {
-        screens.push(Some(button.text().await.expect("nav label")));
-    }
-    if screens.is_empty() {
-        screens.push(None);
-    }
-    for screen in screens {
-        let prefix = match &screen {
-            Some(label) => {
-                let buttons = client
-                    .find_all(fantoccini::Locator::Css("nav button"))
-                    .await
-                    .expect("nav");
-                for b in buttons {
-                    if b.text().await.is_ok_and(|t| &t == label) {
-                        b.click().await.expect("open a screen");
-                        break;
-                    }
-                }
-                ui::find(client, "main h2").await;
-                format!("app-{}", slug(label))
-            }
-            None => "app".to_string(),
-        };
+        .expect("nav")
+        .len();
+    for i in 0..screens {
+        let button = client
+            .find_all(fantoccini::Locator::Css("nav button"))
+            .await
+            .expect("nav")
+            .into_iter()
+            .nth(i)
+            .expect("a nav button");
+        if first_pass {
+            names.push((slug(&button.text().await.expect("nav label")), Vec::new()));
+        }
+        button.click().await.expect("open a screen");
+        ui::find(client, "main h2").await;
         let cards = client
             .find_all(fantoccini::Locator::Css("main section"))
             .await
             .expect("cards");
         let mut shown_at = None;
+        let mut j = 0;
         for card in cards {
             let title = match card.find(fantoccini::Locator::Css("h2")).await {
                 Ok(h) => h.text().await.unwrap_or_default(),
                 Err(_) => continue,
             };
+            let (screen, card_names) = &mut names[i];
+            if first_pass {
+                card_names.push(slug(&title));
+            }
+            let name = card_names.get(j).cloned().unwrap_or_else(|| j.to_string());
+            j += 1;
             // The last cards of a page cannot scroll to the top: they are in the shot before.
             let at = ui::scroll_to(client, &card).await;
             if shown_at == Some(at) {
                 continue;
             }
             shown_at = Some(at);
-            ui::screenshot(client, dir, &format!("{prefix}-{}", slug(&title))).await;
+            ui::screenshot(client, dir, &format!("app-{screen}-{name}{suffix}")).await;
         }
     }
 }

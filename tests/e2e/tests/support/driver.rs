@@ -58,7 +58,7 @@ pub struct Log {
 }
 
 impl Log {
-    fn push(&self, line: String) {
+    pub fn push(&self, line: String) {
         if let Ok(mut lines) = self.lines.lock() {
             lines.push(line);
             self.grew.notify_all();

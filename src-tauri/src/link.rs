@@ -1,0 +1,283 @@
+//! The tray process and the window process, and the pipe between them. The tray lives for the
+//! whole session and never makes a webview; the window runs in a child process of its own
+//! (`--window`), started when the user opens it and gone, with WebKit's helper processes, when
+//! the window closes. WebKitGTK keeps its network process for as long as the process that made a
+//! webview lives, so only a process of its own gives that memory back.
+//!
+//! They talk in lines over the child's stdin (tray → window) and stdout (window → tray), one
+//! message per line, prefixed so stray output of a library on stdout is never taken for one.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::Mutex,
+};
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::health::Trigger;
+
+/// The argument that starts the window process.
+pub const WINDOW_ARG: &str = "--window";
+/// Every message line starts with this.
+const PREFIX: &str = "llmgen-link ";
+
+/// From the tray to the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToWindow {
+    /// Come to the front (the user picked Open again, or launched the app a second time).
+    Show,
+    /// Check for updates now and show the result (the tray's "Check for updates").
+    CheckForUpdates,
+}
+
+/// From the window to the tray.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToTray {
+    /// Something a health check looks at changed: check again so the icon follows.
+    Recheck(Trigger),
+    /// The language setting changed: re-label the menu.
+    LanguageChanged,
+    /// Start at login was switched in Settings: move the menu's check mark.
+    AutostartChanged,
+    /// An update was installed: restart the whole app into it.
+    Restart,
+}
+
+impl ToWindow {
+    fn encode(self) -> String {
+        let word = match self {
+            Self::Show => "show",
+            Self::CheckForUpdates => "check-for-updates",
+        };
+        format!("{PREFIX}{word}")
+    }
+
+    fn decode(line: &str) -> Option<Self> {
+        match line.strip_prefix(PREFIX)?.trim() {
+            "show" => Some(Self::Show),
+            "check-for-updates" => Some(Self::CheckForUpdates),
+            _ => None,
+        }
+    }
+}
+
+impl ToTray {
+    fn encode(self) -> String {
+        match self {
+            Self::Recheck(why) => format!("{PREFIX}recheck {}", why.as_str()),
+            Self::LanguageChanged => format!("{PREFIX}language-changed"),
+            Self::AutostartChanged => format!("{PREFIX}autostart-changed"),
+            Self::Restart => format!("{PREFIX}restart"),
+        }
+    }
+
+    fn decode(line: &str) -> Option<Self> {
+        let message = line.strip_prefix(PREFIX)?.trim();
+        match message {
+            "language-changed" => Some(Self::LanguageChanged),
+            "autostart-changed" => Some(Self::AutostartChanged),
+            "restart" => Some(Self::Restart),
+            _ => Trigger::parse(message.strip_prefix("recheck ")?).map(Self::Recheck),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the tray's side
+
+/// The window process as the tray holds it: at most one, started on demand.
+#[derive(Default)]
+pub struct WindowProcess {
+    running: Mutex<Option<Running>>,
+}
+
+struct Running {
+    child: Child,
+    stdin: ChildStdin,
+}
+
+impl WindowProcess {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Running>> {
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Opens the window: brings the running one to the front, or starts the window process.
+/// `then` is sent once it is there (e.g. check for updates).
+pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
+    let Some(windows) = app.try_state::<WindowProcess>() else {
+        // The window process itself (a second `show` from its own code path).
+        crate::window::show(app);
+        return;
+    };
+    let mut running = windows.lock();
+    if let Some(r) = running.as_mut()
+        && matches!(r.child.try_wait(), Ok(None))
+    {
+        let sent = [Some(ToWindow::Show), then]
+            .into_iter()
+            .flatten()
+            .try_for_each(|m| writeln!(r.stdin, "{}", m.encode()).and_then(|()| r.stdin.flush()));
+        match sent {
+            Ok(()) => return,
+            Err(e) => tracing::warn!("the window process did not answer ({e}); starting a new one"),
+        }
+    }
+    // An update the tray's own check found is shown in the new window straight away.
+    let offered = app
+        .try_state::<crate::updater::Updates>()
+        .is_some_and(|_| crate::updater::state(app).offer.is_some());
+    let then = then.or(offered.then_some(ToWindow::CheckForUpdates));
+    match start_window_process(app) {
+        Ok(mut started) => {
+            if let Some(message) = then
+                && let Err(e) = writeln!(started.stdin, "{}", message.encode())
+            {
+                tracing::warn!("could not ask the new window to {message:?}: {e}");
+            }
+            *running = Some(started);
+        }
+        Err(e) => tracing::error!("could not open the window: {e}"),
+    }
+}
+
+fn start_window_process(app: &AppHandle) -> std::io::Result<Running> {
+    let exe = std::env::current_exe()?;
+    let mut command = Command::new(exe);
+    command
+        .arg(WINDOW_ARG)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    crate::lean::restore_for_window(&mut command);
+    let mut child = command.spawn()?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        return Err(std::io::Error::other("the window process has no pipes"));
+    };
+    tracing::info!("window process {} started", child.id());
+    let app = app.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match ToTray::decode(&line) {
+                Some(message) => handle_in_tray(&app, message),
+                None if line.trim().is_empty() => {}
+                // Not ours: a library printed to stdout. Keep it where people look.
+                None => tracing::debug!("window process stdout: {line}"),
+            }
+        }
+        // End of its stdout: the window closed and its process is ending; reap it.
+        if let Some(windows) = app.try_state::<WindowProcess>() {
+            let mut running = windows.lock();
+            if let Some(mut r) = running.take() {
+                match r.child.wait() {
+                    Ok(status) => tracing::info!("window process ended ({status})"),
+                    Err(e) => tracing::warn!("window process: {e}"),
+                }
+            }
+        }
+    });
+    Ok(Running { child, stdin })
+}
+
+fn handle_in_tray(app: &AppHandle, message: ToTray) {
+    match message {
+        ToTray::Recheck(why) => app.state::<crate::health::Recheck>().request(why),
+        ToTray::LanguageChanged => {
+            if let Some(state) = app.try_state::<crate::commands::AppState>() {
+                crate::tray::set_lang(app, crate::commands_language::at_start(&state));
+            }
+        }
+        ToTray::AutostartChanged => crate::tray::refresh_autostart(app),
+        ToTray::Restart => {
+            tracing::info!("restarting into the installed update");
+            app.restart();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the window's side
+
+/// The window process's line to the tray: its stdout, which carries nothing else of ours.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TrayLink;
+
+impl TrayLink {
+    pub fn send(&self, message: ToTray) {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{}", message.encode()).and_then(|()| out.flush()) {
+            tracing::warn!("could not tell the tray {message:?}: {e}");
+        }
+    }
+}
+
+/// Tells the tray, when this is the window process (the tray itself has nothing to tell).
+pub fn tell_tray<R: Runtime>(app: &AppHandle<R>, message: ToTray) {
+    if let Some(link) = app.try_state::<TrayLink>() {
+        link.send(message);
+    }
+}
+
+/// Restarts the app into a freshly installed version: the window process asks the tray, which
+/// restarts itself (ending this process by closing its stdin); a single process restarts itself.
+pub fn restart_app<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(link) = app.try_state::<TrayLink>() {
+        link.send(ToTray::Restart);
+        app.exit(0);
+    } else {
+        app.restart();
+    }
+}
+
+/// Follows the tray's messages on stdin; when the tray goes (end of input), the window goes too.
+pub fn follow_tray(app: AppHandle) {
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines().map_while(Result::ok) {
+            match ToWindow::decode(&line) {
+                Some(ToWindow::Show) => crate::window::show(&app),
+                Some(ToWindow::CheckForUpdates) => {
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move {
+                        // The outcome, failure included, reaches the Updates card as its state.
+                        let _ = crate::updater::check(&app).await;
+                    });
+                }
+                None => {}
+            }
+        }
+        tracing::info!("the tray has gone; closing the window");
+        app.exit(0);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Proves every message survives the pipe's line format, and that other output on the
+    /// window's stdout is not mistaken for a message.
+    #[test]
+    fn messages_round_trip_and_stray_lines_are_ignored() {
+        for m in [ToWindow::Show, ToWindow::CheckForUpdates] {
+            assert_eq!(ToWindow::decode(&m.encode()), Some(m));
+        }
+        let mut to_tray = vec![ToTray::LanguageChanged, ToTray::AutostartChanged, ToTray::Restart];
+        to_tray.extend(Trigger::ALL.into_iter().map(ToTray::Recheck));
+        for m in to_tray {
+            assert_eq!(ToTray::decode(&m.encode()), Some(m), "{m:?}");
+        }
+        for stray in [
+            "show",
+            "",
+            "recheck start",
+            "llmgen-link recheck nonsense",
+            "Gtk-Message: hi",
+        ] {
+            assert_eq!(ToTray::decode(stray), None, "{stray}");
+            assert_eq!(ToWindow::decode(stray), None, "{stray}");
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The app's life in the tray, as the desktop sees it (Xvfb and a private D-Bus session, started
+//! by `cargo xtask test`): closing the window keeps the app in the tray and ends the webview's
+//! helper processes; the tray opens the window again; a second launch hands over to the running
+//! app instead of starting another; "Start at login" writes and removes the autostart entry;
+//! Quit ends it. The test plays the window manager (over X11) and the tray host (over D-Bus).
+//! Skipped with a notice outside `cargo xtask test`.
+
+mod support;
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use support::{
+    app::{self, App},
+    tray::{Item, TrayHost},
+    x11::Display,
+};
+
+const TITLE: &str = "MCP LLM Generator";
+/// A cold start of WebKit under Xvfb can be slow on a busy 2-core machine.
+const START: Duration = Duration::from_secs(90);
+const WAIT: Duration = Duration::from_secs(30);
+
+fn setup() -> Option<PathBuf> {
+    let (Some(bin), Some(_)) = (std::env::var_os("LLMGEN_APP_BIN"), std::env::var_os("DISPLAY")) else {
+        eprintln!("skipped: run through `cargo xtask test` (needs LLMGEN_APP_BIN and an X display)");
+        return None;
+    };
+    // The test takes the desktop's tray-host name on the session bus and the app reads the
+    // keychain: only the private session and temp HOME that xtask sets up will do.
+    let home = std::env::var("HOME").unwrap_or_default();
+    assert!(
+        Path::new(&home).starts_with(std::env::temp_dir()),
+        "refusing to run: needs the private D-Bus session and temp HOME ({home}) that `cargo xtask test` sets up"
+    );
+    Some(PathBuf::from(bin))
+}
+
+/// Polls `done` until it holds or `timeout` passes; `what` names it in the failure.
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn wait_for_window(x: &Display) -> u32 {
+    let mut found = Vec::new();
+    wait_until("the window showing", START, || {
+        found = x.visible_windows(TITLE).unwrap_or_default();
+        !found.is_empty()
+    });
+    assert_eq!(found.len(), 1, "one window, not {}", found.len());
+    found[0]
+}
+
+/// Proves the tray keeps the app: close the window like a user (the window manager's close
+/// message), and the window and its WebKit processes are gone while the app and its tray menu
+/// stay; "Open" from the tray brings a new window with the UI loaded; a second launch of the
+/// program does not start a second app but shows the running one; the tray's "Start at login"
+/// checkbox writes the login entry (starting minimised) and removes it; Quit ends the app.
+#[test]
+fn closing_the_window_keeps_the_app_in_the_tray() {
+    let Some(bin) = setup() else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    let tray = TrayHost::start().expect("tray host");
+    let x = Display::open().expect("X display");
+
+    let mut app = App::start(app::command(&bin, home.path())).expect("app");
+    let item = tray.wait_for_item(START).expect("the app's tray item");
+    assert_eq!(
+        tray.pid(&item).ok(),
+        Some(app.pid()),
+        "the tray item is the app's"
+    );
+    let window = wait_for_window(&x);
+    app.log
+        .wait_for(0, "the UI loading", START, |l| l.contains("ui ready:"))
+        .expect("ui ready");
+    let helpers = app::webkit_descendants(app.pid());
+    assert!(
+        !helpers.is_empty(),
+        "an open window runs its webview in WebKit processes"
+    );
+
+    // --- Close the window as a user does: it goes, its webview processes end, the app stays.
+    x.close(window).expect("close the window");
+    wait_until("the window closing", WAIT, || {
+        x.visible_windows(TITLE).is_ok_and(|w| w.is_empty())
+    });
+    let deadline = Instant::now() + WAIT;
+    let left = loop {
+        let left = app::webkit_descendants(app.pid());
+        if left.is_empty() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        left.is_empty(),
+        "the window closed but its WebKit processes stay (were {helpers:?}): {left:?}"
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(app.is_running(), "closing the window must not quit the app");
+    assert!(tray.is_alive(&item), "the tray icon stays");
+    let status = tray.status_line(&item).expect("the tray menu still answers");
+    assert!(!status.label.is_empty());
+
+    // --- The tray opens it again, with the UI loaded afresh.
+    let from = app.log.len();
+    open_from_tray(&tray, &item);
+    wait_for_window(&x);
+    app.log
+        .wait_for(from, "the UI loading again", START, |l| l.contains("ui ready:"))
+        .expect("ui ready again");
+
+    // --- A second launch hands over to the running app and ends.
+    x.close(wait_for_window(&x)).expect("close again");
+    wait_until("the window closing again", WAIT, || {
+        x.visible_windows(TITLE).is_ok_and(|w| w.is_empty())
+    });
+    let mut second = App::start(app::command(&bin, home.path())).expect("second launch");
+    let mut exited = None;
+    wait_until("the second launch ending", START, || {
+        exited = second.exited();
+        exited.is_some()
+    });
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "the second launch should hand over and exit cleanly: {exited:?}\n{}",
+        second.log.text()
+    );
+    wait_for_window(&x);
+    assert!(app.is_running(), "the first app is still the one running");
+
+    // --- Start at login, from the tray: the login entry starts the app minimised to the tray.
+    let entry = home.path().join(".config/autostart/MCP LLM Generator.desktop");
+    assert!(!entry.exists(), "a fresh install does not start at login");
+    tray.click(&item, "Start at login").expect("tick Start at login");
+    wait_until("the autostart entry appearing", WAIT, || entry.is_file());
+    let text = std::fs::read_to_string(&entry).expect("read the autostart entry");
+    let exec = text
+        .lines()
+        .find(|l| l.starts_with("Exec="))
+        .unwrap_or_else(|| panic!("no Exec line in the autostart entry:\n{text}"));
+    assert!(
+        exec.contains(&bin.display().to_string()) && exec.ends_with("--minimized"),
+        "the login entry must start this app minimised: {exec}"
+    );
+    tray.click(&item, "Start at login")
+        .expect("untick Start at login");
+    wait_until("the autostart entry going", WAIT, || !entry.exists());
+
+    // --- Quit ends it.
+    tray.click(&item, "Quit").expect("click Quit");
+    wait_until("the app quitting", WAIT, || !app.is_running());
+    assert!(app.wait().is_ok_and(|s| s.success()), "Quit exits cleanly");
+}
+
+fn open_from_tray(tray: &TrayHost, item: &Item) {
+    let open = tray
+        .menu(item)
+        .expect("tray menu")
+        .into_iter()
+        .find(|e| e.label.starts_with("Open"))
+        .map(|e| e.label)
+        .expect("an Open entry in the tray menu");
+    tray.click(item, &open).expect("click Open");
+}

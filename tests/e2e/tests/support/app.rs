@@ -1,0 +1,119 @@
+//! The app started directly (no WebDriver): its binary with the test's HOME, on the test's X
+//! display and D-Bus session, its stderr collected into a [`Log`] the test can wait on; killed
+//! when dropped if it is still running.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::Arc,
+};
+
+use super::driver::Log;
+
+pub struct App {
+    child: Child,
+    pub log: Arc<Log>,
+}
+
+/// The app's command with `home` as HOME (data dir and client files are found there) and no
+/// DMA-BUF renderer (Xvfb has no GPU).
+pub fn command(bin: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("LLMGEN_DATA_DIR")
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("LLMGEN_LOG", "info")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    cmd
+}
+
+impl App {
+    pub fn start(mut cmd: Command) -> Result<Self, String> {
+        let mut child = cmd
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start the app: {e}"))?;
+        let log = Arc::new(Log::default());
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    log.push(line);
+                }
+            });
+        }
+        Ok(Self { child, log })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running (it has not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The exit status if the process has ended.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// The exit status, waiting for it.
+    pub fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the app's log:\n{}", self.log.text());
+        }
+        if self.is_running() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The WebKit helper processes (web content, network) among the descendants of `pid` (the app
+/// and the window process it starts): what a window's webview costs besides the app itself.
+pub fn webkit_descendants(pid: u32) -> Vec<(u32, String)> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(process) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{process}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing paren.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let Some(parent) = rest.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let comm = head
+            .split_once('(')
+            .map(|(_, c)| c.to_string())
+            .unwrap_or_default();
+        all.push((process, parent, comm));
+    }
+    let mut family = vec![pid];
+    let mut i = 0;
+    while i < family.len() {
+        let parent = family[i];
+        family.extend(all.iter().filter(|(_, p, _)| *p == parent).map(|(c, _, _)| *c));
+        i += 1;
+    }
+    all.into_iter()
+        .filter(|(process, _, comm)| family.contains(process) && comm.starts_with("WebKit"))
+        .map(|(process, _, comm)| (process, comm))
+        .collect()
+}
