@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench | bundle`: set-up and orchestration of the workspace, in Rust, so the
+//! `cargo xtask run | test | bench | bench-app | bundle`: set-up and orchestration of the workspace, in Rust, so the
 //! README's two commands work on a fresh machine.
 
 // xtask is a developer tool whose output is for people at a terminal.
@@ -6,6 +6,7 @@
 
 mod app;
 mod bench;
+mod bench_app;
 mod bundle;
 mod keychain;
 mod setup;
@@ -27,6 +28,8 @@ commands:
   test            everything that tests the project: format, lints, unit and end-to-end tests,
                   and the official Python MCP SDK against the real binary
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
+  bench-app [APP] the desktop app as shipped (default: the one `bundle` built): spawn → tray ready,
+                  memory of all its processes with the window closed and open (needs Xvfb, D-Bus)
   bundle          release installers of the desktop app (.deb and .rpm, server inside) under
                   <target dir>/bundle/bundle; with TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD) also
                   signed updater artifacts and latest.json (see `cargo xtask bundle --help`)
@@ -51,6 +54,7 @@ fn real_main() -> Result<()> {
         }
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("bench-app") => bench_app::bench_app(args.collect()),
         Some("bundle") => bundle::bundle(args.collect()),
         Some("bindings") => bindings(),
         Some("setup") => setup::ensure_app_system_packages(),

@@ -39,7 +39,7 @@ export const commands = {
 	autostartEnabled: () => typedError<boolean, string>(__TAURI_INVOKE("autostart_enabled")),
 	/**  Turns start at login on or off (also from the tray); returns the new state. */
 	autostartSet: (enabled: boolean) => typedError<boolean, string>(__TAURI_INVOKE("autostart_set", { enabled })),
-	/**  The health check (the tray's colour), run now; the tray is updated too. */
+	/**  The health check (the tray's colour), run now; the tray checks again too, so it follows. */
 	healthCheck: () => typedError<Health_Serialize, string>(__TAURI_INVOKE("health_check")),
 	/**  The database's backups, newest first (`backup list`). */
 	backupsList: () => typedError<BackupRow_Serialize[], string>(__TAURI_INVOKE("backups_list")),
@@ -110,8 +110,8 @@ export const commands = {
 	/**  The stored choice (`auto` until the user picks one). */
 	appLanguage: () => typedError<Language, string>(__TAURI_INVOKE("app_language")),
 	/**
-	 *  Stores the choice (the same as `settings set language ...`) and re-labels the tray at once;
-	 *  the window switches its own words.
+	 *  Stores the choice (the same as `settings set language ...`) and has the tray re-label its
+	 *  menu at once; the window switches its own words.
 	 */
 	setAppLanguage: (language: Language) => typedError<Language, string>(__TAURI_INVOKE("set_app_language", { language })),
 	/**  What the Updates card shows when it opens. */
