@@ -3,15 +3,15 @@
 //! Japanese on an English system, and a screenshot of the overview is saved for review.
 //! Skipped with a notice when run outside xtask (no LLMGEN_APP_BIN or no DISPLAY).
 
-use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+mod support;
+
+use std::{path::PathBuf, process::Command, time::Duration};
 
 use llmgen_core::{Store, paths::DataDir, settings};
+use support::app::{self, App};
+
+/// A cold start of WebKit under Xvfb can be slow on a busy 2-core machine.
+const START: Duration = Duration::from_secs(90);
 
 #[test]
 fn the_language_chosen_in_settings_is_used_by_the_window_and_the_tray_at_start() {
@@ -26,53 +26,25 @@ fn the_language_chosen_in_settings_is_used_by_the_window_and_the_tray_at_start()
     settings::set(&store, "language", "ja").expect("choose Japanese");
     drop(store);
 
-    let mut child = Command::new(PathBuf::from(bin))
-        .env("HOME", home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        // An English system: only the stored choice can make the app speak Japanese.
+    let mut command = app::command(&PathBuf::from(bin), home.path());
+    // An English system: only the stored choice can make the app speak Japanese.
+    command
         .env("LANG", "C.UTF-8")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .env_remove("LANGUAGE")
-        .env("LLMGEN_LOG", "info")
-        // WebKitGTK's DMA-BUF renderer needs a GPU; Xvfb has none.
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the app");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+        .env_remove("LANGUAGE");
+    let app = App::start(command).expect("start the app");
 
     // The UI's report, the tray's language and its first health line, in any order.
-    let (mut ready, mut tray, mut health) = (None, None, None);
-    let mut seen = Vec::new();
-    while ready.is_none() || tray.is_none() || health.is_none() {
-        let Ok(line) = rx.recv_timeout(Duration::from_secs(90)) else {
-            break;
-        };
-        if line.contains("ui ready:") {
-            ready = Some(line);
-        } else if line.contains("tray language:") {
-            tray = Some(line);
-        } else if line.contains("health: ") {
-            health = Some(line);
-        } else {
-            seen.push(line);
-        }
-    }
-    if ready.is_some()
-        && let Some(dir) = std::env::var_os("LLMGEN_SCREENSHOT_DIR")
-    {
+    let wait = |what: &str, marker: &str| {
+        app.log
+            .wait_for(0, what, START, |l| l.contains(marker))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let ready = wait("the UI's report", "ui ready:");
+    let tray = wait("the tray's language", "tray language:");
+    let health = wait("a health state", "health: ");
+    if let Some(dir) = std::env::var_os("LLMGEN_SCREENSHOT_DIR") {
         // For people reviewing the run (and the README): the overview in Japanese.
         let _ = std::fs::create_dir_all(&dir);
         std::thread::sleep(Duration::from_secs(2));
@@ -81,20 +53,15 @@ fn the_language_chosen_in_settings_is_used_by_the_window_and_the_tray_at_start()
             .arg(PathBuf::from(dir).join("app-overview-ja.png"))
             .status();
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(app);
 
-    let log = seen.join("\n");
-    let ready = ready.unwrap_or_else(|| panic!("the UI never reported ready; app stderr:\n{log}"));
     assert!(
         ready.contains("lang=ja"),
         "the window did not come up in the stored language: {ready}"
     );
-    let tray = tray.unwrap_or_else(|| panic!("the tray never said its language:\n{log}"));
     assert!(tray.ends_with("tray language: ja"), "{tray}");
     // A fresh data dir needs fixing (no backup, no key): the status line says so in Japanese,
     // around core's English sentence.
-    let health = health.unwrap_or_else(|| panic!("the tray never showed a health state:\n{log}"));
     assert!(
         health.contains("アプリを開いて対処してください"),
         "the tray's status line is not in Japanese: {health}"

@@ -2,19 +2,19 @@
 //! embedded UI loads, calls into Rust over IPC and shows what is really in the user's store.
 //! Skipped with a notice when run outside xtask (no LLMGEN_APP_BIN or no DISPLAY).
 
-use std::{
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+mod support;
+
+use std::{path::PathBuf, process::Command, time::Duration};
 
 use llmgen_core::{
     Store,
     contexts::{self, NewContext},
     paths::DataDir,
 };
+use support::app::{self, App};
+
+/// A cold start of WebKit under Xvfb can be slow on a busy 2-core machine.
+const START: Duration = Duration::from_secs(90);
 
 fn app_bin() -> Option<PathBuf> {
     let bin = std::env::var_os("LLMGEN_APP_BIN")?;
@@ -42,49 +42,18 @@ fn the_window_shows_the_users_real_data() {
     .expect("context");
     drop(store);
 
-    let mut child = Command::new(&bin)
-        .env("HOME", home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env("LLMGEN_LOG", "info")
-        // WebKitGTK's DMA-BUF renderer needs a GPU; Xvfb has none.
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the app");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-
-    let mut seen = Vec::new();
-    let ready = loop {
-        match rx.recv_timeout(Duration::from_secs(90)) {
-            Ok(line) if line.contains("ui ready:") => break Some(line),
-            Ok(line) => seen.push(line),
-            Err(_) => break None,
-        }
-    };
+    let app = App::start(app::command(&bin, home.path())).expect("start the app");
+    let ready = app
+        .log
+        .wait_for(0, "the UI's report", START, |l| l.contains("ui ready:"))
+        .unwrap_or_else(|e| panic!("the UI never reported ready: {e}"));
     // The tray's health thread runs the core health check (with the MCP handshake of the bundled
-    // server) and logs the state it put on the tray icon and status line.
-    // It may come before or after the UI's report.
-    let earlier = seen.iter().find(|l| l.contains("health: ")).cloned();
-    let health = earlier.or_else(|| {
-        loop {
-            match rx.recv_timeout(Duration::from_secs(90)) {
-                Ok(line) if line.contains("health: ") => break Some(line),
-                Ok(line) => seen.push(line),
-                Err(_) => break None,
-            }
-        }
-    });
+    // server) and logs the state it put on the tray icon and status line, before or after the
+    // UI's report.
+    let health = app
+        .log
+        .wait_for(0, "a health state", START, |l| l.contains("health: "))
+        .unwrap_or_else(|e| panic!("the tray never showed a health state: {e}"));
     if let Some(dir) = std::env::var_os("LLMGEN_SCREENSHOT_DIR") {
         // For people reviewing the run: what the window looked like.
         let _ = std::fs::create_dir_all(&dir);
@@ -94,11 +63,8 @@ fn the_window_shows_the_users_real_data() {
             .arg(PathBuf::from(dir).join("app-main.png"))
             .status();
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(app);
 
-    let ready =
-        ready.unwrap_or_else(|| panic!("the UI never reported ready; app stderr:\n{}", seen.join("\n")));
     assert!(
         ready.contains("templates=4 personas=6 contexts=1"),
         "the UI did not show the store's real counts: {ready}"
@@ -108,8 +74,6 @@ fn the_window_shows_the_users_real_data() {
         ready.contains("providers=anthropic,openai"),
         "the providers did not load: {ready}"
     );
-    let health =
-        health.unwrap_or_else(|| panic!("the tray never showed a health state:\n{}", seen.join("\n")));
     // A fresh data dir has never been backed up and has no key for the default provider, so the
     // tray cannot be green; which of the two (or a nearly full disk) comes first does not matter.
     assert!(
