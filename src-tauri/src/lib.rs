@@ -45,6 +45,9 @@ fn run_tray(minimized: bool) {
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
+            // The window process has the Dock icon; the tray's process stays in the menu bar.
+            #[cfg(target_os = "macos")]
+            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let state = commands::AppState::open();
             let lang = commands_language::at_start(&state);
             app.manage(state);
@@ -89,11 +92,26 @@ fn run_window() {
             link::follow_tray(app.handle().clone());
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // Closing the window ends this process, and with it an update being installed:
+            // until that is done, the window only hides (it comes back if the install fails).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && updater::state(window.app_handle()).busy == Some(updater::Busy::Installing)
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
         .invoke_handler(commands::specta_builder().invoke_handler())
         .build(tauri::generate_context!());
     match app {
-        // The default: the process ends with its last (only) window.
-        Ok(app) => app.run(|_, _| {}),
+        // The default: the process ends with its last (only) window; the tray hears first, so
+        // an Open meanwhile starts a new window instead of talking to this one.
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::ExitRequested { .. } = event {
+                link::tell_tray(app, link::ToTray::Closing);
+            }
+        }),
         Err(e) => {
             tracing::error!("the window could not start: {e}");
             std::process::exit(1);

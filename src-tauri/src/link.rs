@@ -5,7 +5,8 @@
 //! webview lives, so only a process of its own gives that memory back.
 //!
 //! They talk in lines over the child's stdin (tray → window) and stdout (window → tray), one
-//! message per line, prefixed so stray output of a library on stdout is never taken for one.
+//! message per line, prefixed so stray output of a library on stdout is never taken for one (and
+//! a message is still found after a library's unfinished line).
 
 use std::{
     io::{BufRead, BufReader, Write},
@@ -42,6 +43,13 @@ pub enum ToTray {
     AutostartChanged,
     /// An update was installed: restart the whole app into it.
     Restart,
+    /// The window is closing and its process ending: the next Open starts a new one.
+    Closing,
+}
+
+/// The message in a line: what follows the prefix, wherever it starts.
+fn message_in(line: &str) -> Option<&str> {
+    line.find(PREFIX).map(|at| line[at + PREFIX.len()..].trim())
 }
 
 impl ToWindow {
@@ -54,7 +62,7 @@ impl ToWindow {
     }
 
     fn decode(line: &str) -> Option<Self> {
-        match line.strip_prefix(PREFIX)?.trim() {
+        match message_in(line)? {
             "show" => Some(Self::Show),
             "check-for-updates" => Some(Self::CheckForUpdates),
             _ => None,
@@ -69,12 +77,14 @@ impl ToTray {
             Self::LanguageChanged => format!("{PREFIX}language-changed"),
             Self::AutostartChanged => format!("{PREFIX}autostart-changed"),
             Self::Restart => format!("{PREFIX}restart"),
+            Self::Closing => format!("{PREFIX}closing"),
         }
     }
 
     fn decode(line: &str) -> Option<Self> {
-        let message = line.strip_prefix(PREFIX)?.trim();
+        let message = message_in(line)?;
         match message {
+            "closing" => Some(Self::Closing),
             "language-changed" => Some(Self::LanguageChanged),
             "autostart-changed" => Some(Self::AutostartChanged),
             "restart" => Some(Self::Restart),
@@ -94,6 +104,19 @@ pub struct WindowProcess {
 struct Running {
     child: Child,
     stdin: ChildStdin,
+    /// The window said it is closing: its process is ending, and will not show again.
+    closing: bool,
+}
+
+impl Running {
+    fn usable(&mut self) -> bool {
+        !self.closing && matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn send(&mut self, message: ToWindow) -> std::io::Result<()> {
+        writeln!(self.stdin, "{}", message.encode())?;
+        self.stdin.flush()
+    }
 }
 
 impl WindowProcess {
@@ -102,6 +125,19 @@ impl WindowProcess {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Waits for a window process that is done with, off the caller's thread (and off the lock).
+fn reap(mut old: Running, kill: bool) {
+    std::thread::spawn(move || {
+        if kill {
+            let _ = old.child.kill();
+        }
+        match old.child.wait() {
+            Ok(status) => tracing::info!("window process {} ended ({status})", old.child.id()),
+            Err(e) => tracing::warn!("window process {}: {e}", old.child.id()),
+        }
+    });
 }
 
 /// Opens the window: brings the running one to the front, or starts the window process.
@@ -114,16 +150,25 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
     };
     let mut running = windows.lock();
     if let Some(r) = running.as_mut()
-        && matches!(r.child.try_wait(), Ok(None))
+        && r.usable()
     {
         let sent = [Some(ToWindow::Show), then]
             .into_iter()
             .flatten()
-            .try_for_each(|m| writeln!(r.stdin, "{}", m.encode()).and_then(|()| r.stdin.flush()));
+            .try_for_each(|m| r.send(m));
         match sent {
             Ok(()) => return,
-            Err(e) => tracing::warn!("the window process did not answer ({e}); starting a new one"),
+            Err(e) => {
+                tracing::warn!("the window process did not answer ({e}); starting a new one");
+                if let Some(deaf) = running.take() {
+                    reap(deaf, true);
+                }
+            }
         }
+    }
+    // One that is closing ends on its own; its reader thread sees it go.
+    if let Some(old) = running.take() {
+        reap(old, false);
     }
     // An update the tray's own check found is shown in the new window straight away.
     let offered = app
@@ -133,19 +178,37 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
     match start_window_process(app) {
         Ok(mut started) => {
             if let Some(message) = then
-                && let Err(e) = writeln!(started.stdin, "{}", message.encode())
+                && let Err(e) = started.send(message)
             {
                 tracing::warn!("could not ask the new window to {message:?}: {e}");
             }
             *running = Some(started);
         }
-        Err(e) => tracing::error!("could not open the window: {e}"),
+        Err(e) => {
+            tracing::error!("could not open the window: {e}");
+            crate::tray::show_state(
+                app,
+                llmgen_core::health::Level::Error,
+                crate::tray::Status::Failed(format!(
+                    "The window could not be opened ({e}). Quit from this menu and start MCP LLM Generator again."
+                )),
+            );
+        }
     }
 }
 
+/// The program to start as the window: this very one, even when a package upgrade has replaced
+/// the file since (on Linux its old inode stays reachable), so tray and window always agree.
+fn own_program() -> std::io::Result<std::path::PathBuf> {
+    let proc_self = std::path::Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && proc_self.exists() {
+        return Ok(proc_self.to_path_buf());
+    }
+    std::env::current_exe()
+}
+
 fn start_window_process(app: &AppHandle) -> std::io::Result<Running> {
-    let exe = std::env::current_exe()?;
-    let mut command = Command::new(exe);
+    let mut command = Command::new(own_program()?);
     command
         .arg(WINDOW_ARG)
         .stdin(Stdio::piped())
@@ -155,31 +218,49 @@ fn start_window_process(app: &AppHandle) -> std::io::Result<Running> {
     let mut child = command.spawn()?;
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         let _ = child.kill();
+        let _ = child.wait();
         return Err(std::io::Error::other("the window process has no pipes"));
     };
-    tracing::info!("window process {} started", child.id());
+    let pid = child.id();
+    tracing::info!("window process {pid} started");
     let app = app.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             match ToTray::decode(&line) {
+                Some(ToTray::Closing) => mark_closing(&app, pid),
                 Some(message) => handle_in_tray(&app, message),
                 None if line.trim().is_empty() => {}
                 // Not ours: a library printed to stdout. Keep it where people look.
                 None => tracing::debug!("window process stdout: {line}"),
             }
         }
-        // End of its stdout: the window closed and its process is ending; reap it.
-        if let Some(windows) = app.try_state::<WindowProcess>() {
+        // End of its stdout: the process has ended (or closed it). Reap it if it is still the
+        // current one; one replaced meanwhile was handed to `reap` by `open_window`.
+        let ended = app.try_state::<WindowProcess>().and_then(|windows| {
             let mut running = windows.lock();
-            if let Some(mut r) = running.take() {
-                match r.child.wait() {
-                    Ok(status) => tracing::info!("window process ended ({status})"),
-                    Err(e) => tracing::warn!("window process: {e}"),
-                }
+            match running.as_ref() {
+                Some(r) if r.child.id() == pid => running.take(),
+                _ => None,
             }
+        });
+        if let Some(ended) = ended {
+            reap(ended, false);
         }
     });
-    Ok(Running { child, stdin })
+    Ok(Running {
+        child,
+        stdin,
+        closing: false,
+    })
+}
+
+fn mark_closing(app: &AppHandle, pid: u32) {
+    if let Some(windows) = app.try_state::<WindowProcess>()
+        && let Some(r) = windows.lock().as_mut()
+        && r.child.id() == pid
+    {
+        r.closing = true;
+    }
 }
 
 fn handle_in_tray(app: &AppHandle, message: ToTray) {
@@ -195,6 +276,7 @@ fn handle_in_tray(app: &AppHandle, message: ToTray) {
             tracing::info!("restarting into the installed update");
             app.restart();
         }
+        ToTray::Closing => {}
     }
 }
 
@@ -264,7 +346,12 @@ mod tests {
         for m in [ToWindow::Show, ToWindow::CheckForUpdates] {
             assert_eq!(ToWindow::decode(&m.encode()), Some(m));
         }
-        let mut to_tray = vec![ToTray::LanguageChanged, ToTray::AutostartChanged, ToTray::Restart];
+        let mut to_tray = vec![
+            ToTray::LanguageChanged,
+            ToTray::AutostartChanged,
+            ToTray::Restart,
+            ToTray::Closing,
+        ];
         to_tray.extend(Trigger::ALL.into_iter().map(ToTray::Recheck));
         for m in to_tray {
             assert_eq!(ToTray::decode(&m.encode()), Some(m), "{m:?}");

@@ -27,6 +27,9 @@ pub async fn update_check(app: AppHandle) -> UpdateState {
 #[specta::specta]
 pub async fn update_install(app: AppHandle) -> UpdateState {
     if let Err(e) = updater::install(&app).await {
+        // The window may have been hidden by a close during the installation: the failure is
+        // for the user to see.
+        crate::window::show(&app);
         // Refusals that did not change the state (nothing offered, already installing) still
         // reach the user.
         let mut state = updater::state(&app);

@@ -1,5 +1,6 @@
-//! The main window: created on demand from its configuration and destroyed when closed, so the
-//! tray-only app does not keep a webview (and its helper processes) in memory.
+//! The main window of the window process (link.rs): created from its configuration when that
+//! process starts, and brought to the front when the tray asks again. Closing it ends the
+//! process, and WebKit's helper processes with it.
 
 use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 

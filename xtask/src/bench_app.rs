@@ -60,7 +60,25 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
     let mut run = Run::start(&app, &xvfb.display, false)?;
     run.wait_for("ui ready:", Duration::from_secs(90))?;
     std::thread::sleep(SETTLE);
-    println!("window open, after {SETTLE:?}: {}", run.memory().describe());
+    let open = run.memory();
+    println!("window open, after {SETTLE:?}: {}", open.describe());
+    // The window process ends when its window closes (the end-to-end test closes it like a
+    // user); here it is ended directly, then the tray left alone.
+    let tray = open.processes.first().map(|p| p.pid);
+    for window in open
+        .processes
+        .iter()
+        .filter(|p| Some(p.parent) == tray && p.comm.starts_with("mcp-llm-generat"))
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", &window.pid.to_string()])
+            .status();
+    }
+    std::thread::sleep(SETTLE);
+    println!(
+        "window closed again, after {SETTLE:?}: {}",
+        run.memory().describe()
+    );
     Ok(())
 }
 
@@ -175,11 +193,8 @@ impl Run {
 
 impl Drop for Run {
     fn drop(&mut self) {
-        // SIGTERM to the session: it ends its bus, and the app (which loses the bus) with it;
-        // anything left is killed with the process group below.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.session.id().to_string()])
-            .status();
+        // The app's processes first (collected before anything ends and re-parents them), then
+        // the session with its bus.
         for p in self.memory().processes {
             let _ = Command::new("kill").args(["-KILL", &p.pid.to_string()]).status();
         }

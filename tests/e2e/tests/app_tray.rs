@@ -85,9 +85,10 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     app.log
         .wait_for(0, "the UI loading", START, |l| l.contains("ui ready:"))
         .expect("ui ready");
-    let helpers = app::webkit_descendants(app.pid());
+    // The window process and WebKit's web and network processes (the whole family goes).
+    let helpers = app::descendants(app.pid());
     assert!(
-        !helpers.is_empty(),
+        helpers.iter().any(|(_, comm)| comm.starts_with("WebKit")),
         "an open window runs its webview in WebKit processes"
     );
 
@@ -96,17 +97,12 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     wait_until("the window closing", WAIT, || {
         x.visible_windows(TITLE).is_ok_and(|w| w.is_empty())
     });
-    let deadline = Instant::now() + WAIT;
-    let left = loop {
-        let left = app::webkit_descendants(app.pid());
-        if left.is_empty() || Instant::now() > deadline {
-            break left;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // By pid: a helper that outlived its window process would be re-parented, and no longer
+    // count as the app's descendant.
+    let left = wait_for_exit(&helpers);
     assert!(
         left.is_empty(),
-        "the window closed but its WebKit processes stay (were {helpers:?}): {left:?}"
+        "the window closed but its processes stay (were {helpers:?}): {left:?}"
     );
     std::thread::sleep(Duration::from_secs(1));
     assert!(app.is_running(), "closing the window must not quit the app");
@@ -159,10 +155,44 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
         .expect("untick Start at login");
     wait_until("the autostart entry going", WAIT, || !entry.exists());
 
-    // --- Quit ends it.
+    // --- Quit ends it, and the window process and WebKit's with it.
+    let family = app::descendants(app.pid());
+    assert!(
+        family.iter().any(|(_, comm)| comm.starts_with("WebKit")),
+        "the window is open: {family:?}"
+    );
     tray.click(&item, "Quit").expect("click Quit");
     wait_until("the app quitting", WAIT, || !app.is_running());
     assert!(app.wait().is_ok_and(|s| s.success()), "Quit exits cleanly");
+    let left = wait_for_exit(&family);
+    assert!(left.is_empty(), "processes left after Quit: {left:?}");
+}
+
+/// Waits until none of `processes` runs any more; returns those still running at the deadline.
+fn wait_for_exit(processes: &[(u32, String)]) -> Vec<(u32, String)> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left: Vec<(u32, String)> = processes
+            .iter()
+            .filter(|(pid, comm)| still_runs(*pid, comm))
+            .cloned()
+            .collect();
+        if left.is_empty() || Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Whether `pid` is still that process (not a zombie, and not a new process given the number).
+fn still_runs(pid: u32, comm: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.contains(&format!("({comm})"))
+            && stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z")
+    })
 }
 
 fn open_from_tray(tray: &TrayHost, item: &Item) {

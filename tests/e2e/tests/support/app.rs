@@ -81,9 +81,9 @@ impl Drop for App {
     }
 }
 
-/// The WebKit helper processes (web content, network) among the descendants of `pid` (the app
-/// and the window process it starts): what a window's webview costs besides the app itself.
-pub fn webkit_descendants(pid: u32) -> Vec<(u32, String)> {
+/// The processes started by `pid` and by them, in turn (the window process and WebKit's), by
+/// pid and command name.
+pub fn descendants(pid: u32) -> Vec<(u32, String)> {
     let mut all = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(process) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
@@ -113,7 +113,7 @@ pub fn webkit_descendants(pid: u32) -> Vec<(u32, String)> {
         i += 1;
     }
     all.into_iter()
-        .filter(|(process, _, comm)| family.contains(process) && comm.starts_with("WebKit"))
+        .filter(|(process, _, _)| *process != pid && family.contains(process))
         .map(|(process, _, comm)| (process, comm))
         .collect()
 }
