@@ -128,14 +128,29 @@ impl WindowProcess {
 }
 
 /// Waits for a window process that is done with, off the caller's thread (and off the lock).
-fn reap(mut old: Running, kill: bool) {
+/// With `report`, a failure (a crash, or a window that could not start) is shown on the tray,
+/// since nothing else would tell the user why no window is there.
+fn reap(mut old: Running, kill: bool, report: Option<AppHandle>) {
     std::thread::spawn(move || {
         if kill {
             let _ = old.child.kill();
         }
+        let pid = old.child.id();
         match old.child.wait() {
-            Ok(status) => tracing::info!("window process {} ended ({status})", old.child.id()),
-            Err(e) => tracing::warn!("window process {}: {e}", old.child.id()),
+            Ok(status) if status.success() => tracing::info!("window process {pid} ended ({status})"),
+            Ok(status) => {
+                tracing::error!("window process {pid} failed ({status})");
+                if let Some(app) = report {
+                    crate::tray::show_state(
+                        &app,
+                        llmgen_core::health::Level::Error,
+                        crate::tray::Status::Failed(format!(
+                            "The window closed unexpectedly ({status}). Open it again; if that fails too, look at the newest lines of the log."
+                        )),
+                    );
+                }
+            }
+            Err(e) => tracing::warn!("window process {pid}: {e}"),
         }
     });
 }
@@ -161,14 +176,14 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
             Err(e) => {
                 tracing::warn!("the window process did not answer ({e}); starting a new one");
                 if let Some(deaf) = running.take() {
-                    reap(deaf, true);
+                    reap(deaf, true, None);
                 }
             }
         }
     }
     // One that is closing ends on its own; its reader thread sees it go.
     if let Some(old) = running.take() {
-        reap(old, false);
+        reap(old, false, None);
     }
     // An update the tray's own check found is shown in the new window straight away.
     let offered = app
@@ -244,7 +259,7 @@ fn start_window_process(app: &AppHandle) -> std::io::Result<Running> {
             }
         });
         if let Some(ended) = ended {
-            reap(ended, false);
+            reap(ended, false, Some(app.clone()));
         }
     });
     Ok(Running {
