@@ -3,7 +3,6 @@
 //! when dropped if it is still running.
 
 use std::{
-    io::{BufRead, BufReader},
     path::Path,
     process::{Child, Command, Stdio},
     sync::Arc,
@@ -37,15 +36,7 @@ impl App {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start the app: {e}"))?;
-        let log = Arc::new(Log::default());
-        if let Some(stderr) = child.stderr.take() {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    log.push(line);
-                }
-            });
-        }
+        let log = Log::of(child.stderr.take());
         Ok(Self { child, log })
     }
 

@@ -58,6 +58,20 @@ pub struct Log {
 }
 
 impl Log {
+    /// A log filled, line by line, from `stream` (a child's stderr) on a thread of its own.
+    pub fn of(stream: Option<impl Read + Send + 'static>) -> Arc<Self> {
+        let log = Arc::new(Self::default());
+        if let Some(stream) = stream {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    log.push(line);
+                }
+            });
+        }
+        log
+    }
+
     pub fn push(&self, line: String) {
         if let Ok(mut lines) = self.lines.lock() {
             lines.push(line);
@@ -141,15 +155,7 @@ impl Driver {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", setup.tauri_driver.display()))?;
-        let log = Arc::new(Log::default());
-        if let Some(stderr) = child.stderr.take() {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    log.push(line);
-                }
-            });
-        }
+        let log = Log::of(child.stderr.take());
         let mut driver = Self { child, port, log };
         driver.wait_ready(Duration::from_secs(30))?;
         Ok(driver)
