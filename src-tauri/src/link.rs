@@ -212,14 +212,17 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
     }
 }
 
-/// The program to start as the window: this very one, even when a package upgrade has replaced
-/// the file since (on Linux its old inode stays reachable), so tray and window always agree.
+/// The program to start as the window: this very one. When a package upgrade has replaced the
+/// file since, its path names "(deleted)" and no longer exists; on Linux the old program stays
+/// reachable as /proc/self/exe, so tray and window still agree. (The path is preferred
+/// otherwise: it gives the window process its name in process lists.)
 fn own_program() -> std::io::Result<std::path::PathBuf> {
+    let exe = std::env::current_exe()?;
     let proc_self = std::path::Path::new("/proc/self/exe");
-    if cfg!(target_os = "linux") && proc_self.exists() {
+    if !exe.is_file() && cfg!(target_os = "linux") && proc_self.exists() {
         return Ok(proc_self.to_path_buf());
     }
-    std::env::current_exe()
+    Ok(exe)
 }
 
 fn start_window_process(app: &AppHandle) -> std::io::Result<Running> {

@@ -65,11 +65,15 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
     // The window process ends when its window closes (the end-to-end test closes it like a
     // user); here it is ended directly, then the tray left alone.
     let tray = open.processes.first().map(|p| p.pid);
-    for window in open
-        .processes
-        .iter()
-        .filter(|p| Some(p.parent) == tray && p.comm.starts_with("mcp-llm-generat"))
-    {
+    // The tray's child that runs WebKit's processes (the others are health-check servers).
+    let is_window = |p: &&Process| {
+        Some(p.parent) == tray
+            && open
+                .processes
+                .iter()
+                .any(|c| c.parent == p.pid && c.comm.starts_with("WebKit"))
+    };
+    for window in open.processes.iter().filter(is_window) {
         let _ = Command::new("kill")
             .args(["-TERM", &window.pid.to_string()])
             .status();
