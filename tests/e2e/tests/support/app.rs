@@ -66,8 +66,16 @@ impl Drop for App {
             eprintln!("the app's log:\n{}", self.log.text());
         }
         if self.is_running() {
+            // The window process and WebKit's too, so nothing of this app outlives its test
+            // (collected first: once the tray is gone they are no longer its descendants).
+            let family = descendants(self.child.id());
             let _ = self.child.kill();
             let _ = self.child.wait();
+            for (pid, _) in family {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
         }
     }
 }
