@@ -497,6 +497,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             delete_provider_key,
             test_provider_key,
             ui_ready,
+            crate::window::take_focus,
             clients_list,
             clients_preview,
             clients_configure,

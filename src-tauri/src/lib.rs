@@ -40,7 +40,7 @@ fn run_tray(minimized: bool) {
     let app = tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            link::open_window(app, None);
+            link::open_window(app, None, None);
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
         .plugin(tauri_plugin_updater::Builder::new().build())
@@ -56,7 +56,7 @@ fn run_tray(minimized: bool) {
             tray::install(app.handle(), lang)?;
             app.manage(health::start(app.handle().clone()));
             if !minimized {
-                link::open_window(app.handle(), None);
+                link::open_window(app.handle(), None, None);
             }
             repair_clients_in_background();
             updater::start_schedule(app.handle().clone(), update_commands::auto_check_enabled);
@@ -88,6 +88,7 @@ fn run_window() {
             manage_updates(app.handle());
             app.manage(health::Recheck::InTray(link::TrayLink));
             app.manage(link::TrayLink);
+            app.manage(window::PendingFocus::default());
             window::show(app.handle());
             link::follow_tray(app.handle().clone());
             Ok(())

@@ -26,10 +26,30 @@ const PREFIX: &str = "llmgen-link ";
 /// From the tray to the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToWindow {
-    /// Come to the front (the user picked Open again, or launched the app a second time).
-    Show,
+    /// Come to the front (the user picked Open again, or launched the app a second time), at
+    /// the part of the overview the tray's entry is about, if any.
+    Show(Option<Focus>),
     /// Check for updates now and show the result (the tray's "Check for updates").
     CheckForUpdates,
+}
+
+/// A part of the overview a tray entry opens the window at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Focus {
+    /// The status line's problem: the Health card, with its fixes.
+    Health,
+    /// "Configure clients…": the AI clients card.
+    Clients,
+}
+
+impl Focus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Health => "health",
+            Self::Clients => "clients",
+        }
+    }
 }
 
 /// From the window to the tray.
@@ -54,16 +74,18 @@ fn message_in(line: &str) -> Option<&str> {
 
 impl ToWindow {
     fn encode(self) -> String {
-        let word = match self {
-            Self::Show => "show",
-            Self::CheckForUpdates => "check-for-updates",
-        };
-        format!("{PREFIX}{word}")
+        match self {
+            Self::Show(None) => format!("{PREFIX}show"),
+            Self::Show(Some(focus)) => format!("{PREFIX}show {}", focus.as_str()),
+            Self::CheckForUpdates => format!("{PREFIX}check-for-updates"),
+        }
     }
 
     fn decode(line: &str) -> Option<Self> {
         match message_in(line)? {
-            "show" => Some(Self::Show),
+            "show" => Some(Self::Show(None)),
+            "show health" => Some(Self::Show(Some(Focus::Health))),
+            "show clients" => Some(Self::Show(Some(Focus::Clients))),
             "check-for-updates" => Some(Self::CheckForUpdates),
             _ => None,
         }
@@ -155,9 +177,9 @@ fn reap(mut old: Running, kill: bool, report: Option<AppHandle>) {
     });
 }
 
-/// Opens the window: brings the running one to the front, or starts the window process.
-/// `then` is sent once it is there (e.g. check for updates).
-pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
+/// Opens the window, at `focus` if given: brings the running one to the front, or starts the
+/// window process. `then` is sent once it is there (e.g. check for updates).
+pub fn open_window(app: &AppHandle, focus: Option<Focus>, then: Option<ToWindow>) {
     let Some(windows) = app.try_state::<WindowProcess>() else {
         // The window process itself (a second `show` from its own code path).
         crate::window::show(app);
@@ -167,7 +189,7 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
     if let Some(r) = running.as_mut()
         && r.usable()
     {
-        let sent = [Some(ToWindow::Show), then]
+        let sent = [Some(ToWindow::Show(focus)), then]
             .into_iter()
             .flatten()
             .try_for_each(|m| r.send(m));
@@ -192,10 +214,12 @@ pub fn open_window(app: &AppHandle, then: Option<ToWindow>) {
     let then = then.or(offered.then_some(ToWindow::CheckForUpdates));
     match start_window_process(app) {
         Ok(mut started) => {
-            if let Some(message) = then
-                && let Err(e) = started.send(message)
-            {
-                tracing::warn!("could not ask the new window to {message:?}: {e}");
+            // The new window shows itself; the focus (kept until its UI asks) and `then` follow.
+            let first = focus.map(|f| ToWindow::Show(Some(f)));
+            for message in [first, then].into_iter().flatten() {
+                if let Err(e) = started.send(message) {
+                    tracing::warn!("could not ask the new window to {message:?}: {e}");
+                }
             }
             *running = Some(started);
         }
@@ -337,7 +361,12 @@ pub fn follow_tray(app: AppHandle) {
         let stdin = std::io::stdin();
         for line in stdin.lock().lines().map_while(Result::ok) {
             match ToWindow::decode(&line) {
-                Some(ToWindow::Show) => crate::window::show(&app),
+                Some(ToWindow::Show(focus)) => {
+                    crate::window::show(&app);
+                    if let Some(focus) = focus {
+                        crate::window::focus(&app, focus);
+                    }
+                }
                 Some(ToWindow::CheckForUpdates) => {
                     let app = app.clone();
                     tauri::async_runtime::spawn(async move {
@@ -361,7 +390,12 @@ mod tests {
     /// window's stdout is not mistaken for a message.
     #[test]
     fn messages_round_trip_and_stray_lines_are_ignored() {
-        for m in [ToWindow::Show, ToWindow::CheckForUpdates] {
+        for m in [
+            ToWindow::Show(None),
+            ToWindow::Show(Some(Focus::Health)),
+            ToWindow::Show(Some(Focus::Clients)),
+            ToWindow::CheckForUpdates,
+        ] {
             assert_eq!(ToWindow::decode(&m.encode()), Some(m));
         }
         let mut to_tray = vec![

@@ -192,8 +192,10 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         .tooltip("MCP LLM Generator")
         .menu(&menu)
         .on_menu_event(move |app, event| match TrayItem::from_id(event.id().as_ref()) {
-            Some(TrayItem::Status | TrayItem::Open | TrayItem::ConfigureClients) => {
-                crate::link::open_window(app, None)
+            Some(TrayItem::Open) => crate::link::open_window(app, None, None),
+            Some(TrayItem::Status) => crate::link::open_window(app, Some(crate::link::Focus::Health), None),
+            Some(TrayItem::ConfigureClients) => {
+                crate::link::open_window(app, Some(crate::link::Focus::Clients), None)
             }
             Some(TrayItem::RunHealthCheck) => {
                 app.state::<crate::health::Recheck>()
@@ -202,7 +204,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
             Some(TrayItem::BackUpNow) => back_up_now(app),
             Some(TrayItem::CheckForUpdates) => {
                 // The window checks and shows the outcome (and the offered update's notes).
-                crate::link::open_window(app, Some(crate::link::ToWindow::CheckForUpdates))
+                crate::link::open_window(app, None, Some(crate::link::ToWindow::CheckForUpdates))
             }
             Some(TrayItem::StartAtLogin) => {
                 // The menu toggles its check mark itself; make the real setting follow it, and

@@ -2,7 +2,19 @@
 //! process starts, and brought to the front when the tray asks again. Closing it ends the
 //! process, and WebKit's helper processes with it.
 
-use tauri::{AppHandle, Manager, WebviewWindowBuilder};
+use std::sync::Mutex;
+
+use tauri::{AppHandle, Emitter, Manager, WebviewWindowBuilder};
+
+use crate::link::Focus;
+
+/// The event that asks the UI to bring a part of the overview into view; its payload is a
+/// [`Focus`].
+pub const FOCUS_EVENT: &str = "focus";
+
+/// A focus the UI has not taken yet: a new window's UI may load after the tray's message came.
+#[derive(Default)]
+pub struct PendingFocus(Mutex<Option<Focus>>);
 
 const MAIN: &str = "main";
 
@@ -25,4 +37,24 @@ pub fn show(app: &AppHandle) {
     if let Err(e) = WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
         tracing::error!("could not open the window: {e}");
     }
+}
+
+/// Brings `focus` into view: at once if the UI listens, else when it loads and asks
+/// ([`take_focus`]).
+pub fn focus(app: &AppHandle, focus: Focus) {
+    if let Some(pending) = app.try_state::<PendingFocus>()
+        && let Ok(mut slot) = pending.0.lock()
+    {
+        *slot = Some(focus);
+    }
+    if let Err(e) = app.emit(FOCUS_EVENT, focus) {
+        tracing::warn!("could not send the window to {focus:?}: {e}");
+    }
+}
+
+/// The part of the overview the tray opened the window for, once (the UI asks when it loads).
+#[tauri::command]
+#[specta::specta]
+pub fn take_focus(pending: tauri::State<'_, PendingFocus>) -> Option<Focus> {
+    pending.0.lock().ok().and_then(|mut slot| slot.take())
 }

@@ -21,6 +21,8 @@ const ipc = vi.hoisted(() => ({
   backupsList: vi.fn(),
   autostartEnabled: vi.fn(),
   setAppLanguage: vi.fn(),
+  takeFocus: vi.fn(),
+  onFocus: vi.fn(),
 }));
 vi.mock("./lib/ipc", () => ({
   ...ipc,
@@ -64,6 +66,8 @@ describe("App language", () => {
     ipc.backupsList.mockResolvedValue([]);
     ipc.autostartEnabled.mockResolvedValue(false);
     ipc.setAppLanguage.mockImplementation(async (l: string) => l);
+    ipc.takeFocus.mockResolvedValue(null);
+    ipc.onFocus.mockResolvedValue(() => {});
   });
 
   it("draws the overview in Japanese on a Japanese system, with core's sentences as they are", async () => {
@@ -112,5 +116,25 @@ describe("App language", () => {
     expect((await screen.findByText(/could not be saved/)).textContent).toBe(
       "The language changed, but could not be saved: database is locked",
     );
+  });
+
+  it("opens at the card a tray entry is about, before and after the UI has loaded", async () => {
+    // What the tray asked for before the UI loaded ("Configure clients…") is taken once.
+    ipc.takeFocus.mockResolvedValue("clients");
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    render(App);
+    const clients = await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
+    await waitFor(() => expect(document.activeElement).toBe(clients));
+    expect(scrolled).toContain(clients.closest("section"));
+
+    // Later, the status line's "open the app to fix it": the Health card.
+    const handler = ipc.onFocus.mock.calls[0][0] as (focus: string) => Promise<void>;
+    await handler("health");
+    const health = screen.getByRole("heading", { level: 2, name: "ヘルスチェック" });
+    await waitFor(() => expect(document.activeElement).toBe(health));
+    expect(scrolled).toContain(health.closest("section"));
   });
 });

@@ -177,6 +177,29 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         "nothing to fix, so the status line is not a button: {ok:?}"
     );
 
+    // --- The tray's "Configure clients…" brings the open window to its AI clients card (the
+    // heading gets the keyboard focus), from whatever screen it was on.
+    ui::click(&client, "nav button:nth-child(2)").await;
+    blocking(|| tray.click(&item, "Configure clients…")).expect("click Configure clients…");
+    let deadline = Instant::now() + ui::UI_WAIT;
+    loop {
+        let focused = client
+            .execute(
+                "return document.activeElement ? document.activeElement.id : null;",
+                Vec::new(),
+            )
+            .await
+            .expect("read the focused element");
+        if focused.as_str() == Some("clients-title") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Configure clients… did not bring the AI clients card into view (focus on {focused})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     let mut names = Vec::new();
     screenshots_of_every_screen(&client, shots, "", &mut names).await;
 

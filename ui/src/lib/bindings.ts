@@ -23,6 +23,8 @@ export const commands = {
 	testProviderKey: (provider: string) => typedError<KeyTest, string>(__TAURI_INVOKE("test_provider_key", { provider })),
 	/**  The UI reports what its first screen shows; logged so tests and support can see the UI came up. */
 	uiReady: (summary: string) => __TAURI_INVOKE<void>("ui_ready", { summary }),
+	/**  The part of the overview the tray opened the window for, once (the UI asks when it loads). */
+	takeFocus: () => __TAURI_INVOKE<Focus | null>("take_focus"),
 	/**  Every supported client with the state of our entry (`clients list`). */
 	clientsList: () => typedError<ClientStatus_Serialize[], string>(__TAURI_INVOKE("clients_list")),
 	/**  The change configuring a client would make, as a diff; nothing is written (`--dry-run`). */
@@ -386,6 +388,13 @@ export type Counts = {
 
 /**  Export formats of a conversation. */
 export type ExportFormat = "markdown" | "json";
+
+/**  A part of the overview a tray entry opens the window at. */
+export type Focus = 
+/**  The status line's problem: the Health card, with its fixes. */
+"health" | 
+/**  "Configure clients…": the AI clients card. */
+"clients";
 
 /**  The whole report: the worst level and every check. */
 export type Health = Health_Serialize | Health_Deserialize;

@@ -29,7 +29,9 @@ import {
   type MovingInScan_Serialize,
   type UninstallReport_Serialize,
   type Language,
+  type Focus as FocusKind,
 } from "./bindings";
+import { listen } from "@tauri-apps/api/event";
 
 export type AppStatus = AppStatus_Serialize;
 export type StatusReport = StatusReport_Serialize;
@@ -50,6 +52,14 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 export const appStatus = () => unwrap(commands.appStatus());
 /** Tells the shell what the first screen shows; the end-to-end test waits for this. */
 export const uiReady = (summary: string) => commands.uiReady(summary);
+
+/** The part of the overview the tray opened the window for ("focus" event of src-tauri/src/window.rs). */
+export type Focus = FocusKind;
+/** Once: what the tray asked for before this UI loaded. */
+export const takeFocus = () => commands.takeFocus();
+/** Calls `handler` each time the tray asks for a part of the overview; resolves to the unlisten function. */
+export const onFocus = (handler: (focus: Focus) => void) =>
+  listen<Focus>("focus", (event) => handler(event.payload));
 
 export const providerStatus = () => unwrap(commands.providerStatus());
 export const setProviderKey = (provider: string, key: string) =>
