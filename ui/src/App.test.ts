@@ -137,4 +137,15 @@ describe("App language", () => {
     await waitFor(() => expect(document.activeElement).toBe(health));
     expect(scrolled).toContain(health.closest("section"));
   });
+
+  it("shows a Start at login changed from the tray when the window comes back to the front", async () => {
+    render(App);
+    const box = (await screen.findByTestId("autostart")) as HTMLInputElement;
+    await waitFor(() => expect(box.disabled).toBe(false));
+    expect(box.checked).toBe(false);
+    // The user ticks it in the tray's menu, then returns to the window.
+    ipc.autostartEnabled.mockResolvedValue(true);
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(box.checked).toBe(true));
+  });
 });
