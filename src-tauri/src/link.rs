@@ -44,11 +44,17 @@ pub enum Focus {
 }
 
 impl Focus {
+    const ALL: [Focus; 2] = [Self::Health, Self::Clients];
+
     fn as_str(self) -> &'static str {
         match self {
             Self::Health => "health",
             Self::Clients => "clients",
         }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
     }
 }
 
@@ -84,10 +90,8 @@ impl ToWindow {
     fn decode(line: &str) -> Option<Self> {
         match message_in(line)? {
             "show" => Some(Self::Show(None)),
-            "show health" => Some(Self::Show(Some(Focus::Health))),
-            "show clients" => Some(Self::Show(Some(Focus::Clients))),
             "check-for-updates" => Some(Self::CheckForUpdates),
-            _ => None,
+            other => Focus::parse(other.strip_prefix("show ")?).map(|f| Self::Show(Some(f))),
         }
     }
 }
@@ -162,13 +166,13 @@ fn reap(mut old: Running, kill: bool, report: Option<AppHandle>) {
             Ok(status) if status.success() => tracing::info!("window process {pid} ended ({status})"),
             Ok(status) => {
                 tracing::error!("window process {pid} failed ({status})");
-                if let Some(app) = report {
+                // A failure of its own (an exit code), not a signal from outside (the session
+                // ending, someone ending the process).
+                if let (Some(app), Some(code)) = (report, status.code()) {
                     crate::tray::show_state(
                         &app,
-                        llmgen_core::health::Level::Error,
-                        crate::tray::Status::Failed(format!(
-                            "The window closed unexpectedly ({status}). Open it again; if that fails too, look at the newest lines of the log."
-                        )),
+                        llmgen_core::health::Level::Warning,
+                        crate::tray::Status::WindowFailed(code),
                     );
                 }
             }
@@ -181,8 +185,11 @@ fn reap(mut old: Running, kill: bool, report: Option<AppHandle>) {
 /// window process. `then` is sent once it is there (e.g. check for updates).
 pub fn open_window(app: &AppHandle, focus: Option<Focus>, then: Option<ToWindow>) {
     let Some(windows) = app.try_state::<WindowProcess>() else {
-        // The window process itself (a second `show` from its own code path).
+        // Only the tray process opens windows this way; elsewhere, show what there is.
         crate::window::show(app);
+        if let Some(focus) = focus {
+            crate::window::focus(app, focus);
+        }
         return;
     };
     let mut running = windows.lock();
@@ -227,10 +234,8 @@ pub fn open_window(app: &AppHandle, focus: Option<Focus>, then: Option<ToWindow>
             tracing::error!("could not open the window: {e}");
             crate::tray::show_state(
                 app,
-                llmgen_core::health::Level::Error,
-                crate::tray::Status::Failed(format!(
-                    "The window could not be opened ({e}). Quit from this menu and start MCP LLM Generator again."
-                )),
+                llmgen_core::health::Level::Warning,
+                crate::tray::Status::WindowNotStarted(e.to_string()),
             );
         }
     }

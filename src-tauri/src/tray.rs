@@ -97,6 +97,10 @@ pub enum Status {
     /// The check itself could not run.
     Failed(String),
     BackupFailed(String),
+    /// The window's process could not be started (the system's reason).
+    WindowNotStarted(String),
+    /// The window's process ended with this exit code instead of closing normally.
+    WindowFailed(i32),
 }
 
 impl Status {
@@ -120,6 +124,18 @@ impl Status {
             (Lang::Ja, Self::BackupFailed(error)) => {
                 format!("バックアップに失敗しました: {error}")
             }
+            (Lang::En, Self::WindowNotStarted(error)) => format!(
+                "The window could not be opened ({error}). Quit from this menu and start MCP LLM Generator again."
+            ),
+            (Lang::Ja, Self::WindowNotStarted(error)) => format!(
+                "ウィンドウを開けませんでした ({error})。このメニューから終了し、MCP LLM Generator をもう一度起動してください。"
+            ),
+            (Lang::En, Self::WindowFailed(code)) => format!(
+                "The window closed unexpectedly (exit code {code}). Open it again; if that fails too, see the newest lines of the log."
+            ),
+            (Lang::Ja, Self::WindowFailed(code)) => format!(
+                "ウィンドウが予期せず閉じました (終了コード {code})。もう一度開いてください。再び失敗する場合はログの最新の行を確認してください。"
+            ),
         }
     }
 }
@@ -370,6 +386,22 @@ mod tests {
         assert_eq!(
             Status::BackupFailed("disk full".into()).text(Lang::Ja),
             "バックアップに失敗しました: disk full"
+        );
+        // A window that failed says so in the tray's language, with what to do.
+        assert!(
+            Status::WindowFailed(101)
+                .text(Lang::En)
+                .starts_with("The window closed unexpectedly (exit code 101). Open it again")
+        );
+        assert!(
+            Status::WindowFailed(101)
+                .text(Lang::Ja)
+                .contains("終了コード 101")
+        );
+        assert!(
+            Status::WindowNotStarted("No such file".into())
+                .text(Lang::Ja)
+                .contains("No such file")
         );
     }
 

@@ -1,6 +1,7 @@
 //! The main window of the window process (link.rs): created from its configuration when that
-//! process starts, and brought to the front when the tray asks again. Closing it ends the
-//! process, and WebKit's helper processes with it.
+//! process starts, and brought to the front when the tray asks again, at the card a tray entry
+//! is about (kept until the UI takes it). Closing it ends the process, and WebKit's helper
+//! processes with it.
 
 use std::sync::Mutex;
 
@@ -8,9 +9,10 @@ use tauri::{AppHandle, Emitter, Manager, WebviewWindowBuilder};
 
 use crate::link::Focus;
 
-/// The event that asks the UI to bring a part of the overview into view; its payload is a
-/// [`Focus`].
-pub const FOCUS_EVENT: &str = "focus";
+/// The event that tells the UI a part of the overview was asked for; it then takes it with
+/// [`take_focus`], the one consumer, so a request is applied once and never lost to a UI
+/// that was not listening yet.
+pub const FOCUS_REQUESTED_EVENT: &str = "focus-requested";
 
 /// A focus the UI has not taken yet: a new window's UI may load after the tray's message came.
 #[derive(Default)]
@@ -39,15 +41,14 @@ pub fn show(app: &AppHandle) {
     }
 }
 
-/// Brings `focus` into view: at once if the UI listens, else when it loads and asks
-/// ([`take_focus`]).
+/// Asks the UI to bring `focus` into view: kept for [`take_focus`], and the UI told.
 pub fn focus(app: &AppHandle, focus: Focus) {
     if let Some(pending) = app.try_state::<PendingFocus>()
         && let Ok(mut slot) = pending.0.lock()
     {
         *slot = Some(focus);
     }
-    if let Err(e) = app.emit(FOCUS_EVENT, focus) {
+    if let Err(e) = app.emit(FOCUS_REQUESTED_EVENT, ()) {
         tracing::warn!("could not send the window to {focus:?}: {e}");
     }
 }

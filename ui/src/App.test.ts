@@ -22,7 +22,7 @@ const ipc = vi.hoisted(() => ({
   autostartEnabled: vi.fn(),
   setAppLanguage: vi.fn(),
   takeFocus: vi.fn(),
-  onFocus: vi.fn(),
+  onFocusRequest: vi.fn(),
 }));
 vi.mock("./lib/ipc", () => ({
   ...ipc,
@@ -67,7 +67,7 @@ describe("App language", () => {
     ipc.autostartEnabled.mockResolvedValue(false);
     ipc.setAppLanguage.mockImplementation(async (l: string) => l);
     ipc.takeFocus.mockResolvedValue(null);
-    ipc.onFocus.mockResolvedValue(() => {});
+    ipc.onFocusRequest.mockResolvedValue(() => {});
   });
 
   it("draws the overview in Japanese on a Japanese system, with core's sentences as they are", async () => {
@@ -118,24 +118,41 @@ describe("App language", () => {
     );
   });
 
-  it("opens at the card a tray entry is about, before and after the UI has loaded", async () => {
-    // What the tray asked for before the UI loaded ("Configure clients…") is taken once.
-    ipc.takeFocus.mockResolvedValue("clients");
+  it("opens at the card a tray entry is about, once the overview is drawn and again when the tray asks", async () => {
+    // The tray asked ("Configure clients…") before this UI loaded, and the overview's data
+    // comes later than the request: the card is brought into view once it is there.
+    ipc.takeFocus.mockResolvedValueOnce("clients");
+    let loaded: (v: unknown) => void = () => {};
+    ipc.appStatus.mockImplementationOnce(() => new Promise((resolve) => (loaded = resolve)));
     const scrolled: Element[] = [];
+    const original = Element.prototype.scrollIntoView;
     Element.prototype.scrollIntoView = function (this: Element) {
       scrolled.push(this);
     };
-    render(App);
-    const clients = await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
-    await waitFor(() => expect(document.activeElement).toBe(clients));
-    expect(scrolled).toContain(clients.closest("section"));
+    try {
+      render(App);
+      await waitFor(() => expect(ipc.takeFocus).toHaveBeenCalled());
+      loaded({
+        version: "0.1.0",
+        dataDir: "/home/u/.local/share/dev.llmgen.desktop",
+        serverBinary: null,
+        counts: { templates: 4, personas: 6, contexts: 1 },
+      });
+      const clients = await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
+      await waitFor(() => expect(document.activeElement).toBe(clients));
+      expect(scrolled).toContain(clients.closest("section"));
+      expect(ipc.takeFocus).toHaveBeenCalledTimes(1);
 
-    // Later, the status line's "open the app to fix it": the Health card.
-    const handler = ipc.onFocus.mock.calls[0][0] as (focus: string) => Promise<void>;
-    await handler("health");
-    const health = screen.getByRole("heading", { level: 2, name: "ヘルスチェック" });
-    await waitFor(() => expect(document.activeElement).toBe(health));
-    expect(scrolled).toContain(health.closest("section"));
+      // Later, the status line's "open the app to fix it": the tray rings, the UI takes it.
+      ipc.takeFocus.mockResolvedValueOnce("health");
+      const ring = ipc.onFocusRequest.mock.calls[0][0] as () => void;
+      ring();
+      const health = screen.getByRole("heading", { level: 2, name: "ヘルスチェック" });
+      await waitFor(() => expect(document.activeElement).toBe(health));
+      expect(scrolled).toContain(health.closest("section"));
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
   });
 
   it("shows a Start at login changed from the tray when the window comes back to the front", async () => {

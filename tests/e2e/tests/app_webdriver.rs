@@ -65,11 +65,16 @@ const HEALTH_WAIT: Duration = Duration::from_secs(60);
 struct AppProcess(Option<u32>);
 
 impl Drop for AppProcess {
+    /// The tray, its window process and WebKit's (collected first: once the tray is gone they
+    /// are no longer its descendants).
     fn drop(&mut self) {
         if let Some(pid) = self.0
             && Path::new(&format!("/proc/{pid}")).exists()
         {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            let family = support::app::descendants(pid);
+            for p in std::iter::once(pid).chain(family.into_iter().map(|(p, _)| p)) {
+                let _ = Command::new("kill").args(["-KILL", &p.to_string()]).status();
+            }
         }
     }
 }

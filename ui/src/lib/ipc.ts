@@ -53,13 +53,13 @@ export const appStatus = () => unwrap(commands.appStatus());
 /** Tells the shell what the first screen shows; the end-to-end test waits for this. */
 export const uiReady = (summary: string) => commands.uiReady(summary);
 
-/** The part of the overview the tray opened the window for ("focus" event of src-tauri/src/window.rs). */
+/** A part of the overview a tray entry opens the window at (src-tauri/src/window.rs). */
 export type Focus = FocusKind;
-/** Once: what the tray asked for before this UI loaded. */
+/** The part the tray asked for, once: whoever takes it, applies it. */
 export const takeFocus = () => commands.takeFocus();
-/** Calls `handler` each time the tray asks for a part of the overview; resolves to the unlisten function. */
-export const onFocus = (handler: (focus: Focus) => void) =>
-  listen<Focus>("focus", (event) => handler(event.payload));
+/** Calls `handler` each time the tray has asked for a part (then take it with `takeFocus`);
+ * resolves to the function that stops listening. */
+export const onFocusRequest = (handler: () => void) => listen("focus-requested", () => handler());
 
 export const providerStatus = () => unwrap(commands.providerStatus());
 export const setProviderKey = (provider: string, key: string) =>
