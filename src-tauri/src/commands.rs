@@ -79,26 +79,7 @@ pub fn server_binary() -> Option<PathBuf> {
 
 fn resolve_server_binary() -> Option<PathBuf> {
     let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    let bundled = std::fs::canonicalize(dir.join(server_copy::server_file_name()))
-        .ok()
-        .filter(|p| p.is_file())?;
-    let env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if !server_copy::runs_from_appimage(&dir, env) {
-        return Some(bundled);
-    }
-    let copied = DataDir::resolve(None).and_then(|data| server_copy::ensure_stable_copy(&bundled, &data));
-    match copied {
-        Ok(stable) => Some(stable),
-        Err(e) => {
-            // Entries written now would break when the AppImage quits; the next start repairs them.
-            tracing::error!("could not copy the server out of the AppImage: {e}");
-            Some(bundled)
-        }
-    }
+    server_copy::for_client_entries(&dir)
 }
 
 pub(crate) fn required_server_binary() -> Result<PathBuf, String> {

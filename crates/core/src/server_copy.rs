@@ -27,6 +27,31 @@ pub fn runs_from_appimage(exe_dir: &Path, env: impl Fn(&str) -> Option<PathBuf>)
         && env("APPDIR").is_some_and(|mount| !mount.as_os_str().is_empty() && exe_dir.starts_with(mount))
 }
 
+/// The server binary client entries must run, for an app whose programs are in `exe_dir`: the
+/// server bundled there, or, inside an AppImage, its stable copy (made now if needed). `None`
+/// when no server ships beside the app. A failed copy falls back to the bundled path (entries
+/// written now break when the AppImage quits; the next start repairs them) and is logged.
+pub fn for_client_entries(exe_dir: &Path) -> Option<PathBuf> {
+    let bundled = fs::canonicalize(exe_dir.join(server_file_name()))
+        .ok()
+        .filter(|p| p.is_file())?;
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if !runs_from_appimage(exe_dir, env) {
+        return Some(bundled);
+    }
+    match DataDir::resolve(None).and_then(|data| ensure_stable_copy(&bundled, &data)) {
+        Ok(stable) => Some(stable),
+        Err(e) => {
+            tracing::error!("could not copy the server out of the AppImage: {e}");
+            Some(bundled)
+        }
+    }
+}
+
 /// Where the stable copy of the server lives in this data dir.
 pub fn stable_path(data_dir: &DataDir) -> PathBuf {
     data_dir.root().join(BIN_DIR).join(server_file_name())
@@ -153,6 +178,19 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary files are left: {leftovers:?}");
+    }
+
+    /// Proves: outside an AppImage (no APPIMAGE in this test's environment) entries run the
+    /// server bundled beside the app, by its canonical path; with none there, there is none.
+    #[test]
+    fn entries_run_the_bundled_server_outside_an_appimage() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        assert_eq!(for_client_entries(tmp.path()), None);
+        fs::write(tmp.path().join(server_file_name()), b"x").expect("write");
+        assert_eq!(
+            for_client_entries(tmp.path()),
+            Some(fs::canonicalize(tmp.path().join(server_file_name())).expect("exists"))
+        );
     }
 
     /// Proves: a missing bundled binary is an error naming the file, and nothing is created.
