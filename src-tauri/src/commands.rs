@@ -8,11 +8,11 @@ use llmgen_core::{
     paths::DataDir,
     providers::{Direct, StatusReport},
     secrets::Secret,
-    server_copy, status,
+    status,
 };
 use serde::Serialize;
 
-use crate::health::{Recheck, Trigger};
+use crate::link::{Recheck, Trigger};
 
 /// The app's handle on the store, opened once at start. An error is kept and shown in the UI
 /// instead of crashing the app.
@@ -72,16 +72,9 @@ pub struct AppStatus {
 /// The bundled server binary: installed next to the app (Tauri's externalBin), by its resolved
 /// absolute path, which is what client entries must run. Inside an AppImage, whose mount path
 /// changes at every start, it is the stable per-user copy instead (made once per process).
-pub fn server_binary() -> Option<PathBuf> {
-    static RESOLVED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    RESOLVED.get_or_init(resolve_server_binary).clone()
-}
+pub(crate) use llmgen_tray::health::server_binary;
 
-fn resolve_server_binary() -> Option<PathBuf> {
-    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    server_copy::for_client_entries(&dir)
-}
-
+/// [`server_binary`], or the sentence that says what to do when it is missing.
 pub(crate) fn required_server_binary() -> Result<PathBuf, String> {
     server_binary().ok_or_else(|| {
         "The server program that ships with the app (mcp-llm-generator) is missing next to the app. Reinstall MCP LLM Generator.".to_string()
@@ -340,7 +333,7 @@ pub async fn health_check(
     recheck: tauri::State<'_, Recheck>,
 ) -> Result<llmgen_core::health::Health, String> {
     let data_dir = state.data_dir.clone()?;
-    let health = blocking(move || crate::health::check_now(&data_dir)).await?;
+    let health = blocking(move || llmgen_tray::health::check_now(&data_dir)).await?;
     recheck.request(Trigger::HealthScreen);
     Ok(health)
 }

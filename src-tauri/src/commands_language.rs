@@ -30,14 +30,3 @@ pub fn set_app_language(
     crate::link::tell_tray(&app, crate::link::ToTray::LanguageChanged);
     Ok(saved.language)
 }
-
-/// The language the tray starts in: the stored choice, or the system's when there is none or the
-/// store cannot be read (the window says why in that case).
-pub fn at_start(state: &AppState) -> crate::lang::Lang {
-    let choice = state
-        .store()
-        .ok()
-        .and_then(|store| settings::load(&store).ok())
-        .map_or(Language::Auto, |s| s.language);
-    crate::lang::resolve(choice)
-}

@@ -8,58 +8,88 @@ mod commands_logs;
 mod commands_moving;
 mod commands_personas;
 mod commands_templates;
-mod health;
-mod lang;
-mod lean;
 mod link;
 mod tray;
 mod update_commands;
 mod updater;
 mod window;
 
+use llmgen_tray::{
+    lean,
+    link::{CHECK_UPDATES_ARG, MINIMIZED_ARG, UpdateAnswer},
+};
 use tauri::Manager;
 
-/// The argument autostart passes, so a start at login stays in the tray.
-pub const MINIMIZED_ARG: &str = "--minimized";
-
-/// Starts the desktop app: the tray process, or with `--window` the window process it starts
-/// (link.rs says why they are two).
+/// Starts the desktop app: the tray, or with `--window` the window process it starts, or with
+/// `--check-updates` the tray's update check (llmgen_tray::link says why they are apart).
 pub fn run() {
-    if std::env::args().any(|a| a == link::WINDOW_ARG) {
-        init_logging();
+    let has = |arg: &str| std::env::args().any(|a| a == arg);
+    if has(link::WINDOW_ARG) {
+        llmgen_tray::init_logging();
         run_window();
+    } else if has(CHECK_UPDATES_ARG) {
+        llmgen_tray::init_logging();
+        check_updates();
     } else {
+        #[cfg(target_os = "linux")]
+        become_standalone_tray();
         lean::tray_without_gl();
-        init_logging();
-        run_tray(std::env::args().any(|a| a == MINIMIZED_ARG));
+        llmgen_tray::init_logging();
+        run_tray(has(MINIMIZED_ARG));
     }
 }
 
-/// The tray: health, menu, scheduled update checks, start at login; never a webview.
+/// On Linux the tray is a program of its own that does not link WebKit (llmgen_tray says why):
+/// this process becomes it, keeping its process id. Returns only when that program is missing
+/// or could not be started; then this process draws the tray itself.
+#[cfg(target_os = "linux")]
+fn become_standalone_tray() {
+    use std::os::unix::process::CommandExt;
+    let (Some(tray), Ok(me)) = (
+        llmgen_tray::beside_me(llmgen_tray::TRAY_PROGRAM),
+        std::env::current_exe(),
+    ) else {
+        return;
+    };
+    if !tray.is_file() {
+        eprintln!(
+            "mcp-llm-generator-app: {} is missing; the app draws its own tray",
+            tray.display()
+        );
+        return;
+    }
+    let error = std::process::Command::new(&tray)
+        .arg("--app")
+        .arg(me)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    // Logging is not set up yet; stderr is what there is.
+    eprintln!(
+        "mcp-llm-generator-app: could not start {} ({error}); the app draws its own tray",
+        tray.display()
+    );
+}
+
+/// The tray drawn by Tauri (tray.rs): health, menu, scheduled update checks, start at login;
+/// never a webview.
 fn run_tray(minimized: bool) {
     let app = tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            link::open_window(app, None, None);
+            if let Some(tray) = app.try_state::<llmgen_tray::tray::Tray>() {
+                tray.open_window(None, None);
+            }
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())
-        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             // The window process has the Dock icon; the tray's process stays in the menu bar.
             #[cfg(target_os = "macos")]
             app.set_activation_policy(tauri::ActivationPolicy::Accessory);
-            let state = commands::AppState::open();
-            let lang = commands_language::at_start(&state);
-            app.manage(state);
-            manage_updates(app.handle());
-            app.manage(link::WindowProcess::default());
-            tray::install(app.handle(), lang)?;
-            app.manage(health::start(app.handle().clone()));
-            if !minimized {
-                link::open_window(app.handle(), None, None);
-            }
-            repair_clients_in_background();
-            updater::start_schedule(app.handle().clone(), update_commands::auto_check_enabled);
+            let me = std::env::current_exe()?;
+            let tray = llmgen_tray::tray::Tray::new(me, tray::install(app.handle())?);
+            app.manage(tray.clone());
+            tray.redraw();
+            tray.start(minimized);
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -78,6 +108,34 @@ fn run_tray(minimized: bool) {
     });
 }
 
+/// The tray's scheduled update check (llmgen_tray::updates): the same check as the Updates
+/// card's, answered as one line on stdout, without a window.
+fn check_updates() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(|app| {
+            manage_updates(app.handle());
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let answer = match app {
+        Err(e) => UpdateAnswer::Failed(format!("the app could not start: {e}")),
+        Ok(app) => {
+            let handle = app.handle().clone();
+            match tauri::async_runtime::block_on(updater::check(&handle)) {
+                Ok(Some(offer)) => UpdateAnswer::Offered(offer.version),
+                Ok(None) => UpdateAnswer::UpToDate,
+                Err(updater::UpdateError::NotConfigured) => UpdateAnswer::NotConfigured,
+                Err(e) => UpdateAnswer::Failed(e.to_string()),
+            }
+        }
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", answer.encode()).and_then(|()| out.flush());
+    std::process::exit(0);
+}
+
 /// The window: every screen, over IPC; ends when the window closes or the tray goes.
 fn run_window() {
     let app = tauri::Builder::default()
@@ -86,7 +144,6 @@ fn run_window() {
         .setup(move |app| {
             app.manage(commands::AppState::open());
             manage_updates(app.handle());
-            app.manage(health::Recheck::InTray(link::TrayLink));
             app.manage(link::TrayLink);
             app.manage(window::PendingFocus::default());
             window::show(app.handle());
@@ -125,38 +182,4 @@ fn manage_updates(app: &tauri::AppHandle) {
     let auto = update_commands::auto_check_enabled(app);
     let can_check = updater::is_configured(app);
     app.manage(updater::Updates::new(version, can_check, auto));
-}
-
-/// After an update or a move, entries we wrote may run a path that no longer exists: put them
-/// right, off the main thread so the tray appears at once.
-fn repair_clients_in_background() {
-    let Some(exe) = commands::server_binary() else {
-        tracing::warn!("the bundled server binary is missing; client entries were not checked");
-        return;
-    };
-    std::thread::spawn(move || {
-        let Ok(data_dir) = llmgen_core::paths::DataDir::resolve(None) else {
-            return;
-        };
-        let clients = llmgen_core::clients::Clients::from_env(data_dir);
-        match commands::repair(&clients, &exe) {
-            Ok(outcomes) => {
-                for o in outcomes {
-                    tracing::info!(?o, "client entry repaired at start");
-                }
-            }
-            Err(e) => tracing::warn!("could not check client entries: {e}"),
-        }
-    });
-}
-
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    // rmcp logs each health handshake (with the server's whole instructions) at info.
-    let filter = EnvFilter::try_from_env("LLMGEN_LOG").unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
 }

@@ -1,13 +1,11 @@
 //! Updates of the desktop app: asking the configured endpoint for a newer signed release
 //! (tauri-plugin-updater), keeping what was found, downloading it with its signature verified
 //! against the public key the app carries, and installing it only when the user asks. Checks run
-//! at start (off the start-up path), once a day and on demand; every change of state is sent to
+//! on demand, and for the tray's schedule (at start and daily, llmgen_tray::updates) in a
+//! `--check-updates` process; every change of state is sent to
 //! the UI as the [`STATE_EVENT`] event, and each failure is a sentence that says what to do.
 
-use std::{
-    sync::Mutex,
-    time::{Duration, SystemTime},
-};
+use std::{sync::Mutex, time::Duration};
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -31,13 +29,6 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long connecting to the update server may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The first automatic check waits this long, so it never competes with the start-up itself.
-const FIRST_CHECK_AFTER: Duration = Duration::from_secs(20);
-/// Automatic checks are at least this far apart.
-const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
-/// How often the schedule looks at the clock: a laptop that slept through the day still checks
-/// soon after it wakes up.
-const SCHEDULE_TICK: Duration = Duration::from_secs(60 * 60);
 
 /// A newer release the update server offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -174,8 +165,6 @@ struct Inner {
     state: UpdateState,
     /// The release behind `state.offer`, as the plugin described it (URL, signature).
     pending: Option<Update>,
-    /// When the last check reached the server, for the daily schedule.
-    checked_at: Option<SystemTime>,
 }
 
 impl Updates {
@@ -192,7 +181,6 @@ impl Updates {
                     error: None,
                 },
                 pending: None,
-                checked_at: None,
             }),
             stall_timeout: STALL_TIMEOUT,
         }
@@ -283,7 +271,6 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Offer>, Upda
         updater.check().await.map_err(UpdateError::from_plugin)
     }
     .await;
-    let now = SystemTime::now();
     match result {
         Ok(found) => {
             let offer = found.as_ref().map(offer_of);
@@ -293,7 +280,6 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Offer>, Upda
                 i.state.offer = offer.clone();
                 i.state.last_checked = Some(rfc3339(time::OffsetDateTime::now_utc()));
                 i.pending = found;
-                i.checked_at = Some(now);
             });
             match &offer {
                 Some(o) => tracing::info!(
@@ -401,33 +387,6 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), UpdateError> 
             Err(e)
         }
     }
-}
-
-/// Checks in the background at start and then once a day, while `auto_check` says so (read each
-/// time, so turning the setting off from the CLI or the UI takes effect without a restart).
-pub fn start_schedule<R: Runtime>(
-    app: AppHandle<R>,
-    auto_check: impl Fn(&AppHandle<R>) -> bool + Send + 'static,
-) {
-    if !is_configured(&app) {
-        tracing::info!("automatic update checks are off: this build has no update key");
-        return;
-    }
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(FIRST_CHECK_AFTER).await;
-        loop {
-            let due = app
-                .state::<Updates>()
-                .lock()
-                .checked_at
-                .is_none_or(|at| at.elapsed().map_or(true, |age| age >= CHECK_EVERY));
-            if due && auto_check(&app) {
-                // A failure is in the state (and the log); the next tick tries again.
-                let _ = check(&app).await;
-            }
-            tokio::time::sleep(SCHEDULE_TICK).await;
-        }
-    });
 }
 
 #[cfg(test)]

@@ -2,96 +2,41 @@
 //! start, every few minutes and on demand, on a thread of its own; its level picks the tray icon
 //! and its worst finding becomes the menu's status line.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use llmgen_core::{
     health::{self, Health, HealthOptions, Level},
     paths::DataDir,
 };
-use tauri::AppHandle;
 
-use crate::tray::Status;
+use crate::link::Trigger;
+use crate::menu::Status;
 
 /// How often the tray re-checks on its own.
-const EVERY: Duration = Duration::from_secs(5 * 60);
+pub const EVERY: Duration = Duration::from_secs(5 * 60);
 
-/// Why a check ran, logged with its result so a log (or a test) can tell the checks apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Start,
-    Timer,
-    TrayMenu,
-    HealthScreen,
-    Backup,
-    Restore,
-    /// An API key was stored or deleted: the provider-key check may have changed.
-    KeyChanged,
-    /// A client file was changed by us: the clients check may have changed.
-    ClientsChanged,
-}
-
-impl Trigger {
-    pub const ALL: [Trigger; 8] = [
-        Self::Start,
-        Self::Timer,
-        Self::TrayMenu,
-        Self::HealthScreen,
-        Self::Backup,
-        Self::Restore,
-        Self::KeyChanged,
-        Self::ClientsChanged,
-    ];
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Start => "start",
-            Self::Timer => "timer",
-            Self::TrayMenu => "tray menu",
-            Self::HealthScreen => "health screen",
-            Self::Backup => "backup",
-            Self::Restore => "restore",
-            Self::KeyChanged => "key changed",
-            Self::ClientsChanged => "clients changed",
-        }
-    }
-}
-
-/// Asks the tray's health thread for a check now (tray item, after an action that changes a
-/// check): directly in the tray process, over the pipe from the window process (link.rs).
-pub enum Recheck {
-    Here(Sender<Trigger>),
-    InTray(crate::link::TrayLink),
-}
-
-impl Recheck {
-    pub fn request(&self, why: Trigger) {
-        match self {
-            Self::Here(thread) => {
-                if thread.send(why).is_err() {
-                    tracing::warn!(
-                        "the tray's health thread has stopped; {} did not re-check",
-                        why.as_str()
-                    );
-                }
-            }
-            Self::InTray(link) => link.send(crate::link::ToTray::Recheck(why)),
-        }
-    }
+/// The server program client entries run: the one installed beside the app (or, from an
+/// AppImage, its stable copy); `None` when it is missing.
+pub fn server_binary() -> Option<PathBuf> {
+    static RESOLVED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    RESOLVED
+        .get_or_init(|| {
+            let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+            llmgen_core::server_copy::for_client_entries(&dir)
+        })
+        .clone()
 }
 
 /// Runs the whole check once, blocking this thread (the check spawns the server and waits for
-/// the keychain; it must never run on the UI thread).
+/// the keychain; it must never run on a UI thread).
 pub fn check_now(data_dir: &DataDir) -> Result<Health, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let server = crate::commands::server_binary();
+    let server = server_binary();
     let handshake = server
         .as_ref()
         .map(|s| llmgen_server::ChildHandshake::new(s, data_dir.root()));
@@ -103,29 +48,21 @@ pub fn check_now(data_dir: &DataDir) -> Result<Health, String> {
     )))
 }
 
-/// Starts the thread that keeps the tray's state current; returns the handle that asks for a
-/// check at once.
-pub fn start(app: AppHandle) -> Recheck {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || watch(&app, &rx));
-    Recheck::Here(tx)
-}
-
-fn watch(app: &AppHandle, rx: &Receiver<Trigger>) {
+/// Checks at once, then every [`EVERY`] and whenever `rx` asks, handing each outcome to `show`;
+/// returns when every sender has gone. Runs on a thread of its own.
+pub fn watch(rx: &Receiver<Trigger>, show: impl Fn(Level, Status, Trigger)) {
     let data_dir = match DataDir::resolve(None) {
         Ok(d) => d,
         Err(e) => {
-            crate::tray::show_state(app, Level::Error, Status::Failed(e.to_string()));
+            show(Level::Error, Status::Failed(e.to_string()), Trigger::Start);
             return;
         }
     };
     let mut why = Trigger::Start;
     loop {
         match check_now(&data_dir) {
-            Ok(health) => show(app, &health, why),
-            Err(e) => {
-                crate::tray::show_state(app, Level::Error, Status::Failed(e));
-            }
+            Ok(health) => show(health.level, status_of(&health), why),
+            Err(e) => show(Level::Error, Status::Failed(e), why),
         }
         why = match rx.recv_timeout(EVERY) {
             Ok(why) => why,
@@ -133,16 +70,6 @@ fn watch(app: &AppHandle, rx: &Receiver<Trigger>) {
             Err(RecvTimeoutError::Disconnected) => return,
         };
     }
-}
-
-/// Puts a result on the tray: its icon and one line saying what, if anything, to do.
-pub fn show(app: &AppHandle, health: &Health, why: Trigger) {
-    let line = crate::tray::show_state(app, health.level, status_of(health));
-    tracing::info!(
-        level = health.level.as_str(),
-        trigger = why.as_str(),
-        "health: {line}"
-    );
 }
 
 /// The tray's status: the first of the worst findings, and how many more there are, since the

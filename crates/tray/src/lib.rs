@@ -1,0 +1,48 @@
+//! llmgen-tray: the desktop app's tray, and what its processes say to each other. The tray shows
+//! the health check's state and a menu, starts the window (the app's `--window` process) on
+//! demand, keeps the login entry and checks daily for updates; it never makes a webview.
+//!
+//! On Linux it is a program of its own, `mcp-llm-generator-tray`, which the app's binary becomes
+//! (`exec`, the same process) at start: linking WebKitGTK alone costs a process about 30 MB, and
+//! a tray that sits in the panel all day should not pay it. Elsewhere (and on Linux when that
+//! program is missing) the app's Tauri binary draws the same [`tray::Tray`] with Tauri's tray.
+
+pub mod health;
+pub mod lang;
+pub mod lean;
+pub mod link;
+pub mod menu;
+pub mod tray;
+pub mod updates;
+mod windows;
+
+#[cfg(target_os = "linux")]
+pub mod login;
+#[cfg(target_os = "linux")]
+pub mod single;
+#[cfg(target_os = "linux")]
+pub mod sni;
+
+/// The standalone tray's program name (beside the app's, in the same folder).
+pub const TRAY_PROGRAM: &str = "mcp-llm-generator-tray";
+/// The app's program name.
+pub const APP_PROGRAM: &str = "mcp-llm-generator-app";
+
+/// Logs to stderr, filtered by `LLMGEN_LOG` (default `info`); the same in every process of the
+/// app, so one terminal (or the session's journal) shows them together.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    // rmcp logs each health handshake (with the server's whole instructions) at info.
+    let filter = EnvFilter::try_from_env("LLMGEN_LOG").unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// `name` in the folder of the running program (the app and the tray are installed together).
+pub fn beside_me(name: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    Some(dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+}

@@ -1,0 +1,26 @@
+//! Start at login for the standalone tray: the XDG autostart entry
+//! (`~/.config/autostart/MCP LLM Generator.desktop`), written by the same crate, with the same
+//! name, program and argument as tauri-plugin-autostart writes it from the window's Settings, so
+//! both see and change one entry.
+
+use std::path::Path;
+
+use auto_launch::{AutoLaunch, AutoLaunchBuilder};
+
+/// The product name tauri-plugin-autostart names the entry after (tauri.conf.json).
+const APP_NAME: &str = "MCP LLM Generator";
+
+/// The login entry that starts `app` minimised to the tray; from an AppImage, the AppImage
+/// itself (its mount path changes each run), as the plugin does.
+pub fn entry(app: &Path) -> Result<AutoLaunch, String> {
+    let program = std::env::var("APPIMAGE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| app.display().to_string());
+    AutoLaunchBuilder::new()
+        .set_app_name(APP_NAME)
+        .set_app_path(&program)
+        .set_args(&[crate::link::MINIMIZED_ARG])
+        .build()
+        .map_err(|e| format!("Could not prepare start at login: {e}"))
+}

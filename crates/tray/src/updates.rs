@@ -1,0 +1,94 @@
+//! The tray's update schedule: at start (after a pause, off the start-up path) and then once a
+//! day, while the `update-check` setting is on, the tray asks a short-lived app process
+//! (`mcp-llm-generator-app --check-updates`, the same updater code as the window's Updates card)
+//! whether a newer signed release exists, and names it in the menu. The check lives in the app
+//! because only it carries the updater and its public key; the tray only reads the answer.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    link::{CHECK_UPDATES_ARG, UpdateAnswer},
+    tray::Tray,
+};
+
+/// The first automatic check waits this long, so it never competes with the start-up itself.
+const FIRST_CHECK_AFTER: Duration = Duration::from_secs(20);
+/// Automatic checks are at least this far apart.
+const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often the schedule looks at the clock: a laptop that slept through the day still checks
+/// soon after it wakes up.
+const SCHEDULE_TICK: Duration = Duration::from_secs(60 * 60);
+
+/// Starts the schedule on a thread of its own.
+pub fn schedule(tray: Tray) {
+    std::thread::spawn(move || {
+        std::thread::sleep(FIRST_CHECK_AFTER);
+        let mut checked_at: Option<Instant> = None;
+        loop {
+            let due = checked_at.is_none_or(|at| at.elapsed() >= CHECK_EVERY);
+            if due && auto_check_enabled() {
+                match check(&tray) {
+                    UpdateAnswer::Offered(version) => {
+                        tracing::info!("update available: {version}");
+                        tray.set_offer(Some(version));
+                        checked_at = Some(Instant::now());
+                    }
+                    UpdateAnswer::UpToDate => {
+                        tracing::info!("no update available");
+                        tray.set_offer(None);
+                        checked_at = Some(Instant::now());
+                    }
+                    UpdateAnswer::NotConfigured => {
+                        tracing::info!("automatic update checks are off: this build has no update key");
+                        return;
+                    }
+                    // An offer found earlier stays; the next tick tries again.
+                    UpdateAnswer::Failed(why) => tracing::warn!("update check failed: {why}"),
+                }
+            }
+            std::thread::sleep(SCHEDULE_TICK);
+        }
+    });
+}
+
+/// The `update-check` setting, read fresh (the CLI or the window may have changed it); on when
+/// unreadable, since a missed security update is worse than an extra check.
+fn auto_check_enabled() -> bool {
+    llmgen_core::paths::DataDir::resolve(None)
+        .ok()
+        .and_then(|dir| llmgen_core::store::Store::open(&dir).ok())
+        .and_then(|store| llmgen_core::settings::load(&store).ok())
+        .is_none_or(|s| s.update_check)
+}
+
+/// Runs one check in an app process and reads its answer.
+pub fn check(tray: &Tray) -> UpdateAnswer {
+    let program = crate::windows::program_to_start(tray.app_program());
+    let child = Command::new(&program)
+        .arg(CHECK_UPDATES_ARG)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => return UpdateAnswer::Failed(format!("could not start {}: {e}", program.display())),
+    };
+    let answer = child.stdout.take().and_then(|out| {
+        BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| UpdateAnswer::decode(&line))
+    });
+    let status = child.wait();
+    answer.unwrap_or_else(|| {
+        UpdateAnswer::Failed(format!(
+            "the update check ended without an answer ({})",
+            status.map_or_else(|e| e.to_string(), |s| s.to_string())
+        ))
+    })
+}
