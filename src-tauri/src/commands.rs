@@ -333,7 +333,9 @@ pub async fn health_check(
     recheck: tauri::State<'_, Recheck>,
 ) -> Result<llmgen_core::health::Health, String> {
     let data_dir = state.data_dir.clone()?;
-    let health = blocking(move || llmgen_tray::health::check_now(&data_dir)).await?;
+    let health =
+        blocking(move || llmgen_server::check_installation_now(&data_dir, server_binary().as_deref()))
+            .await?;
     recheck.request(Trigger::HealthScreen);
     Ok(health)
 }

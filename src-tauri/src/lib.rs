@@ -39,34 +39,36 @@ pub fn run() {
     }
 }
 
-/// On Linux the tray is a program of its own that does not link WebKit (llmgen_tray says why):
-/// this process becomes it, keeping its process id. Returns only when that program is missing
-/// or could not be started; then this process draws the tray itself.
+/// On Linux the tray runs in the server's program, which does not link WebKit (llmgen_tray says
+/// why): this process becomes `mcp-llm-generator tray`, keeping its process id. Returns only when
+/// that program is missing or could not be started; then this process draws the tray itself.
 #[cfg(target_os = "linux")]
 fn become_standalone_tray() {
     use std::os::unix::process::CommandExt;
-    let (Some(tray), Ok(me)) = (
-        llmgen_tray::beside_me(llmgen_tray::TRAY_PROGRAM),
+    let (Some(server), Ok(me)) = (
+        llmgen_tray::beside_me(llmgen_tray::SERVER_PROGRAM),
         std::env::current_exe(),
     ) else {
         return;
     };
-    if !tray.is_file() {
+    if !server.is_file() {
         eprintln!(
             "mcp-llm-generator-app: {} is missing; the app draws its own tray",
-            tray.display()
+            server.display()
         );
         return;
     }
-    let error = std::process::Command::new(&tray)
-        .arg("--app")
-        .arg(me)
-        .args(std::env::args_os().skip(1))
-        .exec();
+    let mut command = std::process::Command::new(&server);
+    command.arg(llmgen_tray::TRAY_COMMAND).arg("--app").arg(me);
+    // Only the arguments the tray knows: a launcher may add others (a file, a URL).
+    if std::env::args().any(|a| a == MINIMIZED_ARG) {
+        command.arg(MINIMIZED_ARG);
+    }
+    let error = command.exec();
     // Logging is not set up yet; stderr is what there is.
     eprintln!(
         "mcp-llm-generator-app: could not start {} ({error}); the app draws its own tray",
-        tray.display()
+        server.display()
     );
 }
 
@@ -86,9 +88,14 @@ fn run_tray(minimized: bool) {
             #[cfg(target_os = "macos")]
             app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let me = std::env::current_exe()?;
-            let tray = llmgen_tray::tray::Tray::new(me, tray::install(app.handle())?);
+            let check: llmgen_tray::health::Check =
+                std::sync::Arc::new(|data_dir: &llmgen_core::paths::DataDir| {
+                    llmgen_server::check_installation_now(data_dir, commands::server_binary().as_deref())
+                });
+            let tray = llmgen_tray::tray::Tray::new(me, tray::install(app.handle())?, check);
             app.manage(tray.clone());
             tray.redraw();
+            tracing::info!("tray shown (Tauri)");
             tray.start(minimized);
             Ok(())
         })
@@ -111,17 +118,16 @@ fn run_tray(minimized: bool) {
 /// The tray's scheduled update check (llmgen_tray::updates): the same check as the Updates
 /// card's, answered as one line on stdout, without a window.
 fn check_updates() {
+    // `setup` runs only when an event loop starts, and this process has none: the state the
+    // check needs is managed on the built app.
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .setup(|app| {
-            manage_updates(app.handle());
-            Ok(())
-        })
         .build(tauri::generate_context!());
     let answer = match app {
         Err(e) => UpdateAnswer::Failed(format!("the app could not start: {e}")),
         Ok(app) => {
             let handle = app.handle().clone();
+            manage_updates(&handle);
             match tauri::async_runtime::block_on(updater::check(&handle)) {
                 Ok(Some(offer)) => UpdateAnswer::Offered(offer.version),
                 Ok(None) => UpdateAnswer::UpToDate,

@@ -1,6 +1,7 @@
-//! The tray drawn by Tauri, for systems where the standalone tray program does not run (macOS,
-//! Windows, or a Linux install that lacks it): a [`Surface`] of llmgen_tray's [`Tray`], which
-//! owns the behaviour; this only turns its views into Tauri's menu and icon.
+//! The tray drawn by Tauri, for systems where the standalone tray (`mcp-llm-generator tray`) does
+//! not run (macOS, Windows, or a Linux install that lacks the server's program): a [`Surface`] of
+//! llmgen_tray's [`Tray`], which owns the behaviour; this only turns its views into Tauri's menu
+//! and icon.
 
 use tauri::{
     AppHandle, Manager, Wry,

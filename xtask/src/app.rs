@@ -16,40 +16,27 @@ use crate::{Profile, cargo, exe, root, setup, status, target_dir};
 pub const APP_FEATURES: &str = "llmgen-app/custom-protocol";
 
 /// Everything the app crate needs before it can compile: system packages, the built UI and the
-/// programs it ships beside itself (Tauri `externalBin`), built with `profile`, in
-/// src-tauri/binaries/: the server, and on Linux the tray (crates/tray says why it is apart).
+/// server binary, built with `profile`, in src-tauri/binaries/ (what a bundle ships).
 pub fn prepare(profile: Profile) -> Result<()> {
     setup::ensure_app_system_packages()?;
     build_ui()?;
-    let mut sidecars = vec![crate::build_server_as(profile)?];
-    if cfg!(target_os = "linux") {
-        sidecars.push(crate::build_bin_as(
-            profile,
-            "llmgen-tray",
-            "mcp-llm-generator-tray",
-            "the tray",
-        )?);
-    }
+    let from = crate::build_server_as(profile)?;
     let triple = host_triple()?;
     let dir = root().join("src-tauri/binaries");
     std::fs::create_dir_all(&dir)?;
-    for from in sidecars {
-        let name = from
-            .file_stem()
-            .and_then(|n| n.to_str())
-            .context("a built program has no name")?;
-        let to = dir.join(format!("{name}-{triple}{}", std::env::consts::EXE_SUFFIX));
-        std::fs::copy(&from, &to)
-            .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-    }
+    let to = dir.join(format!(
+        "mcp-llm-generator-{triple}{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    std::fs::copy(&from, &to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     Ok(())
 }
 
-/// Whether the UI was built and the sidecars copied (by an earlier `prepare`).
+/// Whether the UI was built and the sidecar copied (by an earlier `prepare`).
 pub fn is_prepared() -> bool {
     let binaries = root().join("src-tauri/binaries");
-    let copied = std::fs::read_dir(binaries).map_or(0, |d| d.count());
-    root().join("ui/dist/index.html").is_file() && copied >= if cfg!(target_os = "linux") { 2 } else { 1 }
+    root().join("ui/dist/index.html").is_file()
+        && std::fs::read_dir(binaries).is_ok_and(|mut d| d.next().is_some())
 }
 
 pub fn npm() -> Command {

@@ -41,7 +41,7 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
     let mut closed = Vec::new();
     for _ in 0..RUNS {
         let mut run = Run::start(&app, &xvfb.display, true)?;
-        ready.push(run.wait_for("tray language:", Duration::from_secs(60))?);
+        ready.push(run.wait_for("tray shown", Duration::from_secs(60))?);
         std::thread::sleep(SETTLE);
         closed.push(run.memory());
     }

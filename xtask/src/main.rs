@@ -160,18 +160,20 @@ impl Profile {
 
 /// Builds the server binary with `profile` and returns its path.
 pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
-    build_bin_as(profile, "llmgen-server", "mcp-llm-generator", "the server")
-}
-
-/// Builds one binary of the workspace with `profile`; returns its path.
-pub(crate) fn build_bin_as(profile: Profile, package: &str, bin: &str, what: &str) -> Result<PathBuf> {
     let mut cmd = cargo();
-    cmd.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    cmd.args([
+        "build",
+        "--quiet",
+        "-p",
+        "llmgen-server",
+        "--bin",
+        "mcp-llm-generator",
+    ]);
     if profile != Profile::Debug {
         cmd.args(["--profile", profile.dir()]);
     }
-    status(&mut cmd, &format!("building {what} ({})", profile.dir()))?;
-    Ok(target_dir().join(profile.dir()).join(exe(bin)))
+    status(&mut cmd, &format!("building the server ({})", profile.dir()))?;
+    Ok(target_dir().join(profile.dir()).join(exe("mcp-llm-generator")))
 }
 
 pub(crate) fn exe(name: &str) -> String {

@@ -72,3 +72,23 @@ impl Handshake for ChildHandshake {
         }
     }
 }
+
+/// The whole installation check of the desktop app (its Health card and its tray): core's
+/// health check with the handshake of `server`, the program client entries run, with the default
+/// thresholds. Blocks the calling thread: it spawns the server and waits for the keychain.
+pub fn check_installation_now(
+    data_dir: &llmgen_core::paths::DataDir,
+    server: Option<&std::path::Path>,
+) -> Result<llmgen_core::health::Health, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let handshake = server.map(|s| ChildHandshake::new(s, data_dir.root()));
+    Ok(runtime.block_on(llmgen_core::health::check_installation(
+        data_dir,
+        server,
+        handshake.as_ref(),
+        llmgen_core::health::HealthOptions::default(),
+    )))
+}

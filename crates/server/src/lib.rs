@@ -3,5 +3,5 @@
 pub mod handshake;
 pub mod mcp;
 
-pub use handshake::ChildHandshake;
+pub use handshake::{ChildHandshake, check_installation_now};
 pub use mcp::LlmGenServer;

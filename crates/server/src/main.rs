@@ -106,6 +106,18 @@ enum Command {
     /// file, our keychain items (API keys, backup passphrase) and, with --remove-data, the data
     /// folder. Without --yes it only shows what it would remove.
     Uninstall(cli_uninstall::UninstallArgs),
+    /// The desktop app's tray icon and menu (Linux). The app starts it; run
+    /// mcp-llm-generator-app instead.
+    #[cfg(target_os = "linux")]
+    #[command(hide = true)]
+    Tray {
+        /// The app's program, which opens the window (default: mcp-llm-generator-app beside this).
+        #[arg(long, value_name = "PATH")]
+        app: Option<PathBuf>,
+        /// Stay in the tray: do not open the window (a start at login).
+        #[arg(long)]
+        minimized: bool,
+    },
 }
 
 /// How often a serving process adds its buffered metrics to the database.
@@ -131,6 +143,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
         return serve(data_dir).map(|()| ExitCode::SUCCESS);
+    }
+    #[cfg(target_os = "linux")]
+    if let Command::Tray { app, minimized } = command {
+        return Ok(tray(app, minimized));
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
@@ -160,6 +176,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Logs(_)
         | Command::Diagnose { .. }
         | Command::Uninstall(_) => Ok(()),
+        #[cfg(target_os = "linux")]
+        Command::Tray { .. } => Ok(()),
         Command::ImportUpstream(args) => cli_import::import_upstream(&store, &data_dir, args),
         Command::Maintain { json } => cli_backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
@@ -170,6 +188,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report { day, json } => cli::report(&store, day, json),
     }
     .map(|()| ExitCode::SUCCESS)
+}
+
+/// Runs the desktop app's tray until Quit; the health check's handshake runs this very program,
+/// which is the server client entries run (or, from an AppImage, its stable copy).
+#[cfg(target_os = "linux")]
+fn tray(app: Option<PathBuf>, minimized: bool) -> ExitCode {
+    let check: llmgen_tray::health::Check = std::sync::Arc::new(|data_dir: &DataDir| {
+        llmgen_server::check_installation_now(data_dir, llmgen_tray::health::server_binary().as_deref())
+    });
+    let code = llmgen_tray::standalone::run(app, minimized, check);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn serve(data_dir: DataDir) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use llmgen_core::{
-    health::{self, Health, HealthOptions, Level},
+    health::{Health, Level},
     paths::DataDir,
 };
 
@@ -29,28 +29,14 @@ pub fn server_binary() -> Option<PathBuf> {
         .clone()
 }
 
-/// Runs the whole check once, blocking this thread (the check spawns the server and waits for
-/// the keychain; it must never run on a UI thread).
-pub fn check_now(data_dir: &DataDir) -> Result<Health, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let server = server_binary();
-    let handshake = server
-        .as_ref()
-        .map(|s| llmgen_server::ChildHandshake::new(s, data_dir.root()));
-    Ok(runtime.block_on(health::check_installation(
-        data_dir,
-        server.as_deref(),
-        handshake.as_ref(),
-        HealthOptions::default(),
-    )))
-}
+/// The whole health check, run once on the calling thread (it spawns the server for its MCP
+/// handshake and waits for the keychain, so never on a UI thread). The tray is given it by the
+/// program it runs in, which carries the handshake's MCP client (llmgen-server).
+pub type Check = std::sync::Arc<dyn Fn(&DataDir) -> Result<Health, String> + Send + Sync>;
 
 /// Checks at once, then every [`EVERY`] and whenever `rx` asks, handing each outcome to `show`;
 /// returns when every sender has gone. Runs on a thread of its own.
-pub fn watch(rx: &Receiver<Trigger>, show: impl Fn(Level, Status, Trigger)) {
+pub fn watch(check: &Check, rx: &Receiver<Trigger>, show: impl Fn(Level, Status, Trigger)) {
     let data_dir = match DataDir::resolve(None) {
         Ok(d) => d,
         Err(e) => {
@@ -60,7 +46,7 @@ pub fn watch(rx: &Receiver<Trigger>, show: impl Fn(Level, Status, Trigger)) {
     };
     let mut why = Trigger::Start;
     loop {
-        match check_now(&data_dir) {
+        match check(&data_dir) {
             Ok(health) => show(health.level, status_of(&health), why),
             Err(e) => show(Level::Error, Status::Failed(e), why),
         }

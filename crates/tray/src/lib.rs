@@ -2,10 +2,12 @@
 //! the health check's state and a menu, starts the window (the app's `--window` process) on
 //! demand, keeps the login entry and checks daily for updates; it never makes a webview.
 //!
-//! On Linux it is a program of its own, `mcp-llm-generator-tray`, which the app's binary becomes
-//! (`exec`, the same process) at start: linking WebKitGTK alone costs a process about 30 MB, and
-//! a tray that sits in the panel all day should not pay it. Elsewhere (and on Linux when that
-//! program is missing) the app's Tauri binary draws the same [`tray::Tray`] with Tauri's tray.
+//! On Linux it runs in the server's program, as `mcp-llm-generator tray` (standalone.rs), which
+//! the app's binary becomes (`exec`, the same process) at start: linking WebKitGTK alone costs a
+//! process about 30 MB, and a tray that sits in the panel all day should not pay it. The server's
+//! program has everything else the tray needs already (core, the handshake's MCP client), so the
+//! installers grow by the tray's own code only. Elsewhere (and on Linux when that program cannot
+//! be started) the app's Tauri binary draws the same [`tray::Tray`] with Tauri's tray.
 
 pub mod health;
 pub mod lang;
@@ -22,9 +24,13 @@ pub mod login;
 pub mod single;
 #[cfg(target_os = "linux")]
 pub mod sni;
+#[cfg(target_os = "linux")]
+pub mod standalone;
 
-/// The standalone tray's program name (beside the app's, in the same folder).
-pub const TRAY_PROGRAM: &str = "mcp-llm-generator-tray";
+/// The server's program name, which runs the standalone tray (beside the app's, in the same
+/// folder), and its subcommand that does.
+pub const SERVER_PROGRAM: &str = "mcp-llm-generator";
+pub const TRAY_COMMAND: &str = "tray";
 /// The app's program name.
 pub const APP_PROGRAM: &str = "mcp-llm-generator-app";
 

@@ -196,7 +196,7 @@ impl Shown {
                 Entry::Item {
                     item: TrayItem::Status,
                     label: self.status.text(lang),
-                    enabled: self.level != Level::Ok,
+                    enabled: self.level != Level::Ok && self.status != Status::Checking,
                     checked: None,
                 },
                 Entry::Separator,
@@ -285,6 +285,10 @@ mod tests {
         // Proves: the status line is clickable only when something needs fixing, the update
         // entry names an offered version, and the check box carries the login setting.
         let mut shown = Shown::new(Lang::En, true);
+        assert!(
+            matches!(shown.view().entries[0], Entry::Item { enabled: false, .. }),
+            "\"Checking…\" has nothing to open"
+        );
         shown.level = Level::Ok;
         shown.status = Status::AllGood;
         let view = shown.view();

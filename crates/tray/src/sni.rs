@@ -218,14 +218,20 @@ impl Surface for SniSurface {
 
 /// Runs the tray until Quit: exports the item, starts the tray's work and handles clicks.
 /// Returns what ended it.
-pub fn run(app: PathBuf, minimized: bool, events: Sender<Event>, incoming: Receiver<Event>) -> Ending {
+pub fn run(
+    app: PathBuf,
+    minimized: bool,
+    check: crate::health::Check,
+    events: Sender<Event>,
+    incoming: Receiver<Event>,
+) -> Ending {
     let exported = Arc::new(Mutex::new(None));
     let surface = SniSurface {
         handle: exported.clone(),
         events: events.clone(),
         app: app.clone(),
     };
-    let tray = Tray::new(app, surface);
+    let tray = Tray::new(app, surface, check);
     let item = Item {
         view: tray.view(),
         events,
@@ -238,6 +244,7 @@ pub fn run(app: PathBuf, minimized: bool, events: Sender<Event>, incoming: Recei
             if let Ok(mut slot) = exported.lock() {
                 *slot = Some(handle);
             }
+            tracing::info!("tray shown (StatusNotifierItem)");
         }
         Err(e) => tracing::error!(
             "the tray icon could not be shown ({e}); the window still opens from the app's launcher"

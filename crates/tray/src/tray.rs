@@ -44,12 +44,14 @@ struct Inner {
     surface: OnceLock<Box<dyn Surface>>,
     windows: WindowProcess,
     recheck: OnceLock<Sender<Trigger>>,
+    check: health::Check,
 }
 
 impl Tray {
     /// A tray that starts windows (and update checks) with the program `app`, drawn on
-    /// `surface`; it shows "Checking…" until [`Tray::start`] has run the first check.
-    pub fn new(app: PathBuf, surface: impl Surface) -> Self {
+    /// `surface`, that runs `check` for its state; it shows "Checking…" until [`Tray::start`]
+    /// has run the first check.
+    pub fn new(app: PathBuf, surface: impl Surface, check: health::Check) -> Self {
         let at_login = surface.starts_at_login().unwrap_or_else(|e| {
             tracing::warn!("start at login: {e}");
             false
@@ -62,6 +64,7 @@ impl Tray {
             surface: OnceLock::new(),
             windows: WindowProcess::default(),
             recheck: OnceLock::new(),
+            check,
         }));
         let _ = tray.0.surface.set(Box::new(surface));
         tray
@@ -83,7 +86,7 @@ impl Tray {
         let _ = self.0.recheck.set(tx);
         let tray = self.clone();
         std::thread::spawn(move || {
-            health::watch(&rx, |level, status, why| {
+            health::watch(&tray.0.check, &rx, |level, status, why| {
                 let line = tray.show_state(level, status);
                 tracing::info!(level = level.as_str(), trigger = why.as_str(), "health: {line}");
             });

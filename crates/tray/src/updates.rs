@@ -6,6 +6,7 @@
 
 use std::{
     io::{BufRead, BufReader},
+    path::Path,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
@@ -31,7 +32,7 @@ pub fn schedule(tray: Tray) {
         loop {
             let due = checked_at.is_none_or(|at| at.elapsed() >= CHECK_EVERY);
             if due && auto_check_enabled() {
-                match check(&tray) {
+                match check(tray.app_program()) {
                     UpdateAnswer::Offered(version) => {
                         tracing::info!("update available: {version}");
                         tray.set_offer(Some(version));
@@ -65,9 +66,9 @@ fn auto_check_enabled() -> bool {
         .is_none_or(|s| s.update_check)
 }
 
-/// Runs one check in an app process and reads its answer.
-pub fn check(tray: &Tray) -> UpdateAnswer {
-    let program = crate::windows::program_to_start(tray.app_program());
+/// Runs one check in a process of the app's program `app` and reads its answer.
+pub fn check(app: &Path) -> UpdateAnswer {
+    let program = crate::windows::program_to_start(app);
     let child = Command::new(&program)
         .arg(CHECK_UPDATES_ARG)
         .stdin(Stdio::null())
@@ -91,4 +92,42 @@ pub fn check(tray: &Tray) -> UpdateAnswer {
             status.map_or_else(|e| e.to_string(), |s| s.to_string())
         ))
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn program(dir: &Path, name: &str, script: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write the program");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    /// Proves the tray runs the app's program with `--check-updates` (a real child process) and
+    /// finds its answer among other output, and that a program that ends without an answer, or
+    /// cannot start, is a failure that says why rather than "up to date".
+    #[test]
+    fn the_answer_of_the_check_process_is_read_from_its_stdout() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let offers = program(
+            dir.path(),
+            "offers",
+            r#"echo "Gtk-Message: a library's line"
+[ "$1" = --check-updates ] && printf 'noise llmgen-link update-offered 9.9.9\n'"#,
+        );
+        assert_eq!(check(&offers), UpdateAnswer::Offered("9.9.9".into()));
+
+        let silent = program(dir.path(), "silent", "echo nothing; exit 3");
+        match check(&silent) {
+            UpdateAnswer::Failed(why) => assert!(why.contains("exit status: 3"), "{why}"),
+            other => panic!("a silent failure was taken for {other:?}"),
+        }
+        match check(&dir.path().join("missing")) {
+            UpdateAnswer::Failed(why) => assert!(why.starts_with("could not start"), "{why}"),
+            other => panic!("a missing program was taken for {other:?}"),
+        }
+    }
 }

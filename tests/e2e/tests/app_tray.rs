@@ -106,6 +106,12 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     );
     std::thread::sleep(Duration::from_secs(1));
     assert!(app.is_running(), "closing the window must not quit the app");
+    // What stays all day is the tray alone, and it never loaded the webview's libraries (they
+    // cost a process about 30 MB just by being linked; BENCHMARKS.md has the figures).
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", app.pid())).expect("the tray's memory map");
+    for library in ["libwebkit2gtk", "libjavascriptcoregtk", "libgtk-3"] {
+        assert!(!maps.contains(library), "the tray process has {library} loaded");
+    }
     assert!(tray.is_alive(&item), "the tray icon stays");
     let status = tray.status_line(&item).expect("the tray menu still answers");
     assert!(!status.label.is_empty());
@@ -166,6 +172,32 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     assert!(app.wait().is_ok_and(|s| s.success()), "Quit exits cleanly");
     let left = wait_for_exit(&family);
     assert!(left.is_empty(), "processes left after Quit: {left:?}");
+}
+
+/// Proves the tray's daily update check has an answer to read: the app's `--check-updates`
+/// process starts without a window, prints one protocol line and exits 0. A test build carries
+/// no release key, so the answer is that it cannot check (and the tray then stops asking).
+#[test]
+fn the_update_check_process_answers_in_one_line() {
+    let Some(bin) = setup() else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    let out = app::command(&bin, home.path())
+        .arg("--check-updates")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run the update check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<&str> = stdout.lines().filter(|l| l.contains("llmgen-link ")).collect();
+    assert_eq!(answers, ["llmgen-link update-not-configured"], "{stdout}");
 }
 
 /// Waits until none of `processes` runs any more; returns those still running at the deadline.
