@@ -41,7 +41,7 @@ struct Inner {
     /// The app's program (`mcp-llm-generator-app`): the window and the update check run it.
     app: PathBuf,
     shown: Mutex<Shown>,
-    surface: OnceLock<Box<dyn Surface>>,
+    surface: Box<dyn Surface>,
     windows: WindowProcess,
     recheck: OnceLock<Sender<Trigger>>,
     check: health::Check,
@@ -58,16 +58,14 @@ impl Tray {
         });
         let lang = language();
         tracing::info!("tray language: {}", lang.as_str());
-        let tray = Self(Arc::new(Inner {
+        Self(Arc::new(Inner {
             app,
             shown: Mutex::new(Shown::new(lang, at_login)),
-            surface: OnceLock::new(),
+            surface: Box::new(surface),
             windows: WindowProcess::default(),
             recheck: OnceLock::new(),
             check,
-        }));
-        let _ = tray.0.surface.set(Box::new(surface));
-        tray
+        }))
     }
 
     pub(crate) fn windows(&self) -> &WindowProcess {
@@ -103,8 +101,8 @@ impl Tray {
         self.0.shown.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn surface(&self) -> Option<&dyn Surface> {
-        self.0.surface.get().map(|s| &**s)
+    fn surface(&self) -> &dyn Surface {
+        &*self.0.surface
     }
 
     /// What the surface shows now.
@@ -119,9 +117,7 @@ impl Tray {
             edit(&mut shown);
             shown.view()
         };
-        if let Some(surface) = self.surface() {
-            surface.draw(&view);
-        }
+        self.surface().draw(&view);
         view
     }
 
@@ -164,10 +160,7 @@ impl Tray {
             TrayItem::CheckForUpdates => self.open_window(None, Some(ToWindow::CheckForUpdates)),
             TrayItem::StartAtLogin => {
                 let wanted = !self.shown().at_login;
-                let Some(surface) = self.surface() else {
-                    return;
-                };
-                match surface.set_start_at_login(wanted) {
+                match self.surface().set_start_at_login(wanted) {
                     Ok(now) => {
                         self.change(|s| s.at_login = now);
                     }
@@ -176,9 +169,7 @@ impl Tray {
             }
             TrayItem::Quit => {
                 tracing::info!("quit from the tray");
-                if let Some(surface) = self.surface() {
-                    surface.quit();
-                }
+                self.surface().quit();
             }
         }
     }
@@ -199,22 +190,15 @@ impl Tray {
                 tracing::info!("tray language: {}", lang.as_str());
                 self.change(|s| s.lang = lang);
             }
-            ToTray::AutostartChanged => {
-                let Some(surface) = self.surface() else {
-                    return;
-                };
-                match surface.starts_at_login() {
-                    Ok(on) => {
-                        self.change(|s| s.at_login = on);
-                    }
-                    Err(e) => tracing::warn!("start at login: {e}"),
+            ToTray::AutostartChanged => match self.surface().starts_at_login() {
+                Ok(on) => {
+                    self.change(|s| s.at_login = on);
                 }
-            }
+                Err(e) => tracing::warn!("start at login: {e}"),
+            },
             ToTray::Restart => {
                 tracing::info!("restarting into the installed update");
-                if let Some(surface) = self.surface() {
-                    surface.restart();
-                }
+                self.surface().restart();
             }
             ToTray::Closing => {}
         }
