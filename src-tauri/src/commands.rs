@@ -289,7 +289,8 @@ pub async fn clients_repair(
     Ok(outcomes)
 }
 
-/// The repair the app also runs at start, after an update or a move changed the binary's path.
+/// Core's repair of our client entries, as the Clients card shows its outcomes (the tray runs the
+/// same core function at start, after an update or a move changed the binary's path).
 pub fn repair(clients: &Clients, exe: &std::path::Path) -> Result<Vec<RepairOutcome>, String> {
     let results = clients::repair(clients, exe, false).map_err(|e| e.to_string())?;
     Ok(results.into_iter().map(RepairOutcome::from).collect())

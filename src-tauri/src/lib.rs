@@ -41,10 +41,14 @@ pub fn run() {
 
 /// On Linux the tray runs in the server's program, which does not link WebKit (llmgen_tray says
 /// why): this process becomes `mcp-llm-generator tray`, keeping its process id. Returns only when
-/// that program is missing or could not be started; then this process draws the tray itself.
+/// that program is missing or could not be started, or sent us back because the desktop has no
+/// StatusNotifierItem host; then this process draws the tray itself.
 #[cfg(target_os = "linux")]
 fn become_standalone_tray() {
     use std::os::unix::process::CommandExt;
+    if std::env::var_os(llmgen_tray::IN_APP_ENV).is_some() {
+        return;
+    }
     let (Some(server), Ok(me)) = (
         llmgen_tray::beside_me(llmgen_tray::SERVER_PROGRAM),
         std::env::current_exe(),
@@ -79,7 +83,10 @@ fn run_tray(minimized: bool) {
         // First: a second launch hands over to the running app, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(tray) = app.try_state::<llmgen_tray::tray::Tray>() {
-                tray.open_window(None, None);
+                // Off the UI thread (it may be this callback's): the tray may draw, which waits
+                // for that thread.
+                let tray = tray.inner().clone();
+                std::thread::spawn(move || tray.open_window(None, None));
             }
         }))
         .plugin(tauri_plugin_autostart::Builder::new().arg(MINIMIZED_ARG).build())

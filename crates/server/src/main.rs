@@ -139,14 +139,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Serve = command {
-        return serve(data_dir).map(|()| ExitCode::SUCCESS);
-    }
+    // Before the data folder: the tray shows a folder it cannot use on its status line, where
+    // the user sees it, instead of ending before its icon appears.
     #[cfg(target_os = "linux")]
     if let Command::Tray { app, minimized } = command {
         return Ok(tray(app, minimized));
+    }
+    let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
+    if let Command::Serve = command {
+        return serve(data_dir).map(|()| ExitCode::SUCCESS);
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");

@@ -1,8 +1,8 @@
-//! The tray process's memory. GTK opens an OpenGL connection when it opens the display (to pick
-//! its visuals), which on Mesa maps the LLVM-based driver: about 50 MB the tray never uses. On
-//! Linux the tray re-executes itself once with `GDK_GL=disable` (the same process id, before
-//! anything else has started); the window process, which draws with the GPU, gets the user's
-//! own setting back.
+//! The memory of a GTK tray (the Tauri-drawn one; the standalone tray has no GTK). GTK opens an
+//! OpenGL connection when it opens the display (to pick its visuals), which on Mesa maps the
+//! LLVM-based driver: about 50 MB the tray never uses. On Linux that tray re-executes itself once
+//! with `GDK_GL=disable` (the same process id, before anything else has started); the window
+//! process, which draws with the GPU, gets the user's own setting back.
 
 use std::process::Command;
 

@@ -31,6 +31,9 @@ pub mod standalone;
 /// folder), and its subcommand that does.
 pub const SERVER_PROGRAM: &str = "mcp-llm-generator";
 pub const TRAY_COMMAND: &str = "tray";
+/// Set by the standalone tray when the desktop has no StatusNotifierItem host: the app then draws
+/// its own tray instead of starting the standalone one again.
+pub const IN_APP_ENV: &str = "LLMGEN_TRAY_IN_APP";
 /// The app's program name.
 pub const APP_PROGRAM: &str = "mcp-llm-generator-app";
 

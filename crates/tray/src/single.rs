@@ -64,7 +64,10 @@ pub fn claim(events: Sender<Event>) -> Instance {
 
 fn hand_over() -> zbus::Result<()> {
     let connection = Connection::session()?;
-    let argv: Vec<String> = std::env::args().collect();
+    // Lossy: the running app ignores them, and a path that is not UTF-8 must not stop a launch.
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let cwd = std::env::current_dir().unwrap_or_default().display().to_string();
     connection.call_method(Some(NAME), PATH, Some(INTERFACE), "ExecuteCallback", &(argv, cwd))?;
     Ok(())

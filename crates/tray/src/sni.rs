@@ -1,7 +1,9 @@
 //! The tray on the Linux desktop: a StatusNotifierItem with a com.canonical.dbusmenu menu, spoken
 //! over D-Bus by `ksni` (the protocol KDE, GNOME's AppIndicator extension, XFCE, Cinnamon and
-//! waybar show). No GTK and no WebKit in this process, which is why the tray is a program of its
-//! own: the app's Tauri binary links WebKitGTK, about 30 MB a tray never uses.
+//! waybar show). No GTK and no WebKit in this process, which is why the tray does not run in the
+//! app's Tauri binary: that links WebKitGTK, about 30 MB a tray never uses. A desktop without a
+//! StatusNotifierItem host (an XEmbed-only tray) gets the Tauri-drawn tray instead, which can
+//! fall back to XEmbed.
 
 use std::{
     path::PathBuf,
@@ -9,6 +11,7 @@ use std::{
         Arc, Mutex,
         mpsc::{Receiver, Sender},
     },
+    time::{Duration, Instant},
 };
 
 use llmgen_core::health::Level;
@@ -225,6 +228,9 @@ pub fn run(
     events: Sender<Event>,
     incoming: Receiver<Event>,
 ) -> Ending {
+    if let Err(why) = tray_host_within(HOST_WAIT) {
+        return Ending::Unsupported(why);
+    }
     let exported = Arc::new(Mutex::new(None));
     let surface = SniSurface {
         handle: exported.clone(),
@@ -238,7 +244,7 @@ pub fn run(
         icons: Icons::load(),
     };
     use ksni::blocking::TrayMethods;
-    // A start at login can come before the panel: wait for its tray host instead of failing.
+    // A panel that restarts later takes the item up again when it is back.
     match item.assume_sni_available(true).spawn() {
         Ok(handle) => {
             if let Ok(mut slot) = exported.lock() {
@@ -246,9 +252,7 @@ pub fn run(
             }
             tracing::info!("tray shown (StatusNotifierItem)");
         }
-        Err(e) => tracing::error!(
-            "the tray icon could not be shown ({e}); the window still opens from the app's launcher"
-        ),
+        Err(e) => return Ending::Unsupported(format!("the tray item could not be exported: {e}")),
     }
     tray.start(minimized);
     let ending = loop {
@@ -266,6 +270,11 @@ pub fn run(
         handle.update(|_| ());
         handle.shutdown().wait();
     }
+    if let Ending::Restart = ending {
+        // The window asked for the restart and is ending; wait for it, or it stays a zombie of
+        // the program this process becomes.
+        tray.close_window(Duration::from_secs(5));
+    }
     ending
 }
 
@@ -273,6 +282,33 @@ pub fn run(
 pub enum Ending {
     Quit,
     Restart,
+    /// The desktop has no StatusNotifierItem host (or no session bus): the app should draw its
+    /// own tray, which also knows the older XEmbed trays.
+    Unsupported(String),
+}
+
+/// The well-known name of the desktop's StatusNotifierItem host.
+const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+/// At login the panel may come up just after the app: how long to wait for its tray host.
+const HOST_WAIT: Duration = Duration::from_secs(10);
+
+/// Waits up to `wait` for a StatusNotifierItem host on the session bus.
+fn tray_host_within(wait: Duration) -> Result<(), String> {
+    let connection = zbus::blocking::Connection::session().map_err(|e| format!("no session bus: {e}"))?;
+    let bus = zbus::blocking::fdo::DBusProxy::new(&connection).map_err(|e| e.to_string())?;
+    let name = zbus::names::BusName::try_from(WATCHER).map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + wait;
+    loop {
+        if bus.name_has_owner(name.clone()).unwrap_or(false) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "no StatusNotifierItem host ({WATCHER}) on the session bus after {wait:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 #[cfg(test)]

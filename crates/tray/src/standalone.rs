@@ -2,7 +2,7 @@
 //! which the app's binary becomes at start (lib.rs says why). One per session (single.rs); it
 //! runs until Quit, or restarts into an installed update.
 
-use std::path::PathBuf;
+use std::{os::unix::process::CommandExt, path::PathBuf};
 
 use crate::{health::Check, single, sni};
 
@@ -29,13 +29,37 @@ pub fn run(app: Option<PathBuf>, minimized: bool, check: Check) -> i32 {
     };
     match sni::run(app.clone(), minimized, check, events, incoming) {
         sni::Ending::Quit => 0,
-        sni::Ending::Restart => {
-            use std::os::unix::process::CommandExt;
-            // This process becomes the newly installed app; the D-Bus name goes with the old
-            // image (its socket closes on exec), and so does the window's pipe, ending it.
-            let error = std::process::Command::new(&app).exec();
-            tracing::error!("could not restart into the update ({error}); start the app again");
+        sni::Ending::Restart => restart_into_update(&app),
+        sni::Ending::Unsupported(why) => {
+            tracing::warn!("{why}; the app draws its own tray");
+            // The single-instance name goes with this image; the app claims it again.
+            let mut command = std::process::Command::new(&app);
+            command.env(crate::IN_APP_ENV, "1");
+            if minimized {
+                command.arg(crate::link::MINIMIZED_ARG);
+            }
+            let error = command.exec();
+            tracing::error!("could not start {} ({error})", app.display());
             1
         }
     }
+}
+
+/// Starts the newly installed app in place of this process. An AppImage is started as a new
+/// process instead (it mounts itself anew; this one's mount ends when this process does).
+fn restart_into_update(app: &std::path::Path) -> i32 {
+    if let Some(appimage) = std::env::var_os("APPIMAGE").filter(|p| !p.is_empty()) {
+        return match std::process::Command::new(&appimage).spawn() {
+            Ok(_) => 0,
+            Err(e) => {
+                tracing::error!("could not restart into the update ({e}); start the app again");
+                1
+            }
+        };
+    }
+    // This process becomes the newly installed app; the D-Bus name goes with the old image (its
+    // socket closes on exec).
+    let error = std::process::Command::new(app).exec();
+    tracing::error!("could not restart into the update ({error}); start the app again");
+    1
 }

@@ -41,6 +41,9 @@ struct Inner {
     /// The app's program (`mcp-llm-generator-app`): the window and the update check run it.
     app: PathBuf,
     shown: Mutex<Shown>,
+    /// The view last drawn; held while a view is made and drawn, so two changes at once are
+    /// drawn in the order they were made (taken before `shown`, never the other way round).
+    drawn: Mutex<Option<View>>,
     surface: Box<dyn Surface>,
     windows: WindowProcess,
     recheck: OnceLock<Sender<Trigger>>,
@@ -61,6 +64,7 @@ impl Tray {
         Self(Arc::new(Inner {
             app,
             shown: Mutex::new(Shown::new(lang, at_login)),
+            drawn: Mutex::new(None),
             surface: Box::new(surface),
             windows: WindowProcess::default(),
             recheck: OnceLock::new(),
@@ -110,20 +114,29 @@ impl Tray {
         self.shown().view()
     }
 
-    /// Changes what the tray knows, then draws it (outside the lock).
-    fn change(&self, edit: impl FnOnce(&mut Shown)) -> View {
+    /// Changes what the tray knows, then draws it, unless it looks the same as drawn already
+    /// (`force`: draw anyway, when the surface changed itself, as a toggled check box does).
+    fn change_and_draw(&self, force: bool, edit: impl FnOnce(&mut Shown)) -> View {
+        let mut drawn = self.0.drawn.lock().unwrap_or_else(|p| p.into_inner());
         let view = {
             let mut shown = self.shown();
             edit(&mut shown);
             shown.view()
         };
-        self.surface().draw(&view);
+        if force || drawn.as_ref() != Some(&view) {
+            self.surface().draw(&view);
+            *drawn = Some(view.clone());
+        }
         view
+    }
+
+    fn change(&self, edit: impl FnOnce(&mut Shown)) -> View {
+        self.change_and_draw(false, edit)
     }
 
     /// Draws the current view again (a surface that draws nothing until asked, at start).
     pub fn redraw(&self) {
-        self.change(|_| {});
+        self.change_and_draw(true, |_| {});
     }
 
     /// Shows a health level as the icon and `status` as the status line; returns the line.
@@ -162,9 +175,13 @@ impl Tray {
                 let wanted = !self.shown().at_login;
                 match self.surface().set_start_at_login(wanted) {
                     Ok(now) => {
-                        self.change(|s| s.at_login = now);
+                        self.change_and_draw(true, |s| s.at_login = now);
                     }
-                    Err(e) => tracing::warn!("start at login: {e}"),
+                    Err(e) => {
+                        tracing::warn!("start at login: {e}");
+                        // A menu that ticked its box by itself shows the real setting again.
+                        self.redraw();
+                    }
                 }
             }
             TrayItem::Quit => {
@@ -179,6 +196,12 @@ impl Tray {
         // An update the tray's own check found is shown in a new window straight away.
         let offered = self.shown().offer.is_some();
         crate::windows::open(self, focus, then, offered);
+    }
+
+    /// Ends the window process before this one goes away for good (a restart): its stdin is
+    /// closed, which ends it, and it is waited for so it is not left a zombie.
+    pub fn close_window(&self, within: std::time::Duration) {
+        crate::windows::close(self, within);
     }
 
     /// Acts on a message of the window process.

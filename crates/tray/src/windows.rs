@@ -101,7 +101,7 @@ pub(crate) fn open(tray: &Tray, focus: Option<Focus>, then: Option<ToWindow>, of
         reap(old, false, None);
     }
     let then = then.or(offered.then_some(ToWindow::CheckForUpdates));
-    match start(tray) {
+    let failed = match start(tray) {
         Ok(mut started) => {
             // The new window shows itself; the focus (kept until its UI asks) and `then` follow.
             let first = focus.map(|f| ToWindow::Show(Some(f)));
@@ -111,17 +111,40 @@ pub(crate) fn open(tray: &Tray, focus: Option<Focus>, then: Option<ToWindow>, of
                 }
             }
             *running = Some(started);
+            None
         }
-        Err(e) => {
-            tracing::error!("could not open the window: {e}");
-            tray.show_state(Level::Warning, Status::WindowNotStarted(e.to_string()));
-        }
+        Err(e) => Some(e),
+    };
+    // Told off the lock: drawing may wait for the surface's own thread.
+    drop(running);
+    if let Some(e) = failed {
+        tracing::error!("could not open the window: {e}");
+        tray.show_state(Level::Warning, Status::WindowNotStarted(e.to_string()));
     }
+}
+
+/// Ends the window process, if any: closing its stdin ends it (link.rs); one that does not end
+/// `within` is killed. Waited for either way.
+pub(crate) fn close(tray: &Tray, within: std::time::Duration) {
+    let Some(Running { mut child, stdin, .. }) = tray.windows().lock().take() else {
+        return;
+    };
+    drop(stdin);
+    let deadline = std::time::Instant::now() + within;
+    while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if matches!(child.try_wait(), Ok(None)) {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
 }
 
 /// The program to start: the app's. When a package upgrade has replaced the file since, the
 /// tray's own path names "(deleted)"; then it is still the app if the tray is the app (the Tauri
-/// tray), reachable as /proc/self/exe, so tray and window agree.
+/// tray), reachable as /proc/self/exe, so tray and window agree. The standalone tray (the
+/// server's program) starts the new app instead: the line protocol has stayed the same so far;
+/// a change to it must keep old trays understood until they restart.
 pub fn program_to_start(app: &Path) -> PathBuf {
     let proc_self = Path::new("/proc/self/exe");
     let tray_is_app = std::env::current_exe().is_ok_and(|me| me == app);
