@@ -1,8 +1,8 @@
 //! `cargo xtask bench-app [APP]`: figures of the desktop app for BENCHMARKS.md, on the binary users
 //! get (by default the one `cargo xtask bundle` built; an installed `/usr/bin/mcp-llm-generator-app`
-//! works too). Under Xvfb, each run in its own D-Bus session and temporary HOME: spawn → tray ready
-//! (the tray's icon and menu built, from the app's log), then the resident memory of the app's
-//! whole process tree (tray, window process, WebKit's web and network processes) after it has
+//! works too). Under Xvfb, each run in its own D-Bus session (with a tray host, as a desktop has) and
+//! temporary HOME: spawn → tray ready (its item on D-Bus, from the app's log), then the resident
+//! memory of the app's whole process tree (tray, window process, WebKit's web and network processes) after it has
 //! settled, once started minimised (as at login: the window closed) and once with the window open.
 
 use std::{
@@ -34,14 +34,15 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
             server.display()
         );
     }
+    let host = build_tray_host()?;
     let xvfb = Xvfb::start()?;
     println!("app:     {} ({:.1} MB)", app.display(), size_mb(&app));
 
     let mut ready = Vec::new();
     let mut closed = Vec::new();
     for _ in 0..RUNS {
-        let mut run = Run::start(&app, &xvfb.display, true)?;
-        ready.push(run.wait_for("tray shown", Duration::from_secs(60))?);
+        let mut run = Run::start(&host, &app, &xvfb.display, true)?;
+        ready.push(run.wait_for("tray shown (StatusNotifierItem)", Duration::from_secs(60))?);
         std::thread::sleep(SETTLE);
         closed.push(run.memory());
     }
@@ -57,7 +58,7 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
         println!("  run {}: {}", i + 1, m.describe());
     }
 
-    let mut run = Run::start(&app, &xvfb.display, false)?;
+    let mut run = Run::start(&host, &app, &xvfb.display, false)?;
     run.wait_for("ui ready:", Duration::from_secs(90))?;
     std::thread::sleep(SETTLE);
     let open = run.memory();
@@ -84,6 +85,16 @@ pub fn bench_app(args: Vec<String>) -> Result<()> {
         run.memory().describe()
     );
     Ok(())
+}
+
+/// The desktop's tray host the app runs under (tests/e2e/examples/tray_host.rs); without one the
+/// app would draw its fallback tray.
+fn build_tray_host() -> Result<PathBuf> {
+    crate::status(
+        crate::cargo().args(["build", "--quiet", "-p", "llmgen-e2e", "--example", "tray_host"]),
+        "building the tray host the app runs under",
+    )?;
+    Ok(target_dir().join("debug/examples").join(exe("tray_host")))
 }
 
 fn default_app() -> Result<PathBuf> {
@@ -120,10 +131,10 @@ struct Run {
 }
 
 impl Run {
-    fn start(app: &Path, display: &str, minimized: bool) -> Result<Self> {
+    fn start(host: &Path, app: &Path, display: &str, minimized: bool) -> Result<Self> {
         let home = TempHome::new()?;
         let mut cmd = Command::new("dbus-run-session");
-        cmd.arg("--").arg(app);
+        cmd.arg("--").arg(host).arg(app);
         if minimized {
             cmd.arg("--minimized");
         }
@@ -173,13 +184,17 @@ impl Run {
         }
     }
 
-    /// The app's process tree (the session's bus daemon and the services it started are not the
-    /// app's and are left out).
+    /// The app's process tree (the session's bus daemon, the tray host and the services they
+    /// started are not the app's and are left out).
     fn memory(&self) -> Memory {
         let all = processes();
+        let host = all
+            .iter()
+            .find(|p| p.parent == self.session.id() && p.comm.starts_with("tray_host"))
+            .map(|p| p.pid);
         let app = all
             .iter()
-            .find(|p| p.parent == self.session.id() && p.comm.starts_with("mcp-llm-generat"))
+            .find(|p| Some(p.parent) == host && p.comm.starts_with("mcp-llm-generat"))
             .map(|p| p.pid);
         let mut tree = Vec::new();
         if let Some(app) = app {
