@@ -23,7 +23,8 @@ use tauri::Manager;
 /// Starts the desktop app: the tray, or with `--window` the window process it starts, or with
 /// `--check-updates` the tray's update check (llmgen_tray::link says why they are apart).
 pub fn run() {
-    let has = |arg: &str| std::env::args().any(|a| a == arg);
+    // `args_os`: an argument that is not UTF-8 (a path a launcher adds) must not stop the app.
+    let has = |arg: &str| std::env::args_os().any(|a| a == arg);
     if has(link::WINDOW_ARG) {
         llmgen_tray::init_logging();
         run_window();
@@ -65,7 +66,7 @@ fn become_standalone_tray() {
     let mut command = std::process::Command::new(&server);
     command.arg(llmgen_tray::TRAY_COMMAND).arg("--app").arg(me);
     // Only the arguments the tray knows: a launcher may add others (a file, a URL).
-    if std::env::args().any(|a| a == MINIMIZED_ARG) {
+    if std::env::args_os().any(|a| a == MINIMIZED_ARG) {
         command.arg(MINIMIZED_ARG);
     }
     let error = command.exec();
