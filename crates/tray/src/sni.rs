@@ -263,11 +263,14 @@ pub fn run(
             Ok(Event::Restart) => break Ending::Restart,
         }
     };
-    // Take the item off the bus in order: the panel's click on Quit gets its answer first (an
-    // update waits for the click's handler to let go of the item; the answer follows it).
+    // Take the item off the bus in order: the panel's click on Quit gets its answer first. An
+    // update waits for the click's handler to let go of the item; ksni sends the answer right
+    // after, on its own thread, and nothing tells us when it has: QUIT_GRACE leaves it the time
+    // (an exit before it made a panel's click fail with "NoReply", about one run in ten).
     let exported = exported.lock().ok().and_then(|mut slot| slot.take());
     if let Some(handle) = exported {
         handle.update(|_| ());
+        std::thread::sleep(QUIT_GRACE);
         handle.shutdown().wait();
     }
     if let Ending::Restart = ending {
@@ -286,6 +289,9 @@ pub enum Ending {
     /// own tray, which also knows the older XEmbed trays.
     Unsupported(String),
 }
+
+/// How long the item stays on the bus after the click that ended the tray (see `run`).
+const QUIT_GRACE: Duration = Duration::from_millis(300);
 
 /// The well-known name of the desktop's StatusNotifierItem host.
 const WATCHER: &str = "org.kde.StatusNotifierWatcher";
