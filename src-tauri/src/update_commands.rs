@@ -54,12 +54,13 @@ pub fn update_auto_set(
     Ok(updater::set_auto_check(&app, enabled))
 }
 
-/// The `update-check` setting, read fresh (the CLI may have changed it); on when unreadable,
-/// since a missed security update is worse than an extra check.
+/// The `update-check` setting, read fresh (the CLI may have changed it), by the tray's rule
+/// (llmgen_tray::updates::checks_enabled).
 pub fn auto_check_enabled(app: &AppHandle) -> bool {
     use tauri::Manager;
-    app.try_state::<crate::commands::AppState>()
+    let settings = app
+        .try_state::<crate::commands::AppState>()
         .and_then(|s| s.store().ok())
-        .and_then(|store| llmgen_core::settings::load(&store).ok())
-        .is_none_or(|s| s.update_check)
+        .and_then(|store| llmgen_core::settings::load(&store).ok());
+    llmgen_tray::updates::checks_enabled(settings.as_ref())
 }

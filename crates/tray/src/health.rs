@@ -22,10 +22,7 @@ pub const EVERY: Duration = Duration::from_secs(5 * 60);
 pub fn server_binary() -> Option<PathBuf> {
     static RESOLVED: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     RESOLVED
-        .get_or_init(|| {
-            let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-            llmgen_core::server_copy::for_client_entries(&dir)
-        })
+        .get_or_init(|| llmgen_core::server_copy::for_client_entries(&crate::my_folder()?))
         .clone()
 }
 

@@ -50,8 +50,20 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// `name` in the folder of the running program (the app and the tray are installed together).
+/// The folder of the running program (the app and the server are installed together).
+pub fn my_folder() -> Option<std::path::PathBuf> {
+    Some(std::env::current_exe().ok()?.parent()?.to_path_buf())
+}
+
+/// The program `name` in [`my_folder`].
 pub fn beside_me(name: &str) -> Option<std::path::PathBuf> {
-    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    Some(dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+    Some(my_folder()?.join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// The user's stored settings, read afresh (the CLI or the window may have changed them), so
+/// the tray holds no database open; `None` when the store cannot be read.
+pub fn stored_settings() -> Option<llmgen_core::settings::Settings> {
+    let dir = llmgen_core::paths::DataDir::resolve(None).ok()?;
+    let store = llmgen_core::store::Store::open(&dir).ok()?;
+    llmgen_core::settings::load(&store).ok()
 }

@@ -259,12 +259,7 @@ impl Tray {
 /// none or the store cannot be read (the window says why in that case). Read afresh each time,
 /// so the tray holds no database open.
 pub fn language() -> Lang {
-    use llmgen_core::settings::{self, Language};
-    let choice = DataDir::resolve(None)
-        .ok()
-        .and_then(|dir| llmgen_core::store::Store::open(&dir).ok())
-        .and_then(|store| settings::load(&store).ok())
-        .map_or(Language::Auto, |s| s.language);
+    let choice = crate::stored_settings().map_or(llmgen_core::settings::Language::Auto, |s| s.language);
     crate::lang::resolve(choice)
 }
 

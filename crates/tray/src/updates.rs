@@ -56,14 +56,16 @@ pub fn schedule(tray: Tray) {
     });
 }
 
-/// The `update-check` setting, read fresh (the CLI or the window may have changed it); on when
-/// unreadable, since a missed security update is worse than an extra check.
+/// The `update-check` setting, read fresh (the CLI or the window may have changed it).
 fn auto_check_enabled() -> bool {
-    llmgen_core::paths::DataDir::resolve(None)
-        .ok()
-        .and_then(|dir| llmgen_core::store::Store::open(&dir).ok())
-        .and_then(|store| llmgen_core::settings::load(&store).ok())
-        .is_none_or(|s| s.update_check)
+    checks_enabled(crate::stored_settings().as_ref())
+}
+
+/// Whether automatic update checks are on: the `update-check` setting, and on when the settings
+/// cannot be read, since a missed security update is worse than an extra check. The one rule for
+/// the tray's schedule and the window's Updates card.
+pub fn checks_enabled(settings: Option<&llmgen_core::settings::Settings>) -> bool {
+    settings.is_none_or(|s| s.update_check)
 }
 
 /// Runs one check in a process of the app's program `app` and reads its answer.
@@ -92,6 +94,22 @@ pub fn check(app: &Path) -> UpdateAnswer {
             status.map_or_else(|e| e.to_string(), |s| s.to_string())
         ))
     })
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    /// Proves the schedule follows the setting, and still checks when the settings cannot be
+    /// read (a missed security update is worse than an extra check).
+    #[test]
+    fn checks_follow_the_setting_and_are_on_when_it_cannot_be_read() {
+        let mut settings = llmgen_core::settings::Settings::default();
+        assert!(checks_enabled(Some(&settings)));
+        settings.update_check = false;
+        assert!(!checks_enabled(Some(&settings)));
+        assert!(checks_enabled(None));
+    }
 }
 
 #[cfg(all(test, unix))]
