@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use llmgen_core::{
     chat, contexts,
-    contexts::{ContextPatch, ExportFormat, NewContext},
+    contexts::{ContextPatch, ExportFormat, MessageOrder, NewContext},
     generation::{
         ChatMessage, ChatRole, GenerationRequest, IncludeContext, ModelPreferences, ProviderChoice, defaults,
     },
@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     LlmGenServer,
-    args::{ToolError, ToolResult, finish, need, parse, schema, structured, text_with_data},
+    args::{ToolError, ToolResult, finish, need, schema, text_with_data},
+    compat::{self, Tool},
     generate::{Call, Outcome},
 };
 
@@ -32,7 +33,7 @@ use super::{
 
 /// Parameters of llm-generate.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct GenerateParams {
     /// The conversation so far, oldest first; the first message must be from the user.
     pub messages: Vec<ChatMessage>,
@@ -67,7 +68,7 @@ pub struct GenerateParams {
 
 /// Parameters of provider-status.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ProviderStatusParams {
     /// Only this provider (default: every provider).
     #[serde(default)]
@@ -80,7 +81,7 @@ pub struct ProviderStatusParams {
 
 /// Parameters of template-execute and template-to-params.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct TemplateRunParams {
     /// Template name (template-manage list shows them).
     pub name: String,
@@ -139,7 +140,7 @@ impl ManageAction {
 
 /// Parameters of template-manage.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct TemplateManageParams {
     /// list, get, add, update, delete or reset.
     pub action: ManageAction,
@@ -193,7 +194,7 @@ impl PersonaAction {
 
 /// Parameters of persona-manage.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PersonaManageParams {
     /// list, get, create, update, delete or reset.
     pub action: PersonaAction,
@@ -233,7 +234,7 @@ pub enum ContextAction {
 
 /// Parameters of context-manage.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ContextManageParams {
     /// create, create-from-persona, list, get, update or delete.
     pub action: ContextAction,
@@ -264,7 +265,7 @@ pub struct ContextManageParams {
 
 /// Parameters of context-chat.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ContextChatParams {
     /// The context to talk in (context-manage create returns its id).
     pub context_id: String,
@@ -293,7 +294,7 @@ pub enum ConversationAction {
 
 /// Parameters of conversation-manage.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ConversationManageParams {
     /// list, delete, clear or export.
     pub action: ConversationAction,
@@ -346,14 +347,16 @@ impl LlmGenServer {
         &self,
         call: Call<'_>,
         request: GenerationRequest,
-        choice: &ProviderChoice,
-        model: Option<&str>,
+        route: (&ProviderChoice, Option<&str>),
+        mut notes: Vec<String>,
         after: impl FnOnce(&llmgen_core::generation::Generated) -> Result<serde_json::Value, ToolError>,
     ) -> ToolResult {
+        let (choice, model) = route;
         let request = request.validate()?;
         match super::generate::generate(&self.inner, call, request, choice, model).await? {
             Outcome::InputRequired(input) => Ok(CallToolResponse::InputRequired(input)),
-            Outcome::Generated(generated, notes) => {
+            Outcome::Generated(generated, route_notes) => {
+                notes.extend(route_notes);
                 self.inner.metrics.record_generation(&generated.route);
                 let extra = after(&generated)?;
                 let mut data = serde_json::to_value(GenerateOutput {
@@ -375,25 +378,20 @@ impl LlmGenServer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generation group
+// One implementation per tool, shared by its name and, with `compat-tool-names`, its old name.
 
-#[tool_router(router = generation_router, vis = "pub(crate)")]
 impl LlmGenServer {
-    #[tool(
-        name = "llm-generate",
-        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed; clients without sampling use the default direct provider (see provider-status). Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed; provider and model pick a direct provider and model.",
-        input_schema = schema::<GenerateParams>(),
-        annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn llm_generate(
+    async fn generate_as(
         &self,
+        name: &'static str,
         args: JsonObject,
         ctx: RequestContext<RoleServer>,
-        InputResponses(input_responses): InputResponses,
-        RequestState(request_state): RequestState,
+        input_responses: Option<rmcp::model::InputResponses>,
+        request_state: Option<String>,
     ) -> CallToolResponse {
         let outcome = async {
-            let p: GenerateParams = parse("llm-generate", args.clone())?;
+            let parsed = compat::parse::<GenerateParams>(Tool::Generate, name, args.clone())?;
+            let p = parsed.params;
             let request = GenerationRequest {
                 messages: p.messages,
                 system_prompt: p.system_prompt,
@@ -405,12 +403,13 @@ impl LlmGenServer {
             };
             let call = Call {
                 ctx: &ctx,
-                tool: "llm-generate",
+                tool: name,
                 args: &args,
                 input_responses,
                 request_state,
             };
-            self.run_generation(call, request, &p.provider, p.model.as_deref(), |_| {
+            let route = (&p.provider, p.model.as_deref());
+            self.run_generation(call, request, route, parsed.notes, |_| {
                 Ok(serde_json::Value::Null)
             })
             .await
@@ -418,15 +417,15 @@ impl LlmGenServer {
         finish(outcome.await)
     }
 
-    #[tool(
-        name = "provider-status",
-        description = "Show the direct LLM providers: for each, whether an API key is present (never the key), the default model, usage and budget this month, and warnings; with checkReachability, whether it answers. Also says how provider 'auto' routes for this client.",
-        input_schema = schema::<ProviderStatusParams>(),
-        annotations(title = "Provider status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn provider_status(&self, args: JsonObject, ctx: RequestContext<RoleServer>) -> CallToolResponse {
+    async fn provider_status_as(
+        &self,
+        name: &str,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
         let outcome = async {
-            let p: ProviderStatusParams = parse("provider-status", args)?;
+            let parsed = compat::parse::<ProviderStatusParams>(Tool::ProviderStatus, name, args)?;
+            let p = parsed.params;
             let inner = &self.inner;
             let report = inner
                 .direct
@@ -450,9 +449,161 @@ impl LlmGenServer {
                 obj.insert("preferSampling".into(), inner.settings.prefer_sampling.into());
                 obj.insert("autoRoute".into(), auto.into());
             }
-            structured(&data)
+            compat::noted(&data, &parsed.notes)
         };
         finish(outcome.await)
+    }
+
+    fn persona_manage_as(&self, name: &str, args: JsonObject) -> CallToolResponse {
+        let result = (|| {
+            let parsed = compat::parse::<PersonaManageParams>(Tool::PersonaManage, name, args)?;
+            let (p, notes) = (parsed.params, parsed.notes);
+            let store = &self.inner.store;
+            let action = p.action.as_manage().as_str();
+            match p.action.as_manage() {
+                ManageAction::List => {
+                    let all = personas::list(store)?;
+                    match parsed.extras.page {
+                        None => compat::noted(&serde_json::json!({ "personas": all }), &notes),
+                        Some((offset, limit)) => {
+                            let total = all.len();
+                            let page: Vec<_> = all
+                                .into_iter()
+                                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                                .take(limit as usize)
+                                .collect();
+                            compat::noted(
+                                &serde_json::json!({ "personas": page, "total": total, "offset": offset }),
+                                &notes,
+                            )
+                        }
+                    }
+                }
+                ManageAction::Get => {
+                    compat::noted(&personas::get(store, &need(p.name, "name", action)?)?, &notes)
+                }
+                ManageAction::Add => {
+                    let persona = personas::create(
+                        store,
+                        NewPersona {
+                            name: need(p.name, "name", action)?,
+                            description: p.description.unwrap_or_default(),
+                            system_prompt: need(p.system_prompt, "systemPrompt", action)?,
+                            personality: p.personality.unwrap_or_default(),
+                            settings: p.settings.unwrap_or_default(),
+                        },
+                    )?;
+                    self.catalog_changed();
+                    compat::noted(&persona, &notes)
+                }
+                ManageAction::Update => {
+                    let patch = PersonaPatch {
+                        description: p.description,
+                        system_prompt: p.system_prompt,
+                        personality: p.personality,
+                        settings: p.settings,
+                    };
+                    let persona = personas::update(store, &need(p.name, "name", action)?, patch)?;
+                    self.catalog_changed();
+                    compat::noted(&persona, &notes)
+                }
+                ManageAction::Delete => {
+                    let name = need(p.name, "name", action)?;
+                    personas::delete(store, &name)?;
+                    self.catalog_changed();
+                    compat::noted(&serde_json::json!({ "deleted": name }), &notes)
+                }
+                ManageAction::Reset => {
+                    let persona = personas::reset(store, &need(p.name, "name", action)?)?;
+                    self.catalog_changed();
+                    compat::noted(&persona, &notes)
+                }
+            }
+        })();
+        finish(result)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation group
+
+#[tool_router(router = generation_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "llm-generate",
+        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed; clients without sampling use the default direct provider (see provider-status). Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed; provider and model pick a direct provider and model.",
+        input_schema = schema::<GenerateParams>(),
+        annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn llm_generate(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        self.generate_as("llm-generate", args, ctx, input_responses, request_state)
+            .await
+    }
+
+    #[tool(
+        name = "provider-status",
+        description = "Show the direct LLM providers: for each, whether an API key is present (never the key), the default model, usage and budget this month, and warnings; with checkReachability, whether it answers. Also says how provider 'auto' routes for this client.",
+        input_schema = schema::<ProviderStatusParams>(),
+        annotations(title = "Provider status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn provider_status(&self, args: JsonObject, ctx: RequestContext<RoleServer>) -> CallToolResponse {
+        self.provider_status_as("provider-status", args, ctx).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Old tool names (setting compat-tool-names)
+
+#[tool_router(router = compat_generation_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "external-llm-generate",
+        description = "The TypeScript server's name for llm-generate (same input); prefer llm-generate.",
+        input_schema = schema::<GenerateParams>(),
+        annotations(title = "Generate text (old name)", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn external_llm_generate(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        self.generate_as("external-llm-generate", args, ctx, input_responses, request_state)
+            .await
+    }
+
+    #[tool(
+        name = "external-llm-providers",
+        description = "The TypeScript server's name for provider-status (same input); prefer provider-status.",
+        input_schema = schema::<ProviderStatusParams>(),
+        annotations(title = "Provider status (old name)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn external_llm_providers(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        self.provider_status_as("external-llm-providers", args, ctx).await
+    }
+}
+
+#[tool_router(router = compat_personas_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "personality-preset-manage",
+        description = "The TypeScript server's name for persona-manage (same input); prefer persona-manage.",
+        input_schema = schema::<PersonaManageParams>(),
+        annotations(title = "Manage personas (old name)", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn personality_preset_manage(&self, args: JsonObject) -> CallToolResponse {
+        self.persona_manage_as("personality-preset-manage", args)
     }
 }
 
@@ -475,7 +626,9 @@ impl LlmGenServer {
         RequestState(request_state): RequestState,
     ) -> CallToolResponse {
         let outcome = async {
-            let p: TemplateRunParams = parse("template-execute", args.clone())?;
+            let parsed =
+                compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-execute", args.clone())?;
+            let p = parsed.params;
             let template = templates::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
             let request = GenerationRequest {
@@ -487,7 +640,7 @@ impl LlmGenServer {
                 max_tokens: p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
                 temperature: p.temperature,
                 stop_sequences: Vec::new(),
-                include_context: IncludeContext::None,
+                include_context: parsed.extras.include_context.unwrap_or_default(),
                 model_preferences: p.model_preferences,
             };
             let call = Call {
@@ -498,7 +651,8 @@ impl LlmGenServer {
                 request_state,
             };
             let name = template.name.clone();
-            self.run_generation(call, request, &p.provider, p.model.as_deref(), |_| {
+            let route = (&p.provider, p.model.as_deref());
+            self.run_generation(call, request, route, parsed.notes, |_| {
                 Ok(serde_json::json!({ "template": name }))
             })
             .await
@@ -514,15 +668,23 @@ impl LlmGenServer {
     )]
     async fn template_to_params(&self, args: JsonObject) -> CallToolResponse {
         finish((|| {
-            let p: TemplateRunParams = parse("template-to-params", args)?;
+            let parsed = compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-to-params", args)?;
+            let p = parsed.params;
             let template = templates::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
-            structured(&serde_json::json!({
+            let mut out = serde_json::json!({
                 "systemPrompt": rendered.system_prompt,
                 "messages": [{ "role": "user", "content": rendered.user_message }],
                 "maxTokens": p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
                 "temperature": p.temperature,
-            }))
+            });
+            if let (Some(obj), Some(include)) = (out.as_object_mut(), parsed.extras.include_context) {
+                obj.insert(
+                    "includeContext".into(),
+                    serde_json::to_value(include).unwrap_or_default(),
+                );
+            }
+            compat::noted(&out, &parsed.notes)
         })())
     }
 
@@ -534,14 +696,19 @@ impl LlmGenServer {
     )]
     async fn template_manage(&self, args: JsonObject) -> CallToolResponse {
         let result = (|| {
-            let p: TemplateManageParams = parse("template-manage", args)?;
+            let parsed =
+                compat::parse::<TemplateManageParams>(Tool::TemplateManage, "template-manage", args)?;
+            let (p, notes) = (parsed.params, parsed.notes);
             let store = &self.inner.store;
             let action = p.action.as_str();
             match p.action {
-                ManageAction::List => {
-                    structured(&serde_json::json!({ "templates": templates::list(store)? }))
+                ManageAction::List => compat::noted(
+                    &serde_json::json!({ "templates": templates::list(store)? }),
+                    &notes,
+                ),
+                ManageAction::Get => {
+                    compat::noted(&templates::get(store, &need(p.name, "name", action)?)?, &notes)
                 }
-                ManageAction::Get => structured(&templates::get(store, &need(p.name, "name", action)?)?),
                 ManageAction::Add => {
                     let t = templates::add(
                         store,
@@ -554,7 +721,7 @@ impl LlmGenServer {
                         },
                     )?;
                     self.catalog_changed();
-                    structured(&t)
+                    compat::noted(&t, &notes)
                 }
                 ManageAction::Update => {
                     let patch = TemplatePatch {
@@ -565,18 +732,18 @@ impl LlmGenServer {
                     };
                     let t = templates::update(store, &need(p.name, "name", action)?, patch)?;
                     self.catalog_changed();
-                    structured(&t)
+                    compat::noted(&t, &notes)
                 }
                 ManageAction::Delete => {
                     let name = need(p.name, "name", action)?;
                     templates::delete(store, &name)?;
                     self.catalog_changed();
-                    structured(&serde_json::json!({ "deleted": name }))
+                    compat::noted(&serde_json::json!({ "deleted": name }), &notes)
                 }
                 ManageAction::Reset => {
                     let t = templates::reset(store, &need(p.name, "name", action)?)?;
                     self.catalog_changed();
-                    structured(&t)
+                    compat::noted(&t, &notes)
                 }
             }
         })();
@@ -596,52 +763,7 @@ impl LlmGenServer {
         annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn persona_manage(&self, args: JsonObject) -> CallToolResponse {
-        let result = (|| {
-            let p: PersonaManageParams = parse("persona-manage", args)?;
-            let store = &self.inner.store;
-            let action = p.action.as_manage().as_str();
-            match p.action.as_manage() {
-                ManageAction::List => structured(&serde_json::json!({ "personas": personas::list(store)? })),
-                ManageAction::Get => structured(&personas::get(store, &need(p.name, "name", action)?)?),
-                ManageAction::Add => {
-                    let persona = personas::create(
-                        store,
-                        NewPersona {
-                            name: need(p.name, "name", action)?,
-                            description: p.description.unwrap_or_default(),
-                            system_prompt: need(p.system_prompt, "systemPrompt", action)?,
-                            personality: p.personality.unwrap_or_default(),
-                            settings: p.settings.unwrap_or_default(),
-                        },
-                    )?;
-                    self.catalog_changed();
-                    structured(&persona)
-                }
-                ManageAction::Update => {
-                    let patch = PersonaPatch {
-                        description: p.description,
-                        system_prompt: p.system_prompt,
-                        personality: p.personality,
-                        settings: p.settings,
-                    };
-                    let persona = personas::update(store, &need(p.name, "name", action)?, patch)?;
-                    self.catalog_changed();
-                    structured(&persona)
-                }
-                ManageAction::Delete => {
-                    let name = need(p.name, "name", action)?;
-                    personas::delete(store, &name)?;
-                    self.catalog_changed();
-                    structured(&serde_json::json!({ "deleted": name }))
-                }
-                ManageAction::Reset => {
-                    let persona = personas::reset(store, &need(p.name, "name", action)?)?;
-                    self.catalog_changed();
-                    structured(&persona)
-                }
-            }
-        })();
-        finish(result)
+        self.persona_manage_as("persona-manage", args)
     }
 }
 
@@ -658,7 +780,8 @@ impl LlmGenServer {
     )]
     async fn context_manage(&self, args: JsonObject) -> CallToolResponse {
         let result = (|| {
-            let p: ContextManageParams = parse("context-manage", args)?;
+            let parsed = compat::parse::<ContextManageParams>(Tool::ContextManage, "context-manage", args)?;
+            let (p, notes) = (parsed.params, parsed.notes);
             let store = &self.inner.store;
             let new = |name: Option<String>| NewContext {
                 name: name.unwrap_or_default(),
@@ -669,23 +792,23 @@ impl LlmGenServer {
             match p.action {
                 ContextAction::Create => {
                     let name = need(p.name.clone(), "name", "create")?;
-                    structured(&contexts::create(store, new(Some(name)))?)
+                    compat::noted(&contexts::create(store, new(Some(name)))?, &notes)
                 }
                 ContextAction::CreateFromPersona => {
                     let persona = need(p.persona.clone(), "persona", "create-from-persona")?;
-                    structured(&contexts::create_from_persona(
-                        store,
-                        &persona,
-                        new(p.name.clone()),
-                    )?)
+                    compat::noted(
+                        &contexts::create_from_persona(store, &persona, new(p.name.clone()))?,
+                        &notes,
+                    )
                 }
                 ContextAction::List => match p.query.as_deref() {
-                    Some(q) => structured(&contexts::search(store, q, p.offset, p.limit)?),
-                    None => structured(&contexts::list(store, p.offset, p.limit)?),
+                    Some(q) => compat::noted(&contexts::search(store, q, p.offset, p.limit)?, &notes),
+                    None => compat::noted(&contexts::list(store, p.offset, p.limit)?, &notes),
                 },
-                ContextAction::Get => {
-                    structured(&contexts::get(store, &need(p.context_id, "contextId", "get")?)?)
-                }
+                ContextAction::Get => compat::noted(
+                    &contexts::get(store, &need(p.context_id, "contextId", "get")?)?,
+                    &notes,
+                ),
                 ContextAction::Update => {
                     let patch = ContextPatch {
                         name: p.name,
@@ -693,16 +816,15 @@ impl LlmGenServer {
                         personality: p.personality,
                         settings: p.settings,
                     };
-                    structured(&contexts::update(
-                        store,
-                        &need(p.context_id, "contextId", "update")?,
-                        patch,
-                    )?)
+                    compat::noted(
+                        &contexts::update(store, &need(p.context_id, "contextId", "update")?, patch)?,
+                        &notes,
+                    )
                 }
                 ContextAction::Delete => {
                     let id = need(p.context_id, "contextId", "delete")?;
                     contexts::delete(store, &id)?;
-                    structured(&serde_json::json!({ "deleted": id }))
+                    compat::noted(&serde_json::json!({ "deleted": id }), &notes)
                 }
             }
         })();
@@ -723,9 +845,14 @@ impl LlmGenServer {
         RequestState(request_state): RequestState,
     ) -> CallToolResponse {
         let outcome = async {
-            let p: ContextChatParams = parse("context-chat", args.clone())?;
+            let parsed = compat::parse::<ContextChatParams>(Tool::ContextChat, "context-chat", args.clone())?;
+            let p = parsed.params;
             let store = &self.inner.store;
-            let plan = chat::prepare(store, &p.context_id, &p.message)?;
+            let personality = match parsed.extras.keep_personality {
+                Some(false) => chat::Personality::Leave,
+                _ => chat::Personality::Keep,
+            };
+            let plan = chat::prepare_with(store, &p.context_id, &p.message, personality)?;
             let call = Call {
                 ctx: &ctx,
                 tool: "context-chat",
@@ -734,7 +861,8 @@ impl LlmGenServer {
                 request_state,
             };
             let omitted = plan.omitted_messages;
-            self.run_generation(call, plan.request, &p.provider, p.model.as_deref(), |generated| {
+            let route = (&p.provider, p.model.as_deref());
+            self.run_generation(call, plan.request, route, parsed.notes, |generated| {
                 chat::record_exchange(store, &p.context_id, &p.message, generated)?;
                 Ok(serde_json::json!({ "contextId": p.context_id, "omittedMessages": omitted }))
             })
@@ -751,27 +879,60 @@ impl LlmGenServer {
     )]
     async fn conversation_manage(&self, args: JsonObject) -> CallToolResponse {
         let result = (|| {
-            let p: ConversationManageParams = parse("conversation-manage", args)?;
+            let parsed = compat::parse::<ConversationManageParams>(
+                Tool::ConversationManage,
+                "conversation-manage",
+                args,
+            )?;
+            let (p, extras, notes) = (parsed.params, parsed.extras, parsed.notes);
             let store = &self.inner.store;
+            let context_id = &p.context_id;
             match p.action {
                 ConversationAction::List => {
-                    structured(&contexts::messages(store, &p.context_id, p.offset, p.limit)?)
+                    let order = match extras.newest_first {
+                        Some(true) => MessageOrder::NewestFirst,
+                        _ => MessageOrder::OldestFirst,
+                    };
+                    let page = contexts::messages_in_order(store, context_id, p.offset, p.limit, order)?;
+                    compat::noted(&page, &notes)
                 }
                 ConversationAction::Delete => {
-                    let id = need(p.message_id, "messageId", "delete")?;
-                    contexts::delete_message(store, &p.context_id, id)?;
-                    structured(&serde_json::json!({ "deleted": id, "contextId": p.context_id }))
+                    if let Some(id) = p.message_id {
+                        contexts::delete_message(store, context_id, id)?;
+                        return compat::noted(
+                            &serde_json::json!({ "deleted": id, "contextId": context_id }),
+                            &notes,
+                        );
+                    }
+                    let deleted = match (extras.message_ids, extras.older_than) {
+                        (Some(ids), _) => contexts::delete_messages(store, context_id, &ids)?,
+                        (None, Some(before)) => contexts::delete_messages_before(store, context_id, &before)?,
+                        (None, None) => {
+                            return Err(ToolError::new(
+                                "Action 'delete' needs 'messageId' (conversation-manage list shows the ids). Add it and call again.",
+                            ));
+                        }
+                    };
+                    compat::noted(
+                        &serde_json::json!({ "deletedCount": deleted, "contextId": context_id }),
+                        &notes,
+                    )
                 }
                 ConversationAction::Clear => {
-                    let n = contexts::clear(store, &p.context_id)?;
-                    structured(&serde_json::json!({ "cleared": n, "contextId": p.context_id }))
+                    let n = contexts::clear(store, context_id)?;
+                    compat::noted(
+                        &serde_json::json!({ "cleared": n, "contextId": context_id }),
+                        &notes,
+                    )
                 }
                 ConversationAction::Export => {
-                    let text = contexts::export(store, &p.context_id, p.format)?;
-                    text_with_data(
-                        text.clone(),
-                        &serde_json::json!({ "contextId": p.context_id, "format": p.format, "export": text }),
-                    )
+                    let text = contexts::export(store, context_id, p.format)?;
+                    let mut data =
+                        serde_json::json!({ "contextId": context_id, "format": p.format, "export": text });
+                    if let (Some(obj), false) = (data.as_object_mut(), notes.is_empty()) {
+                        obj.insert("notes".into(), notes.into());
+                    }
+                    text_with_data(text, &data)
                 }
             }
         })();
