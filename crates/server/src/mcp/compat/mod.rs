@@ -15,6 +15,9 @@ use serde_json::{Map, Value};
 
 use super::args::{ToolError, ToolResult, schema, structured};
 
+mod conform;
+use conform::conform_object;
+
 /// Which of our tools the arguments are for (an old tool name maps to one of these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -302,7 +305,7 @@ fn template_manage(args: &mut JsonObject) -> Result<(), ToolError> {
             args.entry(field).or_insert(value);
         }
     }
-    if let Some(Value::Object(map)) = args.remove("parameters") {
+    if let Some(Value::Object(map)) = args.get("parameters").cloned() {
         let list: Vec<Value> = map
             .into_iter()
             .map(|(name, description)| {
@@ -347,15 +350,14 @@ fn persona_manage(
     } else if let Some(name) = args.remove("name") {
         args.insert("name".into(), persona_name(name));
     }
-    if action == "create" || action == "add" {
-        if let Some(Value::String(display)) = args.get("name") {
-            if let Some(id) = identifier_for(display) {
-                notes.push(format!(
-                    "The persona '{display}' is stored under the name '{id}' (names are identifiers here); use that name to refer to it."
-                ));
-                args.insert("name".into(), id.into());
-            }
-        }
+    let creating = action == "create" || action == "add";
+    if let (true, Some(Value::String(display))) = (creating, args.get("name"))
+        && let Some(id) = identifier_for(display)
+    {
+        notes.push(format!(
+            "The persona '{display}' is stored under the name '{id}' (names are identifiers here); use that name to refer to it."
+        ));
+        args.insert("name".into(), id.into());
     }
     rename(args, "defaultPersonality", "personality");
     rename(args, "defaultSettings", "settings");
@@ -478,116 +480,30 @@ fn conversation_manage(args: &mut JsonObject, extras: &mut Extras) -> Result<(),
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Conforming to our schema
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Drops fields the schema does not know (with a note), and turns whole floats into integers
-/// where the schema wants an integer. `root` holds the `$defs` that references point into.
-fn conform(value: &mut Value, schema: &Value, root: &JsonObject, path: &str, notes: &mut Vec<String>) {
-    let schema = resolve(schema, root);
-    match value {
-        Value::Object(obj) => {
-            if let Some(Value::Object(object_schema)) =
-                alternatives(schema, root).find(|s| s.get("properties").is_some())
-            {
-                conform_object(obj, object_schema, root, path, notes);
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = alternatives(schema, root).find_map(|s| s.get("items")) {
-                for (i, item) in items.iter_mut().enumerate() {
-                    conform(item, item_schema, root, &format!("{path}{i}."), notes);
-                }
-            }
-        }
-        Value::Number(n) if n.is_f64() => {
-            let wants_integer = alternatives(schema, root).any(|s| type_includes(s, "integer"))
-                && !alternatives(schema, root).any(|s| type_includes(s, "number"));
-            if let Some(whole) = n.as_f64().filter(|_| wants_integer).and_then(exact_integer) {
-                *value = whole;
-            }
-        }
-        _ => {}
+    /// A display name becomes a readable identifier; an identifier stays as it is (None); a name
+    /// with nothing to make an identifier from is left for the name check to refuse.
+    #[test]
+    fn display_names_become_identifiers() {
+        assert_eq!(identifier_for("My Coach"), Some("my-coach".into()));
+        assert_eq!(identifier_for("  Chef (Italian) !"), Some("chef-italian".into()));
+        assert_eq!(identifier_for("my-coach"), None);
+        assert_eq!(identifier_for("カウンセラー"), None);
     }
-}
 
-/// [`conform`] for an object and the object schema that describes it.
-fn conform_object(
-    obj: &mut JsonObject,
-    object_schema: &JsonObject,
-    root: &JsonObject,
-    path: &str,
-    notes: &mut Vec<String>,
-) {
-    let Some(properties) = object_schema.get("properties").and_then(Value::as_object) else {
-        return;
-    };
-    // A map with free keys (template args) keeps every key.
-    let open = object_schema
-        .get("additionalProperties")
-        .is_some_and(|a| a.is_object() || a == &Value::Bool(true));
-    if !open {
-        let unknown: Vec<String> = obj
-            .keys()
-            .filter(|k| !properties.contains_key(*k))
-            .cloned()
-            .collect();
-        for key in unknown {
-            obj.remove(&key);
-            notes.push(format!(
-                "Ignored unknown field '{path}{key}': it is not part of this tool's input."
-            ));
-        }
+    /// `page` counts from 1 in the old server; a missing page size is its default, 10.
+    #[test]
+    fn old_pages_become_offsets() {
+        let mut args = JsonObject::new();
+        args.insert("page".into(), 3.into());
+        assert_eq!(take_page(&mut args).ok().flatten(), Some((20, 10)));
+        args.insert("page".into(), 2.0.into());
+        args.insert("pageSize".into(), 25.into());
+        assert_eq!(take_page(&mut args).ok().flatten(), Some((25, 25)));
+        args.insert("page".into(), "two".into());
+        assert!(take_page(&mut args).is_err());
     }
-    for (key, field) in obj.iter_mut() {
-        if let Some(field_schema) = properties.get(key) {
-            conform(field, field_schema, root, &format!("{path}{key}."), notes);
-        }
-    }
-}
-
-fn exact_integer(f: f64) -> Option<Value> {
-    if f.fract() != 0.0 || f.abs() > 9_007_199_254_740_992.0 {
-        return None;
-    }
-    Some(if f >= 0.0 {
-        Value::from(f as u64)
-    } else {
-        Value::from(f as i64)
-    })
-}
-
-fn type_includes(schema: &Value, name: &str) -> bool {
-    match schema.get("type") {
-        Some(Value::String(t)) => t == name,
-        Some(Value::Array(ts)) => ts.iter().any(|t| t == name),
-        _ => false,
-    }
-}
-
-/// Follows a local `$ref` (`#/$defs/Name`).
-fn resolve<'a>(schema: &'a Value, root: &'a JsonObject) -> &'a Value {
-    let target = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| {
-            r.strip_prefix("#/$defs/")
-                .or_else(|| r.strip_prefix("#/definitions/"))
-        })
-        .and_then(|name| {
-            root.get("$defs")
-                .or_else(|| root.get("definitions"))
-                .and_then(|defs| defs.get(name))
-        });
-    target.unwrap_or(schema)
-}
-
-/// The schema itself and, resolved, each of its `anyOf` / `oneOf` / `allOf` branches.
-fn alternatives<'a>(schema: &'a Value, root: &'a JsonObject) -> impl Iterator<Item = &'a Value> + 'a {
-    let branches = ["anyOf", "oneOf", "allOf"]
-        .into_iter()
-        .filter_map(move |k| schema.get(k).and_then(Value::as_array))
-        .flatten()
-        .map(move |b| resolve(b, root));
-    std::iter::once(schema).chain(branches)
 }
