@@ -9,7 +9,7 @@ use crate::{
     CoreError, Result, Store,
     contexts::{self, Context, MESSAGE_COLUMNS, StoredMessage},
     generation::{ChatMessage, ChatRole, Generated, GenerationRequest, IncludeContext},
-    timefmt, tokens,
+    limits, timefmt, tokens,
 };
 
 /// A request ready to send, with what was left out to fit the budget.
@@ -27,14 +27,39 @@ pub struct ChatPlan {
 /// Checks the new message, reads as much history as the budget allows (newest turns first,
 /// whole user/assistant turns only) and builds the request.
 pub fn prepare(store: &Store, context_id: &str, message: &str) -> Result<ChatPlan> {
+    prepare_with(store, context_id, message, Personality::Keep)
+}
+
+/// Whether the context's personality goes into the system prompt of a chat request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Personality {
+    /// The system prompt, then the personality (the normal case).
+    #[default]
+    Keep,
+    /// Only the context's system prompt, for one request (the TypeScript server's
+    /// `maintainPersonality: false`).
+    Leave,
+}
+
+/// [`prepare`], choosing whether the personality is part of the system prompt.
+pub fn prepare_with(
+    store: &Store,
+    context_id: &str,
+    message: &str,
+    personality: Personality,
+) -> Result<ChatPlan> {
     if message.trim().is_empty() {
         return Err(CoreError::invalid(
             "message is empty: write what you want to say.",
         ));
     }
+    limits::check("context-chat", "message", message, limits::MESSAGE_CHARS)?;
     store.read(|conn| {
         let context = contexts::get_live(conn, context_id)?;
-        let system_prompt = context.effective_system_prompt();
+        let system_prompt = match personality {
+            Personality::Keep => context.effective_system_prompt(),
+            Personality::Leave => context.system_prompt.trim().to_string(),
+        };
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id DESC"
         ))?;

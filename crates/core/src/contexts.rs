@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     CoreError, Result, Store,
     generation::{ChatRole, defaults},
+    limits,
     personas::{self, PersonaSettings},
     store::require_changed,
     timefmt,
@@ -204,8 +205,14 @@ pub(crate) fn get_live(conn: &rusqlite::Connection, id: &str) -> Result<Context>
     Ok(context)
 }
 
+/// The free texts of a context, checked against their size limits before they are stored.
+fn validate_context_texts(system_prompt: &str, personality: &str) -> Result<()> {
+    limits::check("The context", "systemPrompt", system_prompt, limits::PROMPT_CHARS)?;
+    limits::check("The context", "personality", personality, limits::PROMPT_CHARS)
+}
+
 fn validate_context_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
+    if name.trim().is_empty() || name.chars().count() > limits::NAME_CHARS {
         return Err(CoreError::invalid(
             "A context needs a name of 1 to 200 characters, e.g. 'Trip planning'.",
         ));
@@ -220,6 +227,7 @@ fn insert(
     settings: ContextSettings,
 ) -> Result<Context> {
     validate_context_name(&new.name)?;
+    validate_context_texts(&new.system_prompt, &new.personality)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = timefmt::now_string();
     let expires = timefmt::days_from_now(settings.expiry_days);
@@ -366,6 +374,9 @@ pub fn update(store: &Store, id: &str, patch: ContextPatch) -> Result<Context> {
         };
         let name = patch.name.unwrap_or(current.name);
         validate_context_name(&name)?;
+        let system_prompt = patch.system_prompt.unwrap_or(current.system_prompt);
+        let personality = patch.personality.unwrap_or(current.personality);
+        validate_context_texts(&system_prompt, &personality)?;
         let last_activity = time::OffsetDateTime::parse(&current.last_activity_at, &time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| timefmt::now());
         let expires = timefmt::format(last_activity + time::Duration::days(i64::from(settings.expiry_days)));
@@ -375,8 +386,8 @@ pub fn update(store: &Store, id: &str, patch: ContextPatch) -> Result<Context> {
             params![
                 id,
                 name,
-                patch.system_prompt.unwrap_or(current.system_prompt),
-                patch.personality.unwrap_or(current.personality),
+                system_prompt,
+                personality,
                 settings.temperature,
                 settings.max_tokens,
                 settings.max_history_tokens,
@@ -418,6 +429,14 @@ pub(crate) fn message_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     message_from_row(row)
 }
 
+/// The order in which a conversation is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MessageOrder {
+    #[default]
+    OldestFirst,
+    NewestFirst,
+}
+
 /// A context's messages, oldest first.
 pub fn messages(
     store: &Store,
@@ -425,7 +444,22 @@ pub fn messages(
     offset: Option<u64>,
     limit: Option<u32>,
 ) -> Result<Page<StoredMessage>> {
+    messages_in_order(store, context_id, offset, limit, MessageOrder::OldestFirst)
+}
+
+/// A context's messages in the given order, a page at a time (the offset counts in that order).
+pub fn messages_in_order(
+    store: &Store,
+    context_id: &str,
+    offset: Option<u64>,
+    limit: Option<u32>,
+    order: MessageOrder,
+) -> Result<Page<StoredMessage>> {
     let (offset, limit) = page_bounds(offset, limit)?;
+    let direction = match order {
+        MessageOrder::OldestFirst => "ASC",
+        MessageOrder::NewestFirst => "DESC",
+    };
     store.read(|conn| {
         get_live(conn, context_id)?;
         let total: u64 = conn.query_row(
@@ -434,7 +468,7 @@ pub fn messages(
             |r| r.get(0),
         )?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id {direction} LIMIT ?2 OFFSET ?3"
         ))?;
         let items: Vec<StoredMessage> = stmt
             .query_map(params![context_id, limit, offset], message_from_row)?
@@ -462,6 +496,49 @@ pub fn delete_message(store: &Store, context_id: &str, message_id: i64) -> Resul
             &format!("{message_id} in context {context_id}"),
             MESSAGE_HINT,
         )
+    })
+}
+
+/// Deletes several messages of this context in one transaction; if any id is not a message of
+/// this context, nothing is deleted and the error names it. Returns how many were deleted.
+pub fn delete_messages(store: &Store, context_id: &str, message_ids: &[i64]) -> Result<u64> {
+    store.write(|tx| {
+        get_live(tx, context_id)?;
+        let mut deleted = 0;
+        for id in message_ids {
+            let n = tx.execute(
+                "DELETE FROM messages WHERE id = ?1 AND context_id = ?2",
+                params![id, context_id],
+            )?;
+            require_changed(
+                n,
+                "Message",
+                &format!("{id} in context {context_id}"),
+                MESSAGE_HINT,
+            )?;
+            deleted += n as u64;
+        }
+        Ok(deleted)
+    })
+}
+
+/// Deletes the messages of this context written before `before` (an RFC 3339 time, such as
+/// `2026-12-01T00:00:00Z`); returns how many.
+pub fn delete_messages_before(store: &Store, context_id: &str, before: &str) -> Result<u64> {
+    let at = time::OffsetDateTime::parse(before.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            CoreError::invalid(format!(
+                "'{before}' is not a time: write it as RFC 3339, for example 2026-12-01T00:00:00Z."
+            ))
+        })?;
+    // Stored times are fixed-width UTC text, so comparing them as text compares them in time.
+    let cutoff = timefmt::format(at);
+    store.write(|tx| {
+        get_live(tx, context_id)?;
+        Ok(tx.execute(
+            "DELETE FROM messages WHERE context_id = ?1 AND created_at < ?2",
+            params![context_id, cutoff],
+        )? as u64)
     })
 }
 

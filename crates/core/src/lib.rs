@@ -12,6 +12,7 @@ pub mod error;
 pub mod generation;
 pub mod health;
 pub mod import_upstream;
+pub mod limits;
 pub mod logs;
 pub mod maintain;
 pub mod metrics;

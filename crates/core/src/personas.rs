@@ -6,7 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CoreError, Result, Store, generation::ranges, store::require_changed, templates::validate_name, timefmt,
+    CoreError, Result, Store, generation::ranges, limits, store::require_changed, templates::validate_name,
+    timefmt,
 };
 
 const KIND: &str = "Persona";
@@ -132,6 +133,13 @@ pub(crate) fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<P
         .optional()?)
 }
 
+/// The free texts of a persona, checked together against their size limits.
+struct PersonaTexts<'a> {
+    description: &'a str,
+    system_prompt: &'a str,
+    personality: &'a str,
+}
+
 fn not_found(name: &str) -> CoreError {
     CoreError::NotFound {
         kind: KIND,
@@ -140,8 +148,13 @@ fn not_found(name: &str) -> CoreError {
     }
 }
 
-fn validate(name: &str, system_prompt: &str, settings: &PersonaSettings) -> Result<()> {
+fn validate(name: &str, texts: PersonaTexts<'_>, settings: &PersonaSettings) -> Result<()> {
     validate_name(KIND, name)?;
+    let what = format!("Persona '{name}'");
+    limits::check(&what, "description", texts.description, limits::DESCRIPTION_CHARS)?;
+    limits::check(&what, "systemPrompt", texts.system_prompt, limits::PROMPT_CHARS)?;
+    limits::check(&what, "personality", texts.personality, limits::PROMPT_CHARS)?;
+    let system_prompt = texts.system_prompt;
     if system_prompt.trim().is_empty() {
         return Err(CoreError::invalid(format!(
             "Persona '{name}' needs a non-empty systemPrompt: it tells the model who to be."
@@ -197,7 +210,15 @@ pub fn create(store: &Store, new: NewPersona) -> Result<Persona> {
 
 /// `create` inside the caller's transaction.
 pub(crate) fn create_in(tx: &Transaction<'_>, new: &NewPersona) -> Result<()> {
-    validate(&new.name, &new.system_prompt, &new.settings)?;
+    validate(
+        &new.name,
+        PersonaTexts {
+            description: &new.description,
+            system_prompt: &new.system_prompt,
+            personality: &new.personality,
+        },
+        &new.settings,
+    )?;
     if get_in(tx, &new.name)?.is_some() {
         return Err(CoreError::AlreadyExists {
             kind: KIND,
@@ -222,7 +243,15 @@ pub fn update(store: &Store, name: &str, patch: PersonaPatch) -> Result<Persona>
             settings,
             ..current
         };
-        validate(&next.name, &next.system_prompt, &next.settings)?;
+        validate(
+            &next.name,
+            PersonaTexts {
+                description: &next.description,
+                system_prompt: &next.system_prompt,
+                personality: &next.personality,
+            },
+            &next.settings,
+        )?;
         let s = &next.settings;
         tx.execute(
             "UPDATE personas SET description = ?2, system_prompt = ?3, personality = ?4, temperature = ?5, max_tokens = ?6,

@@ -122,6 +122,10 @@ pub struct Settings {
     /// The desktop app checks for a newer version at start and once a day.
     #[serde(default = "default_true")]
     pub update_check: bool,
+    /// The server also offers the TypeScript server's tool names (`external-llm-generate`,
+    /// `external-llm-providers`, `personality-preset-manage`) for prompts written for it.
+    #[serde(default)]
+    pub compat_tool_names: bool,
 }
 
 fn default_true() -> bool {
@@ -141,13 +145,15 @@ impl Default for Settings {
             log_level: None,
             language: Language::Auto,
             update_check: true,
+            compat_tool_names: false,
         }
     }
 }
 
 /// Names accepted by [`set`].
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "prefer-sampling",
+    "compat-tool-names",
     "update-check",
     "tool-groups",
     "log-level",
@@ -181,6 +187,7 @@ pub fn load(store: &Store) -> Result<Settings> {
             "log-level" => settings.log_level = serde_json::from_str(&value)?,
             "language" => settings.language = serde_json::from_str(&value)?,
             "update-check" => settings.update_check = serde_json::from_str(&value)?,
+            "compat-tool-names" => settings.compat_tool_names = serde_json::from_str(&value)?,
             _ => {} // written by a newer build; ignored, never deleted
         }
     }
@@ -203,7 +210,7 @@ pub const MAX_RETENTION_DAYS: u32 = 36_500;
 /// Sets one setting from text, as typed on a command line.
 pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
     let json = match key {
-        "prefer-sampling" | "backup-schedule" | "update-check" => {
+        "prefer-sampling" | "backup-schedule" | "update-check" | "compat-tool-names" => {
             serde_json::to_string(&parse_bool(key, value)?)?
         }
         "backup-interval-hours" | "backup-keep-daily" | "backup-keep-weekly" => {

@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Result, Store, store::require_changed, timefmt};
+use crate::{CoreError, Result, Store, limits, store::require_changed, timefmt};
 
 const KIND: &str = "Template";
 const NOT_FOUND_HINT: &str = "List templates with template-manage action 'list'.";
@@ -188,11 +188,31 @@ pub(crate) fn validate_name(kind: &str, name: &str) -> Result<()> {
 
 fn validate(
     name: &str,
+    description: &str,
     system_prompt: &str,
     user_message: &str,
     parameters: &[TemplateParameter],
 ) -> Result<()> {
     validate_name(KIND, name)?;
+    let what = format!("Template '{name}'");
+    limits::check(&what, "description", description, limits::DESCRIPTION_CHARS)?;
+    limits::check(&what, "systemPrompt", system_prompt, limits::PROMPT_CHARS)?;
+    limits::check(&what, "userMessage", user_message, limits::PROMPT_CHARS)?;
+    if parameters.len() > limits::PARAMETERS {
+        return Err(CoreError::invalid(format!(
+            "{what} declares {} parameters; the limit is {}. Combine some of them.",
+            parameters.len(),
+            limits::PARAMETERS
+        )));
+    }
+    for p in parameters {
+        let field = format!("the description of parameter '{}'", p.name);
+        limits::check(&what, &field, &p.description, limits::DESCRIPTION_CHARS)?;
+        if let Some(default) = &p.default {
+            let field = format!("the default of parameter '{}'", p.name);
+            limits::check(&what, &field, default, limits::PROMPT_CHARS)?;
+        }
+    }
     if user_message.trim().is_empty() {
         return Err(CoreError::invalid(format!(
             "Template '{name}' needs a non-empty userMessage: it is the message sent to the model."
@@ -381,7 +401,13 @@ pub fn add(store: &Store, new: NewTemplate) -> Result<Template> {
 
 /// `add` inside the caller's transaction.
 pub(crate) fn add_in(tx: &Transaction<'_>, new: &NewTemplate) -> Result<()> {
-    validate(&new.name, &new.system_prompt, &new.user_message, &new.parameters)?;
+    validate(
+        &new.name,
+        &new.description,
+        &new.system_prompt,
+        &new.user_message,
+        &new.parameters,
+    )?;
     if get_in(tx, &new.name)?.is_some() {
         return Err(CoreError::AlreadyExists {
             kind: KIND,
@@ -402,7 +428,7 @@ pub fn update(store: &Store, name: &str, patch: TemplatePatch) -> Result<Templat
             parameters: patch.parameters.unwrap_or(current.parameters),
             ..current
         };
-        validate(&next.name, &next.system_prompt, &next.user_message, &next.parameters)?;
+        validate(&next.name, &next.description, &next.system_prompt, &next.user_message, &next.parameters)?;
         tx.execute(
             "UPDATE templates SET description = ?2, system_prompt = ?3, user_message = ?4, parameters = ?5, updated_at = ?6 WHERE name = ?1",
             params![name, next.description, next.system_prompt, next.user_message, serde_json::to_string(&next.parameters)?, timefmt::now_string()],
@@ -634,7 +660,14 @@ mod tests {
     #[test]
     fn every_builtin_is_valid() {
         for t in builtins() {
-            validate(&t.name, &t.system_prompt, &t.user_message, &t.parameters).expect(&t.name);
+            validate(
+                &t.name,
+                &t.description,
+                &t.system_prompt,
+                &t.user_message,
+                &t.parameters,
+            )
+            .expect(&t.name);
         }
     }
 

@@ -575,6 +575,10 @@ fn print_settings(s: &settings::Settings, json: bool) -> anyhow::Result<()> {
             s.language.as_str()
         );
         println!("update-check    = {}  (the desktop app)", s.update_check);
+        println!(
+            "compat-tool-names = {}  (also offer the TypeScript server's tool names)",
+            s.compat_tool_names
+        );
     }
     Ok(())
 }

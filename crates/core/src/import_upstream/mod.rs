@@ -10,6 +10,8 @@ mod old_contexts;
 mod old_templates;
 mod shared_memory;
 
+pub use old_contexts::builtin_persona_for;
+
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

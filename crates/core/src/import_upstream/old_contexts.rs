@@ -47,6 +47,15 @@ const UPSTREAM_PERSONA_BUILTINS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Our built-in persona that stands for the TypeScript server's built-in preset `id` (such as
+/// `calm_counselor` → `calm-counselor`), for calls written for that server.
+pub fn builtin_persona_for(id: &str) -> Option<&'static str> {
+    UPSTREAM_PERSONA_BUILTINS
+        .iter()
+        .find(|(upstream, _, _)| *upstream == id)
+        .map(|(_, ours, _)| *ours)
+}
+
 struct OldPreset {
     id: String,
     name: String,

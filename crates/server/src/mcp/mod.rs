@@ -2,6 +2,7 @@
 //! tools (grouped, so settings can hide groups), resources and prompts.
 
 mod args;
+mod compat;
 mod generate;
 mod prompts;
 mod resources;
@@ -63,6 +64,14 @@ impl LlmGenServer {
                 ToolGroup::Personas => Self::personas_router(),
                 ToolGroup::Contexts => Self::contexts_router(),
             });
+            // The TypeScript server's names of our tools, for prompts written for it.
+            if settings.compat_tool_names {
+                match group {
+                    ToolGroup::Generation => tool_router.merge(Self::compat_generation_router()),
+                    ToolGroup::Personas => tool_router.merge(Self::compat_personas_router()),
+                    ToolGroup::Templates | ToolGroup::Contexts => {}
+                }
+            }
         }
         Self {
             inner: Arc::new(Inner {

@@ -1,0 +1,56 @@
+//! Size limits of every text we store (templates, personas, contexts, messages), in one place so
+//! the README, the checks and the error messages agree.
+//!
+//! Why limits at all: every `list` answer, every prompt and every backup carries these texts.
+//! Without a bound, five 10 MB templates made a 105 MB `template-manage list` answer. The limits
+//! are far above any real prompt (a long system prompt is a few thousand characters) and are
+//! counted in characters, so Japanese text gets the same room as English.
+
+use crate::{CoreError, Result};
+
+/// Names shown in lists: context names.
+pub const NAME_CHARS: usize = 200;
+/// Descriptions of templates and personas, and of template parameters.
+pub const DESCRIPTION_CHARS: usize = 2_000;
+/// Prompt texts: system prompts, personalities, a template's user message, a parameter's default.
+pub const PROMPT_CHARS: usize = 100_000;
+/// One chat message sent to `context-chat`.
+pub const MESSAGE_CHARS: usize = 100_000;
+/// Parameters a template may declare.
+pub const PARAMETERS: usize = 100;
+
+/// Checks that `value` (the field `field` of `what`) is at most `max` characters, with an error
+/// that says by how much it is over and what to do.
+pub fn check(what: &str, field: &str, value: &str, max: usize) -> Result<()> {
+    // Counting bytes first is cheap and exact for the common case: a text of at most `max` bytes
+    // cannot have more than `max` characters.
+    if value.len() <= max {
+        return Ok(());
+    }
+    let chars = value.chars().count();
+    if chars <= max {
+        return Ok(());
+    }
+    Err(CoreError::invalid(format!(
+        "{what}: {field} is {chars} characters long; the limit is {max}. Shorten it (or split it into several) and try again."
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limit counts characters, not bytes: a Japanese text of exactly the limit passes, one
+    /// more character is refused with a sentence that names the field and the limit.
+    #[test]
+    fn limits_count_characters_and_name_the_field() {
+        let at_limit = "あ".repeat(NAME_CHARS);
+        assert!(check("Context", "name", &at_limit, NAME_CHARS).is_ok());
+        let over = "あ".repeat(NAME_CHARS + 1);
+        let err = check("Context 'x'", "name", &over, NAME_CHARS)
+            .expect_err("over the limit")
+            .to_string();
+        assert!(err.contains("name is 201 characters long"), "{err}");
+        assert!(err.contains("the limit is 200"), "{err}");
+    }
+}

@@ -1,0 +1,165 @@
+//! The generation group: llm-generate and provider-status, and their TypeScript-server names.
+
+use llmgen_core::generation::{GenerationRequest, defaults};
+use rmcp::{
+    handler::server::tool::{InputResponses, RequestState},
+    model::{CallToolResponse, JsonObject},
+    service::{RequestContext, RoleServer},
+    tool, tool_router,
+};
+
+use super::super::{
+    LlmGenServer,
+    args::{ToolError, finish, schema},
+    compat::{self, Tool},
+    generate::Call,
+};
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// One implementation per tool, shared by its name and, with `compat-tool-names`, its old name.
+
+impl LlmGenServer {
+    async fn generate_as(
+        &self,
+        name: &'static str,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        input_responses: Option<rmcp::model::InputResponses>,
+        request_state: Option<String>,
+    ) -> CallToolResponse {
+        let outcome = async {
+            let parsed = compat::parse::<GenerateParams>(Tool::Generate, name, args.clone())?;
+            let p = parsed.params;
+            let request = GenerationRequest {
+                messages: p.messages,
+                system_prompt: p.system_prompt,
+                max_tokens: p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+                temperature: p.temperature,
+                stop_sequences: p.stop_sequences,
+                include_context: p.include_context,
+                model_preferences: p.model_preferences,
+            };
+            let call = Call {
+                ctx: &ctx,
+                tool: name,
+                args: &args,
+                input_responses,
+                request_state,
+            };
+            let route = (&p.provider, p.model.as_deref());
+            self.run_generation(call, request, route, parsed.notes, |_| {
+                Ok(serde_json::Value::Null)
+            })
+            .await
+        };
+        finish(outcome.await)
+    }
+
+    async fn provider_status_as(
+        &self,
+        name: &str,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        let outcome = async {
+            let parsed = compat::parse::<ProviderStatusParams>(Tool::ProviderStatus, name, args)?;
+            let p = parsed.params;
+            let inner = &self.inner;
+            let report = inner
+                .direct
+                .status(&inner.store, p.provider.as_deref(), p.check_reachability)
+                .await?;
+            let sampling = ctx
+                .client_capabilities()
+                .is_some_and(|caps| caps.sampling.is_some());
+            let auto = if sampling && inner.settings.prefer_sampling {
+                "sampling (your client's model)".to_string()
+            } else {
+                match report.providers.iter().find(|p| p.is_default) {
+                    Some(d) if d.key_present || !d.needs_key => format!("provider '{}'", d.name),
+                    Some(d) => format!("provider '{}' (not usable: no API key)", d.name),
+                    None => "none (no default provider)".to_string(),
+                }
+            };
+            let mut data = serde_json::to_value(&report).map_err(|e| ToolError(e.to_string()))?;
+            if let Some(obj) = data.as_object_mut() {
+                obj.insert("clientSupportsSampling".into(), sampling.into());
+                obj.insert("preferSampling".into(), inner.settings.prefer_sampling.into());
+                obj.insert("autoRoute".into(), auto.into());
+            }
+            compat::noted(&data, &parsed.notes)
+        };
+        finish(outcome.await)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation group
+
+#[tool_router(router = generation_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "llm-generate",
+        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed; clients without sampling use the default direct provider (see provider-status). Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed; provider and model pick a direct provider and model.",
+        input_schema = schema::<GenerateParams>(),
+        annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn llm_generate(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        self.generate_as("llm-generate", args, ctx, input_responses, request_state)
+            .await
+    }
+
+    #[tool(
+        name = "provider-status",
+        description = "Show the direct LLM providers: for each, whether an API key is present (never the key), the default model, usage and budget this month, and warnings; with checkReachability, whether it answers. Also says how provider 'auto' routes for this client.",
+        input_schema = schema::<ProviderStatusParams>(),
+        annotations(title = "Provider status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn provider_status(&self, args: JsonObject, ctx: RequestContext<RoleServer>) -> CallToolResponse {
+        self.provider_status_as("provider-status", args, ctx).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Old tool names (setting compat-tool-names)
+
+#[tool_router(router = compat_generation_router, vis = "pub(crate)")]
+impl LlmGenServer {
+    #[tool(
+        name = "external-llm-generate",
+        description = "The TypeScript server's name for llm-generate (same input); prefer llm-generate.",
+        input_schema = schema::<GenerateParams>(),
+        annotations(title = "Generate text (old name)", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn external_llm_generate(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+        InputResponses(input_responses): InputResponses,
+        RequestState(request_state): RequestState,
+    ) -> CallToolResponse {
+        self.generate_as("external-llm-generate", args, ctx, input_responses, request_state)
+            .await
+    }
+
+    #[tool(
+        name = "external-llm-providers",
+        description = "The TypeScript server's name for provider-status (same input); prefer provider-status.",
+        input_schema = schema::<ProviderStatusParams>(),
+        annotations(title = "Provider status (old name)", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn external_llm_providers(
+        &self,
+        args: JsonObject,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        self.provider_status_as("external-llm-providers", args, ctx).await
+    }
+}

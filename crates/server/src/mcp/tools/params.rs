@@ -1,0 +1,297 @@
+//! Tool parameters: their doc comments are the schema the model reads. Calls in the TypeScript
+//! server's shapes are turned into these by `mcp::compat` before they are parsed.
+
+use std::collections::BTreeMap;
+
+use llmgen_core::{
+    contexts::ExportFormat,
+    generation::{ChatMessage, IncludeContext, ModelPreferences, ProviderChoice},
+    personas::PersonaSettings,
+    templates::TemplateParameter,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+/// Parameters of llm-generate.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateParams {
+    /// The conversation so far, oldest first; the first message must be from the user.
+    pub messages: Vec<ChatMessage>,
+    /// Instructions for the model (persona, format, rules).
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Randomness, 0 to 2; 0 is the most deterministic (and is kept as 0). Default: the model's own.
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// Texts that end the reply when the model produces them.
+    #[serde(default)]
+    pub stop_sequences: Vec<String>,
+    /// Extra MCP context the client may add: none (default), thisServer, allServers. Only sent to
+    /// clients that declare support for it.
+    #[serde(default)]
+    pub include_context: IncludeContext,
+    /// Hints for the client's choice of model.
+    #[serde(default)]
+    pub model_preferences: Option<ModelPreferences>,
+    /// Route: "auto" (default: the client's model through MCP sampling when it offers it, else the
+    /// default direct provider), "sampling", or a configured provider name (provider-status lists them).
+    #[serde(default)]
+    pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model). With sampling it is
+    /// passed as the first model hint.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// Parameters of provider-status.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStatusParams {
+    /// Only this provider (default: every provider).
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// Also check that each provider answers at its base URL (one request for its model list;
+    /// spends no tokens). Default false.
+    #[serde(default)]
+    pub check_reachability: bool,
+}
+
+/// Parameters of template-execute and template-to-params.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateRunParams {
+    /// Template name (template-manage list shows them).
+    pub name: String,
+    /// Values for the template's parameters, e.g. {"topic": "tides"}. Numbers and booleans are
+    /// written as text.
+    #[serde(default)]
+    pub args: BTreeMap<String, serde_json::Value>,
+    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Randomness, 0 to 2.
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// Hints for the client's choice of model.
+    #[serde(default)]
+    pub model_preferences: Option<ModelPreferences>,
+    /// Route: "auto" (default), "sampling", or a configured provider name.
+    #[serde(default)]
+    pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model).
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ManageAction {
+    /// List every item.
+    List,
+    /// One item in full (needs name).
+    Get,
+    /// Add a new item (needs name and its required fields). For personas the word is "create";
+    /// both are accepted everywhere.
+    #[serde(alias = "create")]
+    Add,
+    /// Change the given fields (needs name).
+    Update,
+    /// Delete (needs name). A deleted built-in stays deleted until reset.
+    Delete,
+    /// Restore a built-in to its shipped version (needs name).
+    Reset,
+}
+
+impl ManageAction {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Get => "get",
+            Self::Add => "add",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// Parameters of template-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateManageParams {
+    /// list, get, add, update, delete or reset.
+    pub action: ManageAction,
+    /// Template name: 1-64 letters, digits, '-', '_' or '.'.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the template is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// System prompt; may use {placeholders}.
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// The user message; may use {placeholders}. Required for add. Write {{ and }} for literal braces.
+    #[serde(default)]
+    pub user_message: Option<String>,
+    /// Every placeholder must be declared here.
+    #[serde(default)]
+    pub parameters: Option<Vec<TemplateParameter>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonaAction {
+    /// Every persona.
+    List,
+    /// One persona in full (needs name).
+    Get,
+    /// A new persona (needs name and systemPrompt).
+    #[serde(alias = "add")]
+    Create,
+    /// Change the given fields (needs name); settings merge field by field.
+    Update,
+    /// Delete (needs name). Contexts created from it keep their copy.
+    Delete,
+    /// Restore a built-in persona (needs name).
+    Reset,
+}
+
+impl PersonaAction {
+    pub(super) fn as_manage(self) -> ManageAction {
+        match self {
+            Self::List => ManageAction::List,
+            Self::Get => ManageAction::Get,
+            Self::Create => ManageAction::Add,
+            Self::Update => ManageAction::Update,
+            Self::Delete => ManageAction::Delete,
+            Self::Reset => ManageAction::Reset,
+        }
+    }
+}
+
+/// Parameters of persona-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonaManageParams {
+    /// list, get, create, update, delete or reset.
+    pub action: PersonaAction,
+    /// Persona name: 1-64 letters, digits, '-', '_' or '.'.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who the model should be. Required for add.
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// Tone and manner, added to the system prompt.
+    #[serde(default)]
+    pub personality: Option<String>,
+    /// Defaults for contexts created from this persona.
+    #[serde(default)]
+    pub settings: Option<PersonaSettings>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextAction {
+    /// New context from scratch (needs name).
+    Create,
+    /// New context from a persona (needs persona).
+    #[serde(alias = "create_from_persona", alias = "createFromPersona")]
+    CreateFromPersona,
+    /// Live contexts, most recent first, with paging (offset, limit); query narrows by name.
+    List,
+    /// One context (needs contextId).
+    Get,
+    /// Change name, prompt, personality or settings (needs contextId).
+    Update,
+    /// Delete a context and its history (needs contextId).
+    Delete,
+}
+
+/// Parameters of context-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextManageParams {
+    /// create, create-from-persona, list, get, update or delete.
+    pub action: ContextAction,
+    #[serde(default)]
+    pub context_id: Option<String>,
+    /// Persona to start from (create-from-persona).
+    #[serde(default)]
+    pub persona: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    #[serde(default)]
+    pub personality: Option<String>,
+    /// temperature, maxTokens, maxHistoryTokens (the request budget), expiryDays (inactivity).
+    #[serde(default)]
+    pub settings: Option<PersonaSettings>,
+    /// Paging for list: items to skip.
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Paging for list: 1 to 200, default 50.
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// For list: only contexts whose name contains this text (case-insensitive for ASCII).
+    #[serde(default)]
+    pub query: Option<String>,
+}
+
+/// Parameters of context-chat.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextChatParams {
+    /// The context to talk in (context-manage create returns its id).
+    pub context_id: String,
+    /// Your message.
+    pub message: String,
+    /// Route: "auto" (default), "sampling", or a configured provider name.
+    #[serde(default)]
+    pub provider: ProviderChoice,
+    /// Model for a direct provider (default: the provider's default model).
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationAction {
+    /// The context's messages, oldest first, with paging.
+    List,
+    /// Delete one message (needs messageId).
+    Delete,
+    /// Delete every message of the context.
+    Clear,
+    /// The whole conversation as markdown (default) or json.
+    Export,
+}
+
+/// Parameters of conversation-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationManageParams {
+    /// list, delete, clear or export.
+    pub action: ConversationAction,
+    /// The context whose conversation this is; every action is limited to it.
+    pub context_id: String,
+    /// Message id (delete).
+    #[serde(default)]
+    pub message_id: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// export format: markdown (default) or json.
+    #[serde(default)]
+    pub format: ExportFormat,
+}
