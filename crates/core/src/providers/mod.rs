@@ -7,6 +7,8 @@
 mod anthropic;
 mod http;
 mod openai;
+mod reach;
+mod scrub;
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,7 @@ use crate::{
 };
 
 pub use anthropic::API_VERSION as ANTHROPIC_API_VERSION;
+pub use reach::Reachability;
 
 /// Default request timeout of a new provider.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 120;
@@ -32,8 +35,6 @@ const TIMEOUT_MAX_SECS: u32 = 3600;
 const RETRIES_MAX: u32 = 10;
 /// Longest wait for the keychain during a tool call.
 const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(60);
-/// Longest wait of a reachability check.
-const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The wire protocol a provider speaks.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -380,6 +381,14 @@ pub enum ProviderError {
         attempts: u32,
         message: String,
     },
+    #[error(
+        "Provider '{provider}' at {from} answered with a redirect to {to}; the API key and the request were not sent there. Check the base URL with `mcp-llm-generator providers set {provider} --base-url URL` (set it to the new address only if you trust it)."
+    )]
+    Redirected {
+        provider: String,
+        from: String,
+        to: String,
+    },
     #[error("Provider '{provider}' refused the request (HTTP {status}): {message}")]
     Refused {
         provider: String,
@@ -446,6 +455,7 @@ impl ProviderError {
             Self::EndpointNotFound { .. }
             | Self::ServerError { .. }
             | Self::Refused { .. }
+            | Self::Redirected { .. }
             | Self::BadResponse { .. }
             | Self::EmptyReply { .. } => Outcome::Error,
             // Nothing was sent.
@@ -476,71 +486,24 @@ pub async fn call(
         ProviderKind::Openai | ProviderKind::OpenaiCompatible => openai::build(config, model, request, key),
     };
     let response = http::send(config, model, &wire, key).await?;
-    match config.kind {
+    let parsed = match config.kind {
         ProviderKind::Anthropic => anthropic::parse(config, &response.body),
         ProviderKind::Openai | ProviderKind::OpenaiCompatible => openai::parse(config, model, &response.body),
-    }
-}
-
-/// Whether a provider answers at its base URL (`GET {base_url}/models`; spends no tokens).
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Reachability {
-    /// An HTTP answer came back (whatever its status).
-    pub reachable: bool,
-    /// What came back, e.g. "HTTP 200" or "key rejected (HTTP 401)" or the network error.
-    pub detail: String,
-    pub latency_ms: u64,
-}
-
-async fn reach(config: &ProviderConfig, key: Option<&Secret>) -> Reachability {
-    let started = Instant::now();
-    let headers = match config.kind {
-        ProviderKind::Anthropic => anthropic::auth_headers(key),
-        _ => openai::auth_headers(key),
     };
-    let result = match http::client() {
-        Err(e) => Err(e.to_string()),
-        Ok(client) => {
-            let mut builder = client
-                .get(format!("{}/models", config.base_url))
-                .timeout(REACH_TIMEOUT.min(Duration::from_secs(u64::from(config.timeout_secs.max(1)))));
-            for (name, value) in headers {
-                match http::header_value(&config.name, name, &value) {
-                    Ok(v) => builder = builder.header(name, v),
-                    Err(e) => {
-                        return Reachability {
-                            reachable: false,
-                            detail: e.to_string(),
-                            latency_ms: 0,
-                        };
-                    }
-                }
-            }
-            builder.send().await.map_err(|e| http::scrub(&e.to_string(), key))
-        }
-    };
-    let latency_ms = started.elapsed().as_millis() as u64;
-    match result {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let detail = match status {
-                401 | 403 if key.is_some() => format!("reachable, but the key was rejected (HTTP {status})"),
-                401 | 403 => format!("reachable, but it needs a key (HTTP {status})"),
-                _ => format!("HTTP {status}"),
-            };
-            Reachability {
-                reachable: true,
-                detail,
-                latency_ms,
-            }
-        }
-        Err(detail) => Reachability {
-            reachable: false,
-            detail,
-            latency_ms,
-        },
+    // What the provider wrote reaches the user, the log and the database: a parse error can
+    // quote the body, and a server echoing requests would echo the key.
+    match parsed {
+        Ok(reply) => Ok(ProviderReply {
+            text: scrub::scrub_whole_key(&reply.text, key),
+            model: http::scrub(&reply.model, key),
+            stop_reason: reply.stop_reason.map(|s| http::scrub(&s, key)),
+            usage: reply.usage,
+        }),
+        Err(ProviderError::BadResponse { provider, detail }) => Err(ProviderError::BadResponse {
+            provider,
+            detail: http::scrub(&detail, key),
+        }),
+        Err(e) => Err(e),
     }
 }
 
@@ -858,7 +821,7 @@ impl Direct {
                 }
             }
             let reachability = if check_reachability {
-                Some(reach(&config, key.as_ref()).await)
+                Some(reach::reach(&config, key.as_ref()).await)
             } else {
                 None
             };
