@@ -25,7 +25,7 @@ use crate::{
 };
 
 pub use anthropic::API_VERSION as ANTHROPIC_API_VERSION;
-pub use reach::Reachability;
+pub use reach::{Reachability, check_reachability};
 
 /// Default request timeout of a new provider.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 120;
@@ -821,7 +821,7 @@ impl Direct {
                 }
             }
             let reachability = if check_reachability {
-                Some(reach::reach(&config, key.as_ref()).await)
+                Some(reach::check_reachability(&config, key.as_ref()).await)
             } else {
                 None
             };

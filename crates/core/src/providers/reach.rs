@@ -24,7 +24,9 @@ pub struct Reachability {
     pub latency_ms: u64,
 }
 
-pub(crate) async fn reach(config: &ProviderConfig, key: Option<&Secret>) -> Reachability {
+/// Checks whether `config` answers, sending `key` the way its kind does. Never fails: what went
+/// wrong is the `detail` of an unreachable answer.
+pub async fn check_reachability(config: &ProviderConfig, key: Option<&Secret>) -> Reachability {
     let started = Instant::now();
     let headers = match config.kind {
         ProviderKind::Anthropic => anthropic::auth_headers(key),
