@@ -235,7 +235,7 @@ impl Failure {
             } => {
                 // Scrub the whole body before shortening it: a key cut in half by the
                 // shortening would no longer match and half of it would leak.
-                let message = provider_message(&scrub(&text, secret));
+                let message = provider_message(&scrub(&text, secret), secret);
                 match status.as_u16() {
                     401 | 403 => ProviderError::KeyRejected {
                         provider,
@@ -310,8 +310,10 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// The human part of a provider's error body: `error.message` (Anthropic, OpenAI, Ollama),
-/// else `error` or `message` as text, else the raw text, shortened.
-fn provider_message(text: &str) -> String {
+/// else `error` or `message` as text, else the raw text, shortened. The message read from JSON
+/// is scrubbed once more, as decoded by the JSON parser itself (the body was scrubbed before,
+/// by our own reading of its escapes).
+fn provider_message(text: &str, secret: Option<&Secret>) -> String {
     let from_json = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| {
@@ -321,7 +323,10 @@ fn provider_message(text: &str) -> String {
                 .and_then(|m| m.as_str())
                 .map(str::to_string)
         });
-    shorten(from_json.as_deref().unwrap_or(text.trim()))
+    match from_json {
+        Some(message) => shorten(&scrub(&message, secret)),
+        None => shorten(text.trim()),
+    }
 }
 
 /// `text` cut to [`ERROR_TEXT_MAX`] characters.
@@ -378,14 +383,17 @@ mod tests {
     #[test]
     fn provider_messages_are_extracted_shortened_and_scrubbed() {
         assert_eq!(
-            provider_message(r#"{"type":"error","error":{"type":"not_found_error","message":"model: x"}}"#),
+            provider_message(
+                r#"{"type":"error","error":{"type":"not_found_error","message":"model: x"}}"#,
+                None
+            ),
             "model: x"
         );
         assert_eq!(
-            provider_message(r#"{"error":"model 'y' not found"}"#),
+            provider_message(r#"{"error":"model 'y' not found"}"#, None),
             "model 'y' not found"
         );
-        assert!(provider_message(&"z".repeat(1000)).chars().count() <= ERROR_TEXT_MAX + 1);
+        assert!(provider_message(&"z".repeat(1000), None).chars().count() <= ERROR_TEXT_MAX + 1);
         let key = Secret::new("sk-abc123");
         assert_eq!(
             scrub("Incorrect API key provided: sk-abc123", Some(&key)),
