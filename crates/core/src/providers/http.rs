@@ -3,15 +3,17 @@
 //! timeout, and the mapping of every failure to a [`ProviderError`] that says what to do.
 //!
 //! The client is built on first use, never on the start-up path: loading the OS certificate
-//! store and setting up TLS would delay the MCP handshake.
+//! store and setting up TLS would delay the MCP handshake. It follows redirects only within the
+//! origin that answered: the key and the prompt never go to an address the user did not set.
 
 use std::{
     sync::OnceLock,
     time::{Duration, Instant},
 };
 
-use reqwest::{StatusCode, header::HeaderMap};
+use reqwest::{StatusCode, header::HeaderMap, redirect};
 
+pub(crate) use super::scrub::scrub;
 use super::{ProviderConfig, ProviderError};
 use crate::secrets::Secret;
 
@@ -24,6 +26,8 @@ const BACKOFF_MAX: Duration = Duration::from_secs(8);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest provider error text repeated in our messages.
 const ERROR_TEXT_MAX: usize = 300;
+/// Redirects within one origin followed in a row, at most.
+const MAX_REDIRECTS: usize = 5;
 
 static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
 
@@ -35,6 +39,7 @@ pub(crate) fn client() -> Result<&'static reqwest::Client, ProviderError> {
             reqwest::Client::builder()
                 .user_agent(concat!("mcp-llm-generator/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(CONNECT_TIMEOUT)
+                .redirect(redirect::Policy::custom(same_origin_only))
                 .build()
                 .map_err(|e| error_chain(&e))
         })
@@ -42,6 +47,49 @@ pub(crate) fn client() -> Result<&'static reqwest::Client, ProviderError> {
         .map_err(|detail| ProviderError::ClientSetup {
             detail: detail.clone(),
         })
+}
+
+/// The redirect rule of every provider call and reachability check, whatever the provider kind
+/// and whichever header carries its key: a redirect is followed only to the same origin
+/// (scheme, host and port) and only [`MAX_REDIRECTS`] times. reqwest's default policy would
+/// follow a redirect to another origin carrying every header but `authorization` (so
+/// Anthropic's `x-api-key` went along), and after a 307 or 308 the prompt too. A redirect not
+/// followed comes back as the 3xx answer, which [`send`] and the reachability check report.
+fn same_origin_only(attempt: redirect::Attempt<'_>) -> redirect::Action {
+    // `previous` holds every URL asked so far; its last answered with this redirect. Checking
+    // each hop against the last one keeps the whole chain on the first request's origin.
+    let previous = attempt.previous();
+    let same_origin = previous
+        .last()
+        .is_some_and(|answered| answered.origin() == attempt.url().origin());
+    if same_origin && previous.len() <= MAX_REDIRECTS {
+        attempt.follow()
+    } else {
+        attempt.stop()
+    }
+}
+
+/// A redirect the client did not follow.
+pub(crate) struct Redirect {
+    /// The origin that answered with it, e.g. https://api.example.com.
+    pub from: String,
+    /// Where it pointed (scrubbed and shortened: the address may echo the key).
+    pub to: String,
+}
+
+/// The redirect `response` is, if it is one (a 3xx with a `location`).
+pub(crate) fn redirect_of(response: &reqwest::Response, secret: Option<&Secret>) -> Option<Redirect> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let location =
+        String::from_utf8_lossy(response.headers().get(reqwest::header::LOCATION)?.as_bytes()).into_owned();
+    let answered = response.url();
+    let to = answered.join(&location).map_or(location, |url| url.to_string());
+    Some(Redirect {
+        from: answered.origin().ascii_serialization(),
+        to: shorten(&scrub(&to, secret)),
+    })
 }
 
 /// One request as a provider kind builds it. Not `Debug`: its headers hold the key.
@@ -78,6 +126,14 @@ pub(crate) async fn send(
         let started = Instant::now();
         let failure = match builder.send().await {
             Ok(response) => {
+                if let Some(redirect) = redirect_of(&response, secret) {
+                    // Not retried: the same request would get the same redirect.
+                    return Err(ProviderError::Redirected {
+                        provider: config.name.clone(),
+                        from: redirect.from,
+                        to: redirect.to,
+                    });
+                }
                 let status = response.status();
                 let headers = response.headers().clone();
                 if status.is_success() {
@@ -179,7 +235,7 @@ impl Failure {
             } => {
                 // Scrub the whole body before shortening it: a key cut in half by the
                 // shortening would no longer match and half of it would leak.
-                let message = provider_message(&scrub(&text, secret));
+                let message = provider_message(&scrub(&text, secret), secret);
                 match status.as_u16() {
                     401 | 403 => ProviderError::KeyRejected {
                         provider,
@@ -254,8 +310,10 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// The human part of a provider's error body: `error.message` (Anthropic, OpenAI, Ollama),
-/// else `error` or `message` as text, else the raw text, shortened.
-fn provider_message(text: &str) -> String {
+/// else `error` or `message` as text, else the raw text, shortened. The message read from JSON
+/// is scrubbed once more, as decoded by the JSON parser itself (the body was scrubbed before,
+/// by our own reading of its escapes).
+fn provider_message(text: &str, secret: Option<&Secret>) -> String {
     let from_json = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| {
@@ -265,20 +323,19 @@ fn provider_message(text: &str) -> String {
                 .and_then(|m| m.as_str())
                 .map(str::to_string)
         });
-    let message = from_json.unwrap_or_else(|| text.trim().to_string());
-    if message.chars().count() > ERROR_TEXT_MAX {
-        let short: String = message.chars().take(ERROR_TEXT_MAX).collect();
-        format!("{short}…")
-    } else {
-        message
+    match from_json {
+        Some(message) => shorten(&scrub(&message, secret)),
+        None => shorten(text.trim()),
     }
 }
 
-/// Removes the key from text we are about to repeat (some providers echo part of it).
-pub(crate) fn scrub(text: &str, secret: Option<&Secret>) -> String {
-    match secret {
-        Some(s) if !s.is_empty() => text.replace(s.expose(), "***"),
-        _ => text.to_string(),
+/// `text` cut to [`ERROR_TEXT_MAX`] characters.
+fn shorten(text: &str) -> String {
+    if text.chars().count() > ERROR_TEXT_MAX {
+        let short: String = text.chars().take(ERROR_TEXT_MAX).collect();
+        format!("{short}…")
+    } else {
+        text.to_string()
     }
 }
 
@@ -326,14 +383,17 @@ mod tests {
     #[test]
     fn provider_messages_are_extracted_shortened_and_scrubbed() {
         assert_eq!(
-            provider_message(r#"{"type":"error","error":{"type":"not_found_error","message":"model: x"}}"#),
+            provider_message(
+                r#"{"type":"error","error":{"type":"not_found_error","message":"model: x"}}"#,
+                None
+            ),
             "model: x"
         );
         assert_eq!(
-            provider_message(r#"{"error":"model 'y' not found"}"#),
+            provider_message(r#"{"error":"model 'y' not found"}"#, None),
             "model 'y' not found"
         );
-        assert!(provider_message(&"z".repeat(1000)).chars().count() <= ERROR_TEXT_MAX + 1);
+        assert!(provider_message(&"z".repeat(1000), None).chars().count() <= ERROR_TEXT_MAX + 1);
         let key = Secret::new("sk-abc123");
         assert_eq!(
             scrub("Incorrect API key provided: sk-abc123", Some(&key)),
