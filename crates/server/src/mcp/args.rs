@@ -12,12 +12,92 @@ use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// The input schema of a parameter type, or an open object if it cannot be produced (never
-/// expected; logged so a broken schema cannot take the whole server down).
+/// expected; logged so a broken schema cannot take the whole server down). Only standard JSON
+/// Schema formats are kept (see [`standard_formats_only`]), so strict validators accept it.
 pub fn schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
-    rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
+    let schema = rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
         tracing::error!("input schema of {} is invalid: {e}", std::any::type_name::<T>());
         rmcp::handler::server::common::schema_for_empty_input()
+    });
+    let mut schema = serde_json::Value::Object(schema.as_ref().clone());
+    standard_formats_only(&mut schema);
+    match schema {
+        serde_json::Value::Object(object) => Arc::new(object),
+        _ => rmcp::handler::server::common::schema_for_empty_input(),
+    }
+}
+
+/// The `format` values JSON Schema 2020-12 defines; validators in strict mode (Ajv) reject any
+/// other, such as the `uint32`, `int64` or `double` schemars writes for Rust numbers.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Removes every non-standard `format` from a schema, at any depth. What a numeric format said
+/// stays in standard keywords: an unsigned format (`uint32`, `uint64`, ...) keeps or gains
+/// `minimum: 0`, and a 8-, 16- or 32-bit format gains the type's bounds unless tighter ones are
+/// there (`type: integer` is written by schemars already).
+fn standard_formats_only(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(object) => {
+            let format = object.get("format").and_then(|f| f.as_str()).map(str::to_owned);
+            if let Some(format) = format.filter(|f| !STANDARD_FORMATS.contains(&f.as_str())) {
+                object.remove("format");
+                if let Some((low, high)) = integer_bounds(&format) {
+                    tighten(object, "minimum", low, |new, old| new > old);
+                    if let Some(high) = high {
+                        tighten(object, "maximum", high, |new, old| new < old);
+                    }
+                }
+            }
+            object.values_mut().for_each(standard_formats_only);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(standard_formats_only),
+        _ => {}
+    }
+}
+
+/// The lower bound of an integer format and its upper bound when JSON numbers hold it exactly.
+fn integer_bounds(format: &str) -> Option<(i64, Option<i64>)> {
+    Some(match format {
+        "uint8" => (0, Some(u8::MAX.into())),
+        "uint16" => (0, Some(u16::MAX.into())),
+        "uint32" => (0, Some(u32::MAX.into())),
+        "uint64" | "uint128" | "uint" => (0, None),
+        "int8" => (i8::MIN.into(), Some(i8::MAX.into())),
+        "int16" => (i16::MIN.into(), Some(i16::MAX.into())),
+        "int32" => (i32::MIN.into(), Some(i32::MAX.into())),
+        _ => return None,
     })
+}
+
+/// Sets `key` to `bound` unless a value already there is at least as tight.
+fn tighten(object: &mut JsonObject, key: &str, bound: i64, tighter: fn(f64, f64) -> bool) {
+    let keep = object
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .is_some_and(|old| !tighter(bound as f64, old));
+    if !keep {
+        object.insert(key.into(), bound.into());
+    }
 }
 
 /// A tool failure the model should read: becomes `isError: true` with this sentence.
