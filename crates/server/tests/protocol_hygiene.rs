@@ -13,6 +13,11 @@ const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 
+/// An error reply's message.
+fn message(reply: &Value) -> &str {
+    reply["error"]["message"].as_str().unwrap_or_default()
+}
+
 /// A notification before `initialize` is ignored (logged on stderr), never answered and never
 /// fatal: the next message the server writes is the answer to a later `initialize`.
 #[test]
@@ -128,12 +133,7 @@ fn an_unknown_method_gets_method_not_found_with_its_id() {
         json!("u2"),
         METHOD_NOT_FOUND,
     );
-    assert!(
-        reply["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("tools/run")),
-        "{reply}"
-    );
+    assert!(message(&reply).contains("tools/run"), "{reply}");
     // A server-to-client method sent by the client is not ours to serve either.
     server.expect_error(
         r#"{"jsonrpc":"2.0","id":"u3","method":"sampling/createMessage","params":{}}"#,
@@ -154,23 +154,13 @@ fn tools_call_with_bad_params_gets_invalid_params_with_its_id() {
         json!(20),
         INVALID_PARAMS,
     );
-    assert!(
-        reply["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("params")),
-        "{reply}"
-    );
+    assert!(message(&reply).contains("params"), "{reply}");
     let reply = server.expect_error(
         r#"{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":42}}"#,
         json!(21),
         INVALID_PARAMS,
     );
-    assert!(
-        reply["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("tools/call")),
-        "{reply}"
-    );
+    assert!(message(&reply).contains("tools/call"), "{reply}");
     server.expect_error(
         r#"{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"arguments":{}}}"#,
         json!(22),
@@ -204,12 +194,7 @@ fn resources_read_without_uri_gets_invalid_params_with_its_id() {
         json!(30),
         INVALID_PARAMS,
     );
-    assert!(
-        reply["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("uri")),
-        "{reply}"
-    );
+    assert!(message(&reply).contains("uri"), "{reply}");
     server.expect_error(
         r#"{"jsonrpc":"2.0","id":31,"method":"resources/read"}"#,
         json!(31),
@@ -228,21 +213,25 @@ fn resources_read_without_uri_gets_invalid_params_with_its_id() {
 #[test]
 fn initialize_with_bad_params_gets_invalid_params_and_a_later_initialize_works() {
     let mut server = RawServer::start();
-    server.expect_error(
+    // rmcp alone answered these with -32602 too, but about a missing 2026-07-28 `_meta`: the
+    // message must name what is actually wrong.
+    let reply = server.expect_error(
         r#"{"jsonrpc":"2.0","id":40,"method":"initialize"}"#,
         json!(40),
         INVALID_PARAMS,
     );
+    assert!(message(&reply).contains("`params` is missing"), "{reply}");
     server.expect_error(
         r#"{"jsonrpc":"2.0","id":41,"method":"initialize","params":{"protocolVersion":20251125,"capabilities":{},"clientInfo":{"name":"x","version":"1"}}}"#,
         json!(41),
         INVALID_PARAMS,
     );
-    server.expect_error(
+    let reply = server.expect_error(
         r#"{"jsonrpc":"2.0","id":42,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}"#,
         json!(42),
         INVALID_PARAMS,
     );
+    assert!(message(&reply).contains("capabilities"), "{reply}");
     server.initialize();
     server.assert_lives_on_and_ends_cleanly(false);
 }

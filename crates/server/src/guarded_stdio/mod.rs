@@ -20,11 +20,16 @@ use tokio::{
     sync::{mpsc, oneshot},
 };
 
-pub use inspect::{Inspector, Verdict};
+use inspect::{Inspector, Verdict};
 
 /// The longest line accepted (rmcp's own limit): a peer that never sends a newline cannot make
 /// the buffer grow without bound.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Lines waiting for the writer. rmcp's sends wait for room; the guard's own answers are
+/// dropped (and logged) when it is full, so a client that floods the server with garbage and
+/// never reads its output cannot make the queue grow without bound.
+const QUEUE_LINES: usize = 256;
 
 /// One line for the writer task, with a channel for the outcome when the sender waits for it.
 /// A `None` line is a barrier: acknowledged once everything queued before it is written.
@@ -41,7 +46,7 @@ pub struct GuardedTransport<R> {
     /// Set while skipping the rest of an over-long line.
     discarding: bool,
     inspector: Inspector,
-    out: Option<mpsc::UnboundedSender<Outgoing>>,
+    out: Option<mpsc::Sender<Outgoing>>,
 }
 
 /// The guarded transport on this process's stdin and stdout, for a server that speaks
@@ -64,7 +69,7 @@ impl<R: AsyncRead + Unpin + Send> GuardedTransport<R> {
     where
         W: AsyncWrite + Unpin + Send + 'static,
     {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(QUEUE_LINES);
         tokio::spawn(write_lines(write, rx));
         Self {
             read: BufReader::new(read),
@@ -106,17 +111,21 @@ impl<R: AsyncRead + Unpin + Send> GuardedTransport<R> {
         }
     }
 
-    /// Queues a line for the writer; the caller does not wait for it.
+    /// Queues an answer of the guard for the writer, without waiting (see [`QUEUE_LINES`]).
     fn queue(&self, line: Vec<u8>) {
-        if let Some(out) = &self.out
-            && out
-                .send(Outgoing {
-                    line: Some(line),
-                    done: None,
-                })
-                .is_err()
-        {
-            tracing::debug!("an answer was not written: the output is closed");
+        let Some(out) = &self.out else { return };
+        let outgoing = Outgoing {
+            line: Some(line),
+            done: None,
+        };
+        match out.try_send(outgoing) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!("an error answer was dropped: the client is not reading the output");
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                tracing::debug!("an error answer was not written: the output is closed");
+            }
         }
     }
 }
@@ -140,6 +149,7 @@ impl<R: AsyncRead + Unpin + Send> Transport<RoleServer> for GuardedTransport<R> 
                 line: Some(line),
                 done: Some(done),
             })
+            .await
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the output writer has stopped"))?;
             written
                 .await
@@ -172,13 +182,15 @@ impl<R: AsyncRead + Unpin + Send> Transport<RoleServer> for GuardedTransport<R> 
             match self.inspector.inspect(text) {
                 Verdict::Deliver(message) => {
                     self.line = reuse(line);
-                    return Some(message);
+                    return Some(*message);
                 }
-                Verdict::Reply(answer) => {
-                    let mut bytes = answer.to_string().into_bytes();
-                    bytes.push(b'\n');
-                    self.queue(bytes);
-                }
+                Verdict::Reply(answer) => match serde_json::to_vec(&answer) {
+                    Ok(mut bytes) => {
+                        bytes.push(b'\n');
+                        self.queue(bytes);
+                    }
+                    Err(e) => tracing::error!("an error answer could not be encoded: {e}"),
+                },
                 Verdict::Ignore => {}
             }
             self.line = reuse(line);
@@ -194,7 +206,7 @@ impl<R: AsyncRead + Unpin + Send> Transport<RoleServer> for GuardedTransport<R> 
 
 /// Waits until every line queued so far is written (or the writer has gone). Takes the sender
 /// rather than the transport so that the future stays `Send` whatever the reader is.
-async fn drain(out: Option<mpsc::UnboundedSender<Outgoing>>) {
+async fn drain(out: Option<mpsc::Sender<Outgoing>>) {
     let Some(out) = out else { return };
     let (done, written) = oneshot::channel();
     if out
@@ -202,6 +214,7 @@ async fn drain(out: Option<mpsc::UnboundedSender<Outgoing>>) {
             line: None,
             done: Some(done),
         })
+        .await
         .is_ok()
     {
         let _ = written.await;
@@ -215,7 +228,7 @@ fn reuse(mut line: Vec<u8>) -> Vec<u8> {
 }
 
 /// Writes queued lines in order, flushing each; reports each outcome to whoever waits for it.
-async fn write_lines<W: AsyncWrite + Unpin>(mut write: W, mut queue: mpsc::UnboundedReceiver<Outgoing>) {
+async fn write_lines<W: AsyncWrite + Unpin>(mut write: W, mut queue: mpsc::Receiver<Outgoing>) {
     while let Some(Outgoing { line, done }) = queue.recv().await {
         let result = match line {
             Some(line) => match write.write_all(&line).await {
@@ -230,5 +243,67 @@ async fn write_lines<W: AsyncWrite + Unpin>(mut write: W, mut queue: mpsc::Unbou
         if let Some(done) = done {
             let _ = done.send(result);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A transport whose input and output are in-memory pipes; returns the client's ends.
+    fn transport() -> (
+        GuardedTransport<tokio::io::DuplexStream>,
+        tokio::io::DuplexStream,
+        tokio::io::DuplexStream,
+    ) {
+        let (server_in, client_out) = tokio::io::duplex(1 << 16);
+        let (client_in, server_out) = tokio::io::duplex(1 << 16);
+        let transport =
+            GuardedTransport::new(server_in, server_out, ProtocolVersion::KNOWN_VERSIONS.to_vec());
+        (transport, client_out, client_in)
+    }
+
+    /// A line longer than the limit is skipped whole, and the line after it is delivered.
+    #[tokio::test]
+    async fn an_over_long_line_is_skipped_and_the_next_one_delivered() {
+        let (mut transport, mut to_server, _from_server) = transport();
+        let writer = tokio::spawn(async move {
+            let junk = vec![b'x'; MAX_LINE_BYTES + 10];
+            to_server.write_all(&junk).await?;
+            to_server
+                .write_all(b"\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n")
+                .await?;
+            Ok::<_, io::Error>(to_server)
+        });
+        let message = transport.receive().await.expect("a message after the long line");
+        assert!(
+            matches!(message, rmcp::model::JsonRpcMessage::Request(_)),
+            "{message:?}"
+        );
+        assert!(
+            transport.line.capacity() <= MAX_LINE_BYTES,
+            "the long line was buffered"
+        );
+        drop(writer.await.expect("writer task").expect("write"));
+    }
+
+    /// The guard's answers are written even when the input ends right after the bad line: the
+    /// end of input waits for them.
+    #[tokio::test]
+    async fn answers_are_written_before_the_end_of_input_is_reported() {
+        let (mut transport, mut to_server, mut from_server) = transport();
+        to_server.write_all(b"{oops\n").await.expect("write");
+        drop(to_server);
+        assert!(transport.receive().await.is_none(), "no message, then the end");
+        transport.close().await.expect("close");
+        drop(transport);
+        let mut answer = String::new();
+        from_server.read_to_string(&mut answer).await.expect("read");
+        let answer: serde_json::Value = serde_json::from_str(answer.trim()).expect("one JSON line");
+        assert_eq!(answer["error"]["code"], -32700);
+        assert_eq!(answer["id"], serde_json::Value::Null);
+        assert_eq!(answer["jsonrpc"], "2.0");
     }
 }

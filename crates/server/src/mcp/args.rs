@@ -169,3 +169,62 @@ pub fn text_with_data(text: impl Into<String>, data: &impl Serialize) -> ToolRes
 pub fn finish(result: ToolResult) -> CallToolResponse {
     result.unwrap_or_else(ToolError::into_response)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(JsonSchema)]
+    #[allow(dead_code)] // only its schema is used
+    struct Numbers {
+        count: u32,
+        offset: Option<u64>,
+        id: i64,
+        ratio: f64,
+        small: u8,
+        #[schemars(range(min = 1, max = 200))]
+        limited: u32,
+    }
+
+    /// Every schemars number format is gone from a tool schema, and what it said is kept in
+    /// standard keywords: unsigned types have `minimum: 0`, small ones their maximum; bounds
+    /// the type declares itself are not loosened.
+    #[test]
+    fn tool_schemas_carry_no_rust_number_formats() {
+        let schema = serde_json::Value::Object(schema::<Numbers>().as_ref().clone());
+        let text = schema.to_string();
+        for format in ["uint32", "uint64", "int64", "double", "uint8"] {
+            assert!(
+                !text.contains(&format!("\"{format}\"")),
+                "{format} left in {text}"
+            );
+        }
+        let p = &schema["properties"];
+        assert_eq!(
+            (&p["count"]["minimum"], &p["count"]["maximum"]),
+            (&json!(0), &json!(u32::MAX))
+        );
+        assert_eq!(p["offset"]["minimum"], 0);
+        assert_eq!(p["offset"]["type"], json!(["integer", "null"]));
+        assert_eq!(p["id"]["type"], "integer");
+        assert_eq!(p["small"]["maximum"], 255);
+        assert_eq!(
+            (&p["limited"]["minimum"], &p["limited"]["maximum"]),
+            (&json!(1), &json!(200))
+        );
+    }
+
+    /// Standard formats stay; non-standard ones go at any depth (in `$defs`, in arrays).
+    #[test]
+    fn standard_formats_stay() {
+        let mut schema = json!({
+            "properties": {"at": {"type": "string", "format": "date-time"}},
+            "$defs": {"N": {"anyOf": [{"type": "number", "format": "float"}, {"type": "null"}]}}
+        });
+        standard_formats_only(&mut schema);
+        assert_eq!(schema["properties"]["at"]["format"], "date-time");
+        assert_eq!(schema["$defs"]["N"]["anyOf"][0], json!({"type": "number"}));
+    }
+}
