@@ -23,7 +23,7 @@ pub enum Verdict {
     Deliver(Box<ClientJsonRpcMessage>),
     /// An error response to write back; rmcp never sees the line.
     Reply(ErrorReply),
-    /// Nothing to deliver or answer (the reason has been logged).
+    /// Nothing to deliver or answer (a blank line, or a stray that has been logged).
     Ignore,
 }
 
