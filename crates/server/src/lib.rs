@@ -1,5 +1,6 @@
 //! llmgen-server: the MCP server of MCP LLM Generator, a thin adapter over llmgen-core.
 
+pub mod guarded_stdio;
 pub mod handshake;
 pub mod mcp;
 

@@ -233,8 +233,10 @@ async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow:
     tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
     let server = LlmGenServer::new(store, settings, data_dir.clone());
     let handle = server.clone();
+    // Stray and malformed messages are answered or dropped before rmcp sees them (guarded_stdio).
+    let supported = rmcp::ServerHandler::supported_protocol_versions(&server).into_owned();
     let service = tokio::select! {
-        started = server.serve(rmcp::transport::stdio()) => match started {
+        started = server.serve(llmgen_server::guarded_stdio::stdio(supported)) => match started {
             Ok(service) => service,
             // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
             Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {

@@ -12,12 +12,92 @@ use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// The input schema of a parameter type, or an open object if it cannot be produced (never
-/// expected; logged so a broken schema cannot take the whole server down).
+/// expected; logged so a broken schema cannot take the whole server down). Only standard JSON
+/// Schema formats are kept (see [`standard_formats_only`]), so strict validators accept it.
 pub fn schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
-    rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
+    let schema = rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
         tracing::error!("input schema of {} is invalid: {e}", std::any::type_name::<T>());
         rmcp::handler::server::common::schema_for_empty_input()
+    });
+    let mut schema = serde_json::Value::Object(schema.as_ref().clone());
+    standard_formats_only(&mut schema);
+    match schema {
+        serde_json::Value::Object(object) => Arc::new(object),
+        _ => rmcp::handler::server::common::schema_for_empty_input(),
+    }
+}
+
+/// The `format` values JSON Schema 2020-12 defines; validators in strict mode (Ajv) reject any
+/// other, such as the `uint32`, `int64` or `double` schemars writes for Rust numbers.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Removes every non-standard `format` from a schema, at any depth. What a numeric format said
+/// stays in standard keywords: an unsigned format (`uint32`, `uint64`, ...) keeps or gains
+/// `minimum: 0`, and a 8-, 16- or 32-bit format gains the type's bounds unless tighter ones are
+/// there (`type: integer` is written by schemars already).
+fn standard_formats_only(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(object) => {
+            let format = object.get("format").and_then(|f| f.as_str()).map(str::to_owned);
+            if let Some(format) = format.filter(|f| !STANDARD_FORMATS.contains(&f.as_str())) {
+                object.remove("format");
+                if let Some((low, high)) = integer_bounds(&format) {
+                    tighten(object, "minimum", low, |new, old| new > old);
+                    if let Some(high) = high {
+                        tighten(object, "maximum", high, |new, old| new < old);
+                    }
+                }
+            }
+            object.values_mut().for_each(standard_formats_only);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(standard_formats_only),
+        _ => {}
+    }
+}
+
+/// The lower bound of an integer format and its upper bound when JSON numbers hold it exactly.
+fn integer_bounds(format: &str) -> Option<(i64, Option<i64>)> {
+    Some(match format {
+        "uint8" => (0, Some(u8::MAX.into())),
+        "uint16" => (0, Some(u16::MAX.into())),
+        "uint32" => (0, Some(u32::MAX.into())),
+        "uint64" | "uint128" | "uint" => (0, None),
+        "int8" => (i8::MIN.into(), Some(i8::MAX.into())),
+        "int16" => (i16::MIN.into(), Some(i16::MAX.into())),
+        "int32" => (i32::MIN.into(), Some(i32::MAX.into())),
+        _ => return None,
     })
+}
+
+/// Sets `key` to `bound` unless a value already there is at least as tight.
+fn tighten(object: &mut JsonObject, key: &str, bound: i64, tighter: fn(f64, f64) -> bool) {
+    let keep = object
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .is_some_and(|old| !tighter(bound as f64, old));
+    if !keep {
+        object.insert(key.into(), bound.into());
+    }
 }
 
 /// A tool failure the model should read: becomes `isError: true` with this sentence.
@@ -88,4 +168,63 @@ pub fn text_with_data(text: impl Into<String>, data: &impl Serialize) -> ToolRes
 /// Collapses a tool outcome into what rmcp sends.
 pub fn finish(result: ToolResult) -> CallToolResponse {
     result.unwrap_or_else(ToolError::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(JsonSchema)]
+    #[allow(dead_code)] // only its schema is used
+    struct Numbers {
+        count: u32,
+        offset: Option<u64>,
+        id: i64,
+        ratio: f64,
+        small: u8,
+        #[schemars(range(min = 1, max = 200))]
+        limited: u32,
+    }
+
+    /// Every schemars number format is gone from a tool schema, and what it said is kept in
+    /// standard keywords: unsigned types have `minimum: 0`, small ones their maximum; bounds
+    /// the type declares itself are not loosened.
+    #[test]
+    fn tool_schemas_carry_no_rust_number_formats() {
+        let schema = serde_json::Value::Object(schema::<Numbers>().as_ref().clone());
+        let text = schema.to_string();
+        for format in ["uint32", "uint64", "int64", "double", "uint8"] {
+            assert!(
+                !text.contains(&format!("\"{format}\"")),
+                "{format} left in {text}"
+            );
+        }
+        let p = &schema["properties"];
+        assert_eq!(
+            (&p["count"]["minimum"], &p["count"]["maximum"]),
+            (&json!(0), &json!(u32::MAX))
+        );
+        assert_eq!(p["offset"]["minimum"], 0);
+        assert_eq!(p["offset"]["type"], json!(["integer", "null"]));
+        assert_eq!(p["id"]["type"], "integer");
+        assert_eq!(p["small"]["maximum"], 255);
+        assert_eq!(
+            (&p["limited"]["minimum"], &p["limited"]["maximum"]),
+            (&json!(1), &json!(200))
+        );
+    }
+
+    /// Standard formats stay; non-standard ones go at any depth (in `$defs`, in arrays).
+    #[test]
+    fn standard_formats_stay() {
+        let mut schema = json!({
+            "properties": {"at": {"type": "string", "format": "date-time"}},
+            "$defs": {"N": {"anyOf": [{"type": "number", "format": "float"}, {"type": "null"}]}}
+        });
+        standard_formats_only(&mut schema);
+        assert_eq!(schema["properties"]["at"]["format"], "date-time");
+        assert_eq!(schema["$defs"]["N"]["anyOf"][0], json!({"type": "number"}));
+    }
 }
