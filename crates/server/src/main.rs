@@ -1,10 +1,7 @@
 //! `mcp-llm-generator`: the stdio MCP server (no arguments, or `serve`) and the command line
-//! (its subcommands live in cli.rs).
+//! (its subcommands live in cli/).
 
 mod cli;
-mod cli_backup;
-mod cli_import;
-mod cli_uninstall;
 mod logging;
 mod progress;
 mod shutdown;
@@ -71,7 +68,7 @@ enum Command {
     /// Back up, verify, list, prune and restore the database.
     Backup {
         #[command(subcommand)]
-        action: cli_backup::BackupAction,
+        action: cli::backup::BackupAction,
     },
     /// Purge expired contexts and old conversations, vacuum, checkpoint, analyse, check integrity.
     Maintain {
@@ -101,11 +98,11 @@ enum Command {
     /// Move in from the TypeScript server (@mako10k/mcp-llm-generator): import its templates,
     /// personality presets, contexts and conversations from the folder it ran in, and keep its
     /// shared memory aside. Running it twice imports nothing twice; its files are only read.
-    ImportUpstream(cli_import::ImportArgs),
+    ImportUpstream(cli::import::ImportArgs),
     /// Remove everything this app put on this computer for you: our entry in every AI client's
     /// file, our keychain items (API keys, backup passphrase) and, with --remove-data, the data
     /// folder. Without --yes it only shows what it would remove.
-    Uninstall(cli_uninstall::UninstallArgs),
+    Uninstall(cli::uninstall::UninstallArgs),
     /// The desktop app's tray icon and menu (Linux). The app starts it; run
     /// mcp-llm-generator-app instead.
     #[cfg(target_os = "linux")]
@@ -161,13 +158,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Like health: the archive describes the data dir as it is.
         Command::Diagnose { out } => return cli::diagnose(data_dir, &out).map(|()| ExitCode::SUCCESS),
         // Must not create the database it is about to remove.
-        Command::Uninstall(args) => return cli_uninstall::uninstall(data_dir, &args),
+        Command::Uninstall(args) => return cli::uninstall::uninstall(data_dir, &args),
         _ => {}
     }
     if let Command::Backup { action } = command {
         // Backups open the database their own way (a restore must not migrate the live file
         // before it is replaced).
-        return cli_backup::backup(&data_dir, action).map(|()| ExitCode::SUCCESS);
+        return cli::backup::backup(&data_dir, action).map(|()| ExitCode::SUCCESS);
     }
     let store = Store::open(&data_dir)?;
     match command {
@@ -180,8 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Uninstall(_) => Ok(()),
         #[cfg(target_os = "linux")]
         Command::Tray { .. } => Ok(()),
-        Command::ImportUpstream(args) => cli_import::import_upstream(&store, &data_dir, args),
-        Command::Maintain { json } => cli_backup::maintain(&store, json),
+        Command::ImportUpstream(args) => cli::import::import_upstream(&store, &data_dir, args),
+        Command::Maintain { json } => cli::backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),
         Command::Keys { action } => cli::keys(&store, action),
