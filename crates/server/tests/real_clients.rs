@@ -145,12 +145,16 @@ impl Sandbox {
         path
     }
 
-    /// PATH for the clients: their folder, Node's, and the system's.
+    /// PATH for the clients: their folder, Node's, and the system's. Without the clients, an
+    /// empty folder: a `claude` installed on this machine (npm -g puts it beside node) must not
+    /// turn "we write the file ourselves" into "through `claude mcp`".
     fn path(&self, with_clients: bool) -> std::ffi::OsString {
-        let mut dirs = Vec::new();
-        if with_clients {
-            dirs.push(self.clients.clone());
+        if !with_clients {
+            let empty = self.home.join("../empty-bin");
+            fs::create_dir_all(&empty).expect("mkdir empty-bin");
+            return empty.into_os_string();
         }
+        let mut dirs = vec![self.clients.clone()];
         if let Some(node) = find_on_path("node") {
             dirs.extend(node.parent().map(Path::to_path_buf));
         }
