@@ -74,10 +74,7 @@ pub fn install() -> Result<PathBuf> {
     let installed = status(
         crate::app::npm()
             .current_dir(&dir)
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=warn"])
-            // The clients' own update notices and telemetry stay quiet during the install too.
-            .env("DISABLE_AUTOUPDATER", "1")
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=warn"]),
         &format!("installing real MCP clients from npm into {}", dir.display()),
     )
     .and_then(|()| verify(&bin));
@@ -135,14 +132,26 @@ fn package_json() -> Result<String> {
 }
 
 /// Each command runs and reports its pinned version (a Claude Code whose postinstall did not run
-/// is a stub that only prints how to fix it).
+/// is a stub that only prints how to fix it). In a temporary HOME: even `--version` leaves files
+/// behind (Gemini CLI writes into ~/.gemini), and the user's folders are not ours to litter.
 fn verify(bin: &Path) -> Result<()> {
     for p in PINNED {
         let program = bin.join(p.command);
-        let out = Command::new(&program)
-            .arg("--version")
+        let mut cmd = Command::new(&program);
+        cmd.arg("--version")
             .env("DISABLE_AUTOUPDATER", "1")
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        for var in [
+            "CLAUDE_CONFIG_DIR",
+            "GEMINI_CLI_HOME",
+            "CODEX_HOME",
+            "XDG_CACHE_HOME",
+            "XDG_STATE_HOME",
+        ] {
+            cmd.env_remove(var);
+        }
+        let _home = crate::keychain::PrivateHome::apply(&mut cmd)?;
+        let out = cmd
             .output()
             .with_context(|| format!("running {} --version", program.display()))?;
         let said = String::from_utf8_lossy(&out.stdout);
