@@ -162,7 +162,9 @@ impl Sandbox {
         std::env::join_paths(dirs).expect("PATH")
     }
 
-    /// A command with nothing from the developer's environment but the temp HOME and its dirs.
+    /// A command with nothing from the developer's environment but the temp HOME and its dirs
+    /// (clearing it also drops CLAUDE_CONFIG_DIR and GEMINI_CLI_HOME, which would move the
+    /// clients' files out of HOME).
     fn command(&self, program: &Path, with_clients_on_path: bool) -> Command {
         let proxy = format!("http://{}", self.proxy.local_addr().expect("proxy address"));
         let mut cmd = Command::new(program);
@@ -177,7 +179,9 @@ impl Sandbox {
             .env("XDG_STATE_HOME", self.home.join(".local/state"))
             .env("CODEX_HOME", self.home.join(".codex"))
             .env("LLMGEN_DATA_DIR", self.home.join("llmgen-data"))
-            // Anything a client would fetch goes to the stand-in, which never answers.
+            // Anything a client would fetch goes to the stand-in, which never answers. With a
+            // proxy set, Claude Code also skips its start-up HEAD request to its API (without
+            // one, `claude mcp list` looks up api.anthropic.com even with the variables below).
             .env("HTTPS_PROXY", &proxy)
             .env("HTTP_PROXY", &proxy)
             .env("https_proxy", &proxy)
