@@ -9,6 +9,7 @@ mod bench;
 mod bench_app;
 mod bundle;
 mod keychain;
+mod real_clients;
 mod setup;
 mod webdriver;
 
@@ -26,13 +27,17 @@ commands:
   run --server [ARGS...]
                   build and start only the MCP server on stdio (ARGS go to it)
   test            everything that tests the project: format, lints, unit and end-to-end tests,
-                  and the official Python MCP SDK against the real binary
+                  the official Python MCP SDK against the real binary, and real MCP clients
+                  (Claude Code, Gemini CLI, Codex) reading the entries we write
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
   bench-app [APP] the desktop app as shipped (default: the one `bundle` built): spawn → tray ready,
                   memory of all its processes with the window closed and open (needs Xvfb, D-Bus)
   bundle          release installers of the desktop app (.deb and .rpm, server inside) under
                   <target dir>/bundle/bundle; with TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD) also
                   signed updater artifacts and latest.json (see `cargo xtask bundle --help`)
+  real-clients    install the real MCP clients the tests configure (Claude Code, Gemini CLI, Codex,
+                  pinned, from npm) and print their folder, for running
+                  crates/server/tests/real_clients.rs by hand with LLMGEN_REAL_CLIENTS_BIN
   bindings        regenerate ui/src/lib/bindings.ts from the app's Rust commands (CI checks it is current)";
 
 fn main() {
@@ -58,6 +63,7 @@ fn real_main() -> Result<()> {
         Some("bundle") => bundle::bundle(args.collect()),
         Some("bindings") => bindings(),
         Some("setup") => setup::ensure_app_system_packages(),
+        Some("real-clients") => real_clients::install().map(|bin| println!("{}", bin.display())),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -202,8 +208,11 @@ fn test() -> Result<()> {
         ]),
         "lints (cargo clippy -D warnings)",
     )?;
+    let real_clients = real_clients::install()?;
     status(
-        cargo().args(["test", "--workspace", "--quiet", "--features", app::APP_FEATURES]),
+        cargo()
+            .args(["test", "--workspace", "--quiet", "--features", app::APP_FEATURES])
+            .env(real_clients::ENV, &real_clients),
         "unit and end-to-end tests (cargo test)",
     )?;
     keychain::run_cargo_test(&[
