@@ -76,6 +76,10 @@ fn codex_on_path_is_configured_into_a_new_private_config_toml() {
         matches!(err, clients::ClientsError::NotInstalled { .. }),
         "{err:?}"
     );
+    assert!(
+        err.to_string().contains("`codex` is not on PATH"),
+        "says what would do: {err}"
+    );
     assert!(!h.home.join(".codex").exists());
 
     let bin = bin_with(&["codex"]);

@@ -303,6 +303,7 @@ fn apply(clients: &Clients, c: &'static Client, ops: &[Op], dry_run: bool) -> Re
                 .installed_marker
                 .and_then(|m| clients.home().map(|h| h.join(m)))
                 .unwrap_or_else(|| target.parent().unwrap_or(Path::new("/")).to_path_buf()),
+            program: c.programs.first().copied(),
         });
     }
     let old = before.as_deref().unwrap_or("");

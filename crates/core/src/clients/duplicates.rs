@@ -30,11 +30,11 @@ impl Duplicate {
     pub fn message(&self) -> String {
         match &self.within {
             Some(section) => format!(
-                "duplicate key \"{}\" in \"{section}\" on lines {} and {}; clients use only the last one (configure this client again to keep just one)",
+                "duplicate key \"{}\" in \"{section}\" on lines {} and {}; clients use only the last one, and configuring this client again keeps just that one",
                 self.key, self.first_line, self.line
             ),
             None => format!(
-                "duplicate key \"{}\" on lines {} and {}; clients read only the last one and ignore the servers in the others (merge them into one by hand)",
+                "duplicate key \"{}\" on lines {} and {}; clients read only the last one and ignore the servers in the others, so merge them into one by hand",
                 self.key, self.first_line, self.line
             ),
         }

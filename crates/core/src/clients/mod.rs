@@ -45,9 +45,15 @@ pub enum ClientsError {
     NoPath { client: &'static str },
 
     #[error(
-        "{client} does not seem to be installed: {folder} does not exist. Install it and start it once, then try again."
+        "{client} does not seem to be installed: {folder} does not exist{}. Install it and start it once, then try again.",
+        program.map(|p| format!(" and `{p}` is not on PATH")).unwrap_or_default()
     )]
-    NotInstalled { client: &'static str, folder: PathBuf },
+    NotInstalled {
+        client: &'static str,
+        folder: PathBuf,
+        /// The client's program, when finding it on PATH would have been enough.
+        program: Option<&'static str>,
+    },
 
     #[error(
         "{path} cannot be parsed: {message} at line {line}, column {column}. Nothing was changed; fix the file by hand (or move it aside) and try again."
