@@ -61,10 +61,13 @@ fn apply_ops(format: Format, text: &str, ops: &[Op]) -> Result<String, jsonc::Ed
 /// Whether `text` shows every op done; what we read back after writing must pass this.
 fn ops_hold(format: Format, text: &str, ops: &[Op]) -> bool {
     ops.iter().all(|op| match op {
-        Op::Upsert(fields) => document::read_entry(format, text, ENTRY_NAME)
-            .ok()
-            .flatten()
-            .is_some_and(|e| fields.iter().all(|(k, v)| e.get(*k) == Some(v))),
+        Op::Upsert(fields) => {
+            document::read_entry(format, text, ENTRY_NAME)
+                .ok()
+                .flatten()
+                .is_some_and(|e| document::entry_means(&e, fields))
+                && document::duplicate(format, text, ENTRY_NAME).is_none()
+        }
         Op::Remove(name) => {
             text.is_empty() || document::read_entry(format, text, name).is_ok_and(|e| e.is_none())
         }
@@ -139,8 +142,8 @@ pub fn restore(clients: &Clients, id: &str, dry_run: bool) -> Result<Change, Cli
     apply(clients, c, &[Op::Replace(text)], dry_run)
 }
 
-/// Puts our entry back where we configured it before and it is now stale (moved binary) or gone
-/// (the client wiped it). Clients that were removed since, or uninstalled, are left alone.
+/// Puts our entry back where we configured it before and it is now stale (moved binary), gone
+/// (the client wiped it) or repeated (only one copy is kept). Clients that were removed since, or uninstalled, are left alone.
 pub fn repair(
     clients: &Clients,
     command: &Path,
@@ -161,7 +164,11 @@ pub fn repair(
             continue;
         };
         let (state, _) = super::state_of(&scoped, c, &path, Some(command));
-        if matches!(state, ClientState::Stale { .. } | ClientState::NotConfigured) {
+        // A repeated entry of ours is fixed by configuring again (the dead copies go).
+        let repeated = super::read_text(&path)
+            .and_then(|text| document::duplicate(c.format, &text, ENTRY_NAME))
+            .is_some_and(|d| d.is_entry());
+        if repeated || matches!(state, ClientState::Stale { .. } | ClientState::NotConfigured) {
             results.push(configure(&scoped, c.id, command, dry_run));
         }
     }
@@ -296,6 +303,7 @@ fn apply(clients: &Clients, c: &'static Client, ops: &[Op], dry_run: bool) -> Re
                 .installed_marker
                 .and_then(|m| clients.home().map(|h| h.join(m)))
                 .unwrap_or_else(|| target.parent().unwrap_or(Path::new("/")).to_path_buf()),
+            program: c.programs.first().copied(),
         });
     }
     let old = before.as_deref().unwrap_or("");
@@ -339,7 +347,15 @@ fn apply(clients: &Clients, c: &'static Client, ops: &[Op], dry_run: bool) -> Re
             // Our own block file: removing our entry removes the file.
             std::fs::remove_file(&target).map_err(|source| ClientsError::io("remove", &target, source))?;
         }
-        None => write::replace(&target, &new)?,
+        None => {
+            // A user-level file we create looks like one the client made; a project file is
+            // shared through a repository and gets the usual permissions.
+            let modes = match clients.workspace {
+                None => c.created,
+                Some(_) => write::CreateModes::default(),
+            };
+            write::replace(&target, &new, modes)?
+        }
     }
     let written = read_utf8(&target)?.unwrap_or_default();
     // Through the client's command, the client formats the file its own way; check the meaning.

@@ -173,7 +173,7 @@ fn scrub_backups(
         let scrubbed = document::remove_field(c.format, &text, entry, &parts)
             .unwrap_or_else(|_| text.clone())
             .replace(secret.expose(), "");
-        super::write::replace(&bak, &scrubbed)?;
+        super::write::replace(&bak, &scrubbed, super::write::CreateModes::default())?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::duplicates::Duplicate;
 use super::jsonc::{self, EditError};
 use super::registry::Format;
 use super::{tomlfile, yamlblock};
@@ -16,7 +17,16 @@ pub fn entries(format: Format, text: &str) -> Result<Vec<(String, Value)>, EditE
     }
 }
 
-/// The entry called `name`, if any.
+/// The first repeated key that matters to us: the servers section, or entry `name` in it (JSON
+/// only: TOML and YAML parsers refuse repeated keys, which is reported as a parse error).
+pub fn duplicate(format: Format, text: &str, name: &str) -> Option<Duplicate> {
+    match format {
+        Format::Json { syntax, key } => jsonc::duplicate(text, syntax, key, name),
+        Format::Toml { .. } | Format::OwnYaml => None,
+    }
+}
+
+/// The entry called `name`, if any: the last one, as clients read it.
 pub fn read_entry(format: Format, text: &str, name: &str) -> Result<Option<Value>, EditError> {
     match format {
         Format::Json { syntax, key } => jsonc::read_entry(text, syntax, key, name),
@@ -56,6 +66,36 @@ pub fn remove_field(format: Format, text: &str, name: &str, path: &[&str]) -> Re
         // Our block file never holds anything but our entry, which holds no secrets.
         Format::OwnYaml => Ok(text.to_string()),
     }
+}
+
+/// Whether a field of an existing entry means what `wanted` means to the client, so that an
+/// entry the client rewrote in its own style is left alone: equal values (after parsing, so
+/// quoting, key order and inline or separate tables do not matter), or a missing field where
+/// missing means the same, i.e. no arguments (`[]`), no variables (`{}`), or `type` left out of a
+/// stdio entry (clients take an entry with a `command` as stdio).
+pub fn field_means(key: &str, found: Option<&Value>, wanted: &Value) -> bool {
+    match (found, wanted) {
+        (Some(found), _) => found == wanted,
+        (None, Value::Array(items)) => items.is_empty(),
+        (None, Value::Object(map)) => map.is_empty(),
+        (None, Value::String(s)) => key == "type" && s == "stdio",
+        (None, _) => false,
+    }
+}
+
+/// Whether `entry` already means every one of `fields` (see [`field_means`]).
+pub fn entry_means(entry: &Value, fields: &[(&str, Value)]) -> bool {
+    fields
+        .iter()
+        .all(|(key, wanted)| field_means(key, entry.get(*key), wanted))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(super) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// The command an entry runs: a string, or Zed's older `{"path": ...}` object.

@@ -6,8 +6,10 @@
 //! the parser does not accept, is taken off before parsing and put back after.
 
 use jsonc_parser::ParseOptions;
-use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
+use jsonc_parser::cst::{CstInputValue, CstObject, CstObjectProp, CstRootNode};
 use serde_json::Value;
+
+use super::duplicates::{self, Duplicate};
 
 const BOM: char = '\u{feff}';
 
@@ -24,6 +26,10 @@ pub enum EditError {
     /// The document or the servers section is not a JSON object, so there is nowhere to put an entry.
     #[error("{0}")]
     Shape(String),
+    /// The servers section occurs twice at the root: clients read only the last one, and which
+    /// one the user meant is theirs to say.
+    #[error("{}", .0.message())]
+    Duplicate(Duplicate),
 }
 
 /// The syntax a client accepts in its file.
@@ -58,6 +64,8 @@ impl Syntax {
 /// A parsed document; keeps the BOM aside so it can be restored.
 struct Doc {
     bom: bool,
+    body: String,
+    syntax: Syntax,
     root: CstRootNode,
 }
 
@@ -85,12 +93,29 @@ impl Doc {
                 message: e.kind().to_string(),
             }
         })?;
-        Ok(Self { bom, root })
+        Ok(Self {
+            bom,
+            body: body.to_string(),
+            syntax,
+            root,
+        })
     }
 
     fn text(&self) -> String {
         let body = self.root.to_string();
         if self.bom { format!("{BOM}{body}") } else { body }
+    }
+
+    /// The error for a repeated servers section (found by position, for the message).
+    fn duplicate(&self, top_key: &str, name: &str) -> EditError {
+        duplicates::find(&self.body, &self.syntax.parse_options(), top_key, name).map_or_else(
+            || {
+                EditError::Shape(format!(
+                    "\"{top_key}\" appears more than once; merge them into one by hand."
+                ))
+            },
+            EditError::Duplicate,
+        )
     }
 
     /// The root object, or `None` for an empty document (only whitespace or comments).
@@ -119,33 +144,32 @@ pub fn check(text: &str, syntax: Syntax) -> Result<(), EditError> {
     Doc::parse(text, syntax).map(|_| ())
 }
 
-/// Reads our entry (`top_key.name`), if present.
+/// Reads our entry (`top_key.name`), if present; of repeated keys, the last, as clients do.
 pub fn read_entry(text: &str, syntax: Syntax, top_key: &str, name: &str) -> Result<Option<Value>, EditError> {
     let doc = Doc::parse(text, syntax)?;
     let Some(root) = doc.root_object()? else {
         return Ok(None);
     };
-    let Some(section) = section(&root, top_key)? else {
+    // As clients read it: the last section, and the last entry of that name in it.
+    let Some(section) = sections(&root, top_key)?.pop() else {
         return Ok(None);
     };
-    Ok(section
-        .get(name)
+    Ok(named(&section, name)
+        .pop()
         .and_then(|prop| prop.value())
         .and_then(|v| v.to_serde_value()))
 }
 
-/// Every entry of the `top_key` section, as JSON values.
+/// Every entry of the `top_key` section, as JSON values; repeated keys and sections included.
 pub fn entries(text: &str, syntax: Syntax, top_key: &str) -> Result<Vec<(String, Value)>, EditError> {
     let doc = Doc::parse(text, syntax)?;
     let Some(root) = doc.root_object()? else {
         return Ok(Vec::new());
     };
-    let Some(section) = section(&root, top_key)? else {
-        return Ok(Vec::new());
-    };
-    Ok(section
-        .properties()
-        .into_iter()
+    // Every section and every repeat, so that the audit sees a key wherever it is written.
+    Ok(sections(&root, top_key)?
+        .iter()
+        .flat_map(CstObject::properties)
         .filter_map(|prop| {
             let name = prop.name()?.decoded_value().ok()?;
             Some((name, prop.value()?.to_serde_value()?))
@@ -153,8 +177,8 @@ pub fn entries(text: &str, syntax: Syntax, top_key: &str) -> Result<Vec<(String,
         .collect())
 }
 
-/// Removes one field inside entry `name` (`path` like `["env", "OPENAI_API_KEY"]`); the same text
-/// when it is not there.
+/// Removes one field inside entry `name` (`path` like `["env", "OPENAI_API_KEY"]`), in every
+/// repeat of the entry; the same text when it is not there.
 pub fn remove_field(
     text: &str,
     syntax: Syntax,
@@ -166,33 +190,59 @@ pub fn remove_field(
     let Some(root) = doc.root_object()? else {
         return Ok(text.to_string());
     };
-    let mut object = section(&root, top_key)?
-        .and_then(|s| s.get(name))
-        .and_then(|p| p.object_value());
     let Some((last, parents)) = path.split_last() else {
         return Ok(text.to_string());
     };
-    for part in parents {
-        object = object.and_then(|o| o.get(part)).and_then(|p| p.object_value());
-    }
-    match object.and_then(|o| o.get(last)) {
-        Some(prop) => {
-            prop.remove();
-            Ok(doc.text())
+    let mut removed = false;
+    // From every repeat of the entry: a key left in a dead copy is still a key in the file.
+    for entry in entries_named(&root, top_key, name)? {
+        let mut object = entry.object_value();
+        for part in parents {
+            object = object.and_then(|o| o.get(part)).and_then(|p| p.object_value());
         }
-        None => Ok(text.to_string()),
+        for prop in object.map(|o| named(&o, last)).unwrap_or_default() {
+            prop.remove();
+            removed = true;
+        }
     }
+    Ok(if removed { doc.text() } else { text.to_string() })
 }
 
-fn section(root: &CstObject, top_key: &str) -> Result<Option<CstObject>, EditError> {
-    match root.get(top_key) {
-        None => Ok(None),
-        Some(prop) => prop.object_value().map(Some).ok_or_else(|| {
-            EditError::Shape(format!(
-                "\"{top_key}\" in the file is not an object; fix it by hand (it must be {{ ... }})."
-            ))
-        }),
-    }
+/// Every servers section at the root: JSON allows a key twice, and clients keep the last one.
+fn sections(root: &CstObject, top_key: &str) -> Result<Vec<CstObject>, EditError> {
+    named(root, top_key)
+        .into_iter()
+        .map(|prop| {
+            prop.object_value().ok_or_else(|| {
+                EditError::Shape(format!(
+                    "\"{top_key}\" in the file is not an object; fix it by hand (it must be {{ ... }})."
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The properties of `object` called `name`, in file order.
+fn named(object: &CstObject, name: &str) -> Vec<CstObjectProp> {
+    object
+        .properties()
+        .into_iter()
+        .filter(|prop| prop.name().and_then(|n| n.decoded_value().ok()).as_deref() == Some(name))
+        .collect()
+}
+
+/// Every entry called `name` in every servers section.
+fn entries_named(root: &CstObject, top_key: &str, name: &str) -> Result<Vec<CstObjectProp>, EditError> {
+    Ok(sections(root, top_key)?
+        .iter()
+        .flat_map(|section| named(section, name))
+        .collect())
+}
+
+/// The repeated key that matters to us, if any (see [`duplicates::find`]).
+pub fn duplicate(text: &str, syntax: Syntax, top_key: &str, name: &str) -> Option<Duplicate> {
+    let body = text.strip_prefix(BOM).unwrap_or(text);
+    duplicates::find(body, &syntax.parse_options(), top_key, name)
 }
 
 /// Returns the text with `top_key.name` set to `entry`, changing nothing else. Keys of an existing
@@ -220,53 +270,67 @@ pub fn upsert_entry(
             "The file holds only comments; add {} to it, or move it aside, and try again.".into(),
         ));
     };
-    match section(&root, top_key)? {
-        None => {
-            root.append(top_key, CstInputValue::Object(vec![(name.to_string(), entry)]));
-        }
-        Some(section) => match section.get(name) {
-            None => {
-                section.append(name, entry);
-            }
-            Some(prop) => match prop.object_value() {
-                Some(existing) => {
-                    for (key, wanted) in fields {
-                        let key = *key;
-                        match existing.get(key) {
-                            Some(field)
-                                if field.value().and_then(|v| v.to_serde_value()).as_ref()
-                                    == Some(wanted) => {}
-                            Some(field) => field.set_value(to_input(wanted)),
-                            None => {
-                                existing.append(key, to_input(wanted));
-                            }
-                        }
+    let mut found = sections(&root, top_key)?;
+    if found.len() > 1 {
+        // Which section the user meant to keep is theirs to say; merging would move their servers.
+        return Err(doc.duplicate(top_key, name));
+    }
+    let Some(section) = found.pop() else {
+        root.append(top_key, CstInputValue::Object(vec![(name.to_string(), entry)]));
+        return Ok(doc.text());
+    };
+    let mut ours = named(&section, name);
+    // Clients use the last of repeated entries, so that one is kept (with the user's extra keys)
+    // and the dead copies before it go.
+    let Some(prop) = ours.pop() else {
+        section.append(name, entry);
+        return Ok(doc.text());
+    };
+    for stale in ours {
+        stale.remove();
+    }
+    match prop.object_value() {
+        Some(existing) => {
+            for (key, wanted) in fields {
+                let field = named(&existing, key).pop();
+                let found = field
+                    .as_ref()
+                    .and_then(|f| f.value())
+                    .and_then(|v| v.to_serde_value());
+                // A client that rewrote the entry its own way (no `"args": []`, ...) meant the same.
+                if super::document::field_means(key, found.as_ref(), wanted) {
+                    continue;
+                }
+                match field {
+                    Some(field) => field.set_value(to_input(wanted)),
+                    None => {
+                        existing.append(key, to_input(wanted));
                     }
                 }
-                // Not an object: not a usable entry of any client, so ours replaces it.
-                None => prop.set_value(entry),
-            },
-        },
+            }
+        }
+        // Not an object: not a usable entry of any client, so ours replaces it.
+        None => prop.set_value(entry),
     }
     Ok(doc.text())
 }
 
-/// Returns the text without `top_key.name`; the same text when there is no such entry.
+/// Returns the text without `top_key.name` (every repeat of it, in every section); the same text
+/// when there is no such entry.
 pub fn remove_entry(text: &str, syntax: Syntax, top_key: &str, name: &str) -> Result<String, EditError> {
     let doc = Doc::parse(text, syntax)?;
     let Some(root) = doc.root_object()? else {
         return Ok(text.to_string());
     };
-    let Some(section) = section(&root, top_key)? else {
+    let found = entries_named(&root, top_key, name)?;
+    if found.is_empty() {
         return Ok(text.to_string());
-    };
-    match section.get(name) {
-        Some(prop) => {
-            prop.remove();
-            Ok(doc.text())
-        }
-        None => Ok(text.to_string()),
     }
+    // Every repeat goes: a dead copy left behind would come alive if the last one went.
+    for prop in found {
+        prop.remove();
+    }
+    Ok(doc.text())
 }
 
 /// A new file: the CST's default layout (two-space indentation) and a final newline, like the

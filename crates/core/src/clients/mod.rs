@@ -9,6 +9,7 @@
 mod actions;
 pub mod audit;
 pub mod document;
+pub mod duplicates;
 pub mod jsonc;
 pub(crate) mod records;
 pub mod registry;
@@ -44,9 +45,15 @@ pub enum ClientsError {
     NoPath { client: &'static str },
 
     #[error(
-        "{client} does not seem to be installed: {folder} does not exist. Install it and start it once, then try again."
+        "{client} does not seem to be installed: {folder} does not exist{}. Install it and start it once, then try again.",
+        program.map(|p| format!(" and `{p}` is not on PATH")).unwrap_or_default()
     )]
-    NotInstalled { client: &'static str, folder: PathBuf },
+    NotInstalled {
+        client: &'static str,
+        folder: PathBuf,
+        /// The client's program, when finding it on PATH would have been enough.
+        program: Option<&'static str>,
+    },
 
     #[error(
         "{path} cannot be parsed: {message} at line {line}, column {column}. Nothing was changed; fix the file by hand (or move it aside) and try again."
@@ -60,6 +67,16 @@ pub enum ClientsError {
 
     #[error("{path}: {message} Nothing was changed.")]
     UnexpectedShape { path: PathBuf, message: String },
+
+    #[error(
+        "{path}: \"{key}\" appears more than once (lines {first_line} and {line}); clients read only the last one and ignore the servers in the others. Nothing was changed; merge them into one by hand and try again."
+    )]
+    DuplicateKey {
+        path: PathBuf,
+        key: String,
+        first_line: usize,
+        line: usize,
+    },
 
     #[error("Cannot {action} {path}: {source}. Check that the file and its folder are writable by you.")]
     Io {
@@ -143,6 +160,12 @@ impl ClientsError {
             jsonc::EditError::Shape(message) => Self::UnexpectedShape {
                 path: path.to_path_buf(),
                 message,
+            },
+            jsonc::EditError::Duplicate(d) => Self::DuplicateKey {
+                path: path.to_path_buf(),
+                key: d.key,
+                first_line: d.first_line,
+                line: d.line,
             },
         }
     }
@@ -238,22 +261,23 @@ impl Clients {
             .cloned()
     }
 
-    /// Whether the client is there to be configured at `path`: the file exists, or the folder the
-    /// client creates when it is installed does.
+    /// Whether the client is there to be configured at `path`: the file exists, one of the
+    /// client's programs is on PATH, or the folder the client creates when installed does.
     fn is_installed(&self, client: &Client, path: &Path) -> bool {
         if path.exists() || self.workspace.is_some() {
             return true;
         }
+        if client.programs.iter().any(|p| self.find_command(p).is_some()) {
+            return true;
+        }
         match client.installed_marker {
-            Some(marker) => {
-                self.home().is_some_and(|h| h.join(marker).is_dir())
-                    || client.own_command.is_some_and(|c| self.find_command(c).is_some())
-            }
+            Some(marker) => self.home().is_some_and(|h| h.join(marker).is_dir()),
             None => path.parent().is_some_and(Path::is_dir),
         }
     }
 
-    /// A program on the PATH snapshot (for clients' own commands such as `claude`).
+    /// A program on the PATH snapshot (clients' own commands such as `claude`, and the programs
+    /// that tell a client is installed).
     fn find_command(&self, name: &str) -> Option<PathBuf> {
         let path = self.env.get("PATH")?;
         let names: Vec<String> = if self.platform == Platform::Windows {
@@ -427,6 +451,7 @@ fn state_of(
                 Vec::new(),
             );
         }
+        Err(jsonc::EditError::Duplicate(d)) => return (duplicate_state(&d), Vec::new()),
         Ok(entries) => entries,
     };
     let upstream = entries
@@ -434,11 +459,24 @@ fn state_of(
         .filter(|(_, entry)| actions::is_upstream(entry))
         .map(|(name, _)| name.clone())
         .collect();
-    let state = match entries.iter().find(|(name, _)| name == ENTRY_NAME) {
+    // JSON allows a key twice and clients keep the last; a dead copy of our entry (or of the
+    // servers section) is not `configured`, whatever either copy says.
+    if let Some(d) = document::duplicate(c.format, &text, ENTRY_NAME) {
+        return (duplicate_state(&d), upstream);
+    }
+    let state = match entries.iter().rfind(|(name, _)| name == ENTRY_NAME) {
         None => ClientState::NotConfigured,
         Some((_, entry)) => entry_state(entry, expected),
     };
     (state, upstream)
+}
+
+fn duplicate_state(d: &duplicates::Duplicate) -> ClientState {
+    ClientState::InvalidFile {
+        line: d.line,
+        column: d.column,
+        message: d.message(),
+    }
 }
 
 fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientState {

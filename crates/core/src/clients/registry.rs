@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::jsonc::Syntax;
+use super::write::CreateModes;
 use crate::paths::Platform;
 
 /// The shape of a stdio entry.
@@ -62,6 +63,13 @@ pub struct Client {
     /// A folder under HOME that exists once the client is installed, for clients whose file sits in
     /// a folder that always exists (HOME itself) or that the client creates only on demand.
     pub installed_marker: Option<&'static str>,
+    /// The client's programs: one of them on PATH means the client is installed, even before it
+    /// made its folder (a CLI client creates it on first run). Found the way `own_command` is.
+    pub programs: &'static [&'static str],
+    /// The permissions the client gives its user-level file (and the folders on the way) when it
+    /// creates them, so that one we create matches. An existing file keeps its own; project
+    /// files (`--workspace`) are shared through repositories and get the usual ones.
+    pub created: CreateModes,
 }
 
 const COMMON_RESTART: &str = "Restart the client so that it reads its MCP servers again.";
@@ -80,6 +88,17 @@ const BASE: Client = Client {
     own_command: None,
     project_file: None,
     installed_marker: None,
+    programs: &[],
+    created: CreateModes {
+        file: None,
+        folder: None,
+    },
+};
+
+/// A file only its owner may read: the client writes tokens into it later.
+const PRIVATE_FILE: CreateModes = CreateModes {
+    file: Some(0o600),
+    folder: None,
 };
 
 /// Every supported client, in the order `clients list` shows them.
@@ -118,12 +137,18 @@ pub const CLIENTS: &[Client] = &[
         own_command: Some("claude"),
         project_file: Some(".mcp.json"),
         installed_marker: Some(".claude"),
+        programs: &["claude"],
+        // Claude Code creates ~/.claude.json 0600 (it holds its OAuth account data); the file
+        // sits in HOME, so no folder is ever created for it.
+        created: PRIVATE_FILE,
     },
     Client {
         id: "cursor",
         name: "Cursor",
         restart: "Restart Cursor, or refresh the server in Settings → MCP.",
         project_file: Some(".cursor/mcp.json"),
+        // The Cursor CLI reads the same ~/.cursor/mcp.json as the editor.
+        programs: &["cursor-agent"],
         ..BASE
     },
     Client {
@@ -144,6 +169,7 @@ pub const CLIENTS: &[Client] = &[
         name: "Gemini CLI",
         restart: "Restart the Gemini CLI.",
         project_file: Some(".gemini/settings.json"),
+        programs: &["gemini"],
         ..BASE
     },
     Client {
@@ -164,6 +190,7 @@ pub const CLIENTS: &[Client] = &[
         id: "copilot-cli",
         name: "Copilot CLI",
         restart: "Restart the Copilot CLI.",
+        programs: &["copilot"],
         ..BASE
     },
     Client {
@@ -171,6 +198,10 @@ pub const CLIENTS: &[Client] = &[
         name: "Codex",
         format: Format::Toml { key: "mcp_servers" },
         restart: "Restart Codex.",
+        programs: &["codex"],
+        // Codex writes config.toml through a temp file (tempfile's NamedTempFile, 0600) renamed
+        // into place; it makes ~/.codex with a plain create_dir_all, so the folder mode stays usual.
+        created: PRIVATE_FILE,
         ..BASE
     },
     Client {

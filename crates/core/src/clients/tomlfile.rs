@@ -9,7 +9,9 @@ use super::jsonc::EditError;
 
 fn parse(text: &str) -> Result<DocumentMut, EditError> {
     text.parse::<DocumentMut>().map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |span| line_and_column(text, span.start));
+        let (line, column) = e
+            .span()
+            .map_or((1, 1), |span| super::document::line_and_column(text, span.start));
         EditError::Parse {
             line,
             column,
@@ -17,14 +19,6 @@ fn parse(text: &str) -> Result<DocumentMut, EditError> {
             message: e.message().lines().next().unwrap_or("invalid TOML").to_string(),
         }
     })
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 fn servers<'a>(doc: &'a DocumentMut, key: &str) -> Result<Option<&'a dyn TableLike>, EditError> {
@@ -82,7 +76,10 @@ pub fn upsert_entry(
         Some(item) => match item.as_table_like_mut() {
             Some(entry) => {
                 for (field, wanted) in fields {
-                    if entry.get(field).map(item_to_json).as_ref() != Some(wanted) {
+                    // Codex rewrites the file in its own style (it drops `args = []`, may
+                    // requote or reorder): only a difference in meaning is a change.
+                    let found = entry.get(field).map(item_to_json);
+                    if !super::document::field_means(field, found.as_ref(), wanted) {
                         entry.insert(field, Item::Value(json_to_value(wanted)));
                         changed = true;
                     }
@@ -115,7 +112,9 @@ fn new_entry(fields: &[(&str, Value)]) -> Item {
     Item::Table(table)
 }
 
-/// Returns the text without `key.name`; the same text when there is no such entry.
+/// Returns the text without `key.name`; the same text when there is no such entry. Only our
+/// table and the blank lines just above it go: the user's comments above it stay, and when it was
+/// the first thing in the file the next table does not start the file with a blank line.
 pub fn remove_entry(text: &str, key: &str, name: &str) -> Result<String, EditError> {
     let mut doc = parse(text)?;
     let Some(section) = doc.get_mut(key) else {
@@ -123,14 +122,125 @@ pub fn remove_entry(text: &str, key: &str, name: &str) -> Result<String, EditErr
     };
     let section_is_implicit = section.as_table().is_some_and(Table::is_implicit);
     let table = section.as_table_like_mut().ok_or_else(|| not_a_table(key))?;
-    if table.remove(name).is_none() {
+    let Some(removed) = table.remove(name) else {
         return Ok(text.to_string());
-    }
+    };
     // A section that only existed as the parent of our table goes with it, as it came.
     if table.is_empty() && section_is_implicit {
         doc.remove(key);
     }
+    if let Item::Table(ours) = &removed {
+        close_the_gap(&mut doc, ours);
+    }
     Ok(doc.to_string())
+}
+
+/// After our table went: toml_edit removed it with its prefix (the blank lines and comments
+/// above its header) and left the next table's prefix (the blank lines between them) as it was.
+/// Comments of the removed prefix are the user's and move to what follows; blank lines that would
+/// now start the file go.
+fn close_the_gap(doc: &mut DocumentMut, ours: &Table) {
+    let Some(start) = ours.position() else {
+        return;
+    };
+    let mut end = start;
+    visit_tables(ours, &mut |t| end = end.max(t.position().unwrap_or(end)));
+    let comments = comment_lines(ours.decor().prefix().and_then(|p| p.as_str()).unwrap_or(""));
+    // Root key-values are written before every table, so ours was first only without any.
+    let mut first = !doc
+        .as_table()
+        .iter()
+        .any(|(_, item)| item.is_value() || item.as_table().is_some_and(Table::is_dotted));
+    let mut next: Option<isize> = None;
+    visit_tables(doc.as_table(), &mut |t| {
+        if let Some(at) = t.position().filter(|_| shows_header(t)) {
+            first &= at > start;
+            if at > end && next.is_none_or(|n| at < n) {
+                next = Some(at);
+            }
+        }
+    });
+    match next {
+        Some(at) => visit_tables_mut(doc.as_table_mut(), &mut |t| {
+            if t.position() == Some(at) && shows_header(t) {
+                let own = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                let own = if first && comments.is_empty() {
+                    without_leading_blank_lines(own)
+                } else {
+                    own
+                };
+                let joined = format!("{comments}{own}");
+                t.decor_mut().set_prefix(joined);
+            }
+        }),
+        None if !comments.is_empty() => {
+            let trailing = doc.trailing().as_str().unwrap_or("");
+            let joined = format!("{comments}{trailing}");
+            doc.set_trailing(joined);
+        }
+        None => {}
+    }
+}
+
+/// A table written with its own `[header]` (not the implicit parent of one, not dotted keys).
+fn shows_header(table: &Table) -> bool {
+    !table.is_implicit() && !table.is_dotted()
+}
+
+/// A prefix up to the end of its last comment line; the blank lines after it were the gap just
+/// above our header. Empty when it holds no comment (a prefix is only whitespace and comments).
+fn comment_lines(prefix: &str) -> &str {
+    let Some(at) = prefix.rfind('#') else {
+        return "";
+    };
+    match prefix[at..].find('\n') {
+        Some(newline) => &prefix[..at + newline + 1],
+        None => prefix,
+    }
+}
+
+fn without_leading_blank_lines(text: &str) -> &str {
+    let mut rest = text;
+    while let Some(newline) = rest.find('\n') {
+        if !rest[..newline].trim().is_empty() {
+            break;
+        }
+        rest = &rest[newline + 1..];
+    }
+    rest
+}
+
+/// Every table under `table` (sub-tables and arrays of tables, depth first).
+fn visit_tables(table: &Table, f: &mut impl FnMut(&Table)) {
+    for (_, item) in table.iter() {
+        match item {
+            Item::Table(t) => {
+                f(t);
+                visit_tables(t, f);
+            }
+            Item::ArrayOfTables(array) => array.iter().for_each(|t| {
+                f(t);
+                visit_tables(t, f);
+            }),
+            Item::None | Item::Value(_) => {}
+        }
+    }
+}
+
+fn visit_tables_mut(table: &mut Table, f: &mut impl FnMut(&mut Table)) {
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Table(t) => {
+                f(t);
+                visit_tables_mut(t, f);
+            }
+            Item::ArrayOfTables(array) => array.iter_mut().for_each(|t| {
+                f(t);
+                visit_tables_mut(t, f);
+            }),
+            Item::None | Item::Value(_) => {}
+        }
+    }
 }
 
 /// Removes one field of a server's table (`path` like `["env", "OPENAI_API_KEY"]`).

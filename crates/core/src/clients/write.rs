@@ -112,11 +112,21 @@ fn prune(dir: &Path, key: &str) -> Result<(), ClientsError> {
     Ok(())
 }
 
+/// The Unix permissions a client gives the files and folders it creates itself, so that one we
+/// create for it looks the same (Claude Code and Codex keep their files private, 0600, because
+/// they later write tokens into them). `None` means the usual: 0666 or 0777 minus the umask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CreateModes {
+    pub file: Option<u32>,
+    pub folder: Option<u32>,
+}
+
 /// Writes `text` to a temp file beside `target` and renames it over the target, so that a
-/// crash leaves either the old or the new file, never half of one. Keeps the old permissions.
-pub fn replace(target: &Path, text: &str) -> Result<(), ClientsError> {
+/// crash leaves either the old or the new file, never half of one. Keeps the old permissions;
+/// a new file, and folders created on the way, get `modes`.
+pub fn replace(target: &Path, text: &str, modes: CreateModes) -> Result<(), ClientsError> {
     let dir = target.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|source| ClientsError::io("create the folder", dir, source))?;
+    create_folder(dir, modes.folder).map_err(|source| ClientsError::io("create the folder", dir, source))?;
     let old_permissions = fs::metadata(target).ok().map(|m| m.permissions());
     let name = target
         .file_name()
@@ -125,7 +135,10 @@ pub fn replace(target: &Path, text: &str) -> Result<(), ClientsError> {
     let temp = dir.join(format!(".{name}.llmgen-{}.tmp", std::process::id()));
     let result = (|| {
         // Name the user's folder in errors, not our temp file: that is the thing they can fix.
-        let mut file = File::create(&temp)
+        // A private file is private from its first byte, not after a chmod; a temp file left by a
+        // crashed run (same pid) would keep its old mode, so it goes first.
+        let _ = fs::remove_file(&temp);
+        let mut file = create_new_file(&temp, modes.file)
             .map_err(|source| ClientsError::io("create a temporary file in the folder of", target, source))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
@@ -140,6 +153,32 @@ pub fn replace(target: &Path, text: &str) -> Result<(), ClientsError> {
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Creates `dir` and its missing parents; the ones created get `mode` (existing ones keep theirs).
+fn create_folder(dir: &Path, mode: Option<u32>) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder.create(dir)
+}
+
+/// Creates (or truncates) `path` with `mode` when given (masked by the umask, like any creation).
+fn create_new_file(path: &Path, mode: Option<u32>) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
 }
 
 #[cfg(test)]
@@ -178,7 +217,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let target = dir.path().join("mcp.json");
         fs::write(&target, "old").expect("write");
-        replace(&target, "new").expect("replace");
+        replace(&target, "new", CreateModes::default()).expect("replace");
         assert_eq!(fs::read_to_string(&target).expect("read"), "new");
         let names: Vec<_> = fs::read_dir(dir.path())
             .expect("dir")

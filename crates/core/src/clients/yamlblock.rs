@@ -61,7 +61,7 @@ pub fn read_entry(text: &str, name: &str) -> Result<Option<Value>, EditError> {
 pub fn upsert_entry(text: &str, name: &str, fields: &[(&str, Value)]) -> Result<String, EditError> {
     // A file we cannot read is refused like any other client file: it may hold a user's edits.
     if let Some(entry) = read_entry(text, name)?
-        && fields.iter().all(|(k, v)| entry.get(*k) == Some(v))
+        && super::document::entry_means(&entry, fields)
     {
         return Ok(text.to_string());
     }
