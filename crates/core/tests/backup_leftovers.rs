@@ -33,7 +33,8 @@ struct PauseMidCopy {
 
 impl Progress for PauseMidCopy {
     fn stage(&self, label: &str, _total: Option<u64>) {
-        self.copying.store(label == "Copying the database", Ordering::SeqCst);
+        self.copying
+            .store(label == "Copying the database", Ordering::SeqCst);
     }
 
     fn advance(&self, _done: u64) {
@@ -100,7 +101,12 @@ fn data_dir_with_a_backup(root: &Path) -> (DataDir, PathBuf) {
 /// copy, holding the backup lock.
 fn backup_paused_mid_copy(data: &DataDir) -> Child {
     let child = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["backup_to_kill_process", "--exact", "--ignored", "--test-threads=1"])
+        .args([
+            "backup_to_kill_process",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env(CHILD_DATA_ENV, data.root())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -108,7 +114,10 @@ fn backup_paused_mid_copy(data: &DataDir) -> Child {
         .expect("spawn the backup process");
     let deadline = Instant::now() + Duration::from_secs(120);
     while !data.root().join(PAUSED).exists() {
-        assert!(Instant::now() < deadline, "the backup process never reached its copy");
+        assert!(
+            Instant::now() < deadline,
+            "the backup process never reached its copy"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child
@@ -120,7 +129,10 @@ fn temp_files(data: &DataDir) -> Vec<PathBuf> {
         .expect("backup folder")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".llmgen-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".llmgen-"))
+        })
         .collect();
     found.sort();
     found
@@ -132,7 +144,10 @@ fn finished_files(data: &DataDir) -> BTreeMap<PathBuf, Vec<u8>> {
         .expect("backup folder")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("llmgen-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("llmgen-"))
+        })
         .map(|p| {
             let bytes = std::fs::read(&p).expect("read");
             (p, bytes)
@@ -158,14 +173,29 @@ fn prune_removes_a_killed_backups_temp_files_but_never_a_running_ones() {
     let finished = finished_files(&data);
     let mut child = backup_paused_mid_copy(&data);
     let running = temp_files(&data);
-    assert!(has_copy_and_journal(&running), "the running backup writes a copy and its journal: {running:?}");
+    assert!(
+        has_copy_and_journal(&running),
+        "the running backup writes a copy and its journal: {running:?}"
+    );
     let prune = {
         let data = data.clone();
-        std::thread::spawn(move || backup::prune(&data, Retention { keep_daily: 7, keep_weekly: 4 }))
+        std::thread::spawn(move || {
+            backup::prune(
+                &data,
+                Retention {
+                    keep_daily: 7,
+                    keep_weekly: 4,
+                },
+            )
+        })
     };
     std::thread::sleep(Duration::from_millis(500));
     assert!(!prune.is_finished(), "prune waits for the running backup");
-    assert_eq!(temp_files(&data), running, "a running backup's files are left alone");
+    assert_eq!(
+        temp_files(&data),
+        running,
+        "a running backup's files are left alone"
+    );
 
     child.kill().expect("kill -9 the backup");
     child.wait().expect("reap it");
@@ -188,7 +218,10 @@ fn the_start_up_backup_check_removes_a_killed_backups_leftovers_when_none_is_due
     child.kill().expect("kill -9 the backup");
     child.wait().expect("reap it");
     let left = temp_files(&data);
-    assert!(has_copy_and_journal(&left), "the killed backup left a copy and its journal: {left:?}");
+    assert!(
+        has_copy_and_journal(&left),
+        "the killed backup left a copy and its journal: {left:?}"
+    );
     let copy = left
         .iter()
         .find(|p| p.to_string_lossy().ends_with(".tmp"))

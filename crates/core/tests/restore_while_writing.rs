@@ -40,7 +40,10 @@ fn new_context(name: &str) -> NewContext {
 #[test]
 #[ignore = "helper process of every_write_acknowledged_during_a_restore_survives_it"]
 fn restore_writer_process() {
-    let (Some(dir), Some(acks)) = (std::env::var_os(WRITER_DATA_ENV), std::env::var_os(WRITER_ACKS_ENV)) else {
+    let (Some(dir), Some(acks)) = (
+        std::env::var_os(WRITER_DATA_ENV),
+        std::env::var_os(WRITER_ACKS_ENV),
+    ) else {
         return;
     };
     let data = DataDir::at(PathBuf::from(dir));
@@ -59,14 +62,20 @@ fn restore_writer_process() {
             Ok(_) => format!("ok {name}\n"),
             Err(e) => format!("failed {name}: {e}\n"),
         };
-        acks.write_all(line.as_bytes()).expect("record the acknowledgement");
+        acks.write_all(line.as_bytes())
+            .expect("record the acknowledgement");
         n += 1;
     }
 }
 
 fn spawn_writer(data: &Path, acks: &Path) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
-        .args(["restore_writer_process", "--exact", "--ignored", "--test-threads=1"])
+        .args([
+            "restore_writer_process",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env(WRITER_DATA_ENV, data)
         .env(WRITER_ACKS_ENV, acks)
         .stdout(std::process::Stdio::null())
@@ -114,7 +123,9 @@ fn every_write_acknowledged_during_a_restore_survives_it() {
     let store = Store::open(&data).expect("store");
     // A few megabytes of conversation, so each copy takes long enough for writers to commit
     // many times while it runs.
-    let filler = contexts::create(&store, new_context("filler")).expect("context").id;
+    let filler = contexts::create(&store, new_context("filler"))
+        .expect("context")
+        .id;
     store
         .write(|tx| {
             let mut insert = tx.prepare_cached(
@@ -148,7 +159,10 @@ fn every_write_acknowledged_during_a_restore_survives_it() {
     }
     std::fs::write(data.root().join("stop"), "").expect("stop file");
     for w in &mut writers {
-        assert!(w.wait().expect("writer exits").success(), "a writer process failed");
+        assert!(
+            w.wait().expect("writer exits").success(),
+            "a writer process failed"
+        );
     }
 
     let (acked, failed) = read_acks(&acks);

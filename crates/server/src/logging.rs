@@ -184,13 +184,19 @@ mod tests {
         }
         std::fs::write(logs_dir.join("notes.txt"), "mine").expect("other file");
         let mut files = DailyFiles::open(logs_dir.clone()).expect("open");
-        files.write_all(b"2026-11-23T00:00:00Z  INFO hello\n").expect("write");
+        files
+            .write_all(b"2026-11-23T00:00:00Z  INFO hello\n")
+            .expect("write");
         files.flush().expect("flush");
         let kept = logs::files(&logs_dir).expect("list");
         assert_eq!(kept.len(), LOG_FILES_KEPT);
         let todays = logs::file_for(&logs_dir, today);
         assert_eq!(kept.last(), Some(&todays));
-        assert_eq!(kept.first(), Some(&old[LOG_FILES_KEPT - 2]), "the newest 29 old days stay");
+        assert_eq!(
+            kept.first(),
+            Some(&old[LOG_FILES_KEPT - 2]),
+            "the newest 29 old days stay"
+        );
         assert!(std::fs::read_to_string(&todays).expect("read").contains("hello"));
         assert!(logs_dir.join("notes.txt").exists());
         #[cfg(unix)]

@@ -85,7 +85,10 @@ fn files_in(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
         .collect();
     found.sort();
     found
@@ -135,8 +138,16 @@ async fn a_fresh_install_keeps_its_data_private() {
     let log_files = files_in(&logs, "llmgen.");
     assert!(!log_files.is_empty(), "the server wrote a log file");
     let backup_files = files_in(&backups.join("database"), "llmgen-");
-    assert_eq!(backup_files.len(), 4, "two backups and their manifests: {backup_files:?}");
-    assert!(backup_files.iter().any(|p| p.to_string_lossy().ends_with(".db.age")));
+    assert_eq!(
+        backup_files.len(),
+        4,
+        "two backups and their manifests: {backup_files:?}"
+    );
+    assert!(
+        backup_files
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(".db.age"))
+    );
     for file in log_files
         .iter()
         .chain(&backup_files)
@@ -182,10 +193,15 @@ fn an_existing_install_is_tightened_at_start() {
     let backups = data.join("backups");
     let backup_files = files_in(&backups.join("database"), "llmgen-");
     assert_eq!(backup_files.len(), 2, "a backup and its manifest");
-    let ours_files: Vec<PathBuf> = [db.clone(), with_suffix(&db, "-wal"), with_suffix(&db, "-shm"), old_log]
-        .into_iter()
-        .chain(backup_files)
-        .collect();
+    let ours_files: Vec<PathBuf> = [
+        db.clone(),
+        with_suffix(&db, "-wal"),
+        with_suffix(&db, "-shm"),
+        old_log,
+    ]
+    .into_iter()
+    .chain(backup_files)
+    .collect();
     let ours_dirs = [data.clone(), logs, backups.clone(), backups.join("database")];
     for file in &ours_files {
         set_mode(file, 0o644);

@@ -271,7 +271,10 @@ pub(crate) fn copy_pages_holding<T>(
     // was emptied in that same step, with nothing of the source to hold a lock for.
     let mut done = false;
     loop {
-        match backup.step(0).map_err(BackupError::sqlite("locking the database"))? {
+        match backup
+            .step(0)
+            .map_err(BackupError::sqlite("locking the database"))?
+        {
             StepResult::More => break,
             StepResult::Done => {
                 done = true;

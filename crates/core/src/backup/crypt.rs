@@ -92,7 +92,8 @@ pub fn decrypt_file(
             | age::DecryptError::NoMatchingKeys => BackupError::WrongPassphrase(src.to_path_buf()),
             other => damaged(other.to_string()),
         })?;
-    let mut output = BufWriter::new(super::create_private(dst).map_err(|e| BackupError::io("create", dst, e))?);
+    let mut output =
+        BufWriter::new(super::create_private(dst).map_err(|e| BackupError::io("create", dst, e))?);
     // A damaged or truncated payload fails here: age authenticates every 64 KiB chunk and the end.
     io::copy(&mut reader, &mut output).map_err(|e| damaged(e.to_string()))?;
     let file = output

@@ -275,7 +275,10 @@ mod tests {
         assert!(!is_backup_name(&format!("{na}.json")));
         assert!(!is_backup_name(&format!(".{na}.tmp")));
         let temp = create::temp_path(&backups_dir(&DataDir::at("/d")).join(&na).with_extension("copy"));
-        let temp = temp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = temp
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for end in ["", "-journal", "-wal", "-shm"] {
             assert!(is_temp_name(&format!("{temp}{end}")), "{temp}{end}");
         }
