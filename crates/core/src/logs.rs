@@ -179,6 +179,16 @@ fn file_date(path: &Path) -> Option<time::Date> {
     time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// The log file of the UTC day `date` in `dir`, where the server writes that day's entries.
+pub fn file_for(dir: &Path, date: time::Date) -> PathBuf {
+    dir.join(format!(
+        "{PREFIX}{:04}-{:02}-{:02}{SUFFIX}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
+}
+
 /// The daily log files in `dir`, oldest first. A missing folder has none.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>, LogsError> {
     let io = |source| LogsError::Io {

@@ -73,12 +73,113 @@ impl DataDir {
         self.root.join("backups")
     }
 
-    /// Creates the root folder when missing.
+    /// Creates the root folder when missing (private to the user: 0700 on Unix) and takes
+    /// away what an older version left readable to others ([`DataDir::tighten`]).
     pub fn ensure(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.root).map_err(|source| CoreError::DataDir {
+        create_private_dir(&self.root).map_err(|source| CoreError::DataDir {
             path: self.root.clone(),
             source,
-        })
+        })?;
+        self.tighten();
+        Ok(())
+    }
+
+    /// Takes group and other permissions away from our own files in the data dir (Unix): they
+    /// hold conversations, and an older version (or SQLite under the usual umask) left them
+    /// readable to every user of the machine. Only what is ours: the root when it carries our
+    /// name (the default data dir; a folder the user chose, maybe one they share, stays as it
+    /// is), the database with its `-wal`, `-shm` and `-journal`, and the `logs/` and `backups/`
+    /// folders with everything in them. Never creates anything, never follows a symlink; a file
+    /// that cannot be changed is left as it is (that must not stop a start).
+    pub fn tighten(&self) {
+        if self.root.file_name() == Some(std::ffi::OsStr::new(APP_ID)) {
+            make_private(&self.root);
+        }
+        let db = self.db_path();
+        make_private(&db);
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            make_private(Path::new(&name));
+        }
+        make_private_tree(&self.logs_dir());
+        make_private_tree(&self.backups_dir());
+    }
+}
+
+/// Permission bits no one but the user may have on our files and folders (Unix).
+#[cfg(unix)]
+const NOT_OURS_TO_SHARE: u32 = 0o077;
+
+/// Creates the folder `path` private to the user (0700 on Unix) when missing; its missing
+/// parents are created with the usual permissions, and an existing folder is left as it is.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    #[cfg(unix)]
+    let builder = {
+        let mut builder = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+    };
+    #[cfg(not(unix))]
+    let builder = std::fs::DirBuilder::new();
+    match builder.create(path) {
+        // Another process made it in between.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+/// Creates an empty file only the user can read and write (0600 on Unix) unless `path`
+/// exists. Used for a database file before SQLite opens it: SQLite gives the `-wal`, `-shm`
+/// and `-journal` files it creates the database file's permissions, so they are private too.
+pub fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes group and other permissions from an existing file or folder (Unix; a no-op
+/// elsewhere, where the user's profile folder is private already). A symlink and a missing
+/// path are left alone; errors are ignored (best effort, see [`DataDir::tighten`]).
+pub fn make_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode();
+        if meta.file_type().is_symlink() || mode & NOT_OURS_TO_SHARE == 0 {
+            return;
+        }
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !NOT_OURS_TO_SHARE));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// [`make_private`] on a folder and everything in it (symlinks neither changed nor followed).
+fn make_private_tree(dir: &Path) {
+    make_private(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => make_private_tree(&path),
+            Ok(_) => make_private(&path),
+            Err(_) => {}
+        }
     }
 }
 

@@ -14,8 +14,11 @@ use crate::{CoreError, Result, paths::DataDir, timefmt};
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
-/// How long a writer waits for another process's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a writer waits for another process's transaction before giving up. Long enough to
+/// wait out a restore, which holds the write lock through its safety backup and its copy
+/// (about 10 s per GB on the machine of BENCHMARKS.md): a write kept waiting by a restore then
+/// commits on the restored data instead of failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One connection to `llmgen.db`. Cheap to share behind an `Arc`; calls are serialised.
 pub struct Store {
@@ -36,8 +39,11 @@ impl Store {
         Self::open_path(&data_dir.db_path())
     }
 
-    /// Opens the database file at `path`.
+    /// Opens the database file at `path`, creating it private to the user when missing (0600
+    /// on Unix; SQLite gives its -wal and -shm the same permissions).
     pub fn open_path(path: &Path) -> Result<Self> {
+        // Best effort: when the file cannot be created, SQLite's open below says why.
+        let _ = crate::paths::create_private_file(path);
         let conn = Connection::open(path)?;
         Self::init(conn, Some(path.to_path_buf()))
     }
@@ -102,7 +108,7 @@ impl Store {
 
     /// How long this connection waits for another process's lock from now on. A stopping server
     /// shortens it, so a long restore or vacuum elsewhere cannot hold its exit for the default
-    /// ten seconds.
+    /// minute.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
         self.lock().busy_timeout(wait)?;
         Ok(())

@@ -144,6 +144,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(tray(app, minimized));
     }
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
+    // Our files hold conversations: what an older version left readable to others is made private.
+    data_dir.tighten();
     if let Command::Serve = command {
         return serve(data_dir).map(|()| ExitCode::SUCCESS);
     }

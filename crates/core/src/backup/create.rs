@@ -80,8 +80,7 @@ pub(crate) fn create_locked(
     // stick, where a killed run would leave the data readable): it is made in the data dir's
     // own backup folder, whose leftovers the next backup, verify or restore removes.
     let plain_dir = if encrypted {
-        fs::create_dir_all(&default_dir)
-            .map_err(|e| BackupError::io("create the backup folder", &default_dir, e))?;
+        super::create_private_dir(&default_dir)?;
         &default_dir
     } else {
         &dir
@@ -199,6 +198,9 @@ fn copy_database(
         )
     };
     let integrity_failed = {
+        // Private from the start (the copy holds conversations, wherever it is written); SQLite
+        // gives the copy's journal the same permissions.
+        crate::paths::create_private_file(dest).map_err(|e| BackupError::io("create", dest, e))?;
         let mut copy = Connection::open(dest).map_err(BackupError::sqlite("creating the copy"))?;
         copy_pages(&source, &mut copy, "Copying the database", progress)?;
         // The copy is a single file: no -wal/-shm beside a backup.
@@ -240,20 +242,56 @@ pub(crate) fn copy_pages(
     label: &str,
     progress: &dyn Progress,
 ) -> Result<(), BackupError> {
+    copy_pages_holding(from, to, label, progress, || Ok(()))
+}
+
+/// [`copy_pages`], running `while_held` first, once `to`'s write lock is held and before any
+/// page is written: between the two no other connection can commit to `to`, and everything it
+/// committed before is visible to new readers. The lock is held until the last page is copied
+/// and committed. An error from `while_held` leaves `to` untouched.
+///
+/// The backup API takes the destination's write transaction at its first step and keeps it
+/// until the copy is done; a step of zero pages takes the locks and copies nothing. (A
+/// connection in a write transaction cannot itself be a backup's destination or source, so
+/// the lock must be the backup's own.)
+pub(crate) fn copy_pages_holding<T>(
+    from: &Connection,
+    to: &mut Connection,
+    label: &str,
+    progress: &dyn Progress,
+    while_held: impl FnOnce() -> Result<T, BackupError>,
+) -> Result<T, BackupError> {
     let page_size: i64 = from
         .query_row("PRAGMA page_size", [], |r| r.get(0))
         .map_err(BackupError::sqlite("reading the page size"))?;
     let page_size = u64::try_from(page_size).unwrap_or(4096);
     let backup = rusqlite::backup::Backup::new(from, to).map_err(BackupError::sqlite("starting the copy"))?;
-    let mut started = false;
-    let mut waiting_since: Option<Instant> = None;
+    let mut waiting = Waiting::default();
+    // Done already here only for a source of no pages (an empty file): then the destination
+    // was emptied in that same step, with nothing of the source to hold a lock for.
+    let mut done = false;
     loop {
+        match backup
+            .step(0)
+            .map_err(BackupError::sqlite("locking the database"))?
+        {
+            StepResult::More => break,
+            StepResult::Done => {
+                done = true;
+                break;
+            }
+            _ => waiting.wait("locking the database")?,
+        }
+    }
+    let held = while_held()?;
+    let mut started = false;
+    while !done {
         let step = backup
             .step(PAGES_PER_STEP)
             .map_err(BackupError::sqlite("copying pages"))?;
         let p = backup.progress();
         let total = u64::try_from(p.pagecount).unwrap_or(0) * page_size;
-        let done = u64::try_from(p.pagecount - p.remaining).unwrap_or(0) * page_size;
+        let copied = u64::try_from(p.pagecount - p.remaining).unwrap_or(0) * page_size;
         if !started {
             progress.stage(label, Some(total));
             started = true;
@@ -261,24 +299,34 @@ pub(crate) fn copy_pages(
         match step {
             StepResult::Done => {
                 progress.advance(total);
-                break;
+                done = true;
             }
             StepResult::More => {
-                waiting_since = None;
-                progress.advance(done);
+                waiting = Waiting::default();
+                progress.advance(copied);
             }
             // Another process holds a lock we need: wait a little, within a limit.
-            _ => {
-                let since = *waiting_since.get_or_insert_with(Instant::now);
-                if since.elapsed() > BUSY_LIMIT {
-                    return Err(BackupError::Busy("copying pages"));
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            _ => waiting.wait("copying pages")?,
         }
     }
     progress.finish();
-    Ok(())
+    Ok(held)
+}
+
+/// How long a copy has been kept waiting for a lock.
+#[derive(Default)]
+struct Waiting(Option<Instant>);
+
+impl Waiting {
+    /// Sleeps a little, or fails once the wait exceeds [`BUSY_LIMIT`].
+    fn wait(&mut self, action: &'static str) -> Result<(), BackupError> {
+        let since = *self.0.get_or_insert_with(Instant::now);
+        if since.elapsed() > BUSY_LIMIT {
+            return Err(BackupError::Busy(action));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        Ok(())
+    }
 }
 
 /// `PRAGMA integrity_check` of a connection; an error naming `path` unless it says "ok".

@@ -37,7 +37,7 @@ pub fn encrypt_file(
 ) -> Result<(), BackupError> {
     let input = File::open(src).map_err(|e| BackupError::io("open", src, e))?;
     let total = input.metadata().map(|m| m.len()).ok();
-    let output = File::create(dst).map_err(|e| BackupError::io("create", dst, e))?;
+    let output = super::create_private(dst).map_err(|e| BackupError::io("create", dst, e))?;
     progress.stage("Encrypting", total);
     let encryptor = age::Encryptor::with_user_passphrase(SecretString::from(passphrase.expose().to_owned()));
     let mut writer = encryptor
@@ -92,7 +92,8 @@ pub fn decrypt_file(
             | age::DecryptError::NoMatchingKeys => BackupError::WrongPassphrase(src.to_path_buf()),
             other => damaged(other.to_string()),
         })?;
-    let mut output = BufWriter::new(File::create(dst).map_err(|e| BackupError::io("create", dst, e))?);
+    let mut output =
+        BufWriter::new(super::create_private(dst).map_err(|e| BackupError::io("create", dst, e))?);
     // A damaged or truncated payload fails here: age authenticates every 64 KiB chunk and the end.
     io::copy(&mut reader, &mut output).map_err(|e| damaged(e.to_string()))?;
     let file = output

@@ -89,7 +89,7 @@ pub fn write(backup: &Path, manifest: &Manifest) -> Result<(), BackupError> {
             path: backup.to_path_buf(),
             detail: e.to_string(),
         })?;
-        let mut file = fs::File::create(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
+        let mut file = super::create_private(&temp).map_err(|e| BackupError::io("create", &temp, e))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| BackupError::io("write", &temp, e))?;

@@ -164,12 +164,14 @@ pub(crate) struct Lock {
 impl Lock {
     fn open(data_dir: &DataDir) -> Result<File, BackupError> {
         let dir = backups_dir(data_dir);
-        fs::create_dir_all(&dir).map_err(|e| BackupError::io("create the backup folder", &dir, e))?;
+        create_private_dir(&data_dir.backups_dir())?;
+        create_private_dir(&dir)?;
         let path = dir.join(".lock");
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
             .open(&path)
             .map_err(|e| BackupError::io("create the lock file", &path, e))
     }
@@ -200,14 +202,26 @@ impl Drop for Lock {
     }
 }
 
+/// Endings of a temp file of ours: the temp file itself (a copy, an encrypted copy, a
+/// manifest), and the journal, WAL and shared-memory files SQLite keeps beside a temp copy
+/// while it writes it (a copy killed mid-way leaves its `-journal`).
+const TEMP_ENDINGS: [&str; 4] = [".tmp", ".tmp-journal", ".tmp-wal", ".tmp-shm"];
+
+/// True for the name of a temp file a backup, verify or restore writes (see [`create::temp_path`]).
+fn is_temp_name(name: &str) -> bool {
+    name.starts_with(".llmgen-") && TEMP_ENDINGS.iter().any(|end| name.ends_with(end))
+}
+
 /// Removes what a killed backup, verify or restore left behind (dot-named temp files, among
-/// them the plain copy of an encrypted backup, and scratch folders holding decrypted copies).
-/// Called at the start of each of them with the [`Lock`] held, so nothing else is writing them.
+/// them the plain copy of an encrypted backup and SQLite's journal beside a copy, and scratch
+/// folders holding decrypted copies). Called by each of them, by `prune` and by the server's
+/// start-up backup check, always with the [`Lock`] held: whoever writes these files holds it,
+/// so none of them is being written.
 fn remove_leftovers(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        if name.starts_with(".llmgen-") && name.ends_with(".tmp") {
+        if is_temp_name(&name) {
             let _ = fs::remove_file(&path);
         } else if name.starts_with(".restore-") && name != format!(".restore-{}", std::process::id()) {
             let _ = fs::remove_dir_all(&path);
@@ -219,6 +233,24 @@ fn remove_leftovers(dir: &Path) {
             }
         }
     }
+}
+
+/// Creates `dir` private to the user (0700 on Unix) when missing: our own backup folders.
+fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
+    crate::paths::create_private_dir(dir).map_err(|e| BackupError::io("create the backup folder", dir, e))
+}
+
+/// Creates (or truncates) a file only the user can read and write (0600 on Unix): backups,
+/// their manifests and decrypted copies hold conversations, wherever they are written.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    // The mode above applies only to a new file.
+    crate::paths::make_private(path);
+    Ok(file)
 }
 
 /// Sums a file's size, 0 when it does not exist (a WAL that was checkpointed away).
@@ -242,6 +274,15 @@ mod tests {
         assert!(is_backup_name(&na) && is_backup_name(&nb));
         assert!(!is_backup_name(&format!("{na}.json")));
         assert!(!is_backup_name(&format!(".{na}.tmp")));
+        let temp = create::temp_path(&backups_dir(&DataDir::at("/d")).join(&na).with_extension("copy"));
+        let temp = temp
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for end in ["", "-journal", "-wal", "-shm"] {
+            assert!(is_temp_name(&format!("{temp}{end}")), "{temp}{end}");
+        }
+        assert!(!is_temp_name(&na) && !is_temp_name(&format!("{na}.json")));
         let damaged = damaged_name(&file_name(b, Reason::PreRestore, false));
         assert!(damaged.ends_with("-pre-restore-damaged.db"), "{damaged}");
         assert!(is_backup_name(&damaged));

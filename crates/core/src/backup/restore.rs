@@ -1,11 +1,18 @@
-//! `backup restore`: verify first, migrate an older copy, take a safety backup of the current
-//! database, then copy the backup into the live database with SQLite's backup API.
+//! `backup restore`: verify first, migrate an older copy, then, holding the live database's
+//! write lock, take a safety backup of the current data and copy the backup in with SQLite's
+//! backup API.
 //!
 //! Why the backup API into the live file (and not a file rename): server processes keep the
 //! database open. A rename would leave them reading the old, unlinked file; the backup API
 //! writes through SQLite's own locking as one write transaction, so every open connection sees
 //! either the old or the restored data, and a crash (even kill -9) before the commit leaves the
 //! old data: the uncommitted WAL frames are discarded when the database is next opened.
+//!
+//! Why the safety copy is taken under the restore's write lock: writes other processes commit
+//! after the safety copy's snapshot and before the restore commits would be in neither (issue
+//! 18 lost dozens per run). Holding the lock from before the safety copy to the commit, no
+//! write can fall between the two: writers wait on their busy timeout (see `store.rs`) and then
+//! commit on top of the restored data.
 
 use std::{collections::BTreeMap, path::Path, path::PathBuf};
 
@@ -55,7 +62,12 @@ pub fn restore(
     }
 
     let db = data_dir.db_path();
-    let safety_backup = if db.exists() {
+    let existed = db.exists();
+    data_dir.ensure()?;
+    let take_safety_backup = || -> Result<Option<BackupInfo>, BackupError> {
+        if !existed {
+            return Ok(None);
+        }
         let options = CreateOptions {
             reason: Reason::PreRestore,
             // A damaged live database is exactly when people restore: keep its data as it is
@@ -63,15 +75,13 @@ pub fn restore(
             keep_damaged: true,
             ..CreateOptions::default()
         };
-        Some(create::create_locked(data_dir, &options, progress)?.0)
-    } else {
-        data_dir.ensure()?;
-        None
+        Ok(Some(create::create_locked(data_dir, &options, progress)?.0))
     };
 
     // Read-write: a migrated copy is in WAL mode, which a read-only connection may not open.
     let source = Connection::open_with_flags(&copy, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(BackupError::sqlite("opening the verified copy"))?;
+    crate::paths::create_private_file(&db).map_err(|e| BackupError::io("create", &db, e))?;
     let mut live = Connection::open(&db).map_err(BackupError::sqlite("opening the database"))?;
     live.busy_timeout(create::BUSY_TIMEOUT)
         .map_err(BackupError::sqlite("opening the database"))?;
@@ -85,7 +95,19 @@ pub fn restore(
             .map_err(BackupError::sqlite("opening the database"))
     };
     let wal_before = wal(&live);
-    create::copy_pages(&source, &mut live, "Restoring", progress)?;
+    let safety_backup = match &wal_before {
+        Ok(mode) if mode.eq_ignore_ascii_case("wal") => {
+            create::copy_pages_holding(&source, &mut live, "Restoring", progress, take_safety_backup)?
+        }
+        // Not in WAL mode: a database whose schema cannot be read, which no server can write
+        // to either (each sets WAL mode on opening). In rollback mode the restore's write lock
+        // would also keep the safety copy from reading, so the copy comes first.
+        _ => {
+            let safety_backup = take_safety_backup()?;
+            create::copy_pages(&source, &mut live, "Restoring", progress)?;
+            safety_backup
+        }
+    };
     drop(source);
     if wal_before.is_err() {
         wal(&live)?;

@@ -49,6 +49,8 @@ pub fn prune(data_dir: &DataDir, retention: Retention) -> Result<PruneReport, Ba
 }
 
 pub(crate) fn prune_locked(data_dir: &DataDir, retention: Retention) -> Result<PruneReport, BackupError> {
+    // A cleanup: what a killed backup left goes too.
+    super::remove_leftovers(&super::backups_dir(data_dir));
     let backups = super::list(data_dir)?;
     let keep = kept(&backups, retention, crate::timefmt::now());
     let mut report = PruneReport {

@@ -35,22 +35,22 @@ pub fn last_backup_age(data_dir: &DataDir) -> Result<Option<time::Duration>, Bac
     Ok(newest.map(|t| crate::timefmt::now() - t))
 }
 
-/// Takes a scheduled backup if one is due and no other process is taking one, then prunes by
-/// the retention settings. `Ok(None)` when nothing was due or another process holds the lock.
+/// Removes what a killed backup left (when no other process holds the backup lock), then takes
+/// a scheduled backup if one is due and prunes by the retention settings. `Ok(None)` when
+/// nothing was due or another process holds the lock.
 pub fn run_if_due(data_dir: &DataDir) -> Result<Option<BackupInfo>, BackupError> {
     if !data_dir.db_path().exists() {
         return Ok(None);
     }
     let settings = crate::settings::load(&Store::open(data_dir)?)?;
-    let newest = || -> Result<_, BackupError> { Ok(super::list(data_dir)?.first().map(|b| b.created)) };
-    if !is_due(&settings, newest()?, crate::timefmt::now()) {
-        return Ok(None);
-    }
     let Some(_lock) = Lock::try_acquire(data_dir)? else {
         return Ok(None);
     };
-    // Checked again under the lock: another process may have just finished one.
-    if !is_due(&settings, newest()?, crate::timefmt::now()) {
+    // Even when no backup is due (scheduled backups off, or far apart): a killed backup's temp
+    // copy can be as large as the database.
+    super::remove_leftovers(&super::backups_dir(data_dir));
+    let newest = super::list(data_dir)?.first().map(|b| b.created);
+    if !is_due(&settings, newest, crate::timefmt::now()) {
         return Ok(None);
     }
     let options = CreateOptions {

@@ -150,7 +150,7 @@ impl Scratch {
     pub(crate) fn new(data_dir: &DataDir) -> Result<Self, BackupError> {
         let dir = super::backups_dir(data_dir).join(format!(".restore-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).map_err(|e| BackupError::io("create", &dir, e))?;
+        crate::paths::create_private_dir(&dir).map_err(|e| BackupError::io("create", &dir, e))?;
         Ok(Self(dir))
     }
 }
