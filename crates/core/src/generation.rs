@@ -316,9 +316,66 @@ pub fn choose_route(
     }
 }
 
+/// How `provider: auto` routes for a client, in words, decided by [`choose_route`] itself so the
+/// description cannot drift from the rule. `default_provider` as for `choose_route` (only needed
+/// when [`needs_default_provider`] says so for `Auto`).
+pub fn describe_auto_route(
+    client_supports_sampling: bool,
+    prefer_sampling: bool,
+    default_provider: Option<DefaultProvider>,
+) -> String {
+    let route = choose_route(
+        &ProviderChoice::Auto,
+        client_supports_sampling,
+        prefer_sampling,
+        // `auto` never asks whether a named provider exists.
+        |_| false,
+        default_provider,
+    );
+    match route {
+        Ok(Route::Sampling) => "sampling (your client's model)".to_string(),
+        Ok(Route::Provider(name)) => format!("provider '{name}'"),
+        Err(why) => format!("none: {why}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The description follows the routing rule in every case: sampling first when offered and
+    /// preferred, then a usable default provider, else the reason with its fix.
+    #[test]
+    fn the_auto_route_description_follows_choose_route() {
+        let usable = || {
+            Some(DefaultProvider {
+                name: "anthropic".into(),
+                usable: Ok(()),
+            })
+        };
+        let keyless = || {
+            Some(DefaultProvider {
+                name: "anthropic".into(),
+                usable: Err("no API key.".into()),
+            })
+        };
+        assert_eq!(
+            describe_auto_route(true, true, None),
+            "sampling (your client's model)"
+        );
+        assert_eq!(describe_auto_route(true, false, usable()), "provider 'anthropic'");
+        assert_eq!(describe_auto_route(false, true, usable()), "provider 'anthropic'");
+        let none = describe_auto_route(false, true, keyless());
+        assert!(
+            none.starts_with("none: ") && none.contains("no API key"),
+            "{none}"
+        );
+        let none = describe_auto_route(false, true, None);
+        assert!(
+            none.contains("did not declare the 'sampling' capability"),
+            "{none}"
+        );
+    }
 
     fn request(temperature: Option<f64>) -> GenerationRequest {
         GenerationRequest {

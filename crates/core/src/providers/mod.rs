@@ -72,6 +72,36 @@ impl ProviderKind {
     pub fn needs_key(self) -> bool {
         !matches!(self, Self::OpenaiCompatible)
     }
+
+    /// The public API's address, for kinds that have one (an OpenAI-compatible server is
+    /// wherever the user runs it). The built-in providers were seeded with these.
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            Self::Anthropic => Some("https://api.anthropic.com/v1"),
+            Self::Openai => Some("https://api.openai.com/v1"),
+            Self::OpenaiCompatible => None,
+        }
+    }
+
+    /// The model the built-in provider of this kind was seeded with.
+    pub fn default_model(self) -> Option<&'static str> {
+        match self {
+            Self::Anthropic => Some("claude-sonnet-4-5"),
+            Self::Openai => Some("gpt-4o-mini"),
+            Self::OpenaiCompatible => None,
+        }
+    }
+
+    /// `given`, or this kind's public address; an OpenAI-compatible provider must be given one.
+    pub fn base_url_or_default(self, given: Option<String>) -> Result<String> {
+        match (given, self.default_base_url()) {
+            (Some(url), _) => Ok(url),
+            (None, Some(url)) => Ok(url.to_string()),
+            (None, None) => Err(CoreError::invalid(
+                "An openai-compatible provider needs a base URL, e.g. http://localhost:11434/v1 for Ollama, http://localhost:1234/v1 for LM Studio.",
+            )),
+        }
+    }
 }
 
 /// A configured provider. Holds no key.
@@ -372,6 +402,23 @@ pub async fn call(
 mod tests {
     use super::*;
     use crate::secrets::KeychainError;
+
+    /// The landed migration seeded the built-in providers; their rows must say exactly what
+    /// `ProviderKind` says are the defaults, so the CLI, the app and a fresh database agree.
+    #[test]
+    fn the_seeded_builtins_carry_the_kinds_defaults() {
+        let store = Store::open_in_memory().expect("store");
+        for name in ["anthropic", "openai"] {
+            let p = find(&store, name).expect("read").expect("seeded");
+            assert_eq!(Some(p.base_url.as_str()), p.kind.default_base_url(), "{name}");
+            assert_eq!(Some(p.model.as_str()), p.kind.default_model(), "{name}");
+        }
+        assert!(ProviderKind::OpenaiCompatible.base_url_or_default(None).is_err());
+        assert_eq!(
+            ProviderKind::Openai.base_url_or_default(None).ok().as_deref(),
+            Some("https://api.openai.com/v1")
+        );
+    }
 
     fn ollama() -> NewProvider {
         NewProvider {

@@ -2,15 +2,7 @@
 #![allow(clippy::print_stdout)] // this is the CLI's output; the serve path never prints
 
 use anyhow::Context;
-use llmgen_core::{
-    Store,
-    clients::{self, Clients},
-    health, logs,
-    paths::DataDir,
-    providers, report,
-    secrets::Secret,
-    settings,
-};
+use llmgen_core::{Store, health, logs, paths::DataDir, report};
 
 use super::{current_exe, runtime};
 
@@ -186,106 +178,14 @@ pub fn logs(data_dir: &DataDir, args: LogsArgs) -> anyhow::Result<()> {
 /// `diagnose --out FILE`: everything a bug report needs, in one archive, with secrets and the
 /// home folder taken out. Never creates a database: a missing one is reported as missing.
 pub fn diagnose(data_dir: DataDir, out: &std::path::Path) -> anyhow::Result<()> {
-    use llmgen_core::{diagnose as diag, health, logs, report};
     let exe = current_exe()?;
-    let mut parts = Vec::new();
-    let store = if data_dir.db_path().exists() {
-        Some(Store::open(&data_dir)?)
-    } else {
-        None
-    };
-    parts.push(diag::Part::new(
-        "versions.txt",
-        format!(
-            "mcp-llm-generator {}\nschema known by this build: {}\nschema of the database: {}\nos: {} {}\ndata folder: {}\nserver binary: {}\n",
-            llmgen_core::VERSION,
-            Store::known_schema_version(),
-            store
-                .as_ref()
-                .and_then(|s| s.schema_version().ok())
-                .map_or_else(|| "(no database)".to_string(), |v| v.to_string()),
-            std::env::consts::OS,
-            std::env::consts::ARCH,
-            data_dir.root().display(),
-            exe.display()
-        ),
-    ));
-    // The handshake starts a server, which would create a database that is not there; an
-    // archive describes the data dir as it is.
-    let handshake = store
-        .is_some()
-        .then(|| llmgen_server::ChildHandshake::new(&exe, data_dir.root()));
-    let checks = runtime()?.block_on(health::check_installation(
+    let handshake = llmgen_server::ChildHandshake::new(&exe, data_dir.root());
+    let names = runtime()?.block_on(llmgen_core::diagnose::create(
         &data_dir,
-        Some(&exe),
-        handshake.as_ref(),
-        health::HealthOptions::default(),
-    ));
-    parts.push(diag::Part::new(
-        "health.json",
-        serde_json::to_string_pretty(&checks)?,
-    ));
-    let clients = Clients::from_env(data_dir.clone());
-    parts.push(diag::Part::new(
-        "clients.json",
-        serde_json::to_string_pretty(&clients::list(&clients, Some(&exe)))?,
-    ));
-    let mut secrets_known = Vec::new();
-    if let Some(store) = &store {
-        parts.push(diag::Part::new(
-            "report.json",
-            serde_json::to_string_pretty(&report::daily(store, report::Day::today())?)?,
-        ));
-        parts.push(diag::Part::new(
-            "settings.json",
-            serde_json::to_string_pretty(&settings::load(store)?)?,
-        ));
-        let providers = providers::list(store)?;
-        parts.push(diag::Part::new(
-            "providers.json",
-            serde_json::to_string_pretty(&providers)?,
-        ));
-        // Every key we could be holding is taken out wherever it might appear.
-        for p in &providers {
-            if let Ok(Some(key)) = llmgen_core::secrets::read(&p.name) {
-                secrets_known.push(key);
-            }
-        }
-    }
-    if let Ok(Some(passphrase)) = llmgen_core::backup::stored_passphrase() {
-        secrets_known.push(passphrase);
-    }
-    for var in [
-        "ANTHROPIC_API_KEY",
-        "OPENAI_API_KEY",
-        llmgen_core::backup::PASSPHRASE_ENV,
-    ] {
-        if let Some(value) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
-            secrets_known.push(Secret::new(value));
-        }
-    }
-    let query = logs::LogQuery::parse("info", Some("48h"))?;
-    match logs::read(&data_dir.logs_dir(), &query) {
-        Ok(entries) => {
-            let start = entries.len().saturating_sub(2000);
-            let text: String = entries
-                .iter()
-                .skip(start)
-                .filter_map(|e| serde_json::to_string(e).ok())
-                .map(|line| line + "\n")
-                .collect();
-            parts.push(diag::Part::new("logs.jsonl", text));
-        }
-        Err(e) => parts.push(diag::Part::new(
-            "logs.jsonl",
-            format!("(logs not readable: {e})\n"),
-        )),
-    }
-    let redactions = diag::Redactions {
-        secrets: secrets_known,
-        home: std::env::var_os("HOME").map(std::path::PathBuf::from),
-    };
-    let names = diag::write_archive(out, &parts, &redactions)?;
+        &exe,
+        Some(&handshake),
+        out,
+    ))?;
     println!(
         "Wrote {} ({}). Keys, passphrases and your home folder were taken out; look inside before you share it.",
         out.display(),

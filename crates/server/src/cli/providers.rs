@@ -161,14 +161,7 @@ pub fn providers(store: &Store, action: Option<ProvidersAction>) -> anyhow::Resu
             default,
         } => {
             let kind = ProviderKind::from(kind);
-            let base_url = match (base_url, kind) {
-                (Some(url), _) => url,
-                (None, ProviderKind::Anthropic) => "https://api.anthropic.com/v1".into(),
-                (None, ProviderKind::Openai) => "https://api.openai.com/v1".into(),
-                (None, ProviderKind::OpenaiCompatible) => anyhow::bail!(
-                    "an openai-compatible provider needs --base-url, e.g. http://localhost:11434/v1 for Ollama"
-                ),
-            };
+            let base_url = kind.base_url_or_default(base_url)?;
             let p = providers::add(
                 store,
                 NewProvider {

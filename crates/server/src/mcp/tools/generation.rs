@@ -1,6 +1,8 @@
 //! The generation group: llm-generate and provider-status, and their TypeScript-server names.
 
-use llmgen_core::generation::{GenerationRequest, defaults};
+use llmgen_core::generation::{
+    GenerationRequest, ProviderChoice, defaults, describe_auto_route, needs_default_provider,
+};
 use rmcp::{
     handler::server::tool::{InputResponses, RequestState},
     model::{CallToolResponse, JsonObject},
@@ -73,15 +75,15 @@ impl LlmGenServer {
             let sampling = ctx
                 .client_capabilities()
                 .is_some_and(|caps| caps.sampling.is_some());
-            let auto = if sampling && inner.settings.prefer_sampling {
-                "sampling (your client's model)".to_string()
+            let prefer = inner.settings.prefer_sampling;
+            // The same rule as a real call: the default provider's keychain entry is only read
+            // when it decides the route.
+            let default = if needs_default_provider(&ProviderChoice::Auto, sampling, prefer) {
+                inner.direct.default_for_routing(&inner.store).await?
             } else {
-                match report.providers.iter().find(|p| p.is_default) {
-                    Some(d) if d.key_present || !d.needs_key => format!("provider '{}'", d.name),
-                    Some(d) => format!("provider '{}' (not usable: no API key)", d.name),
-                    None => "none (no default provider)".to_string(),
-                }
+                None
             };
+            let auto = describe_auto_route(sampling, prefer, default);
             let mut data = serde_json::to_value(&report).map_err(|e| ToolError(e.to_string()))?;
             if let Some(obj) = data.as_object_mut() {
                 obj.insert("clientSupportsSampling".into(), sampling.into());

@@ -2,10 +2,14 @@
 //! versions, client states, settings, providers, recent logs), with every secret we know of and
 //! every key-shaped token removed, and the home folder shown as `~`.
 
+mod collect;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::secrets::Secret;
+
+pub use collect::{Collected, collect, create};
 
 /// Why the archive could not be written; nothing partial is left under the asked name.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +20,12 @@ pub enum DiagnoseError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Core(#[from] crate::CoreError),
+    #[error(transparent)]
+    Logs(#[from] crate::logs::LogsError),
+    #[error("Could not encode part of the archive: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 /// One file of the archive, before redaction.
