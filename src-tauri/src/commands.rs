@@ -3,12 +3,13 @@
 use std::{path::PathBuf, sync::Arc};
 
 use llmgen_core::{
-    Store, backup,
+    Store,
     clients::{self, Change, ClientStatus, Clients},
+    generation::providers::{Direct, StatusReport},
+    operations::backup,
+    operations::status,
     paths::DataDir,
-    providers::{Direct, StatusReport},
     secrets::Secret,
-    status,
 };
 use serde::Serialize;
 
@@ -332,7 +333,7 @@ pub fn set_autostart(app: &tauri::AppHandle, enabled: bool) -> Result<bool, Stri
 pub async fn health_check(
     state: tauri::State<'_, AppState>,
     recheck: tauri::State<'_, Recheck>,
-) -> Result<llmgen_core::health::Health, String> {
+) -> Result<llmgen_core::operations::health::Health, String> {
     let data_dir = state.data_dir.clone()?;
     let health =
         blocking(move || llmgen_server::check_installation_now(&data_dir, server_binary().as_deref()))

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use llmgen_core::{
     Store,
-    contexts::{self, Context, ExportFormat, Page, StoredMessage},
+    conversation::contexts::{self, Context, ExportFormat, Page, StoredMessage},
     paths,
 };
 
@@ -143,7 +143,7 @@ pub async fn context_export(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use llmgen_core::{contexts::NewContext, paths::DataDir};
+    use llmgen_core::{conversation::contexts::NewContext, paths::DataDir};
 
     fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use llmgen_core::{
-    logs::{self, LogEntry, LogLevel, LogQuery},
+    operations::logs::{self, LogEntry, LogLevel, LogQuery},
     paths::DataDir,
 };
 use serde::Serialize;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use llmgen_core::{
     Store,
     clients::{self, Clients},
+    generation::providers::Direct,
     import_upstream::{self, ImportOptions, ImportReport},
-    providers::Direct,
-    uninstall::{self, UninstallOptions, UninstallReport},
+    operations::uninstall::{self, UninstallOptions, UninstallReport},
 };
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 
 use llmgen_core::{
     Store,
-    personas::{self, NewPersona, Persona, PersonaPatch},
+    catalog::personas::{self, NewPersona, Persona, PersonaPatch},
 };
 use serde::Serialize;
 
@@ -99,7 +99,7 @@ pub async fn persona_reset(state: tauri::State<'_, AppState>, name: String) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use llmgen_core::{paths::DataDir, personas::PersonaSettings};
+    use llmgen_core::{catalog::personas::PersonaSettings, paths::DataDir};
 
     fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");

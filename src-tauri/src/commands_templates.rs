@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use llmgen_core::{
     Store,
-    templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
+    catalog::templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
 };
 use serde::Serialize;
 
@@ -121,7 +121,7 @@ pub async fn template_render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use llmgen_core::{paths::DataDir, templates::TemplateParameter};
+    use llmgen_core::{catalog::templates::TemplateParameter, paths::DataDir};
 
     fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -11,7 +11,7 @@ use tauri::{
 };
 use tauri_plugin_autostart::ManagerExt;
 
-use llmgen_core::health::Level;
+use llmgen_core::operations::health::Level;
 use llmgen_tray::{
     menu::{Entry, TrayItem, View},
     tray::{Surface, Tray},

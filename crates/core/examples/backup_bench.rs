@@ -11,8 +11,8 @@ use std::{path::PathBuf, time::Instant};
 
 use llmgen_core::{
     Store,
-    backup::{self, CreateOptions},
-    contexts::{self, NewContext},
+    conversation::contexts::{self, NewContext},
+    operations::backup::{self, CreateOptions},
     paths::DataDir,
     progress::Silent,
     secrets::Secret,

@@ -14,8 +14,9 @@
 use std::{path::PathBuf, time::Instant};
 
 use llmgen_core::{
-    Store, chat,
-    contexts::{self, NewContext},
+    Store,
+    conversation::chat,
+    conversation::contexts::{self, NewContext},
     generation::Generated,
     paths::DataDir,
 };
@@ -65,7 +66,7 @@ fn assemble(dir: PathBuf) -> R {
         for i in 0..100_000u32 {
             let role = if i % 2 == 0 { "user" } else { "assistant" };
             let content = format!("message number {i}: {}", "lorem ipsum dolor sit amet ".repeat(4));
-            stmt.execute(rusqlite::params![context.id, role, content, llmgen_core::tokens::estimate(&content)])?;
+            stmt.execute(rusqlite::params![context.id, role, content, llmgen_core::generation::tokens::estimate(&content)])?;
         }
         Ok(())
     })?;
@@ -151,7 +152,7 @@ fn metrics(dir: PathBuf) -> R {
     use std::time::Duration;
     const CALLS: u64 = 1_000_000;
     let store = Store::open(&DataDir::at(&dir))?;
-    let m = llmgen_core::metrics::Metrics::new();
+    let m = llmgen_core::operations::metrics::Metrics::new();
     let mut record_ns = Vec::new();
     let mut flush_ms = Vec::new();
     for _ in 0..20 {

@@ -59,7 +59,7 @@ pub enum CoreError {
 
     /// A direct provider call failed; the text names the provider and the fix.
     #[error(transparent)]
-    Provider(#[from] crate::providers::ProviderError),
+    Provider(#[from] crate::generation::providers::ProviderError),
 
     /// The OS keychain could not be used.
     #[error(transparent)]

@@ -1,36 +1,43 @@
 //! llmgen-core: everything MCP LLM Generator knows and does, with no dependency on a front end.
 //!
-//! Every user action is one public function here; the MCP server, the CLI and (later) the desktop
-//! app are thin adapters over these functions.
+//! Every user action is one public function here; the MCP server, the CLI, the desktop app and
+//! the tray are thin adapters over these functions.
+//!
+//! The folders are the product's parts:
+//! - `store` (one SQLite file shared by every process, its migrations), `paths` (the data dir),
+//!   `settings`, `secrets` (the OS keychain) and `limits` (the size of every stored text) are
+//!   what everything else stands on;
+//! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins;
+//! - `conversation/`: contexts (a persona instance with its settings and expiry) and chat (the
+//!   history replayed within a token budget, the exchange stored only on success);
+//! - `generation/`: requests and the routing rule (sampling or a direct provider), the providers'
+//!   HTTP clients, token estimates, usage and budgets;
+//! - `clients/`: our entry in AI clients' configuration files (and `server_copy`: which binary those
+//!   entries run);
+//! - `operations/`: backups, health, the daily report, maintenance, logs, diagnose, status,
+//!   metrics and uninstall;
+//! - `import_upstream/`: moving in from the TypeScript server we replace.
+//!
+//! Imports run from the parts to what they stand on: `catalog` and `conversation` do not know
+//! `operations`, `paths` and `secrets` name no part. Two still run back and are the next to go:
+//! `store` seeds the catalog's built-ins each time it opens a database (so no caller can forget to),
+//! and `settings` holds a log level typed by `operations::logs`.
 
-pub mod backup;
-pub mod chat;
+pub mod catalog;
 pub mod clients;
-pub mod contexts;
-pub mod diagnose;
+pub mod conversation;
 pub mod error;
 pub mod generation;
-pub mod health;
 pub mod import_upstream;
 pub mod limits;
-pub mod logs;
-pub mod maintain;
-pub mod metrics;
+pub mod operations;
 pub mod paths;
-pub mod personas;
 pub mod progress;
-pub mod providers;
-pub mod report;
 pub mod secrets;
 pub mod server_copy;
 pub mod settings;
-pub mod status;
 pub mod store;
-pub mod templates;
 mod timefmt;
-pub mod tokens;
-pub mod uninstall;
-pub mod usage;
 
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::params;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -115,7 +115,7 @@ pub struct Settings {
     /// The server's log level (error, warn, info, debug or trace); `None` is info.
     /// `LLMGEN_LOG` overrides it for one process.
     #[serde(default)]
-    pub log_level: Option<crate::logs::LogLevel>,
+    pub log_level: Option<crate::operations::logs::LogLevel>,
     /// The desktop app's language; `auto` follows the system.
     #[serde(default)]
     pub language: Language,
@@ -239,7 +239,8 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
             serde_json::to_string(&groups)?
         }
         "log-level" => {
-            let level = crate::logs::LogLevel::parse(value).map_err(|e| CoreError::invalid(e.to_string()))?;
+            let level = crate::operations::logs::LogLevel::parse(value)
+                .map_err(|e| CoreError::invalid(e.to_string()))?;
             serde_json::to_string(&level)?
         }
         "language" => serde_json::to_string(&Language::parse(value)?)?,
@@ -288,50 +289,6 @@ fn parse_count(key: &str, value: &str) -> Result<u32> {
     }
 }
 
-/// Something with a stable name that can be seeded.
-pub(crate) trait Seeded {
-    fn seed_name(&self) -> &str;
-}
-
-impl Seeded for crate::templates::NewTemplate {
-    fn seed_name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Seeded for crate::personas::NewPersona {
-    fn seed_name(&self) -> &str {
-        &self.name
-    }
-}
-
-/// Runs `insert` for each item never seeded into this database before, and records it, so a
-/// built-in the user deleted does not come back on its own.
-pub(crate) fn seed_once<T: Seeded>(
-    tx: &Transaction<'_>,
-    kind: &str,
-    items: Vec<T>,
-    insert: impl Fn(&Transaction<'_>, &T) -> Result<()>,
-) -> Result<()> {
-    for item in &items {
-        let seeded: Option<i64> = tx
-            .query_row(
-                "SELECT 1 FROM builtin_seeds WHERE kind = ?1 AND name = ?2",
-                params![kind, item.seed_name()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if seeded.is_none() {
-            insert(tx, item)?;
-            tx.execute(
-                "INSERT INTO builtin_seeds (kind, name, seeded_at) VALUES (?1, ?2, ?3)",
-                params![kind, item.seed_name(), timefmt::now_string()],
-            )?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,7 +310,7 @@ mod tests {
         let s = set(&store, "update-check", "false").expect("set");
         assert!(!s.update_check);
         let s = set(&store, "log-level", "WARN").expect("set");
-        assert_eq!(s.log_level, Some(crate::logs::LogLevel::Warn));
+        assert_eq!(s.log_level, Some(crate::operations::logs::LogLevel::Warn));
         assert!(
             set(&store, "log-level", "loud")
                 .expect_err("bad")

@@ -64,8 +64,8 @@ impl Store {
         };
         store.migrate()?;
         store.write(|tx| {
-            crate::templates::seed_builtins(tx)?;
-            crate::personas::seed_builtins(tx)
+            crate::catalog::templates::seed_builtins(tx)?;
+            crate::catalog::personas::seed_builtins(tx)
         })?;
         Ok(store)
     }

@@ -11,9 +11,9 @@ use std::{
 
 use llmgen_core::{
     Store,
-    backup::{self, BackupError, CreateOptions, Retention},
-    contexts::{self, NewContext},
-    maintain::{self, Vacuum},
+    conversation::contexts::{self, NewContext},
+    operations::backup::{self, BackupError, CreateOptions, Retention},
+    operations::maintain::{self, Vacuum},
     paths::DataDir,
     progress::Silent,
     secrets::Secret,

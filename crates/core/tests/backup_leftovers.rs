@@ -13,8 +13,8 @@ use std::{
 
 use llmgen_core::{
     Store,
-    backup::{self, CreateOptions, Retention},
-    contexts::{self, NewContext},
+    conversation::contexts::{self, NewContext},
+    operations::backup::{self, CreateOptions, Retention},
     paths::DataDir,
     progress::{Progress, Silent},
 };

@@ -10,8 +10,8 @@ mod mock_http;
 
 use llmgen_core::{
     CoreError, Store,
+    generation::providers::{self, Direct, NewProvider, ProviderError, ProviderKind},
     generation::{ChatMessage, ChatRole, GenerationRequest, IncludeContext},
-    providers::{self, Direct, NewProvider, ProviderError, ProviderKind},
     secrets::{self, Secret},
 };
 use mock_http::{MockServer, Reply};

@@ -8,8 +8,8 @@
 mod mock_http;
 
 use llmgen_core::{
+    generation::providers::{self, ProviderConfig, ProviderError, ProviderKind},
     generation::{ChatMessage, ChatRole, GenerationRequest, IncludeContext},
-    providers::{self, ProviderConfig, ProviderError, ProviderKind},
     secrets::Secret,
 };
 use mock_http::{MockServer, Recorded, Reply};

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use llmgen_core::{
     CoreError, Store,
+    generation::providers::{self, Direct, NewProvider, ProviderConfig, ProviderError, ProviderKind},
+    generation::usage::{self, Budget, BudgetUnit, Month},
     generation::{ChatMessage, ChatRole, GenerationRequest, IncludeContext},
-    providers::{self, Direct, NewProvider, ProviderConfig, ProviderError, ProviderKind},
     secrets::Secret,
-    usage::{self, Budget, BudgetUnit, Month},
 };
 use mock_http::{MockServer, Reply};
 use serde_json::json;

@@ -13,8 +13,8 @@ use std::{
 
 use llmgen_core::{
     Store,
-    backup::{self, CreateOptions},
-    contexts::{self, NewContext},
+    conversation::contexts::{self, NewContext},
+    operations::backup::{self, CreateOptions},
     paths::DataDir,
     progress::Silent,
 };

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use llmgen_core::health::{Handshake, HandshakeReport};
+use llmgen_core::operations::health::{Handshake, HandshakeReport};
 use rmcp::{ServiceExt, transport::TokioChildProcess};
 
 /// Spawns `program --data-dir DIR serve` for each handshake.
@@ -79,16 +79,18 @@ impl Handshake for ChildHandshake {
 pub fn check_installation_now(
     data_dir: &llmgen_core::paths::DataDir,
     server: Option<&std::path::Path>,
-) -> Result<llmgen_core::health::Health, String> {
+) -> Result<llmgen_core::operations::health::Health, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     let handshake = server.map(|s| ChildHandshake::new(s, data_dir.root()));
-    Ok(runtime.block_on(llmgen_core::health::check_installation(
-        data_dir,
-        server,
-        handshake.as_ref(),
-        llmgen_core::health::HealthOptions::default(),
-    )))
+    Ok(
+        runtime.block_on(llmgen_core::operations::health::check_installation(
+            data_dir,
+            server,
+            handshake.as_ref(),
+            llmgen_core::operations::health::HealthOptions::default(),
+        )),
+    )
 }

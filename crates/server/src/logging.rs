@@ -13,7 +13,7 @@ use std::{
 };
 
 use llmgen_core::{
-    logs::{self, LogLevel},
+    operations::logs::{self, LogLevel},
     paths::{self, DataDir},
 };
 use time::{Date, OffsetDateTime};

@@ -256,7 +256,7 @@ async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow:
         }
     };
     // The session is up: a due scheduled backup runs in the background, never in its way.
-    llmgen_core::backup::spawn_due_backup(data_dir);
+    llmgen_core::operations::backup::spawn_due_backup(data_dir);
     let flusher = {
         let handle = handle.clone();
         tokio::spawn(async move {

@@ -13,7 +13,7 @@ use std::{
 };
 
 use common::*;
-use llmgen_core::{Store, backup, paths::DataDir};
+use llmgen_core::{Store, operations::backup, paths::DataDir};
 use serde_json::json;
 
 fn cli(data: &Path, args: &[&str]) -> Output {

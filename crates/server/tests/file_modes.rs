@@ -123,7 +123,7 @@ async fn a_fresh_install_keeps_its_data_private() {
     home.run(&["backup", "create"], &[]);
     home.run(
         &["backup", "create", "--encrypt"],
-        &[(llmgen_core::backup::PASSPHRASE_ENV, "a passphrase")],
+        &[(llmgen_core::operations::backup::PASSPHRASE_ENV, "a passphrase")],
     );
 
     assert_eq!(mode(&data), 0o700, "the data folder");

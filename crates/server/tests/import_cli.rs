@@ -5,7 +5,7 @@
 
 use std::{fs, path::Path, process::Command};
 
-use llmgen_core::{Store, contexts, paths::DataDir, personas, templates};
+use llmgen_core::{Store, catalog::personas, catalog::templates, conversation::contexts, paths::DataDir};
 use rusqlite::{Connection, params};
 use serde_json::Value;
 

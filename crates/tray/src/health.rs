@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use llmgen_core::{
-    health::{Health, Level},
+    operations::health::{Health, Level},
     paths::DataDir,
 };
 
@@ -72,7 +72,7 @@ pub fn status_of(health: &Health) -> Status {
 mod tests {
     use super::*;
     use crate::lang::Lang;
-    use llmgen_core::health::Check;
+    use llmgen_core::operations::health::Check;
 
     fn check(id: &'static str, level: Level, message: &str) -> Check {
         Check {

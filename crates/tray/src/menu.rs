@@ -3,7 +3,7 @@
 //! (StatusNotifierItem on Linux, Tauri's tray elsewhere) draws. Labels follow the app's language
 //! (lang.rs).
 
-use llmgen_core::health::Level;
+use llmgen_core::operations::health::Level;
 
 use crate::lang::Lang;
 

@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use llmgen_core::health::Level;
+use llmgen_core::operations::health::Level;
 
 use crate::{
     menu::{Entry, TrayItem, View},

@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc::Sender},
 };
 
-use llmgen_core::{health::Level, paths::DataDir};
+use llmgen_core::{operations::health::Level, paths::DataDir};
 
 use crate::{
     health,
@@ -237,9 +237,9 @@ impl Tray {
         let tray = self.clone();
         std::thread::spawn(move || {
             let result = DataDir::resolve(None).map_err(|e| e.to_string()).and_then(|d| {
-                llmgen_core::backup::create(
+                llmgen_core::operations::backup::create(
                     &d,
-                    &llmgen_core::backup::CreateOptions::default(),
+                    &llmgen_core::operations::backup::CreateOptions::default(),
                     &llmgen_core::progress::Silent,
                 )
                 .map_err(|e| e.to_string())

@@ -11,7 +11,7 @@ use std::{
     sync::{Mutex, MutexGuard},
 };
 
-use llmgen_core::health::Level;
+use llmgen_core::operations::health::Level;
 
 use crate::{
     link::{Focus, ToTray, ToWindow, WINDOW_ARG},

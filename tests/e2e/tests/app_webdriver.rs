@@ -15,7 +15,7 @@ use std::{
 
 use llmgen_core::{
     Store,
-    contexts::{self, NewContext},
+    conversation::contexts::{self, NewContext},
     paths::DataDir,
 };
 use serde_json::{Value, json};

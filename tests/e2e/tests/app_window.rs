@@ -8,7 +8,7 @@ use std::{path::PathBuf, process::Command, time::Duration};
 
 use llmgen_core::{
     Store,
-    contexts::{self, NewContext},
+    conversation::contexts::{self, NewContext},
     paths::DataDir,
 };
 use support::app::{self, App};

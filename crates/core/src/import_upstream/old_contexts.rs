@@ -8,9 +8,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
-    contexts::{self, ContextSettings},
-    personas::{self, NewPersona, PersonaSettings},
-    templates, timefmt,
+    catalog::personas::{self, NewPersona, PersonaSettings},
+    catalog::templates,
+    conversation::contexts::{self, ContextSettings},
+    timefmt,
 };
 
 /// Upstream preset id, our built-in persona it corresponds to, sha256 of its text.

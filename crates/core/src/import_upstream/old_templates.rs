@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
-    templates::{self, NewTemplate, TemplateParameter},
+    catalog::templates::{self, NewTemplate, TemplateParameter},
 };
 
 /// The old server's shipped templates and presets, by name and a sha256 of their text

@@ -11,8 +11,8 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use llmgen_core::{
     Store,
-    backup::{self, BackupInfo, CreateOptions, Retention},
-    maintain,
+    operations::backup::{self, BackupInfo, CreateOptions, Retention},
+    operations::maintain,
     paths::DataDir,
     secrets::Secret,
 };

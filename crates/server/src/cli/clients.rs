@@ -8,8 +8,8 @@ use clap::Subcommand;
 use llmgen_core::{
     Store,
     clients::{self, Clients},
+    generation::providers::Direct,
     paths::DataDir,
-    providers::Direct,
 };
 
 use super::current_exe;

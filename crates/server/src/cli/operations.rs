@@ -2,7 +2,7 @@
 #![allow(clippy::print_stdout)] // this is the CLI's output; the serve path never prints
 
 use anyhow::Context;
-use llmgen_core::{Store, health, logs, paths::DataDir, report};
+use llmgen_core::{Store, operations::health, operations::logs, operations::report, paths::DataDir};
 
 use super::{current_exe, runtime};
 
@@ -180,7 +180,7 @@ pub fn logs(data_dir: &DataDir, args: LogsArgs) -> anyhow::Result<()> {
 pub fn diagnose(data_dir: DataDir, out: &std::path::Path) -> anyhow::Result<()> {
     let exe = current_exe()?;
     let handshake = llmgen_server::ChildHandshake::new(&exe, data_dir.root());
-    let names = runtime()?.block_on(llmgen_core::diagnose::create(
+    let names = runtime()?.block_on(llmgen_core::operations::diagnose::create(
         &data_dir,
         &exe,
         Some(&handshake),

@@ -8,9 +8,9 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use llmgen_core::{
     Store,
-    providers::{self, Direct, NewProvider, ProviderKind, ProviderPatch},
+    generation::providers::{self, Direct, NewProvider, ProviderKind, ProviderPatch},
+    generation::usage::{self, Budget, BudgetUnit, Month, Price},
     secrets::Secret,
-    usage::{self, Budget, BudgetUnit, Month, Price},
 };
 
 use super::runtime;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use llmgen_core::{
     clients::Clients,
+    operations::uninstall::{Removal, UninstallOptions, uninstall as run_uninstall},
     paths::DataDir,
-    uninstall::{Removal, UninstallOptions, uninstall as run_uninstall},
 };
 
 #[derive(clap::Args)]

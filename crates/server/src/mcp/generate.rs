@@ -20,11 +20,11 @@ use std::{
 };
 
 use llmgen_core::{
+    generation::providers,
     generation::{
         ChatRole, Generated, GenerationRequest, IncludeContext, ProviderChoice, Route, choose_route,
         needs_default_provider,
     },
-    providers,
 };
 use rmcp::{
     model::{

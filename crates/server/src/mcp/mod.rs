@@ -13,7 +13,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use llmgen_core::{Store, metrics::Metrics, paths::DataDir, settings::Settings, settings::ToolGroup};
+use llmgen_core::{
+    Store, operations::metrics::Metrics, paths::DataDir, settings::Settings, settings::ToolGroup,
+};
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     handler::server::router::tool::ToolRouter,
@@ -34,7 +36,7 @@ pub(crate) struct Inner {
     pub data_dir: DataDir,
     pub pending: generate::PendingRequests,
     /// Direct provider calls; keys are read from the keychain on first use and cached here.
-    pub direct: llmgen_core::providers::Direct,
+    pub direct: llmgen_core::generation::providers::Direct,
     /// Tool-call and generation counters, flushed to the store every minute and at exit.
     pub metrics: Metrics,
     /// The legacy session's peer, for list-changed notifications.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use llmgen_core::{CoreError, Store, personas, templates};
+use llmgen_core::{CoreError, Store, catalog::personas, catalog::templates};
 use rmcp::{
     ErrorData as McpError,
     model::{GetPromptResult, JsonObject, ListPromptsResult, Prompt, PromptArgument, PromptMessage, Role},

@@ -1,7 +1,7 @@
 //! MCP resources: the template and persona catalogues, one template or persona, a context's
 //! history, and the server's status. All JSON except the history (Markdown).
 
-use llmgen_core::{CoreError, Store, contexts, personas, templates};
+use llmgen_core::{CoreError, Store, catalog::personas, catalog::templates, conversation::contexts};
 use rmcp::{
     ErrorData as McpError,
     model::{
@@ -133,8 +133,8 @@ fn status(server: &LlmGenServer, ctx: &RequestContext<RoleServer>) -> Result<ser
         "clientSupportsSampling": ctx.client_capabilities().is_some_and(|c| c.sampling.is_some()),
         "toolGroups": inner.settings.tool_groups,
         // Direct providers at 80 % or more of their monthly budget (provider-status has details).
-        "budgetWarnings": llmgen_core::usage::budget_warnings(store).map_err(internal)?,
+        "budgetWarnings": llmgen_core::generation::usage::budget_warnings(store).map_err(internal)?,
         "tools": server.tool_names(),
-        "counts": llmgen_core::status::counts(store).map_err(internal)?,
+        "counts": llmgen_core::operations::status::counts(store).map_err(internal)?,
     }))
 }

@@ -2,9 +2,9 @@
 //! persona-manage (and its TypeScript-server name).
 
 use llmgen_core::{
+    catalog::personas::{self, NewPersona, PersonaPatch},
+    catalog::templates::{self, NewTemplate, TemplatePatch},
     generation::{ChatMessage, ChatRole, GenerationRequest, defaults},
-    personas::{self, NewPersona, PersonaPatch},
-    templates::{self, NewTemplate, TemplatePatch},
 };
 use rmcp::{
     handler::server::tool::{InputResponses, RequestState},

@@ -1,8 +1,9 @@
 //! The contexts group: context-manage, context-chat and conversation-manage.
 
 use llmgen_core::{
-    chat, contexts,
-    contexts::{ContextPatch, MessageOrder, NewContext},
+    conversation::chat,
+    conversation::contexts,
+    conversation::contexts::{ContextPatch, MessageOrder, NewContext},
 };
 use rmcp::{
     handler::server::tool::{InputResponses, RequestState},

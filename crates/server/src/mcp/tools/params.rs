@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use llmgen_core::{
-    contexts::ExportFormat,
+    catalog::personas::PersonaSettings,
+    catalog::templates::TemplateParameter,
+    conversation::contexts::ExportFormat,
     generation::{ChatMessage, IncludeContext, ModelPreferences, ProviderChoice},
-    personas::PersonaSettings,
-    templates::TemplateParameter,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;

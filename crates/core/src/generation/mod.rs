@@ -1,6 +1,10 @@
 //! What a generation request is, independent of how it is served (MCP sampling or a direct
 //! provider): typed messages and options, range checks, and the routing rule.
 
+pub mod providers;
+pub mod tokens;
+pub mod usage;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

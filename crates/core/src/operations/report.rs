@@ -11,9 +11,10 @@ use time::{Date, OffsetDateTime, Time};
 
 use crate::{
     CoreError, Result, Store,
-    health::database_bytes,
-    metrics::{self, quantile_us},
-    timefmt, usage,
+    generation::usage,
+    operations::health::database_bytes,
+    operations::metrics::{self, quantile_us},
+    timefmt,
 };
 
 /// A UTC calendar day.
@@ -290,7 +291,7 @@ pub fn daily(store: &Store, day: Day) -> Result<DailyReport> {
     report.backups_made = store
         .path()
         .and_then(std::path::Path::parent)
-        .and_then(|dir| crate::backup::list(&crate::paths::DataDir::at(dir)).ok())
+        .and_then(|dir| crate::operations::backup::list(&crate::paths::DataDir::at(dir)).ok())
         .map_or(0, |all| {
             all.iter()
                 .filter(|b| b.created >= start && b.created < end)
@@ -304,7 +305,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::metrics::Metrics;
+    use crate::operations::metrics::Metrics;
 
     /// Proves: the last day of the calendar is refused with a message giving the last day a
     /// report can be made for (it panicked), and that day itself reports.
@@ -324,9 +325,9 @@ mod tests {
         // and a priced cost.
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&crate::paths::DataDir::at(dir.path())).expect("store");
-        let ctx = crate::contexts::create(
+        let ctx = crate::conversation::contexts::create(
             &store,
-            crate::contexts::NewContext {
+            crate::conversation::contexts::NewContext {
                 name: "c".into(),
                 ..Default::default()
             },
@@ -411,7 +412,8 @@ mod tests {
         let data = crate::paths::DataDir::at(dir.path());
         let store = Store::open(&data).expect("store");
         assert_eq!(daily(&store, Day::today()).expect("report").backups_made, 0);
-        crate::backup::create(&data, &Default::default(), &crate::progress::Silent).expect("backup");
+        crate::operations::backup::create(&data, &Default::default(), &crate::progress::Silent)
+            .expect("backup");
         assert_eq!(daily(&store, Day::today()).expect("report").backups_made, 1);
         let yesterday = Day::today().previous().expect("yesterday");
         assert_eq!(daily(&store, yesterday).expect("report").backups_made, 0);

@@ -135,5 +135,5 @@ pub fn maintain(store: &Store, progress: &dyn Progress) -> Result<MaintainReport
 fn disk_size(db: &Path) -> u64 {
     let mut wal = db.as_os_str().to_owned();
     wal.push("-wal");
-    crate::backup::file_size(db) + crate::backup::file_size(Path::new(&wal))
+    crate::operations::backup::file_size(db) + crate::operations::backup::file_size(Path::new(&wal))
 }

@@ -9,10 +9,11 @@ use super::{DiagnoseError, Part, Redactions, write_archive};
 use crate::{
     Store,
     clients::{self, Clients},
-    health::{self, Handshake},
-    logs,
+    generation::providers,
+    operations::health::{self, Handshake},
+    operations::logs,
+    operations::report,
     paths::DataDir,
-    providers, report,
     secrets::{self, Secret},
     settings,
 };
@@ -71,13 +72,13 @@ pub async fn collect(
             }
         }
     }
-    if let Ok(Some(passphrase)) = crate::backup::stored_passphrase() {
+    if let Ok(Some(passphrase)) = crate::operations::backup::stored_passphrase() {
         secrets_known.push(passphrase);
     }
     for var in [
         "ANTHROPIC_API_KEY",
         "OPENAI_API_KEY",
-        crate::backup::PASSPHRASE_ENV,
+        crate::operations::backup::PASSPHRASE_ENV,
     ] {
         if let Some(value) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
             secrets_known.push(Secret::new(value));

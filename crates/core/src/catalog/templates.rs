@@ -466,7 +466,7 @@ pub fn reset(store: &Store, name: &str) -> Result<Template> {
 
 /// Inserts built-ins never seeded before into this database (once per built-in, ever).
 pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
-    crate::settings::seed_once(tx, "template", builtins(), |tx, t| {
+    super::seed::seed_once(tx, "template", builtins(), |tx, t| {
         if get_in(tx, &t.name)?.is_none() {
             insert(tx, t, true)?;
         }

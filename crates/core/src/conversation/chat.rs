@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CoreError, Result, Store,
-    contexts::{self, Context, MESSAGE_COLUMNS, StoredMessage},
+    conversation::contexts::{self, Context, MESSAGE_COLUMNS, StoredMessage},
+    generation::tokens,
     generation::{ChatMessage, ChatRole, Generated, GenerationRequest, IncludeContext},
-    limits, timefmt, tokens,
+    limits, timefmt,
 };
 
 /// A request ready to send, with what was left out to fit the budget.
@@ -203,8 +204,8 @@ pub fn record_exchange(store: &Store, context_id: &str, user_message: &str, repl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contexts::NewContext;
-    use crate::personas::PersonaSettings;
+    use crate::catalog::personas::PersonaSettings;
+    use crate::conversation::contexts::NewContext;
 
     fn msg(id: i64, role: ChatRole, content: &str) -> StoredMessage {
         StoredMessage {

@@ -23,7 +23,7 @@ pub enum DiagnoseError {
     #[error(transparent)]
     Core(#[from] crate::CoreError),
     #[error(transparent)]
-    Logs(#[from] crate::logs::LogsError),
+    Logs(#[from] crate::operations::logs::LogsError),
     #[error("Could not encode part of the archive: {0}")]
     Encode(#[from] serde_json::Error),
 }

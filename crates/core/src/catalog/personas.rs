@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CoreError, Result, Store, generation::ranges, limits, store::require_changed, templates::validate_name,
-    timefmt,
+    CoreError, Result, Store, catalog::templates::validate_name, generation::ranges, limits,
+    store::require_changed, timefmt,
 };
 
 const KIND: &str = "Persona";
@@ -290,7 +290,7 @@ pub fn reset(store: &Store, name: &str) -> Result<Persona> {
 }
 
 pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
-    crate::settings::seed_once(tx, "persona", builtins(), |tx, p| {
+    super::seed::seed_once(tx, "persona", builtins(), |tx, p| {
         if get_in(tx, &p.name)?.is_none() {
             insert(tx, p, true)?;
         }

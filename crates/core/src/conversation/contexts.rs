@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CoreError, Result, Store,
+    catalog::personas::{self, PersonaSettings},
     generation::{ChatRole, defaults},
     limits,
-    personas::{self, PersonaSettings},
     store::require_changed,
     timefmt,
 };
@@ -282,7 +282,7 @@ pub(crate) fn append_imported_message(
     tx.prepare_cached(
         "INSERT INTO messages (context_id, role, content, token_estimate, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![context_id, role, content, crate::tokens::estimate(content), created_at])?;
+    .execute(params![context_id, role, content, crate::generation::tokens::estimate(content), created_at])?;
     Ok(())
 }
 

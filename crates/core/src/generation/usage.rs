@@ -262,7 +262,7 @@ pub fn set_price(store: &Store, provider: &str, model: &str, price: Price) -> Re
     if model.trim().is_empty() {
         return Err(CoreError::invalid("Give the model the price is for."));
     }
-    crate::providers::get(store, provider)?;
+    crate::generation::providers::get(store, provider)?;
     store.write(|tx| {
         tx.execute(
             "INSERT INTO model_prices (provider, model, input_per_mtok, output_per_mtok, updated_at)
@@ -297,7 +297,7 @@ pub fn set_budget(store: &Store, provider: &str, budget: Budget) -> Result<()> {
             budget.monthly_limit
         )));
     }
-    crate::providers::get(store, provider)?;
+    crate::generation::providers::get(store, provider)?;
     store.write(|tx| {
         tx.execute(
             "INSERT INTO budgets (provider, unit, monthly_limit, updated_at) VALUES (?1, ?2, ?3, ?4)
@@ -423,7 +423,7 @@ pub fn budget_state(store: &Store, provider: &str, month: Month) -> Result<Optio
 pub fn budget_warnings(store: &Store) -> Result<Vec<String>> {
     let month = Month::current();
     let mut warnings = Vec::new();
-    for p in crate::providers::list(store)? {
+    for p in crate::generation::providers::list(store)? {
         if let Some(w) = budget_state(store, &p.name, month)?.and_then(|s| s.warning(&p.name)) {
             warnings.push(w);
         }

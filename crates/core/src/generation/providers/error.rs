@@ -2,8 +2,8 @@
 //! to do (and none contains the key), and the usage outcome each failure is counted as.
 
 use crate::{
+    generation::usage::Outcome,
     secrets::{self, KeychainError},
-    usage::Outcome,
 };
 
 /// Why a direct call failed. Every message names the provider and what to do; none contains

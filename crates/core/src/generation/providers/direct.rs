@@ -13,9 +13,9 @@ use super::{
 };
 use crate::{
     CoreError, Result, Store,
+    generation::usage::{self, BudgetState, Month, Outcome},
     generation::{ChatMessage, ChatRole, DefaultProvider, Generated, GenerationRequest, TokenUsage},
     secrets::{self, KeyCache, KeyLookup, KeychainError, Secret},
-    usage::{self, BudgetState, Month, Outcome},
 };
 
 /// Longest wait for the keychain during a tool call.

@@ -11,10 +11,11 @@ use serde::Serialize;
 
 use crate::{
     Store,
-    backup::PASSPHRASE_ACCOUNT,
     clients::{self, ClientState, Clients, records},
+    generation::providers,
+    operations::backup::PASSPHRASE_ACCOUNT,
     paths::DataDir,
-    providers, secrets,
+    secrets,
 };
 
 /// What the data folder holds that is ours; anything else found there is left alone and reported.

@@ -19,12 +19,12 @@ use time::{Duration, OffsetDateTime};
 use crate::{
     Store,
     clients::{self, ClientState, Clients},
-    logs::{self, LogLevel, LogQuery, LogsError},
+    generation::providers,
+    generation::usage::{self, Month},
+    operations::logs::{self, LogLevel, LogQuery, LogsError},
     paths::DataDir,
-    providers,
     secrets::{KeyCache, KeyLookup, KeySource},
     timefmt,
-    usage::{self, Month},
 };
 
 /// How a check (or the whole report) came out. Ordered: the report takes its worst check.
@@ -210,7 +210,7 @@ pub async fn check_installation(
 ) -> Health {
     let clients = Clients::from_env(data_dir.clone());
     // A backup folder that cannot be read counts as no backup: the check then says to make one.
-    let last_backup = Some(crate::backup::newest(data_dir).unwrap_or(None));
+    let last_backup = Some(crate::operations::backup::newest(data_dir).unwrap_or(None));
     let options = HealthOptions {
         expected_server: server.map(Path::to_path_buf),
         ..options

@@ -1,0 +1,12 @@
+//! Running the installation: backups with verified restore, health checks, the daily report,
+//! maintenance, logs, diagnose archives, the status overview, tool-call metrics and uninstall.
+
+pub mod backup;
+pub mod diagnose;
+pub mod health;
+pub mod logs;
+pub mod maintain;
+pub mod metrics;
+pub mod report;
+pub mod status;
+pub mod uninstall;
