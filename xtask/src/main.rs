@@ -212,7 +212,11 @@ fn test() -> Result<()> {
     status(
         cargo()
             .args(["test", "--workspace", "--quiet", "--features", app::APP_FEATURES])
-            .env(real_clients::ENV, &real_clients),
+            .env(real_clients::ENV, &real_clients)
+            // The keychain tests run in the next step, inside a private Secret Service.
+            .env("LLMGEN_KEYCHAIN_TESTS", "later")
+            // So do the desktop app's, in a real window under Xvfb.
+            .env("LLMGEN_APP_TESTS", "later"),
         "unit and end-to-end tests (cargo test)",
     )?;
     keychain::run_cargo_test(&[

@@ -17,23 +17,9 @@ use llmgen_core::{
 use mock_http::{MockServer, Reply};
 use serde_json::json;
 
-/// True when the real-keychain environment is set up; panics if it is requested against what
-/// looks like a real home folder.
+/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
 fn keychain_session() -> bool {
-    if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "keychain test skipped: set LLMGEN_KEYCHAIN_TESTS=1 inside a dbus-run-session with an unlocked gnome-keyring-daemon and a temporary HOME (cargo xtask test does this)"
-        );
-        return false;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let tmp = std::env::temp_dir();
-    assert!(
-        std::path::Path::new(&home).starts_with(&tmp),
-        "LLMGEN_KEYCHAIN_TESTS=1 but HOME ({home}) is not inside {}: refusing to touch a real keychain",
-        tmp.display()
-    );
-    true
+    llmgen_core::secrets::keychain_tests_enabled()
 }
 
 fn request() -> GenerationRequest {

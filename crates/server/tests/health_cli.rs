@@ -208,19 +208,9 @@ fn corrupt_copy(from: &Path, to: &Path) -> Vec<u8> {
     bytes
 }
 
+/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
 fn keychain_session() -> bool {
-    if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "keychain part skipped: set LLMGEN_KEYCHAIN_TESTS=1 inside a private Secret Service (cargo xtask test does)"
-        );
-        return false;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    assert!(
-        Path::new(&home).starts_with(std::env::temp_dir()),
-        "LLMGEN_KEYCHAIN_TESTS=1 but HOME ({home}) is not a temp dir: refusing to touch a real keychain"
-    );
-    true
+    llmgen_core::secrets::keychain_tests_enabled()
 }
 
 #[test]

@@ -24,19 +24,9 @@ const KEY: &str = "sk-ant-KEYCHAIN-e2e-42";
 /// all), so they take turns.
 static KEYCHAIN_ACCOUNTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
 fn keychain_session() -> bool {
-    if std::env::var("LLMGEN_KEYCHAIN_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "keychain test skipped: set LLMGEN_KEYCHAIN_TESTS=1 inside a dbus-run-session with an unlocked gnome-keyring-daemon and a temporary HOME"
-        );
-        return false;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    assert!(
-        Path::new(&home).starts_with(std::env::temp_dir()),
-        "LLMGEN_KEYCHAIN_TESTS=1 but HOME ({home}) is not a temp dir: refusing to touch a real keychain"
-    );
-    true
+    llmgen_core::secrets::keychain_tests_enabled()
 }
 
 /// The CLI in this session's keychain (D-Bus address inherited), without provider env keys.

@@ -16,7 +16,7 @@ const START: Duration = Duration::from_secs(90);
 #[test]
 fn the_language_chosen_in_settings_is_used_by_the_window_and_the_tray_at_start() {
     let (Some(bin), Some(_)) = (std::env::var_os("LLMGEN_APP_BIN"), std::env::var_os("DISPLAY")) else {
-        eprintln!("skipped: run through `cargo xtask test` (needs LLMGEN_APP_BIN and an X display)");
+        support::missing_environment("LLMGEN_APP_BIN and an X display");
         return;
     };
     // A private HOME whose data already holds the user's choice, as after a restart.

@@ -25,7 +25,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn setup() -> Option<PathBuf> {
     let (Some(bin), Some(_)) = (std::env::var_os("LLMGEN_APP_BIN"), std::env::var_os("DISPLAY")) else {
-        eprintln!("skipped: run through `cargo xtask test` (needs LLMGEN_APP_BIN and an X display)");
+        support::missing_environment("LLMGEN_APP_BIN and an X display");
         return None;
     };
     // The test takes the desktop's tray-host name on the session bus and the app reads the

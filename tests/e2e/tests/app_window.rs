@@ -25,7 +25,7 @@ fn app_bin() -> Option<PathBuf> {
 #[test]
 fn the_window_shows_the_users_real_data() {
     let Some(bin) = app_bin() else {
-        eprintln!("skipped: run through `cargo xtask test` (needs LLMGEN_APP_BIN and an X display)");
+        support::missing_environment("LLMGEN_APP_BIN and an X display");
         return;
     };
     // A private HOME: the app must find its data there, and must never touch the real user's.

@@ -28,8 +28,8 @@ impl Setup {
             var("LLMGEN_WEBKIT_WEBDRIVER"),
             var("DISPLAY"),
         ) else {
-            eprintln!(
-                "skipped: run through `cargo xtask test` (needs LLMGEN_APP_BIN, LLMGEN_TAURI_DRIVER, LLMGEN_WEBKIT_WEBDRIVER and an X display)"
+            super::missing_environment(
+                "LLMGEN_APP_BIN, LLMGEN_TAURI_DRIVER, LLMGEN_WEBKIT_WEBDRIVER and an X display",
             );
             return None;
         };
