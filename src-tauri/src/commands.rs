@@ -401,13 +401,9 @@ pub async fn backup_now(
 
 /// The one "back up now" action of the tray and the screens.
 pub fn backup_now_in(data_dir: &DataDir) -> Result<BackupRow, String> {
-    backup::create(
-        data_dir,
-        &backup::CreateOptions::default(),
-        &llmgen_core::progress::Silent,
-    )
-    .map(|(info, _)| BackupRow::from(info))
-    .map_err(|e| e.to_string())
+    backup::back_up_now(data_dir)
+        .map(BackupRow::from)
+        .map_err(|e| e.to_string())
 }
 
 /// Checks a backup end to end (`backup verify FILE`); returns its schema version.

@@ -236,16 +236,11 @@ impl Tray {
     fn back_up_now(&self) {
         let tray = self.clone();
         std::thread::spawn(move || {
-            let result = DataDir::resolve(None).map_err(|e| e.to_string()).and_then(|d| {
-                llmgen_core::operations::backup::create(
-                    &d,
-                    &llmgen_core::operations::backup::CreateOptions::default(),
-                    &llmgen_core::progress::Silent,
-                )
+            let result = DataDir::resolve(None)
                 .map_err(|e| e.to_string())
-            });
+                .and_then(|d| llmgen_core::operations::backup::back_up_now(&d).map_err(|e| e.to_string()));
             match result {
-                Ok((info, _)) => tracing::info!("backed up to {}", info.path.display()),
+                Ok(info) => tracing::info!("backed up to {}", info.path.display()),
                 Err(e) => {
                     tray.show_state(Level::Error, Status::BackupFailed(e));
                 }

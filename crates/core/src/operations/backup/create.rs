@@ -58,6 +58,13 @@ pub fn create(
     create_locked(data_dir, options, progress)
 }
 
+/// "Back up now" from the tray and the app's screens: a manual backup in the data dir's backup
+/// folder with the default options, no progress shown. One function, so both front ends take the
+/// same backup.
+pub fn back_up_now(data_dir: &DataDir) -> Result<BackupInfo, BackupError> {
+    create(data_dir, &CreateOptions::default(), &crate::progress::Silent).map(|(info, _)| info)
+}
+
 /// [`create`] with the backup lock already held by the caller.
 pub(crate) fn create_locked(
     data_dir: &DataDir,

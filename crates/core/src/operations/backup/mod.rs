@@ -25,7 +25,7 @@ use std::{
 use serde::Serialize;
 use time::OffsetDateTime;
 
-pub use create::{CreateOptions, create};
+pub use create::{CreateOptions, back_up_now, create};
 pub use error::BackupError;
 pub use manifest::{Manifest, Reason};
 pub use passphrase::{PASSPHRASE_ACCOUNT, PASSPHRASE_ENV, passphrase, store_passphrase, stored_passphrase};
