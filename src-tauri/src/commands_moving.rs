@@ -132,11 +132,27 @@ pub async fn remove_everything(
 ) -> Result<UninstallReport, String> {
     let clients = state.clients()?;
     let options = UninstallOptions { remove_data, dry_run };
-    let report = blocking(move || Ok(uninstall::uninstall(&clients, options))).await?;
-    if !dry_run {
-        crate::commands::set_autostart(&app, false)?;
+    let login = AutostartPlugin(app);
+    blocking(move || Ok(uninstall::uninstall(&clients, options, Some(&login)))).await
+}
+
+/// The start-at-login entry as the window's Settings manages it (tauri-plugin-autostart), for
+/// uninstall to remove.
+struct AutostartPlugin(tauri::AppHandle);
+
+impl uninstall::LoginEntry for AutostartPlugin {
+    fn place(&self) -> String {
+        "start at login (Settings)".into()
     }
-    Ok(report)
+
+    fn is_enabled(&self) -> Result<bool, String> {
+        use tauri_plugin_autostart::ManagerExt;
+        self.0.autolaunch().is_enabled().map_err(|e| e.to_string())
+    }
+
+    fn disable(&self) -> Result<(), String> {
+        crate::commands::set_autostart(&self.0, false).map(|_| ())
+    }
 }
 
 #[cfg(test)]

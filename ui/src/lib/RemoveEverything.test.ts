@@ -15,6 +15,7 @@ const plan = (dryRun: boolean, error: string | null = null) => ({
   dryRun,
   clientEntries: [{ what: "vscode", place: "/home/u/.config/Code/User/mcp.json", error: null }],
   keychainItems: [{ what: "provider:anthropic", place: "keychain", error }],
+  loginEntry: [{ what: "start at login", place: "start at login (Settings)", error: null }],
   data: [],
   leftInDataFolder: [],
 });

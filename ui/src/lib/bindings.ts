@@ -969,6 +969,8 @@ export type UninstallReport_Deserialize = {
 	dryRun: boolean,
 	clientEntries: Removal_Deserialize[],
 	keychainItems: Removal_Deserialize[],
+	/**  The start-at-login entry (empty when there was none, or no front end could say). */
+	loginEntry: Removal_Deserialize[],
 	/**  Files and folders of the data folder removed (empty unless asked). */
 	data: Removal_Deserialize[],
 	/**  Files in the data folder that are not ours, left in place. */
@@ -980,6 +982,8 @@ export type UninstallReport_Serialize = {
 	dryRun: boolean,
 	clientEntries: Removal_Serialize[],
 	keychainItems: Removal_Serialize[],
+	/**  The start-at-login entry (empty when there was none, or no front end could say). */
+	loginEntry: Removal_Serialize[],
 	/**  Files and folders of the data folder removed (empty unless asked). */
 	data: Removal_Serialize[],
 	/**  Files in the data folder that are not ours, left in place. */

@@ -40,6 +40,18 @@ pub struct UninstallOptions {
     pub dry_run: bool,
 }
 
+/// The desktop's "start at login" entry that the app may have written. Core knows no desktop's
+/// autostart mechanism, so each front end hands in the one it uses (the tray crate's, shared by
+/// the CLI and the app), and every uninstall removes it.
+pub trait LoginEntry {
+    /// Where the entry lives, for the report (e.g. the autostart file or the system's list).
+    fn place(&self) -> String;
+    /// Whether the entry is there now.
+    fn is_enabled(&self) -> Result<bool, String>;
+    /// Removes it.
+    fn disable(&self) -> Result<(), String>;
+}
+
 /// One thing removed, or that could not be.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +73,8 @@ pub struct UninstallReport {
     pub dry_run: bool,
     pub client_entries: Vec<Removal>,
     pub keychain_items: Vec<Removal>,
+    /// The start-at-login entry (empty when there was none, or no front end could say).
+    pub login_entry: Vec<Removal>,
     /// Files and folders of the data folder removed (empty unless asked).
     pub data: Vec<Removal>,
     /// Files in the data folder that are not ours, left in place.
@@ -70,15 +84,39 @@ pub struct UninstallReport {
 impl UninstallReport {
     /// Whether everything asked for was removed.
     pub fn complete(&self) -> bool {
-        [&self.client_entries, &self.keychain_items, &self.data]
-            .iter()
-            .all(|list| list.iter().all(|r| r.error.is_none()))
+        [
+            &self.client_entries,
+            &self.keychain_items,
+            &self.login_entry,
+            &self.data,
+        ]
+        .iter()
+        .all(|list| list.iter().all(|r| r.error.is_none()))
+    }
+}
+
+/// The start-at-login entry, removed (or reported, in a dry run) when it is there.
+fn remove_login_entry(login: &dyn LoginEntry, dry_run: bool) -> Vec<Removal> {
+    let removal = |error| Removal {
+        what: "start at login".into(),
+        place: login.place(),
+        error,
+    };
+    match login.is_enabled() {
+        Ok(false) => Vec::new(),
+        Ok(true) if dry_run => vec![removal(None)],
+        Ok(true) => vec![removal(login.disable().err())],
+        Err(e) => vec![removal(Some(e))],
     }
 }
 
 /// Removes our traces. Never stops at the first failure: each item reports its own outcome, so a
 /// locked keychain does not keep client entries in place (or the other way round).
-pub fn uninstall(clients: &Clients, options: UninstallOptions) -> UninstallReport {
+pub fn uninstall(
+    clients: &Clients,
+    options: UninstallOptions,
+    login: Option<&dyn LoginEntry>,
+) -> UninstallReport {
     let data_dir = clients.data_dir().clone();
     // Read what needs the database before anything is removed.
     let store = data_dir
@@ -100,6 +138,9 @@ pub fn uninstall(clients: &Clients, options: UninstallOptions) -> UninstallRepor
         dry_run: options.dry_run,
         client_entries: remove_client_entries(clients, &workspaces, options.dry_run),
         keychain_items: remove_keychain_items(&provider_names, options.dry_run),
+        login_entry: login
+            .map(|l| remove_login_entry(l, options.dry_run))
+            .unwrap_or_default(),
         data: Vec::new(),
         left_in_data_folder: Vec::new(),
     };
@@ -295,6 +336,56 @@ fn remove_path(path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    /// A login entry that is there until disabled, or fails to be read.
+    struct FakeLogin {
+        enabled: Cell<bool>,
+        readable: bool,
+    }
+
+    impl LoginEntry for FakeLogin {
+        fn place(&self) -> String {
+            "autostart".into()
+        }
+        fn is_enabled(&self) -> Result<bool, String> {
+            if self.readable {
+                Ok(self.enabled.get())
+            } else {
+                Err("no session bus".into())
+            }
+        }
+        fn disable(&self) -> Result<(), String> {
+            self.enabled.set(false);
+            Ok(())
+        }
+    }
+
+    /// Proves: uninstall turns the start-at-login entry off (a dry run only reports it), says
+    /// nothing when there is none, and reports one it cannot read as not removed.
+    #[test]
+    fn the_login_entry_goes_with_everything_else() {
+        let login = FakeLogin {
+            enabled: Cell::new(true),
+            readable: true,
+        };
+        let dry = remove_login_entry(&login, true);
+        assert_eq!(dry.len(), 1);
+        assert!(login.enabled.get(), "a dry run changes nothing");
+        let done = remove_login_entry(&login, false);
+        assert_eq!((done.len(), done[0].error.as_deref()), (1, None));
+        assert!(!login.enabled.get());
+        assert!(
+            remove_login_entry(&login, false).is_empty(),
+            "none left: nothing to say"
+        );
+        let unreadable = FakeLogin {
+            enabled: Cell::new(true),
+            readable: false,
+        };
+        let failed = remove_login_entry(&unreadable, false);
+        assert_eq!(failed[0].error.as_deref(), Some("no session bus"));
+    }
 
     /// Proves: `--remove-data` takes only what we wrote, even when the data folder is a folder the
     /// user keeps other things in (their own `logs/` and `backups/` entries survive, and so do the

@@ -27,13 +27,29 @@ pub fn uninstall(data_dir: DataDir, args: &UninstallArgs) -> anyhow::Result<Exit
         remove_data: args.remove_data,
         dry_run: !args.yes,
     };
-    let report = run_uninstall(&clients, options);
+    // The app's start-at-login entry goes too (any path names it; it starts the app, not us).
+    let exe = std::env::current_exe().unwrap_or_default();
+    let login = llmgen_tray::login::LoginItem::for_app(&exe);
+    if let Err(e) = &login {
+        tracing::warn!("start at login not checked: {e}");
+    }
+    let login = login.ok();
+    let report = run_uninstall(
+        &clients,
+        options,
+        login
+            .as_ref()
+            .map(|l| l as &dyn llmgen_core::operations::uninstall::LoginEntry),
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         let verb = if report.dry_run { "would remove" } else { "removed" };
         print_section(&format!("Client entries ({verb})"), &report.client_entries);
         print_section(&format!("Keychain items ({verb})"), &report.keychain_items);
+        if !report.login_entry.is_empty() {
+            print_section(&format!("Start at login ({verb})"), &report.login_entry);
+        }
         if args.remove_data {
             print_section(&format!("Data ({verb})"), &report.data);
             for path in &report.left_in_data_folder {
