@@ -204,18 +204,31 @@ impl Driver {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert("tauri:options".into(), serde_json::json!({ "application": app }));
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        fantoccini::ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .map_err(|e| {
-                format!(
-                    "no WebDriver session with {}: {e}\n{}",
-                    app.display(),
-                    self.log.text()
-                )
-            })
+        // tauri-driver answers /status itself, before WebKitWebDriver behind it listens; on a
+        // loaded machine the first session request can then find nobody to forward to ("did
+        // not respond": the request never reached a driver, so no app was started). Try again
+        // for a while; any other error is final.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let attempt = fantoccini::ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await;
+            match attempt {
+                Ok(client) => return Ok(client),
+                Err(e) if e.to_string().contains("did not respond") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "no WebDriver session with {}: {e}\n{}",
+                        app.display(),
+                        self.log.text()
+                    ));
+                }
+            }
+        }
     }
 }
 
