@@ -254,3 +254,11 @@ pub fn err(result: CallToolResult) -> String {
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+/// The `notes` of a result: what the server ignored or changed in the call, one sentence each.
+pub fn notes(data: &Value) -> Vec<String> {
+    data["notes"]
+        .as_array()
+        .map(|ns| ns.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}

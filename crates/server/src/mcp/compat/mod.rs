@@ -88,8 +88,12 @@ pub fn noted(value: &impl Serialize, notes: &[String]) -> ToolResult {
     structured(&value)
 }
 
-/// The old server's default page size (its `DEFAULT_VALUES.pagination.pageSize`).
+/// The old server's default page sizes (`DEFAULT_VALUES.pagination`): 10 for lists of contexts
+/// and presets, 20 for conversations.
 const UPSTREAM_PAGE_SIZE: u64 = 10;
+const UPSTREAM_CONVERSATION_PAGE_SIZE: u64 = 20;
+/// Our largest page (contexts and conversations list at most 200 at a time).
+const MAX_PAGE_SIZE: u64 = 200;
 
 /// Maps the old server's shapes for `tool` into ours, then conforms them to `schema` (our input
 /// schema of that tool).
@@ -98,9 +102,9 @@ pub fn normalize(tool: Tool, mut args: JsonObject, schema: &JsonObject) -> Resul
     let mut extras = Extras::default();
     match tool {
         Tool::Generate => generate(&mut args, &mut notes)?,
-        Tool::ProviderStatus => rename(&mut args, "healthCheck", "checkReachability"),
+        Tool::ProviderStatus => rename(&mut args, "healthCheck", "checkReachability")?,
         Tool::TemplateRun => {
-            rename(&mut args, "templateName", "name");
+            rename(&mut args, "templateName", "name")?;
             extras.include_context = take_include_context(&mut args)?;
         }
         Tool::TemplateManage => template_manage(&mut args)?,
@@ -115,11 +119,48 @@ pub fn normalize(tool: Tool, mut args: JsonObject, schema: &JsonObject) -> Resul
     Ok(Normalized { args, extras, notes })
 }
 
-/// Moves `from` to `to` unless `to` is already given (then ours wins and the old one is dropped).
-fn rename(args: &mut JsonObject, from: &str, to: &str) {
-    if let Some(v) = args.remove(from) {
-        args.entry(to.to_string()).or_insert(v);
+/// Moves the old field `from` to our `to` (see [`put`]).
+fn rename(args: &mut JsonObject, from: &str, to: &str) -> Result<(), ToolError> {
+    match args.remove(from) {
+        Some(v) => put(args, to, v, from),
+        None => Ok(()),
     }
+}
+
+/// Sets our field `to` from the old field `from`. Given twice (the old name and ours, or the old
+/// name twice over), equal values are one value, objects merge field by field, and values that
+/// differ are refused rather than one of them being dropped unseen.
+fn put(args: &mut JsonObject, to: &str, value: Value, from: &str) -> Result<(), ToolError> {
+    if value.is_null() {
+        return Ok(());
+    }
+    match args.get_mut(to) {
+        None => {
+            args.insert(to.to_string(), value);
+            Ok(())
+        }
+        Some(existing) if existing.is_null() => {
+            *existing = value;
+            Ok(())
+        }
+        Some(existing) if *existing == value => Ok(()),
+        Some(Value::Object(existing)) => match value {
+            Value::Object(more) => {
+                for (field, v) in more {
+                    put(existing, &field, v, &format!("{from}.{field}"))?;
+                }
+                Ok(())
+            }
+            other => Err(disagree(from, &other, to, &Value::Object(existing.clone()))),
+        },
+        Some(existing) => Err(disagree(from, &value, to, existing)),
+    }
+}
+
+fn disagree(from: &str, value: &Value, to: &str, existing: &Value) -> ToolError {
+    invalid(format!(
+        "'{from}' ({value}) and '{to}' ({existing}) say different things: give only one of them."
+    ))
 }
 
 fn invalid(message: String) -> ToolError {
@@ -164,32 +205,36 @@ fn exact_u64(f: f64) -> Option<u64> {
     (f.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&f)).then_some(f as u64)
 }
 
-/// `page` (from 1) and `pageSize` as (offset, limit), when either is given.
-fn take_page(args: &mut JsonObject) -> Result<Option<(u64, u32)>, ToolError> {
-    let page = args.remove("page");
-    let size = args.remove("pageSize");
+/// `page` (from 1) and `pageSize` (1 to 200; `default_size` when absent) as (offset, limit),
+/// when either is given.
+fn take_page(args: &mut JsonObject, default_size: u64) -> Result<Option<(u64, u32)>, ToolError> {
+    let page = args.remove("page").filter(|v| !v.is_null());
+    let size = args.remove("pageSize").filter(|v| !v.is_null());
     if page.is_none() && size.is_none() {
         return Ok(None);
     }
-    let page = page
-        .map(|p| whole_number("page", &p))
-        .transpose()?
-        .unwrap_or(1)
-        .max(1);
+    let page = page.map(|p| whole_number("page", &p)).transpose()?.unwrap_or(1);
     let size = size
         .map(|s| whole_number("pageSize", &s))
         .transpose()?
-        .unwrap_or(UPSTREAM_PAGE_SIZE)
-        .clamp(1, u64::from(u32::MAX));
+        .unwrap_or(default_size);
+    if page == 0 {
+        return Err(invalid("'page' counts from 1.".into()));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        return Err(invalid(format!(
+            "'pageSize' is 1 to {MAX_PAGE_SIZE}, not {size}."
+        )));
+    }
     let limit = u32::try_from(size).unwrap_or(u32::MAX);
     Ok(Some(((page - 1).saturating_mul(size), limit)))
 }
 
-/// `page` / `pageSize` as our `offset` / `limit` (ours win when both are given).
-fn page_to_offset(args: &mut JsonObject) -> Result<(), ToolError> {
-    if let Some((offset, limit)) = take_page(args)? {
-        args.entry("offset").or_insert(offset.into());
-        args.entry("limit").or_insert(limit.into());
+/// `page` / `pageSize` as our `offset` / `limit`, which must agree when both are given.
+fn page_to_offset(args: &mut JsonObject, default_size: u64) -> Result<(), ToolError> {
+    if let Some((offset, limit)) = take_page(args, default_size)? {
+        put(args, "offset", offset.into(), "page")?;
+        put(args, "limit", limit.into(), "pageSize")?;
     }
     Ok(())
 }
@@ -202,13 +247,47 @@ fn persona_name(value: Value) -> Value {
     }
 }
 
+/// The old server handed `olderThan` to SQLite's `datetime()`, which also takes `2026-12-01` and
+/// `2026-12-01 10:00:00` (UTC): those become RFC 3339; anything else is passed on as given.
+fn rfc3339_from_sqlite(text: &str) -> String {
+    let t = text.trim();
+    let b = t.as_bytes();
+    // Bytes, not string slices: a non-ASCII text must never be cut inside a character.
+    let date = |b: &[u8]| {
+        b.len() >= 10
+            && b[..10].iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    };
+    if b.len() == 10 && date(b) {
+        return format!("{t}T00:00:00Z");
+    }
+    let time = |b: &[u8]| {
+        b.iter().enumerate().all(|(i, c)| {
+            if i == 2 || i == 5 {
+                *c == b':'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+    };
+    if b.len() == 19 && date(b) && b[10] == b' ' && time(&b[11..]) {
+        return format!("{}T{}Z", &t[..10], &t[11..]);
+    }
+    t.to_string()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per tool
 
 /// llm-generate (and external-llm-generate): MCP content blocks as message text, `system`
 /// messages into the system prompt, `stop`, the provider called `claude`.
 fn generate(args: &mut JsonObject, notes: &mut Vec<String>) -> Result<(), ToolError> {
-    rename(args, "stop", "stopSequences");
+    rename(args, "stop", "stopSequences")?;
     if let Some(Value::Array(messages)) = args.get_mut("messages") {
         let mut system = Vec::new();
         let mut kept = Vec::with_capacity(messages.len());
@@ -249,7 +328,7 @@ fn generate(args: &mut JsonObject, notes: &mut Vec<String>) -> Result<(), ToolEr
         Some(Value::Bool(false) | Value::Null) | None => {}
         Some(other) => return Err(invalid(format!("'stream' must be true or false, not {other}."))),
     }
-    if args.remove("topP").is_some() {
+    if args.remove("topP").is_some_and(|v| !v.is_null()) {
         notes.push("Ignored 'topP': set temperature instead; this server does not send top-p.".into());
     }
     Ok(())
@@ -302,7 +381,7 @@ fn template_manage(args: &mut JsonObject) -> Result<(), ToolError> {
             }
         }
         for (field, value) in template {
-            args.entry(field).or_insert(value);
+            put(args, &field, value, &format!("template.{field}"))?;
         }
     }
     if let Some(Value::Object(map)) = args.get("parameters").cloned() {
@@ -337,8 +416,13 @@ fn persona_manage(
     if let Some(id) = args.remove("presetId") {
         let id = persona_name(id);
         if action == "create" || action == "add" {
-            // The old create made its own id; a given one names the new persona.
-            args.entry("name").or_insert(id);
+            // The old create made its own id; a given one names the new persona, and the
+            // display name (the old `name`) has no place of its own here.
+            if let Some(display) = args.insert("name".into(), id.clone()).filter(|n| n != &id) {
+                notes.push(format!(
+                    "The persona is named {id} (its presetId); the display name {display} is not stored."
+                ));
+            }
         } else {
             if let Some(display) = args.remove("name").filter(|n| n != &id) {
                 notes.push(format!(
@@ -359,14 +443,14 @@ fn persona_manage(
         ));
         args.insert("name".into(), id.into());
     }
-    rename(args, "defaultPersonality", "personality");
-    rename(args, "defaultSettings", "settings");
+    rename(args, "defaultPersonality", "personality")?;
+    rename(args, "defaultSettings", "settings")?;
     if args.remove("metadata").is_some() {
         notes.push("Ignored 'metadata': personas here do not store metadata.".into());
     }
     // Every persona here is active: including inactive ones changes nothing.
     args.remove("includeInactive");
-    extras.page = take_page(args)?;
+    extras.page = take_page(args, UPSTREAM_PAGE_SIZE)?;
     Ok(())
 }
 
@@ -393,7 +477,16 @@ fn identifier_for(display: &str) -> Option<String> {
     }
     let id: String = id.trim_end_matches('-').chars().take(64).collect();
     let id = id.trim_end_matches('-').to_string();
-    is_identifier(&id).then_some(id)
+    if is_identifier(&id) {
+        return Some(id);
+    }
+    // Nothing ASCII to make a name from ("カウンセラー"): a stable name from the text itself,
+    // so the same display name always gives the same persona name.
+    // FNV-1a: tiny and stable across builds (std's hasher may change between Rust versions).
+    let hash = display.trim().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    Some(format!("persona-{hash:08x}"))
 }
 
 /// context-manage: `create_from_preset`, `presetId`, top-level settings, `presetOverrides`,
@@ -403,7 +496,7 @@ fn context_manage(args: &mut JsonObject, notes: &mut Vec<String>) -> Result<(), 
         args.insert("action".into(), "create-from-persona".into());
     }
     if let Some(id) = args.remove("presetId") {
-        args.entry("persona").or_insert(persona_name(id));
+        put(args, "persona", persona_name(id), "presetId")?;
     }
     let mut settings = match args.remove("settings") {
         Some(Value::Object(s)) => s,
@@ -418,22 +511,23 @@ fn context_manage(args: &mut JsonObject, notes: &mut Vec<String>) -> Result<(), 
             return Err(invalid("'presetOverrides' must be an object.".into()));
         };
         for (field, value) in overrides {
+            let from = format!("presetOverrides.{field}");
             if field == "name" {
-                args.entry("name").or_insert(value);
+                put(args, "name", value, &from)?;
             } else {
-                settings.entry(field).or_insert(value);
+                put(&mut settings, &field, value, &from)?;
             }
         }
     }
     for field in ["temperature", "maxTokens", "maxHistoryTokens", "expiryDays"] {
         if let Some(value) = args.remove(field) {
-            settings.entry(field).or_insert(value);
+            put(&mut settings, field, value, field)?;
         }
     }
     if !settings.is_empty() {
         args.insert("settings".into(), Value::Object(settings));
     }
-    page_to_offset(args)?;
+    page_to_offset(args, UPSTREAM_PAGE_SIZE)?;
     if take_bool(args, "includeExpired")? == Some(true) {
         notes.push(
             "Ignored 'includeExpired': expired contexts are not listed here (maintenance deletes them)."
@@ -445,7 +539,7 @@ fn context_manage(args: &mut JsonObject, notes: &mut Vec<String>) -> Result<(), 
 
 /// conversation-manage: paging, `reverse`, `conversationIds`, `olderThan`.
 fn conversation_manage(args: &mut JsonObject, extras: &mut Extras) -> Result<(), ToolError> {
-    page_to_offset(args)?;
+    page_to_offset(args, UPSTREAM_CONVERSATION_PAGE_SIZE)?;
     extras.newest_first = take_bool(args, "reverse")?;
     if let Some(ids) = args.remove("conversationIds") {
         let Value::Array(ids) = ids else {
@@ -455,7 +549,9 @@ fn conversation_manage(args: &mut JsonObject, extras: &mut Extras) -> Result<(),
             .iter()
             .map(|id| {
                 let n = match id {
-                    Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(exact_u64).map(|u| u as i64)),
+                    Value::Number(n) => n
+                        .as_i64()
+                        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
                     Value::String(s) => s.trim().parse().ok(),
                     _ => None,
                 };
@@ -466,11 +562,18 @@ fn conversation_manage(args: &mut JsonObject, extras: &mut Extras) -> Result<(),
                 })
             })
             .collect::<Result<Vec<i64>, _>>()?;
-        extras.message_ids = Some(ids);
+        let mut unique = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(&id) {
+                unique.push(id);
+            }
+        }
+        // The old server read an empty list as "not given" (and went on to olderThan).
+        extras.message_ids = (!unique.is_empty()).then_some(unique);
     }
     match args.remove("olderThan") {
         None | Some(Value::Null) => {}
-        Some(Value::String(t)) => extras.older_than = Some(t),
+        Some(Value::String(t)) => extras.older_than = Some(rfc3339_from_sqlite(&t)),
         Some(other) => {
             return Err(invalid(format!(
                 "'olderThan' must be a time such as 2026-12-01T00:00:00Z, not {other}."
@@ -481,29 +584,4 @@ fn conversation_manage(args: &mut JsonObject, extras: &mut Extras) -> Result<(),
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A display name becomes a readable identifier; an identifier stays as it is (None); a name
-    /// with nothing to make an identifier from is left for the name check to refuse.
-    #[test]
-    fn display_names_become_identifiers() {
-        assert_eq!(identifier_for("My Coach"), Some("my-coach".into()));
-        assert_eq!(identifier_for("  Chef (Italian) !"), Some("chef-italian".into()));
-        assert_eq!(identifier_for("my-coach"), None);
-        assert_eq!(identifier_for("カウンセラー"), None);
-    }
-
-    /// `page` counts from 1 in the old server; a missing page size is its default, 10.
-    #[test]
-    fn old_pages_become_offsets() {
-        let mut args = JsonObject::new();
-        args.insert("page".into(), 3.into());
-        assert_eq!(take_page(&mut args).ok().flatten(), Some((20, 10)));
-        args.insert("page".into(), 2.0.into());
-        args.insert("pageSize".into(), 25.into());
-        assert_eq!(take_page(&mut args).ok().flatten(), Some((25, 25)));
-        args.insert("page".into(), "two".into());
-        assert!(take_page(&mut args).is_err());
-    }
-}
+mod tests;

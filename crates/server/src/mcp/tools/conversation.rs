@@ -150,19 +150,26 @@ impl LlmGenServer {
                     compat::noted(&page, &notes)
                 }
                 ConversationAction::Delete => {
-                    if let Some(id) = p.message_id {
-                        contexts::delete_message(store, context_id, id)?;
-                        return compat::noted(
-                            &serde_json::json!({ "deleted": id, "contextId": context_id }),
-                            &notes,
-                        );
-                    }
-                    let deleted = match (extras.message_ids, extras.older_than) {
-                        (Some(ids), _) => contexts::delete_messages(store, context_id, &ids)?,
-                        (None, Some(before)) => contexts::delete_messages_before(store, context_id, &before)?,
-                        (None, None) => {
+                    let deleted = match (p.message_id, extras.message_ids, extras.older_than) {
+                        (Some(id), None, None) => {
+                            contexts::delete_message(store, context_id, id)?;
+                            return compat::noted(
+                                &serde_json::json!({ "deleted": id, "contextId": context_id }),
+                                &notes,
+                            );
+                        }
+                        (None, Some(ids), None) => contexts::delete_messages(store, context_id, &ids)?,
+                        (None, None, Some(before)) => {
+                            contexts::delete_messages_before(store, context_id, &before)?
+                        }
+                        (None, None, None) => {
                             return Err(ToolError::new(
                                 "Action 'delete' needs 'messageId' (conversation-manage list shows the ids). Add it and call again.",
+                            ));
+                        }
+                        _ => {
+                            return Err(ToolError::new(
+                                "Action 'delete' takes one of 'messageId', 'conversationIds' or 'olderThan', not several: call once for each.",
                             ));
                         }
                     };
