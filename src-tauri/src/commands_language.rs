@@ -26,7 +26,7 @@ pub fn set_app_language(
     language: Language,
 ) -> Result<Language, String> {
     let store = state.store()?;
-    let saved = settings::set(&store, "language", language.as_str()).map_err(|e| e.to_string())?;
+    let saved = settings::apply(&store, settings::Setting::Language(language)).map_err(|e| e.to_string())?;
     crate::link::tell_tray(&app, crate::link::ToTray::LanguageChanged);
     Ok(saved.language)
 }

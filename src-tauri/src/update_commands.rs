@@ -49,7 +49,7 @@ pub fn update_auto_set(
     enabled: bool,
 ) -> Result<UpdateState, String> {
     let store = state.store()?;
-    llmgen_core::settings::set(&store, "update-check", if enabled { "true" } else { "false" })
+    llmgen_core::settings::apply(&store, llmgen_core::settings::Setting::UpdateCheck(enabled))
         .map_err(|e| format!("Could not save the setting: {e}"))?;
     Ok(updater::set_auto_check(&app, enabled))
 }

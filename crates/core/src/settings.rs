@@ -207,55 +207,123 @@ pub fn load(store: &Store) -> Result<Settings> {
 /// which 'off' says.
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
-/// Sets one setting from text, as typed on a command line.
-pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
-    let json = match key {
-        "prefer-sampling" | "backup-schedule" | "update-check" | "compat-tool-names" => {
-            serde_json::to_string(&parse_bool(key, value)?)?
+/// One setting with its typed value: what front ends pass to [`apply`], so the compiler checks
+/// the name and the type (the CLI's text goes through [`Setting::parse`] first).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setting {
+    PreferSampling(bool),
+    CompatToolNames(bool),
+    UpdateCheck(bool),
+    ToolGroups(BTreeSet<ToolGroup>),
+    LogLevel(crate::operations::logs::LogLevel),
+    BackupSchedule(bool),
+    BackupIntervalHours(u32),
+    BackupKeepDaily(u32),
+    BackupKeepWeekly(u32),
+    /// `None` keeps every conversation.
+    ConversationRetentionDays(Option<u32>),
+    Language(Language),
+}
+
+impl Setting {
+    /// The setting's name, as stored and as typed on the command line.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::PreferSampling(_) => "prefer-sampling",
+            Self::CompatToolNames(_) => "compat-tool-names",
+            Self::UpdateCheck(_) => "update-check",
+            Self::ToolGroups(_) => "tool-groups",
+            Self::LogLevel(_) => "log-level",
+            Self::BackupSchedule(_) => "backup-schedule",
+            Self::BackupIntervalHours(_) => "backup-interval-hours",
+            Self::BackupKeepDaily(_) => "backup-keep-daily",
+            Self::BackupKeepWeekly(_) => "backup-keep-weekly",
+            Self::ConversationRetentionDays(_) => "conversation-retention-days",
+            Self::Language(_) => "language",
         }
-        "backup-interval-hours" | "backup-keep-daily" | "backup-keep-weekly" => {
-            serde_json::to_string(&parse_count(key, value)?)?
-        }
-        "conversation-retention-days" => {
-            let days = match value.trim() {
+    }
+
+    /// A setting from text, as typed on a command line (`settings set KEY VALUE`).
+    pub fn parse(key: &str, value: &str) -> Result<Self> {
+        Ok(match key {
+            "prefer-sampling" => Self::PreferSampling(parse_bool(key, value)?),
+            "compat-tool-names" => Self::CompatToolNames(parse_bool(key, value)?),
+            "update-check" => Self::UpdateCheck(parse_bool(key, value)?),
+            "backup-schedule" => Self::BackupSchedule(parse_bool(key, value)?),
+            "backup-interval-hours" => Self::BackupIntervalHours(parse_count(key, value)?),
+            "backup-keep-daily" => Self::BackupKeepDaily(parse_count(key, value)?),
+            "backup-keep-weekly" => Self::BackupKeepWeekly(parse_count(key, value)?),
+            "conversation-retention-days" => Self::ConversationRetentionDays(match value.trim() {
                 "off" | "never" | "none" => None,
                 _ => Some(parse_count(key, value)?),
-            };
-            if days.is_some_and(|d| d > MAX_RETENTION_DAYS) {
+            }),
+            "tool-groups" => Self::ToolGroups(ToolGroup::parse_list(value)?),
+            "log-level" => Self::LogLevel(
+                crate::operations::logs::LogLevel::parse(value)
+                    .map_err(|e| CoreError::invalid(e.to_string()))?,
+            ),
+            "language" => Self::Language(Language::parse(value)?),
+            other => {
                 return Err(CoreError::invalid(format!(
-                    "conversation-retention-days takes 1 to {MAX_RETENTION_DAYS} days (100 years), not '{}'; use 'off' to keep every conversation.",
-                    value.trim()
+                    "Unknown setting '{other}'. Settings: {}.",
+                    KEYS.join(", ")
                 )));
             }
-            serde_json::to_string(&days)?
-        }
-        "tool-groups" => {
-            let groups = ToolGroup::parse_list(value)?;
-            if groups.is_empty() {
-                return Err(CoreError::invalid(
-                    "tool-groups needs at least one group: generation, templates, personas, contexts (or 'all').",
-                ));
+        })
+    }
+
+    /// The value as stored (JSON), after the checks that hold whatever front end set it.
+    fn stored_value(&self) -> Result<String> {
+        Ok(match self {
+            Self::PreferSampling(b)
+            | Self::CompatToolNames(b)
+            | Self::UpdateCheck(b)
+            | Self::BackupSchedule(b) => serde_json::to_string(b)?,
+            Self::BackupIntervalHours(n) | Self::BackupKeepDaily(n) | Self::BackupKeepWeekly(n) => {
+                if *n == 0 {
+                    return Err(CoreError::invalid(format!(
+                        "{} takes a whole number of at least 1.",
+                        self.key()
+                    )));
+                }
+                serde_json::to_string(n)?
             }
-            serde_json::to_string(&groups)?
-        }
-        "log-level" => {
-            let level = crate::operations::logs::LogLevel::parse(value)
-                .map_err(|e| CoreError::invalid(e.to_string()))?;
-            serde_json::to_string(&level)?
-        }
-        "language" => serde_json::to_string(&Language::parse(value)?)?,
-        other => {
-            return Err(CoreError::invalid(format!(
-                "Unknown setting '{other}'. Settings: {}.",
-                KEYS.join(", ")
-            )));
-        }
-    };
+            Self::ConversationRetentionDays(days) => {
+                if days.is_some_and(|d| d == 0 || d > MAX_RETENTION_DAYS) {
+                    return Err(CoreError::invalid(format!(
+                        "conversation-retention-days takes 1 to {MAX_RETENTION_DAYS} days (100 years), not '{}'; use 'off' to keep every conversation.",
+                        days.unwrap_or_default()
+                    )));
+                }
+                serde_json::to_string(days)?
+            }
+            Self::ToolGroups(groups) => {
+                if groups.is_empty() {
+                    return Err(CoreError::invalid(
+                        "tool-groups needs at least one group: generation, templates, personas, contexts (or 'all').",
+                    ));
+                }
+                serde_json::to_string(groups)?
+            }
+            Self::LogLevel(level) => serde_json::to_string(level)?,
+            Self::Language(language) => serde_json::to_string(language)?,
+        })
+    }
+}
+
+/// Sets one setting from text, as typed on a command line.
+pub fn set(store: &Store, key: &str, value: &str) -> Result<Settings> {
+    apply(store, Setting::parse(key, value)?)
+}
+
+/// Sets one setting; returns every setting as now in effect.
+pub fn apply(store: &Store, setting: Setting) -> Result<Settings> {
+    let json = setting.stored_value()?;
     store.write(|tx| {
         tx.execute(
             "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            params![key, json, timefmt::now_string()],
+            params![setting.key(), json, timefmt::now_string()],
         )?;
         Ok(())
     })?;
@@ -292,6 +360,38 @@ fn parse_count(key: &str, value: &str) -> Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every stored name has one typed setting and back (so the CLI's names and the typed
+    /// setters cannot drift), and the checks hold for typed values too, not only for text.
+    #[test]
+    fn every_key_is_one_typed_setting_and_typed_values_are_checked() {
+        let sample = |key: &str| match key {
+            "tool-groups" => "generation",
+            "log-level" => "warn",
+            "language" => "ja",
+            "backup-interval-hours"
+            | "backup-keep-daily"
+            | "backup-keep-weekly"
+            | "conversation-retention-days" => "3",
+            _ => "true",
+        };
+        for key in KEYS {
+            let setting = Setting::parse(key, sample(key)).expect(key);
+            assert_eq!(setting.key(), key);
+        }
+        let store = Store::open_in_memory().expect("store");
+        let applied = apply(&store, Setting::UpdateCheck(false)).expect("apply");
+        assert!(!applied.update_check);
+        assert!(apply(&store, Setting::BackupKeepDaily(0)).is_err());
+        assert!(apply(&store, Setting::ToolGroups(BTreeSet::new())).is_err());
+        assert!(
+            apply(
+                &store,
+                Setting::ConversationRetentionDays(Some(MAX_RETENTION_DAYS + 1))
+            )
+            .is_err()
+        );
+    }
 
     #[test]
     fn settings_round_trip_and_bad_values_are_refused() {
