@@ -169,3 +169,37 @@ fn same_file(a: &Path, b: &Path) -> bool {
         _ => a == b,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ipc_shape_of_invalid_file_carries_its_problem_and_whether_it_is_fixable() {
+        // Proves: what the app's Clients screen receives (serde, flattened into ClientStatus)
+        // names the problem in kebab-case and sets `fixable` for our repeated entry only.
+        let repeated = duplicates::Duplicate {
+            key: ENTRY_NAME.into(),
+            within: Some("mcpServers".into()),
+            first_line: 3,
+            line: 6,
+            column: 5,
+        };
+        let value = serde_json::to_value(duplicate_state(&repeated)).expect("json");
+        assert_eq!(value["state"], "invalid-file");
+        assert_eq!(value["problem"], "repeated-entry");
+        assert_eq!(value["fixable"], true);
+        let section = duplicates::Duplicate {
+            within: None,
+            ..repeated
+        };
+        let value = serde_json::to_value(duplicate_state(&section)).expect("json");
+        assert_eq!(
+            (&value["problem"], &value["fixable"]),
+            (&"repeated-section".into(), &false.into())
+        );
+        let syntax = ClientState::invalid(1, 2, "Expected a comma".into(), FileProblem::Syntax);
+        assert_eq!(syntax.name(), "invalid-file");
+        assert!(matches!(syntax, ClientState::InvalidFile { fixable: false, .. }));
+    }
+}
