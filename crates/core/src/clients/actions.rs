@@ -164,11 +164,14 @@ pub fn repair(
             continue;
         };
         let (state, _) = super::state_of(&scoped, c, &path, Some(command));
-        // A repeated entry of ours is fixed by configuring again (the dead copies go).
-        let repeated = super::read_text(&path)
-            .and_then(|text| document::duplicate(c.format, &text, ENTRY_NAME))
-            .is_some_and(|d| d.is_entry());
-        if repeated || matches!(state, ClientState::Stale { .. } | ClientState::NotConfigured) {
+        // A fixable invalid file (our entry repeated) is fixed by configuring again: the dead
+        // copies go.
+        if matches!(
+            state,
+            ClientState::Stale { .. }
+                | ClientState::NotConfigured
+                | ClientState::InvalidFile { fixable: true, .. }
+        ) {
             results.push(configure(&scoped, c.id, command, dry_run));
         }
     }
