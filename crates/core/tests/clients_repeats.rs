@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use llmgen_core::clients::{self, ClientState};
+use llmgen_core::clients::{self, ClientState, FileProblem};
 
 #[path = "support/client_home.rs"]
 mod client_home;
@@ -45,8 +45,11 @@ fn a_repeated_entry_is_invalid_file_naming_the_key_and_lines_until_configure_kee
             line,
             column,
             message,
+            problem,
+            fixable,
         } => {
             assert_eq!((line, column), (6, 5), "{message}");
+            assert_eq!((problem, fixable), (FileProblem::RepeatedEntry, true));
             assert!(
                 message.contains("\"llm-generator\"") && message.contains("lines 3 and 6"),
                 "{message}"
@@ -117,8 +120,19 @@ fn a_repeated_servers_section_is_reported_refused_by_configure_and_cleaned_of_ou
     );
     put(&path, &original);
     match state(&h, "cursor") {
-        ClientState::InvalidFile { line, message, .. } => {
+        ClientState::InvalidFile {
+            line,
+            message,
+            problem,
+            fixable,
+            ..
+        } => {
             assert_eq!(line, 3, "{message}");
+            assert_eq!(
+                (problem, fixable),
+                (FileProblem::RepeatedSection, false),
+                "only the user can merge the sections"
+            );
             assert!(
                 message.contains("\"mcpServers\"") && message.contains("lines 2 and 3"),
                 "{message}"

@@ -292,8 +292,13 @@ export type ClientState_Deserialize =
 { state: "configured"; command: string } | 
 /**  Our entry exists but cannot start, or starts another copy of the server. */
 { state: "stale"; command?: string | null; reason: string } | 
-/**  The file cannot be parsed. */
-{ state: "invalid-file"; line: number; column: number; message: string };
+/**  The file cannot be used as it is: `problem` says why, and whether configuring fixes it. */
+{ state: "invalid-file"; line: number; column: number; message: string; problem: FileProblem; 
+/**
+ *  Configuring this client again (or `clients repair`) fixes the file: true only for
+ *  our own entry written more than once.
+ */
+fixable: boolean };
 
 /**  A client's state. */
 export type ClientState_Serialize = 
@@ -305,8 +310,13 @@ export type ClientState_Serialize =
 { state: "configured"; command: string } | 
 /**  Our entry exists but cannot start, or starts another copy of the server. */
 { state: "stale"; command: string | null; reason: string } | 
-/**  The file cannot be parsed. */
-{ state: "invalid-file"; line: number; column: number; message: string };
+/**  The file cannot be used as it is: `problem` says why, and whether configuring fixes it. */
+{ state: "invalid-file"; line: number; column: number; message: string; problem: FileProblem; 
+/**
+ *  Configuring this client again (or `clients repair`) fixes the file: true only for
+ *  our own entry written more than once.
+ */
+fixable: boolean };
 
 /**  One line of `clients list`. */
 export type ClientStatus = ClientStatus_Serialize | ClientStatus_Deserialize;
@@ -388,6 +398,20 @@ export type Counts = {
 
 /**  Export formats of a conversation. */
 export type ExportFormat = "markdown" | "json";
+
+/**  Why a file is `invalid-file`. */
+export type FileProblem = 
+/**  The text is not valid JSON, JSONC, TOML or YAML; only the user can fix it. */
+"syntax" | 
+/**  It parses, but not into what the client reads (say, the servers section is a list). */
+"shape" | 
+/**  The servers section appears more than once; only the user can merge the copies. */
+"repeated-section" | 
+/**
+ *  Our entry appears more than once; configuring again keeps the last copy (the one clients
+ *  use) and removes the others.
+ */
+"repeated-entry";
 
 /**  A part of the overview a tray entry opens the window at. */
 export type Focus = 

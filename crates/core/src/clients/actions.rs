@@ -164,11 +164,14 @@ pub fn repair(
             continue;
         };
         let (state, _) = super::state_of(&scoped, c, &path, Some(command));
-        // A repeated entry of ours is fixed by configuring again (the dead copies go).
-        let repeated = super::read_text(&path)
-            .and_then(|text| document::duplicate(c.format, &text, ENTRY_NAME))
-            .is_some_and(|d| d.is_entry());
-        if repeated || matches!(state, ClientState::Stale { .. } | ClientState::NotConfigured) {
+        // A fixable invalid file (our entry repeated) is fixed by configuring again: the dead
+        // copies go.
+        if matches!(
+            state,
+            ClientState::Stale { .. }
+                | ClientState::NotConfigured
+                | ClientState::InvalidFile { fixable: true, .. }
+        ) {
             results.push(configure(&scoped, c.id, command, dry_run));
         }
     }
@@ -299,9 +302,8 @@ fn apply(clients: &Clients, c: &'static Client, ops: &[Op], dry_run: bool) -> Re
         // false "configured".
         return Err(ClientsError::NotInstalled {
             client: c.name,
-            folder: c
-                .installed_marker
-                .and_then(|m| clients.home().map(|h| h.join(m)))
+            folder: clients
+                .installed_folder(c)
                 .unwrap_or_else(|| target.parent().unwrap_or(Path::new("/")).to_path_buf()),
             program: c.programs.first().copied(),
         });
@@ -363,10 +365,9 @@ fn apply(clients: &Clients, c: &'static Client, ops: &[Op], dry_run: bool) -> Re
     if !exact || !ops_hold(c.format, &written, ops) {
         return Err(ClientsError::VerifyFailed {
             path: target,
-            backup: change
-                .backup
-                .as_ref()
-                .map_or_else(|| "(none: the file was new)".into(), |b| b.display().to_string()),
+            client: c.name,
+            id: c.id,
+            backup: change.backup,
         });
     }
     if through_command.is_some() {
@@ -410,9 +411,16 @@ fn own_command(clients: &Clients, c: &Client, ops: &[Op]) -> Option<PathBuf> {
 /// because add-json refuses a name that exists.
 fn run_own_command(clients: &Clients, program: &Path, ops: &[Op]) -> Result<(), ClientsError> {
     let run = |args: &[&str], tolerate_missing: bool| -> Result<(), ClientsError> {
-        let out = Command::new(program)
+        let mut command = Command::new(program);
+        // The same HOME and config dirs we resolved the file from, so it edits that file: our
+        // snapshot's values, and none of the locating variables the snapshot left out.
+        for name in super::LOCATING_VARS {
+            if !clients.env.contains_key(*name) {
+                command.env_remove(name);
+            }
+        }
+        let out = command
             .args(args)
-            // The same HOME and config dirs we resolved the file from, so it edits that file.
             .envs(&clients.env)
             .stdin(std::process::Stdio::null())
             .output()

@@ -11,8 +11,10 @@ pub mod audit;
 pub mod document;
 pub mod duplicates;
 pub mod jsonc;
+mod overrides;
 pub(crate) mod records;
 pub mod registry;
+mod state;
 mod tomlfile;
 pub mod write;
 mod yamlblock;
@@ -27,6 +29,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use registry::{CLIENTS, Client, Format, Shape};
+use state::state_of;
+pub use state::{ClientState, FileProblem};
 
 use crate::paths::{DataDir, Platform};
 
@@ -96,10 +100,14 @@ pub enum ClientsError {
     )]
     ReadOnlyFolder { path: PathBuf },
 
-    #[error(
-        "{path} was written but reading it back did not show the expected entry. Restore the backup at {backup} if the client misbehaves."
-    )]
-    VerifyFailed { path: PathBuf, backup: String },
+    #[error("{}", unverified_message(path, client, id, backup.as_deref()))]
+    VerifyFailed {
+        path: PathBuf,
+        client: &'static str,
+        id: &'static str,
+        /// The backup taken before the write; none when the file was new.
+        backup: Option<PathBuf>,
+    },
 
     #[error(
         "{client} has no project-level file, so --workspace cannot be used with it. Configure it without --workspace."
@@ -128,6 +136,21 @@ pub enum ClientsError {
 
     #[error("Cannot record the change in the database: {0}")]
     Store(#[source] Box<crate::CoreError>),
+}
+
+/// The sentence for a write whose result we could not read back: what happened to the file and
+/// how to undo it, which depends on whether there was a file (and so a backup) before.
+fn unverified_message(path: &Path, client: &str, id: &str, backup: Option<&Path>) -> String {
+    let shown = path.display();
+    match backup {
+        Some(backup) => format!(
+            "{shown} was changed, but reading it back did not show our entry as written. If {client} misbehaves, put the previous file back with `mcp-llm-generator clients restore {id}` (the backup is {}).",
+            backup.display()
+        ),
+        None => format!(
+            "{shown} did not exist before this change, so there is no backup of it, and reading it back afterwards did not show our entry as written. If {client} misbehaves, delete {shown} and configure {client} again."
+        ),
+    }
 }
 
 impl From<crate::CoreError> for ClientsError {
@@ -182,6 +205,9 @@ pub struct Clients {
     workspace: Option<PathBuf>,
 }
 
+/// The variables that decide where client files are (see `registry`), and PATH. A client's own
+/// command gets exactly these from our snapshot (and none we left out), so it edits the file we
+/// resolved and then read back.
 const LOCATING_VARS: &[&str] = &[
     "HOME",
     "USERPROFILE",
@@ -189,8 +215,16 @@ const LOCATING_VARS: &[&str] = &[
     "APPDATA",
     "LOCALAPPDATA",
     "CODEX_HOME",
+    "CLAUDE_CONFIG_DIR",
+    "CLAUDE_CODE_CUSTOM_OAUTH_URL",
+    "GEMINI_CLI_HOME",
+    "COPILOT_HOME",
+    "CONTINUE_GLOBAL_DIR",
     "PATH",
 ];
+
+/// Locating variables whose value is not a folder: kept even though not absolute paths.
+const NON_PATH_VARS: &[&str] = &["PATH", "CLAUDE_CODE_CUSTOM_OAUTH_URL"];
 
 impl Clients {
     /// From this process's environment.
@@ -204,9 +238,12 @@ impl Clients {
 
     /// With an explicit platform and environment (tests).
     pub fn with_env(data_dir: DataDir, platform: Platform, lookup: impl Fn(&str) -> Option<PathBuf>) -> Self {
+        // A relative folder would mean different files to us and to a client started elsewhere;
+        // it is dropped here, so neither we nor a client's command we run use it.
         let env = LOCATING_VARS
             .iter()
             .filter_map(|name| lookup(name).map(|v| (name.to_string(), v)))
+            .filter(|(name, v)| v.is_absolute() || NON_PATH_VARS.contains(&name.as_str()))
             .collect();
         Self {
             platform,
@@ -237,22 +274,21 @@ impl Clients {
         &self.data_dir
     }
 
-    fn home(&self) -> Option<PathBuf> {
-        let home = match self.platform {
-            Platform::Windows => self.env.get("USERPROFILE").or_else(|| self.env.get("HOME")),
-            _ => self.env.get("HOME"),
-        };
-        home.filter(|h| h.is_absolute()).cloned()
-    }
-
-    /// The file used for a client: in a workspace, its project file; otherwise the first candidate
-    /// that exists, else the first whose folder exists (the client is installed but has no servers
+    /// The file used for a client: in a workspace, its project file; otherwise a file the client
+    /// prefers when it exists (Claude Code's `.config.json`), else the first candidate that
+    /// exists, else the first whose folder exists (the client is installed but has no servers
     /// yet), else the first.
     pub fn config_path(&self, client: &Client) -> Option<PathBuf> {
         if let Some(dir) = &self.workspace {
             return client.project_file.map(|rel| dir.join(rel));
         }
-        let candidates = registry::candidate_paths(client.id, self.platform, |n| self.env.get(n).cloned());
+        let env = |n: &str| self.env.get(n).cloned();
+        if let Some(preferred) = overrides::used_if_present(client.id, self.platform, env)
+            && preferred.exists()
+        {
+            return Some(preferred);
+        }
+        let candidates = registry::candidate_paths(client.id, self.platform, env);
         candidates
             .iter()
             .find(|p| p.exists())
@@ -270,10 +306,15 @@ impl Clients {
         if client.programs.iter().any(|p| self.find_command(p).is_some()) {
             return true;
         }
-        match client.installed_marker {
-            Some(marker) => self.home().is_some_and(|h| h.join(marker).is_dir()),
+        match self.installed_folder(client) {
+            Some(folder) => folder.is_dir(),
             None => path.parent().is_some_and(Path::is_dir),
         }
+    }
+
+    /// The folder that shows the client is installed, where it has one (`installed_marker`).
+    fn installed_folder(&self, client: &Client) -> Option<PathBuf> {
+        overrides::installed_folder(client, self.platform, |n| self.env.get(n).cloned())
     }
 
     /// A program on the PATH snapshot (clients' own commands such as `claude`, and the programs
@@ -296,40 +337,6 @@ impl Clients {
 
     fn store(&self) -> Result<crate::Store, ClientsError> {
         Ok(crate::Store::open(&self.data_dir)?)
-    }
-}
-
-/// A client's state.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ClientState {
-    /// Neither the file nor the client's folder exists.
-    NotInstalled,
-    /// The client is there but has no entry of ours.
-    NotConfigured,
-    /// Our entry runs an executable file.
-    Configured { command: String },
-    /// Our entry exists but cannot start, or starts another copy of the server.
-    Stale { command: Option<String>, reason: String },
-    /// The file cannot be parsed.
-    InvalidFile {
-        line: usize,
-        column: usize,
-        message: String,
-    },
-}
-
-impl ClientState {
-    /// The kebab-case name shown to people.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::NotInstalled => "not-installed",
-            Self::NotConfigured => "not-configured",
-            Self::Configured { .. } => "configured",
-            Self::Stale { .. } => "stale",
-            Self::InvalidFile { .. } => "invalid-file",
-        }
     }
 }
 
@@ -406,123 +413,20 @@ pub fn detected(clients: &Clients) -> Vec<&'static str> {
         .collect()
 }
 
-fn read_text(path: &Path) -> Option<String> {
+pub(super) fn read_text(path: &Path) -> Option<String> {
     std::fs::read(path)
         .ok()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn state_of(
-    clients: &Clients,
-    c: &Client,
-    path: &Path,
-    expected: Option<&Path>,
-) -> (ClientState, Vec<String>) {
-    let Some(text) = read_text(path) else {
-        let state = if clients.is_installed(c, path) {
-            ClientState::NotConfigured
-        } else {
-            ClientState::NotInstalled
-        };
-        return (state, Vec::new());
-    };
-    let entries = match document::entries(c.format, &text) {
-        Err(jsonc::EditError::Parse {
-            line,
-            column,
-            message,
-        }) => {
-            return (
-                ClientState::InvalidFile {
-                    line,
-                    column,
-                    message,
-                },
-                Vec::new(),
-            );
-        }
-        Err(jsonc::EditError::Shape(message)) => {
-            return (
-                ClientState::InvalidFile {
-                    line: 1,
-                    column: 1,
-                    message,
-                },
-                Vec::new(),
-            );
-        }
-        Err(jsonc::EditError::Duplicate(d)) => return (duplicate_state(&d), Vec::new()),
-        Ok(entries) => entries,
-    };
-    let upstream = entries
-        .iter()
-        .filter(|(_, entry)| actions::is_upstream(entry))
-        .map(|(name, _)| name.clone())
-        .collect();
-    // JSON allows a key twice and clients keep the last; a dead copy of our entry (or of the
-    // servers section) is not `configured`, whatever either copy says.
-    if let Some(d) = document::duplicate(c.format, &text, ENTRY_NAME) {
-        return (duplicate_state(&d), upstream);
-    }
-    let state = match entries.iter().rfind(|(name, _)| name == ENTRY_NAME) {
-        None => ClientState::NotConfigured,
-        Some((_, entry)) => entry_state(entry, expected),
-    };
-    (state, upstream)
-}
-
-fn duplicate_state(d: &duplicates::Duplicate) -> ClientState {
-    ClientState::InvalidFile {
-        line: d.line,
-        column: d.column,
-        message: d.message(),
-    }
-}
-
-fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientState {
-    let Some(command) = document::command_of(entry) else {
-        return ClientState::Stale {
-            command: None,
-            reason: "our entry has no command".into(),
-        };
-    };
-    let command = command.to_string();
-    match std::fs::metadata(&command) {
-        Err(_) => ClientState::Stale {
-            command: Some(command),
-            reason: "the command does not exist (was the app moved or uninstalled?)".into(),
-        },
-        Ok(meta) if !meta.is_file() || !is_executable(&meta) => ClientState::Stale {
-            command: Some(command),
-            reason: "the command is not an executable file".into(),
-        },
-        Ok(_) if expected.is_some_and(|e| !same_file(Path::new(&command), e)) => ClientState::Stale {
-            reason: format!(
-                "it runs another copy of the server; configure again to use {}",
-                expected.map(|e| e.display().to_string()).unwrap_or_default()
-            ),
-            command: Some(command),
-        },
-        Ok(_) => ClientState::Configured { command },
-    }
-}
-
-/// Compares resolved paths, so a symlink to the expected binary counts as the same binary.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
 #[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
+pub(super) fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
+pub(super) fn is_executable(_meta: &std::fs::Metadata) -> bool {
     // Windows has no execute bit; an existing file is as executable as we can tell.
     true
 }

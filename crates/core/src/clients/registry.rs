@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::jsonc::Syntax;
+use super::overrides;
 use super::write::CreateModes;
 use crate::paths::Platform;
 
@@ -220,15 +221,13 @@ pub fn find(id: &str) -> Option<&'static Client> {
     CLIENTS.iter().find(|c| c.id == id)
 }
 
-/// The files a client may use, most likely first. The caller picks the first that exists, else
+/// The files a client may use, most likely first (see `overrides` for the variables that move
+/// them). The caller picks the first that exists, else
 /// the first whose folder exists, else the first. Empty when the environment names no home.
 pub fn candidate_paths(id: &str, platform: Platform, env: impl Fn(&str) -> Option<PathBuf>) -> Vec<PathBuf> {
     // Only absolute values count: a relative HOME would make the path depend on the current dir.
     let var = |name: &str| env(name).filter(|p| p.is_absolute());
-    let home = match platform {
-        Platform::Windows => var("USERPROFILE").or_else(|| var("HOME")),
-        _ => var("HOME"),
-    };
+    let home = overrides::home_of(platform, &var);
     // The folder where Electron apps keep their per-user settings.
     let app_config = match platform {
         Platform::Linux => var("XDG_CONFIG_HOME").or_else(|| home.as_ref().map(|h| h.join(".config"))),
@@ -260,9 +259,20 @@ pub fn candidate_paths(id: &str, platform: Platform, env: impl Fn(&str) -> Optio
         }
         "cursor" => in_home(".cursor/mcp.json"),
         "windsurf" => in_home(".codeium/windsurf/mcp_config.json"),
-        "gemini-cli" => in_home(".gemini/settings.json"),
-        "copilot-cli" => in_home(".copilot/mcp-config.json"),
-        "claude-code" => in_home(".claude.json"),
+        // Gemini CLI's own home() is `GEMINI_CLI_HOME || os.homedir()`, and its user settings
+        // are `<that>/.gemini/settings.json` (Storage.getGlobalSettingsPath in its 0.61 bundle;
+        // docs/reference/configuration.md documents the variable).
+        "gemini-cli" => match var("GEMINI_CLI_HOME") {
+            Some(dir) => vec![dir.join(".gemini/settings.json")],
+            None => in_home(".gemini/settings.json"),
+        },
+        // COPILOT_HOME replaces ~/.copilot as a whole (GitHub's Copilot CLI documentation:
+        // "This location can be changed by setting the COPILOT_HOME environment variable").
+        "copilot-cli" => match var("COPILOT_HOME") {
+            Some(dir) => vec![dir.join("mcp-config.json")],
+            None => in_home(".copilot/mcp-config.json"),
+        },
+        "claude-code" => overrides::claude_code_file(home.as_ref(), &var, &env),
         "zed" => match platform {
             // Zed keeps its settings under ~/.config on macOS too, not in Application Support.
             Platform::Windows => in_app("Zed/settings.json"),
@@ -281,7 +291,10 @@ pub fn candidate_paths(id: &str, platform: Platform, env: impl Fn(&str) -> Optio
             Some(dir) => vec![dir.join("config.toml")],
             None => in_home(".codex/config.toml"),
         },
-        "continue" => in_home(".continue/mcpServers/llm-generator.yaml"),
+        "continue" => overrides::continue_dir(home.as_ref(), &var)
+            .map(|dir| dir.join("mcpServers/llm-generator.yaml"))
+            .into_iter()
+            .collect(),
         "lm-studio" => {
             let mut paths = in_home(".lmstudio/mcp.json");
             if platform == Platform::MacOs {

@@ -578,6 +578,9 @@ fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check {
     let list = clients::list(clients, expected);
     let mut problems = Vec::new();
     let mut stale = Vec::new();
+    // Invalid files that configuring fixes (our entry repeated), and those only the user can fix.
+    let mut repeated = Vec::new();
+    let mut by_hand = Vec::new();
     let mut configured = 0;
     for c in &list {
         match &c.state {
@@ -590,10 +593,20 @@ fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check {
                 line,
                 column,
                 message,
-            } => problems.push(format!(
-                "{}: its file cannot be parsed ({message} at line {line}, column {column})",
-                c.id
-            )),
+                problem,
+                fixable,
+            } => {
+                problems.push(format!(
+                    "{}: {}",
+                    c.id,
+                    invalid_file_words(*problem, message, *line, *column)
+                ));
+                if *fixable {
+                    repeated.push(c.id)
+                } else {
+                    by_hand.push(c.id)
+                }
+            }
             // We configured this file and the entry is gone: the client (or an installer) wiped it.
             ClientState::NotConfigured if c.recorded => {
                 problems.push(format!("{}: our entry was removed from its file", c.id));
@@ -611,14 +624,26 @@ fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check {
             },
         );
     }
-    let fix = if stale.is_empty() {
-        "Fix the file by hand (or move it aside), then run `mcp-llm-generator clients list`.".to_string()
-    } else {
-        format!(
+    let mut fixes = Vec::new();
+    if !stale.is_empty() {
+        fixes.push(format!(
             "Run `mcp-llm-generator clients configure {}` to point the entries at this installation.",
             stale.join(" ")
-        )
-    };
+        ));
+    }
+    if !repeated.is_empty() {
+        fixes.push(format!(
+            "Run `mcp-llm-generator clients configure {}` to keep only the copy of our entry that the client uses.",
+            repeated.join(" ")
+        ));
+    }
+    if !by_hand.is_empty() {
+        fixes.push(format!(
+            "Fix the file of {} by hand (or move it aside), then run `mcp-llm-generator clients list`.",
+            by_hand.join(", ")
+        ));
+    }
+    let fix = fixes.join(" ");
     Check::warning(
         "clients",
         format!(
@@ -627,6 +652,21 @@ fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check {
         ),
         fix,
     )
+}
+
+/// What is wrong with a client's file, in the words of its [`clients::FileProblem`].
+fn invalid_file_words(problem: clients::FileProblem, message: &str, line: usize, column: usize) -> String {
+    use clients::FileProblem;
+    match problem {
+        FileProblem::Syntax => {
+            format!("its file cannot be parsed ({message} at line {line}, column {column})")
+        }
+        FileProblem::Shape => format!("its file is not laid out the way the client reads it ({message})"),
+        FileProblem::RepeatedSection => {
+            format!("its file has its servers section more than once ({message})")
+        }
+        FileProblem::RepeatedEntry => format!("its file has our entry more than once ({message})"),
+    }
 }
 
 fn log_check(dir: &Path, now: OffsetDateTime, window: Duration) -> Check {

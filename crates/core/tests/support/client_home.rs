@@ -22,15 +22,25 @@ pub fn home() -> Home {
 
 /// A temp HOME whose PATH is `path` (to offer a stand-in for a client's own command).
 pub fn home_with_path(path: Option<PathBuf>) -> Home {
+    home_with(path, &[])
+}
+
+/// A temp HOME with PATH `path` and more variables, each naming a folder by its path relative
+/// to the temp dir (`("CLAUDE_CONFIG_DIR", "claude-config")`); the folders are not created.
+pub fn home_with(path: Option<PathBuf>, vars: &[(&str, &str)]) -> Home {
     let tmp = tempfile::tempdir().expect("tempdir");
     let home = tmp.path().join("home");
     fs::create_dir_all(&home).expect("home");
     let data = DataDir::at(tmp.path().join("data"));
     let h = home.clone();
+    let vars: Vec<(String, PathBuf)> = vars
+        .iter()
+        .map(|(name, rel)| (name.to_string(), tmp.path().join(rel)))
+        .collect();
     let clients = Clients::with_env(data, Platform::Linux, move |name| match name {
         "HOME" => Some(h.clone()),
         "PATH" => path.clone(),
-        _ => None,
+        _ => vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
     });
     // A stand-in for our binary: an executable file at an absolute path.
     let exe = tmp.path().join("bin/mcp-llm-generator");

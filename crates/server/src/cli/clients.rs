@@ -200,6 +200,7 @@ fn list_clients(clients: &Clients, json: bool) -> anyhow::Result<()> {
                 line,
                 column,
                 message,
+                ..
             } => {
                 format!(" ({message} at line {line}, column {column})")
             }

@@ -93,6 +93,9 @@ export const en = {
   "clients.noneInstalled":
     "No supported AI client is installed for this user yet. Install VS Code, Claude Desktop or another client, then come back.",
   "clients.invalidFile": "Line {line}, column {column}: {message}. Fix the file by hand; nothing will be changed until then.",
+  "clients.repeatedEntry": "Line {line}, column {column}: {message}. “Fix…” shows the change before anything is written.",
+  "clients.fix": "Fix…",
+  "clients.fixed": "Fixed: the entry is there once now. {restart}",
   "clients.removedByOther": "Our entry was removed from this file by someone else. Repair puts it back.",
   "clients.runsOld": "Runs the old TypeScript server: {entries}.",
   "clients.add": "Add…",

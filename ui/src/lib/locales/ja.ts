@@ -90,6 +90,9 @@ export const ja: Dictionary = {
   "clients.noneInstalled":
     "対応している AI クライアントが、このユーザーにはまだインストールされていません。VS Code や Claude Desktop などをインストールしてから、もう一度開いてください。",
   "clients.invalidFile": "{line} 行目 {column} 列目: {message}。ファイルを手動で修正してください。修正されるまで何も変更しません。",
+  "clients.repeatedEntry": "{line} 行目 {column} 列目: {message}。「修正…」で書き込む前に変更内容を確認できます。",
+  "clients.fix": "修正…",
+  "clients.fixed": "修正しました。エントリは 1 つだけになりました。{restart}",
   "clients.removedByOther": "このファイルから本アプリのエントリーが削除されています。「エントリーを修復」で元に戻せます。",
   "clients.runsOld": "旧 TypeScript 版サーバーを実行しています: {entries}",
   "clients.add": "追加…",
