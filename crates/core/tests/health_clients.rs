@@ -3,7 +3,7 @@
 //! (which configuring fixes, so the fix says to configure instead of to edit by hand). Runs
 //! in a temp HOME and data dir.
 
-use llmgen_core::health::{self, Check, Handshake, HandshakeReport, HealthOptions};
+use llmgen_core::operations::health::{self, Check, Handshake, HandshakeReport, HealthOptions};
 
 #[path = "support/client_home.rs"]
 mod client_home;
