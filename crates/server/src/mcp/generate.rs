@@ -162,9 +162,10 @@ pub async fn generate(
             let work = inner.direct.generate(&inner.store, &name, model, &request);
             tokio::pin!(work);
             let progress_token = call.ctx.meta.get_progress_token();
-            let started = Instant::now();
-            let mut ticker =
-                tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+            // Progress counts the ticks' scheduled times, not the clock when one is handled: a
+            // late tick must not repeat a value (the spec wants each notification to increase).
+            let started = tokio::time::Instant::now();
+            let mut ticker = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
             loop {
                 tokio::select! {
                     result = &mut work => {
@@ -175,9 +176,9 @@ pub async fn generate(
                         return Err(ToolError::new("Generation cancelled. Nothing was stored."));
                     }
                     // Provider calls can take a minute; progress keeps clients from timing out.
-                    _ = ticker.tick(), if progress_token.is_some() => {
+                    at = ticker.tick(), if progress_token.is_some() => {
                         if let Some(token) = progress_token.clone() {
-                            let secs = started.elapsed().as_secs_f64().round();
+                            let secs = (at - started).as_secs_f64().round();
                             let note = ProgressNotificationParam::new(token, secs)
                                 .with_message(format!("Waiting for provider '{name}' ({secs:.0} s)"));
                             if let Err(e) = call.ctx.peer.notify_progress(note).await {
@@ -250,8 +251,9 @@ async fn request_sampling(
         .await
         .map_err(|e| ToolError(format!("Could not send the sampling request to the client: {e}.")))?;
     let progress_token = ctx.meta.get_progress_token();
-    let started = Instant::now();
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+    // Scheduled tick times, so each notification's value is higher than the last (see above).
+    let started = tokio::time::Instant::now();
+    let mut ticker = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
     let response = loop {
         tokio::select! {
             response = &mut handle.rx => break response,
@@ -262,9 +264,9 @@ async fn request_sampling(
                 }
                 return Err(ToolError::new("Generation cancelled. Nothing was stored."));
             }
-            _ = ticker.tick(), if progress_token.is_some() => {
+            at = ticker.tick(), if progress_token.is_some() => {
                 if let Some(token) = progress_token.clone() {
-                    let secs = started.elapsed().as_secs_f64().round();
+                    let secs = (at - started).as_secs_f64().round();
                     let note = ProgressNotificationParam::new(token, secs)
                         .with_message(format!("Waiting for the client's model ({secs:.0} s)"));
                     if let Err(e) = ctx.peer.notify_progress(note).await {
