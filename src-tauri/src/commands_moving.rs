@@ -8,60 +8,20 @@ use llmgen_core::{
     Store,
     clients::{self, Clients},
     generation::providers::Direct,
-    import_upstream::{self, ImportOptions, ImportReport},
+    import_upstream::{self, ImportOptions, ImportReport, MovingInScan},
     operations::uninstall::{self, UninstallOptions, UninstallReport},
 };
-use serde::Serialize;
 
 use crate::commands::{AppState, RepairOutcome, blocking, required_server_binary};
 
-/// A client whose file still runs the TypeScript server.
-#[derive(Debug, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct OldEntries {
-    id: String,
-    name: String,
-    /// Names of the old server's entries in that file.
-    entries: Vec<String>,
-}
-
-/// What the screen finds on this computer.
-#[derive(Debug, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct MovingInScan {
-    /// A folder holding the old server's data, when one was found (the home folder, where clients
-    /// started from it often leave it).
-    suggested_dir: Option<String>,
-    /// Client files that still run the old server.
-    clients: Vec<OldEntries>,
-}
-
-fn scan(clients: &Clients, home: Option<&Path>) -> MovingInScan {
-    let suggested_dir = home
-        .filter(|h| import_upstream::has_upstream_data(h))
-        .map(|h| h.display().to_string());
-    let clients = clients::list(clients, None)
-        .into_iter()
-        .filter(|s| !s.upstream_entries.is_empty())
-        .map(|s| OldEntries {
-            id: s.id.to_string(),
-            name: s.name.to_string(),
-            entries: s.upstream_entries,
-        })
-        .collect();
-    MovingInScan {
-        suggested_dir,
-        clients,
-    }
-}
-
 /// `clients::migrate_upstream_everywhere` with the app's keychain, as outcomes for the screen.
 fn replace_entries(clients: &Clients, store: &Store, direct: &Direct, exe: &Path) -> Vec<RepairOutcome> {
+    let keychain = clients::audit::Keychain { store, direct };
     clients::migrate_upstream_everywhere(
         clients,
         exe,
-        |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
-        |provider, secret| direct.set_key(store, provider, secret).map_err(|e| e.to_string()),
+        |p| keychain.existing_key(p),
+        |p, s| keychain.store_key(p, s),
     )
     .into_iter()
     .map(|(_, result)| RepairOutcome::from(result))
@@ -79,7 +39,7 @@ fn home() -> Option<PathBuf> {
 #[specta::specta]
 pub async fn moving_in_scan(state: tauri::State<'_, AppState>) -> Result<MovingInScan, String> {
     let clients = state.clients()?;
-    blocking(move || Ok(scan(&clients, home().as_deref()))).await
+    blocking(move || Ok(import_upstream::scan(&clients, home().as_deref()))).await
 }
 
 /// Imports (or, with `dryRun`, previews) the old server's data from `dir`.
@@ -183,14 +143,16 @@ mod tests {
         )
         .expect("write");
         let clients = clients_in(&home, &data);
-        let empty = scan(&clients, Some(&home));
+        let empty = import_upstream::scan(&clients, Some(&home));
         assert_eq!(empty.suggested_dir, None, "no old data in this home");
         assert_eq!(empty.clients.len(), 1);
         assert_eq!(empty.clients[0].entries, ["sampler"]);
         std::fs::create_dir_all(home.join("templates")).expect("mkdir");
         std::fs::write(home.join("templates/templates.json"), "[]").expect("write");
         assert_eq!(
-            scan(&clients, Some(&home)).suggested_dir.as_deref(),
+            import_upstream::scan(&clients, Some(&home))
+                .suggested_dir
+                .as_deref(),
             home.to_str()
         );
 
@@ -205,7 +167,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            scan(&clients, Some(&home)).clients.is_empty(),
+            import_upstream::scan(&clients, Some(&home)).clients.is_empty(),
             "nothing left to replace"
         );
     }

@@ -523,10 +523,10 @@ export type LogsView = {
 	lines: LogLine[],
 };
 
-/**  What the screen finds on this computer. */
+/**  What the scan finds. */
 export type MovingInScan = MovingInScan_Serialize | MovingInScan_Deserialize;
 
-/**  What the screen finds on this computer. */
+/**  What the scan finds. */
 export type MovingInScan_Deserialize = {
 	/**
 	 *  A folder holding the old server's data, when one was found (the home folder, where clients
@@ -537,7 +537,7 @@ export type MovingInScan_Deserialize = {
 	clients: OldEntries[],
 };
 
-/**  What the screen finds on this computer. */
+/**  What the scan finds. */
 export type MovingInScan_Serialize = {
 	/**
 	 *  A folder holding the old server's data, when one was found (the home folder, where clients

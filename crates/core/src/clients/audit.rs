@@ -84,6 +84,28 @@ pub enum MoveOutcome {
     Failed { error: String },
 }
 
+/// The real keychain, for [`fix`] and `migrate_upstream_everywhere`: reading a provider's stored
+/// key, and storing one through `Direct::set_key` (the one function that sets a provider's key).
+/// One place, so every front end moves keys the same way.
+pub struct Keychain<'a> {
+    pub store: &'a crate::Store,
+    pub direct: &'a crate::generation::providers::Direct,
+}
+
+impl Keychain<'_> {
+    /// The key stored for `provider`, if any (`existing_key` of [`fix`]).
+    pub fn existing_key(&self, provider: &str) -> Result<Option<Secret>, String> {
+        crate::secrets::read(provider).map_err(|e| e.to_string())
+    }
+
+    /// Stores `secret` as `provider`'s key (`store_key` of [`fix`]).
+    pub fn store_key(&self, provider: &str, secret: &Secret) -> Result<(), String> {
+        self.direct
+            .set_key(self.store, provider, secret)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Moves every movable key into the keychain through `store_key` (the one function that sets a
 /// provider's key), then takes it out of its file. The file is changed only after the key is
 /// safely stored, so a failure loses nothing. `existing_key` reads the keychain, to spot conflicts.

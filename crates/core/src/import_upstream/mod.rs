@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 mod old_contexts;
 mod old_templates;
+mod scan;
 mod shared_memory;
 
 pub use old_contexts::builtin_persona_for;
+pub use scan::{MovingInScan, OldEntries, scan};
 
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};

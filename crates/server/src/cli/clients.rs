@@ -160,10 +160,10 @@ pub fn clients(data_dir: DataDir, action: ClientsAction) -> anyhow::Result<()> {
         ClientsAction::Migrate { ids, dry_run } => {
             let exe = current_exe()?;
             let ids = if ids.is_empty() {
-                clients::list(&all, Some(&exe))
+                llmgen_core::import_upstream::scan(&all, None)
+                    .clients
                     .into_iter()
-                    .filter(|s| !s.upstream_entries.is_empty())
-                    .map(|s| s.id.to_string())
+                    .map(|c| c.id)
                     .collect()
             } else {
                 ids
@@ -254,14 +254,14 @@ fn audit(clients: &Clients, data_dir: &DataDir, fix: bool, json: bool) -> anyhow
     }
     let store = Store::open(data_dir)?;
     let direct = Direct::new();
+    let keychain = clients::audit::Keychain {
+        store: &store,
+        direct: &direct,
+    };
     let moved = clients::audit::fix(
         clients,
-        |provider| llmgen_core::secrets::read(provider).map_err(|e| e.to_string()),
-        |provider, secret| {
-            direct
-                .set_key(&store, provider, secret)
-                .map_err(|e| e.to_string())
-        },
+        |p| keychain.existing_key(p),
+        |p, s| keychain.store_key(p, s),
     );
     if json {
         println!("{}", serde_json::to_string_pretty(&moved)?);
