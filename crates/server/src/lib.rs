@@ -3,6 +3,7 @@
 pub mod guarded_stdio;
 pub mod handshake;
 pub mod mcp;
+pub mod serve;
 
 pub use handshake::{ChildHandshake, check_installation_now};
 pub use mcp::LlmGenServer;

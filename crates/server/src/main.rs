@@ -4,15 +4,12 @@
 mod cli;
 mod logging;
 mod progress;
-mod shutdown;
 
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use llmgen_core::{Store, paths::DataDir, settings};
-use llmgen_server::LlmGenServer;
-use rmcp::ServiceExt;
+use llmgen_core::{Store, paths::DataDir};
 
 #[derive(Parser)]
 #[command(
@@ -117,13 +114,6 @@ enum Command {
     },
 }
 
-/// How often a serving process adds its buffered metrics to the database.
-const METRICS_FLUSH_EVERY: Duration = Duration::from_secs(60);
-/// Overrides that interval in seconds (tests, and anyone who wants fresher reports).
-const METRICS_FLUSH_ENV: &str = "LLMGEN_METRICS_FLUSH_SECS";
-/// After a stop signal, how long the session loop may take to end; a guard against a stuck task.
-const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -210,87 +200,12 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(serve_session(data_dir, &logging));
+    let result = runtime.block_on(llmgen_server::serve::stdio_session(data_dir, |settings| {
+        logging.apply_setting(settings.log_level);
+    }));
     // Everything that must outlive the session (metrics, checkpoint) ran inside it. The thread
     // reading stdin sits in a read that cannot be interrupted: waiting for it would only delay
     // the exit, so the runtime is dropped without waiting.
     runtime.shutdown_background();
-    result
-}
-
-/// One MCP session on stdio, until the client leaves (end of input) or a stop signal arrives;
-/// either way the metrics are flushed and the WAL checkpointed before returning.
-///
-/// In-flight writes need no extra care: every write is one synchronous `BEGIN IMMEDIATE`
-/// transaction inside a single poll of this one-thread runtime, so when the stop branch runs no
-/// transaction is open; requests still awaiting a client or provider are dropped before writing.
-async fn serve_session(data_dir: DataDir, logging: &logging::Logging) -> anyhow::Result<()> {
-    let mut stop = shutdown::StopSignals::install();
-    let store = Store::open(&data_dir).inspect_err(|e| tracing::error!("{e}"))?;
-    let settings = settings::load(&store)?;
-    logging.apply_setting(settings.log_level);
-    tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
-    let server = LlmGenServer::new(store, settings, data_dir.clone());
-    let handle = server.clone();
-    // Stray and malformed messages are answered or dropped before rmcp sees them (guarded_stdio).
-    let supported = rmcp::ServerHandler::supported_protocol_versions(&server).into_owned();
-    let service = tokio::select! {
-        started = server.serve(llmgen_server::guarded_stdio::stdio(supported)) => match started {
-            Ok(service) => service,
-            // Input ended before any client spoke (Ctrl-D at a terminal, a probe): a clean exit.
-            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
-                tracing::info!("input closed before a client connected; exiting");
-                handle.shutdown();
-                return Ok(());
-            }
-            Err(e) => {
-                tracing::error!("MCP session did not start: {e}");
-                handle.shutdown();
-                return Err(e.into());
-            }
-        },
-        signal = stop.recv() => {
-            tracing::info!("{signal} before a client connected; exiting");
-            handle.shutdown();
-            return Ok(());
-        }
-    };
-    // The session is up: a due scheduled backup runs in the background, never in its way.
-    llmgen_core::operations::backup::spawn_due_backup(data_dir);
-    let flusher = {
-        let handle = handle.clone();
-        tokio::spawn(async move {
-            let period = std::env::var(METRICS_FLUSH_ENV)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .filter(|&secs| secs > 0)
-                .map_or(METRICS_FLUSH_EVERY, Duration::from_secs);
-            let mut every = tokio::time::interval(period);
-            every.tick().await; // the first tick is immediate
-            loop {
-                every.tick().await;
-                handle.flush_metrics();
-            }
-        })
-    };
-    let cancel = service.cancellation_token();
-    let waiting = service.waiting();
-    tokio::pin!(waiting);
-    let ended = tokio::select! {
-        ended = &mut waiting => Some(ended),
-        signal = stop.recv() => {
-            tracing::info!("{signal}: stopping");
-            cancel.cancel();
-            // The session loop ends at once once cancelled; the bound only guards a stuck task.
-            tokio::time::timeout(SHUTDOWN_GRACE, &mut waiting).await.ok()
-        }
-    };
-    flusher.abort();
-    handle.shutdown();
-    match ended {
-        Some(Ok(reason)) => tracing::info!("session ended ({reason:?}); exiting"),
-        Some(Err(e)) => tracing::warn!("session task failed: {e}"),
-        None => tracing::warn!("session did not stop within {SHUTDOWN_GRACE:?}; exiting anyway"),
-    }
-    Ok(())
+    Ok(result?)
 }
