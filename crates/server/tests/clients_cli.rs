@@ -1,6 +1,8 @@
 //! `clients list|configure|remove` through the real binary with a temp HOME (and no other
 //! locating variables), so the user's own client files are never read or written.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,14 +12,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
 const VSCODE_FILE: &str = "{\n\t// my servers\n\t\"servers\": {\n\t\t\"fetch\": { \"type\": \"stdio\", \"command\": \"uvx\", \"args\": [\"mcp-server-fetch\"] },\n\t},\n}\n";
 
 fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("LLMGEN_DATA_DIR", home.join("data"))
-        .current_dir(home)
-        .output()
-        .expect("run the binary")
+    common::CliRun::new(home, &home.join("data")).run(args)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -5,23 +5,17 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
+use std::process::Output;
 
 fn run(home: &Path, path: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
+    common::CliRun::new(home, &home.join("data"))
         .env("PATH", path)
-        .env("LLMGEN_DATA_DIR", home.join("data"))
-        .current_dir(home)
-        .output()
-        .expect("run the binary")
+        .run(args)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,26 +1,21 @@
 //! `diagnose --out FILE` through the real binary: the archive holds what a bug report needs and
 //! none of the user's secrets or home path, and a missing database is reported, not created.
 
+mod common;
+
 use std::fs;
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
 /// Planted where a careless archive would pick it up: the environment and a client file.
 const CANARY: &str = "sk-ant-DIAG.CANARY.not-a-real-key-000";
 
 fn run(home: &Path, data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("LLMGEN_DATA_DIR", data)
+    // No session bus (the keychain is unreachable, as on a headless machine), and a key in the
+    // environment that the archive must not carry.
+    common::CliRun::new(home, data)
         .env("ANTHROPIC_API_KEY", CANARY)
-        // No session bus: the keychain is unreachable, as on a headless machine.
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .expect("run the binary")
+        .run(args)
 }
 
 fn archive(path: &Path) -> Vec<(String, String)> {

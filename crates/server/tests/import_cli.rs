@@ -3,23 +3,16 @@
 //! what is imported renders and reads back as before, what is skipped says why, a second run
 //! imports nothing, a dry run writes nothing, and the old files are never changed.
 
-use std::{fs, path::Path, process::Command};
+mod common;
+
+use std::{fs, path::Path};
 
 use llmgen_core::{Store, catalog::personas, catalog::templates, conversation::contexts, paths::DataDir};
 use rusqlite::{Connection, params};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
-
 fn run(home: &Path, data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("LLMGEN_DATA_DIR", data)
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .expect("run the binary")
+    common::CliRun::new(home, data).run(args)
 }
 
 fn json_of(out: &std::process::Output) -> Value {

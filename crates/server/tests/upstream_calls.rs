@@ -28,18 +28,7 @@ fn sent_texts(req: &CreateMessageRequestParams) -> Vec<String> {
 
 /// Runs the CLI on `data_dir` and requires success.
 fn cli_ok(data_dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new(server_bin())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-        .output()
-        .expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    CliRun::new(data_dir, data_dir).ok(args);
 }
 
 /// llm-generate with the old shape: MCP content blocks, a `system` message, `stop`, `300.0` for

@@ -262,3 +262,45 @@ pub fn notes(data: &Value) -> Vec<String> {
         .map(|ns| ns.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
+
+/// The one way the suites run the command line: the real binary in a cleared environment (only
+/// what a test adds reaches it), with a temp HOME as home and current folder, our data folder in
+/// it unless a test names another, and no keychain (no session bus) unless a test brings one.
+pub struct CliRun {
+    cmd: std::process::Command,
+}
+
+impl CliRun {
+    /// The CLI with `home` as HOME and current folder and `data` as its data folder.
+    pub fn new(home: &Path, data: &Path) -> Self {
+        let mut cmd = std::process::Command::new(server_bin());
+        cmd.env_clear()
+            .env("HOME", home)
+            .env("LLMGEN_DATA_DIR", data)
+            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
+            .current_dir(home);
+        Self { cmd }
+    }
+
+    /// One more environment variable for this run.
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Runs it with `args` and returns what it did.
+    pub fn run(mut self, args: &[&str]) -> std::process::Output {
+        self.cmd.args(args).output().expect("run the CLI")
+    }
+
+    /// Runs it with `args` and requires success (the failure shows its stderr).
+    pub fn ok(self, args: &[&str]) -> std::process::Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+}
