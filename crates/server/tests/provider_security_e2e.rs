@@ -18,8 +18,8 @@ use common::*;
 use mock_http::{MockServer, Recorded, Reply};
 use serde_json::json;
 
-/// Random-looking, so that no 8 characters of it appear anywhere by chance.
-const KEY: &str = "sk-ant-api03-Hq4Zt8Rw2Kv6Np1Jx9Lc3Bf7";
+/// Obviously fake, yet mixed enough that no 8 characters of it appear anywhere by chance.
+const KEY: &str = "sk-ant-FAKE-TEST-Qz7Xw3Vq9Mk2Rp5Tn8Lj";
 
 fn json_escaped(text: &str) -> String {
     text.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()

@@ -15,6 +15,24 @@ use serde::{Serialize, de::DeserializeOwned};
 /// expected; logged so a broken schema cannot take the whole server down). Only standard JSON
 /// Schema formats are kept (see [`standard_formats_only`]), so strict validators accept it.
 pub fn schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+    // Every tool call conforms its arguments to this schema (mcp::compat): built once per type,
+    // not cloned and walked again on each call.
+    static CACHE: std::sync::LazyLock<
+        std::sync::RwLock<std::collections::HashMap<std::any::TypeId, Arc<JsonObject>>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let id = std::any::TypeId::of::<T>();
+    if let Some(found) = CACHE.read().ok().and_then(|cache| cache.get(&id).cloned()) {
+        return found;
+    }
+    let built = build_schema::<T>();
+    if let Ok(mut cache) = CACHE.write() {
+        cache.insert(id, built.clone());
+    }
+    built
+}
+
+/// The input schema of `T` with only standard formats (see [`schema`]).
+fn build_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     let schema = rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
         tracing::error!("input schema of {} is invalid: {e}", std::any::type_name::<T>());
         rmcp::handler::server::common::schema_for_empty_input()

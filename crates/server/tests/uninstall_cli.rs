@@ -1,0 +1,33 @@
+//! `uninstall` through the real binary, for the part every front end now shares: the desktop
+//! app's start-at-login entry (the XDG autostart file the tray and the window's Settings write)
+//! is reported by a dry run and removed by `--yes`. HOME is a temp folder; no keychain.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::CliRun;
+
+/// Proves: a dry run lists the login entry and keeps it; `uninstall --yes` removes it (the
+/// command-line uninstall used to leave it, so the app kept starting with the session).
+#[test]
+fn uninstall_removes_the_start_at_login_entry() {
+    let home = tempfile::tempdir().expect("temp home");
+    let autostart = home.path().join(".config/autostart/MCP LLM Generator.desktop");
+    std::fs::create_dir_all(autostart.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &autostart,
+        "[Desktop Entry]\nType=Application\nName=MCP LLM Generator\nExec=/usr/bin/mcp-llm-generator-app --minimized\n",
+    )
+    .expect("write the login entry");
+    let data = home.path().join("data");
+
+    let dry = CliRun::new(home.path(), &data).run(&["uninstall"]);
+    let text = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(text.contains("Start at login (would remove)"), "{text}");
+    assert!(autostart.exists(), "a dry run removed the login entry");
+
+    let done = CliRun::new(home.path(), &data).run(&["uninstall", "--yes"]);
+    let text = String::from_utf8_lossy(&done.stdout).to_string();
+    assert!(text.contains("Start at login (removed)"), "{text}");
+    assert!(!autostart.exists(), "the login entry is still there");
+}
