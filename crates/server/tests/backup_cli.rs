@@ -8,7 +8,7 @@ mod common;
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::{Output, Stdio},
     time::{Duration, Instant},
 };
 
@@ -17,20 +17,7 @@ use llmgen_core::{Store, operations::backup, paths::DataDir};
 use serde_json::json;
 
 fn cli(data: &Path, args: &[&str]) -> Output {
-    let out = Command::new(server_bin())
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-        .env_remove("LLMGEN_BACKUP_PASSPHRASE")
-        .output()
-        .expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    CliRun::on(data).ok(args)
 }
 
 fn json_of(out: &Output) -> serde_json::Value {
@@ -178,10 +165,8 @@ fn kill_9_in_the_middle_of_a_restore_leaves_old_or_new_data_intact() {
     };
     assert_eq!(new_state.0, ["new"]);
 
-    let mut child = Command::new(server_bin())
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["backup", "restore"])
+    let mut child = CliRun::on(dir.path())
+        .command(&["backup", "restore"])
         .arg(&file.path)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -322,16 +307,7 @@ fn without_a_keychain_the_passphrase_variable_is_the_fallback() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path();
     cli(data, &["settings"]);
-    let run = |args: &[&str], pass: &str| {
-        Command::new(server_bin())
-            .arg("--data-dir")
-            .arg(data)
-            .args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-            .env("LLMGEN_BACKUP_PASSPHRASE", pass)
-            .output()
-            .expect("run the CLI")
-    };
+    let run = |args: &[&str], pass: &str| CliRun::on(data).env("LLMGEN_BACKUP_PASSPHRASE", pass).run(args);
     let made = run(&["backup", "create", "--encrypt", "--json"], "env-pass");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let made = json_of(&made);

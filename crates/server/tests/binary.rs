@@ -2,13 +2,15 @@
 //! arbitrary working directory. Proves stdout carries only protocol messages, data lands in the
 //! user's data folder (never the current directory), and the tool-group setting works.
 
+mod common;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     path::Path,
     process::{Command, Stdio},
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
+use common::CliRun;
 
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
 
@@ -54,11 +56,10 @@ fn session(cmd: &mut Command, requests: &[&str]) -> Vec<String> {
     lines
 }
 
-fn bare_command(home: &Path, cwd: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    // What a GUI-launched client may give: no PATH, no shell variables, only HOME.
-    cmd.env_clear().env("HOME", home).current_dir(cwd);
-    cmd
+/// What a GUI-launched client may give: no PATH, no shell variables, only HOME (and the test
+/// harness's address of no session bus, so no real keychain is ever reachable).
+fn bare_run(home: &Path, cwd: &Path) -> CliRun {
+    CliRun::in_home(home).current_dir(cwd)
 }
 
 fn tool_names(lines: &[String]) -> Vec<String> {
@@ -82,7 +83,7 @@ fn stdout_carries_only_json_rpc_and_data_goes_to_the_users_data_folder() {
     let home = tempfile::tempdir().expect("home");
     let cwd = tempfile::tempdir().expect("cwd");
     let lines = session(
-        &mut bare_command(home.path(), cwd.path()),
+        &mut bare_run(home.path(), cwd.path()).command(&[]),
         &[
             r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
             r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"template-manage","arguments":{"action":"list"}}}"#,
@@ -112,27 +113,24 @@ fn stdout_carries_only_json_rpc_and_data_goes_to_the_users_data_folder() {
 fn tool_groups_limit_the_tool_list_from_settings_and_from_the_environment() {
     let home = tempfile::tempdir().expect("home");
     let data = home.path().join("data");
-    let set = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["settings", "set", "tool-groups", "templates"])
-        .output()
-        .expect("settings set");
+    let set =
+        CliRun::in_home(home.path())
+            .data_dir(&data)
+            .run(&["settings", "set", "tool-groups", "templates"]);
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     assert!(String::from_utf8_lossy(&set.stdout).contains("tool-groups     = templates"));
 
-    let mut cmd = bare_command(home.path(), home.path());
-    cmd.arg("--data-dir").arg(&data);
+    let mut cmd = bare_run(home.path(), home.path()).data_dir(&data).command(&[]);
     let lines = session(&mut cmd, &[r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#]);
     assert_eq!(
         tool_names(&lines),
         ["template-execute", "template-manage", "template-to-params"]
     );
 
-    let mut cmd = bare_command(home.path(), home.path());
-    cmd.arg("--data-dir")
-        .arg(&data)
-        .env("LLMGEN_TOOL_GROUPS", "generation,contexts");
+    let mut cmd = bare_run(home.path(), home.path())
+        .data_dir(&data)
+        .env("LLMGEN_TOOL_GROUPS", "generation,contexts")
+        .command(&[]);
     let lines = session(&mut cmd, &[r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#]);
     assert_eq!(
         tool_names(&lines),
@@ -145,19 +143,17 @@ fn tool_groups_limit_the_tool_list_from_settings_and_from_the_environment() {
         ]
     );
 
-    let bad = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["settings", "set", "tool-groups", "bogus"])
-        .output()
-        .expect("run");
+    let bad = CliRun::in_home(home.path())
+        .data_dir(&data)
+        .run(&["settings", "set", "tool-groups", "bogus"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Unknown tool group 'bogus'"));
 }
 
 #[test]
 fn version_prints_the_version() {
-    let out = Command::new(BIN).arg("--version").output().expect("run");
+    let home = tempfile::tempdir().expect("home");
+    let out = CliRun::in_home(home.path()).run(&["--version"]);
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),

@@ -5,14 +5,18 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
+use common::{CliRun, server_bin};
 
 const VSCODE_FILE: &str = "{\n\t// my servers\n\t\"servers\": {\n\t\t\"fetch\": { \"type\": \"stdio\", \"command\": \"uvx\", \"args\": [\"mcp-server-fetch\"] },\n\t},\n}\n";
 
+fn cli_run(home: &Path) -> CliRun {
+    CliRun::new(home, &home.join("data"))
+}
+
 fn run(home: &Path, args: &[&str]) -> Output {
-    common::CliRun::new(home, &home.join("data")).run(args)
+    cli_run(home).run(args)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -39,7 +43,7 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         text(&out.stdout)
     );
 
-    let exe = fs::canonicalize(BIN)
+    let exe = fs::canonicalize(server_bin())
         .expect("canonical binary path")
         .display()
         .to_string();
@@ -168,11 +172,8 @@ fn several_processes_configuring_and_removing_at_once_leave_one_valid_file() {
     let children: Vec<_> = (0..8)
         .map(|i| {
             let action = if i % 2 == 0 { "configure" } else { "remove" };
-            Command::new(BIN)
-                .args(["clients", action, "vscode"])
-                .env_clear()
-                .env("HOME", home)
-                .env("LLMGEN_DATA_DIR", home.join("data"))
+            cli_run(home)
+                .command(&["clients", action, "vscode"])
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -185,7 +186,10 @@ fn several_processes_configuring_and_removing_at_once_leave_one_valid_file() {
     }
     let after = fs::read_to_string(&file).expect("read");
     // Whichever process ran last, the file is either the original or the original plus our entry.
-    let exe = fs::canonicalize(BIN).expect("canonical").display().to_string();
+    let exe = fs::canonicalize(server_bin())
+        .expect("canonical")
+        .display()
+        .to_string();
     let configured = VSCODE_FILE.replace(
         "\t},\n}\n",
         &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [],\n\t\t}},\n\t}},\n}}\n"),
@@ -226,14 +230,10 @@ fn a_moved_binary_makes_the_entry_stale_and_repair_points_it_at_the_running_one(
     fs::create_dir_all(home.join(".cursor")).expect("mkdir");
     let old = home.join("old/mcp-llm-generator");
     fs::create_dir_all(old.parent().expect("parent")).expect("mkdir");
-    fs::copy(BIN, &old).expect("copy the binary");
-    let out = Command::new(&old)
-        .args(["clients", "configure", "cursor"])
-        .env_clear()
-        .env("HOME", home)
-        .env("LLMGEN_DATA_DIR", home.join("data"))
-        .output()
-        .expect("run the copy");
+    fs::copy(server_bin(), &old).expect("copy the binary");
+    let out = cli_run(home)
+        .binary(&old)
+        .run(&["clients", "configure", "cursor"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     fs::rename(&old, home.join("old/moved-away")).expect("move the copy");
 
@@ -248,7 +248,10 @@ fn a_moved_binary_makes_the_entry_stale_and_repair_points_it_at_the_running_one(
 
     let out = run(home, &["clients", "repair"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let exe = fs::canonicalize(BIN).expect("canonical").display().to_string();
+    let exe = fs::canonicalize(server_bin())
+        .expect("canonical")
+        .display()
+        .to_string();
     let cursor = listed(home, "cursor");
     assert_eq!(cursor["state"], "configured", "{cursor}");
     assert_eq!(cursor["command"], exe);

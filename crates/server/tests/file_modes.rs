@@ -48,34 +48,20 @@ impl Home {
         self.xdg.join(llmgen_core::APP_ID)
     }
 
-    /// The binary with `args`, started by `sh` under umask 022 (what most desktops give), on
-    /// this HOME and no data dir override.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c")
-            .arg("umask 022; exec \"$@\"")
-            .arg("sh")
-            .arg(server_bin())
-            .args(args)
-            .env("HOME", &self.home)
+    /// The CLI started by `sh` under umask 022 (what most desktops give), on this HOME and no
+    /// data dir override.
+    fn cli_run(&self) -> CliRun {
+        CliRun::in_home(&self.home)
             .env("XDG_DATA_HOME", &self.xdg)
-            .env_remove(llmgen_core::paths::DATA_DIR_ENV)
-            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS);
-        cmd
+            .umask(0o022)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        self.cli_run().command(args)
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = self.command(args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().expect("run the CLI");
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        self.cli_run().envs(env).ok(args)
     }
 }
 

@@ -7,18 +7,16 @@
 //! `LLMGEN_KEYCHAIN_TESTS=1` (xtask runs this file inside a private Secret Service) the full
 //! ladder runs from a healthy baseline of exit code 0.
 
+mod common;
+
 use std::{
     fs,
-    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::Output,
 };
 
+use common::CliRun;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
-/// A D-Bus address where nothing listens: no keychain, never the developer's real one.
-const NO_KEYCHAIN_BUS: &str = "unix:path=/nonexistent/llmgen-test-bus";
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -41,58 +39,33 @@ impl Env {
         }
     }
 
-    /// The binary with a temp HOME and no keys from the environment. In keychain mode the
-    /// private session's D-Bus address is kept; otherwise no keychain is reachable.
-    fn command(&self, data: &Path) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.env_clear()
-            .env("HOME", &self.home)
-            .arg("--data-dir")
-            .arg(data)
-            .stdin(Stdio::null());
+    /// The CLI with a temp HOME on `data`. In keychain mode it gets the private session's
+    /// keychain; otherwise no keychain is reachable.
+    fn cli_run(&self, data: &Path) -> CliRun {
+        let run = CliRun::in_home(&self.home).data_dir(data);
         if self.keychain {
-            for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
-                if let Some(v) = std::env::var_os(var) {
-                    cmd.env(var, v);
-                }
-            }
+            run.keychain_session()
         } else {
-            cmd.env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS);
+            run
         }
-        cmd
     }
 
     fn cli(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = self.command(&self.data);
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        if stdin.is_some() {
-            cmd.stdin(Stdio::piped());
-        }
-        let mut child = cmd.spawn().expect("run the CLI");
-        if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("output");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        self.cli_run(&self.data).stdin(stdin).ok(args)
     }
 
     /// Runs `health --json` on `data`. The disk thresholds are 0 % unless a test injects one:
     /// the test machine's own disk may be nearly full, and only injected faults may decide.
     fn health_at(&self, data: &Path, extra: &[&str]) -> (i32, Value) {
-        let mut cmd = self.command(data);
-        cmd.args(["health", "--json"]);
+        let mut args = vec!["health", "--json"];
         if !extra.contains(&"--free-warn-percent") {
-            cmd.args(["--free-warn-percent", "0"]);
+            args.extend(["--free-warn-percent", "0"]);
         }
         if !extra.contains(&"--free-error-percent") {
-            cmd.args(["--free-error-percent", "0"]);
+            args.extend(["--free-error-percent", "0"]);
         }
-        let out = cmd.args(extra).output().expect("run health");
+        args.extend(extra);
+        let out = self.cli_run(data).run(&args);
         let code = out.status.code().expect("exit code, not a signal");
         let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
@@ -206,11 +179,6 @@ fn corrupt_copy(from: &Path, to: &Path) -> Vec<u8> {
     }
     fs::write(to.join("llmgen.db"), &bytes).expect("write corrupt copy");
     bytes
-}
-
-/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
-fn keychain_session() -> bool {
-    llmgen_core::secrets::keychain_tests_enabled()
 }
 
 #[test]
@@ -355,7 +323,7 @@ fn utc(secs: i64) -> (String, String) {
 fn with_a_keychain_each_fault_moves_a_healthy_baseline_to_its_exit_code() {
     // Proves the exit-code ladder from a real baseline of 0 (key stored in a private Secret
     // Service): missing key 1, stale client 1, full disk 2, corrupt database copy 2.
-    if !keychain_session() {
+    if !llmgen_core::secrets::keychain_tests_enabled() {
         return;
     }
     let env = Env::new(true);

@@ -1,6 +1,6 @@
 //! The key commands and the server against a REAL Secret Service (gnome-keyring-daemon inside
 //! its own `dbus-run-session`, temporary HOME). Runs only with `LLMGEN_KEYCHAIN_TESTS=1`;
-//! otherwise each test returns at once with a notice. Proves `keys set` (key on stdin, never
+//! otherwise each test fails under CI and skips with a notice elsewhere. Proves `keys set` (key on stdin, never
 //! argv) → `keys list` → a client without sampling gets text with that key → `keys delete`.
 #![allow(deprecated)]
 
@@ -9,12 +9,12 @@ mod common;
 mod mock_http;
 
 use std::{
-    io::Write,
     path::Path,
-    process::{Command, Output, Stdio},
+    process::{Command, Output},
 };
 
 use common::*;
+use llmgen_core::secrets::keychain_tests_enabled;
 use mock_http::{MockServer, Reply};
 use serde_json::json;
 
@@ -24,52 +24,24 @@ const KEY: &str = "sk-ant-KEYCHAIN-e2e-42";
 /// all), so they take turns.
 static KEYCHAIN_ACCOUNTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
-fn keychain_session() -> bool {
-    llmgen_core::secrets::keychain_tests_enabled()
-}
-
-/// The CLI in this session's keychain (D-Bus address inherited), without provider env keys.
+/// The CLI on `data` in this session's keychain (its D-Bus address passed on).
 fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    cli_in(None, data, args, stdin)
+    CliRun::on(data).keychain_session().stdin(stdin).ok(args)
 }
 
 /// `cli` with client files looked up under `home` (the keychain is reached over D-Bus, not HOME).
-fn cli_in(home: Option<&Path>, data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(server_bin());
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
-    if let Some(home) = home {
-        cmd.env("HOME", home).env_remove("XDG_CONFIG_HOME");
-    }
-    let mut child = cmd
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the CLI");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("write");
-    }
-    drop(input);
-    let out = child.wait_with_output().expect("output");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+fn cli_in(home: &Path, data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    CliRun::in_home(home)
+        .data_dir(data)
+        .keychain_session()
+        .stdin(stdin)
+        .ok(args)
 }
 
 /// (Multi-thread: the blocking CLI calls must not stop the stand-in server's runtime.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
-    if !keychain_session() {
+    if !keychain_tests_enabled() {
         return;
     }
     let _accounts = KEYCHAIN_ACCOUNTS.lock().await;
@@ -100,11 +72,7 @@ async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
     assert_eq!(list[0]["source"], "keychain");
 
     // The server (no env key; the session's D-Bus) reads the key on first use.
-    let mut cmd = tokio::process::Command::new(server_bin());
-    cmd.arg("--data-dir").arg(data);
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
+    let cmd = tokio::process::Command::from(CliRun::on(data).keychain_session().command(&[]));
     let client = connect_command(cmd, TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
     let data_out = ok(call(
         &client,
@@ -130,7 +98,7 @@ async fn keys_set_from_stdin_serves_a_client_without_sampling_then_delete() {
 /// only with the warning that it cannot open backups elsewhere.
 #[test]
 fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
-    if !keychain_session() {
+    if !keychain_tests_enabled() {
         return;
     }
     let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
@@ -160,13 +128,10 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
     let verified = cli(data, &["backup", "verify", &file], None);
     assert!(String::from_utf8_lossy(&verified.stdout).contains("is good"));
 
-    let env_too = Command::new(server_bin())
-        .arg("--data-dir")
-        .arg(data)
-        .args(["backup", "verify", &file])
+    let env_too = CliRun::on(data)
+        .keychain_session()
         .env("LLMGEN_BACKUP_PASSPHRASE", "not-it")
-        .output()
-        .expect("run");
+        .run(&["backup", "verify", &file]);
     assert!(
         env_too.status.success() && String::from_utf8_lossy(&env_too.stdout).contains("is good"),
         "the keychain's passphrase is used, not the variable: {}",
@@ -183,7 +148,7 @@ fn the_backup_passphrase_lives_in_the_keychain_and_opens_encrypted_backups() {
 /// printed; the file keeps everything else.
 #[test]
 fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
-    if !keychain_session() {
+    if !keychain_tests_enabled() {
         return;
     }
     let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
@@ -198,18 +163,10 @@ fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
         "{{\n  // mine\n  \"mcpServers\": {{\n    \"old\": {{ \"command\": \"npx\", \"args\": [\"-y\", \"@mako10k/mcp-llm-generator\"], \"env\": {{ \"OPENAI_API_KEY\": \"{PLAIN}\", \"LOG\": \"1\" }} }}\n  }}\n}}\n"
     );
     std::fs::write(&file, &original).expect("write");
-    let mut cmd = Command::new(server_bin());
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
-    let out = cmd
-        .env("HOME", &home)
-        .env_remove("XDG_CONFIG_HOME")
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["clients", "audit", "--fix"])
-        .output()
-        .expect("run");
+    let out = CliRun::in_home(&home)
+        .data_dir(&data)
+        .keychain_session()
+        .run(&["clients", "audit", "--fix"]);
     let printed = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -241,7 +198,7 @@ fn audit_fix_moves_a_plain_key_from_a_client_file_into_the_keychain() {
 /// and the data folder goes only with --remove-data, keeping a file that is not ours.
 #[test]
 fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
-    if !keychain_session() {
+    if !keychain_tests_enabled() {
         return;
     }
     let _accounts = KEYCHAIN_ACCOUNTS.blocking_lock();
@@ -258,7 +215,7 @@ fn uninstall_removes_our_entries_keychain_items_and_on_request_our_data_only() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
     }
-    let run = |args: &[&str], stdin: Option<&str>| cli_in(Some(&home), &data, args, stdin);
+    let run = |args: &[&str], stdin: Option<&str>| cli_in(&home, &data, args, stdin);
     let lookup = |account: &str| {
         let out = Command::new("secret-tool")
             .args(["lookup", "service", "dev.llmgen.desktop", "username", account])

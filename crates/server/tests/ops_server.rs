@@ -2,6 +2,8 @@
 //! SIGTERM, SIGINT and end of input (exit status 0, WAL checkpointed, tool-call metrics flushed
 //! and visible in `report`), a log folder that cannot be used, and `logs` over the daily files.
 
+mod common;
+
 use std::{
     fs,
     io::{BufRead, BufReader, Write},
@@ -10,10 +12,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use common::CliRun;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
-const NO_KEYCHAIN_BUS: &str = "unix:path=/nonexistent/llmgen-test-bus";
 /// Only a guard against a hang: no test asserts how fast anything is.
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
@@ -23,14 +24,9 @@ struct Server {
     stdout: BufReader<ChildStdout>,
 }
 
-fn command(home: &Path, data: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("HOME", home)
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-        .arg("--data-dir")
-        .arg(data);
-    cmd
+/// The binary with `home` as HOME, on `data`.
+fn cli_run(home: &Path, data: &Path) -> CliRun {
+    CliRun::in_home(home).data_dir(data)
 }
 
 impl Server {
@@ -40,13 +36,12 @@ impl Server {
     }
 
     fn start_env(home: &Path, data: &Path, log: Option<&str>, env: &[(&str, &str)]) -> Self {
-        let mut cmd = command(home, data);
-        cmd.envs(env.iter().copied());
+        let mut run = cli_run(home, data).envs(env);
         if let Some(log) = log {
-            cmd.env("LLMGEN_LOG", log);
+            run = run.env("LLMGEN_LOG", log);
         }
-        let mut child = cmd
-            .arg("serve")
+        let mut child = run
+            .command(&["serve"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -116,13 +111,7 @@ fn wal(data: &Path) -> PathBuf {
 }
 
 fn cli(home: &Path, data: &Path, args: &[&str]) -> Output {
-    let out = command(home, data).args(args).output().expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    cli_run(home, data).ok(args)
 }
 
 /// Three list calls, one invalid call (a tool error) and one write: four template-manage calls
@@ -243,7 +232,7 @@ fn a_log_folder_that_is_a_file_does_not_stop_the_server() {
     );
     drop(server.stdin.take());
     assert!(server.wait().success());
-    let out = command(&home, &data).args(["logs"]).output().expect("run logs");
+    let out = cli_run(&home, &data).run(&["logs"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -382,8 +371,8 @@ fn logs_follow_prints_lines_as_they_are_written() {
         .next()
         .expect("timestamp")
         .to_string();
-    let mut follower = command(&home, &data)
-        .args(["logs", "--follow", "--level", "warn"])
+    let mut follower = cli_run(&home, &data)
+        .command(&["logs", "--follow", "--level", "warn"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -439,7 +428,7 @@ fn huge_ages_days_and_retentions_are_handled_without_a_panic() {
     }
 
     let refused = |args: &[&str], says: &str| {
-        let out = command(&home, &data).args(args).output().expect("run the CLI");
+        let out = cli_run(&home, &data).run(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} must fail");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");

@@ -9,10 +9,7 @@ mod common;
 #[path = "../../core/tests/support/mock_http.rs"]
 mod mock_http;
 
-use std::{
-    path::Path,
-    process::{Command, Output, Stdio},
-};
+use std::{path::Path, process::Output};
 
 use common::*;
 use mock_http::{MockServer, Recorded, Reply};
@@ -44,17 +41,10 @@ fn carries_key(request: &Recorded) -> bool {
 /// The CLI on `data_dir` with debug logging, isolated from real keys and keychains, given
 /// `env` (the key).
 fn cli(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(server_bin());
-    cmd.arg("--data-dir").arg(data_dir).args(args);
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
+    CliRun::on(data_dir)
         .env("LLMGEN_LOG", "debug")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run the CLI")
+        .envs(env)
+        .run(args)
 }
 
 fn set_base_url(data_dir: &Path, provider: &str, origin: &str) {

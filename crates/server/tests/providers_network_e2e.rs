@@ -11,7 +11,7 @@ mod provider_cli;
 
 use std::{
     io::{BufRead, BufReader, Write},
-    process::{Command, Stdio},
+    process::Stdio,
 };
 
 use common::*;
@@ -223,16 +223,10 @@ fn a_planted_key_never_leaks_into_files_or_output() {
     printed += &cli_ok(data, &["providers", "set", "anthropic", "--base-url", &base]);
 
     let stderr_path = logs.path().join("server-stderr.log");
-    let mut cmd = Command::new(server_bin());
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
-    let mut child = cmd
-        .arg("--data-dir")
-        .arg(data)
+    let mut child = CliRun::on(data)
         .env("LLMGEN_LOG", "trace")
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
         .env("ANTHROPIC_API_KEY", KEY)
+        .command(&[])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))

@@ -27,7 +27,7 @@ fn fixture_dir() -> PathBuf {
 
 /// The target dir: the server binary lives in `<target>/<profile>/`.
 fn target_dir() -> PathBuf {
-    let bin = Path::new(raw::BIN);
+    let bin = Path::new(raw::server_bin());
     bin.parent()
         .and_then(Path::parent)
         .map(Path::to_path_buf)

@@ -1,5 +1,6 @@
 //! Test harness: the real `mcp-llm-generator` binary as a child process, driven by an rmcp
-//! client whose sampling handler answers with canned text and records what it was asked.
+//! client whose sampling handler answers with canned text and records what it was asked; and
+//! [`CliRun`], the one way the suites run it from the command line (in `cli_run.rs`).
 #![allow(dead_code, deprecated)] // each test file uses part of the harness; sampling types are deprecated in rmcp
 
 use std::{
@@ -18,6 +19,10 @@ use rmcp::{
     transport::TokioChildProcess,
 };
 use serde_json::{Value, json};
+
+mod cli_run;
+#[allow(unused_imports)] // each suite uses part of the harness
+pub use cli_run::{CliRun, NO_KEYCHAIN_BUS, server_bin};
 
 /// Which protocol era the client speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,14 +148,6 @@ impl ClientHandler for TestClient {
 
 pub type Client = RunningService<RoleClient, TestClient>;
 
-pub fn server_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_mcp-llm-generator")
-}
-
-/// A D-Bus address where nothing listens: the server finds no keychain, so tests never read or
-/// write the developer's real one (keychain tests run in their own session; see keychain.rs).
-pub const NO_KEYCHAIN_BUS: &str = "unix:path=/nonexistent/llmgen-test-bus";
-
 /// Environment the tests remove: real keys, and proxies that would route the 127.0.0.1
 /// provider stand-ins elsewhere.
 pub const REMOVED_ENV: [&str; 8] = [
@@ -261,46 +258,4 @@ pub fn notes(data: &Value) -> Vec<String> {
         .as_array()
         .map(|ns| ns.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
-}
-
-/// The one way the suites run the command line: the real binary in a cleared environment (only
-/// what a test adds reaches it), with a temp HOME as home and current folder, our data folder in
-/// it unless a test names another, and no keychain (no session bus) unless a test brings one.
-pub struct CliRun {
-    cmd: std::process::Command,
-}
-
-impl CliRun {
-    /// The CLI with `home` as HOME and current folder and `data` as its data folder.
-    pub fn new(home: &Path, data: &Path) -> Self {
-        let mut cmd = std::process::Command::new(server_bin());
-        cmd.env_clear()
-            .env("HOME", home)
-            .env("LLMGEN_DATA_DIR", data)
-            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-            .current_dir(home);
-        Self { cmd }
-    }
-
-    /// One more environment variable for this run.
-    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
-        self.cmd.env(key, value);
-        self
-    }
-
-    /// Runs it with `args` and returns what it did.
-    pub fn run(mut self, args: &[&str]) -> std::process::Output {
-        self.cmd.args(args).output().expect("run the CLI")
-    }
-
-    /// Runs it with `args` and requires success (the failure shows its stderr).
-    pub fn ok(self, args: &[&str]) -> std::process::Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
 }

@@ -5,16 +5,18 @@
 use std::{
     io::{BufRead, BufReader, Write},
     path::PathBuf,
-    process::{Child, ChildStdin, Command, ExitStatus, Stdio},
+    process::{Child, ChildStdin, ExitStatus, Stdio},
     sync::mpsc::{Receiver, RecvTimeoutError, channel},
     time::{Duration, Instant},
 };
 
 use serde_json::{Value, json};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_mcp-llm-generator");
-/// A D-Bus address where nothing listens: the server never reaches a real keychain.
-const NO_KEYCHAIN_BUS: &str = "unix:path=/nonexistent/llmgen-test-bus";
+#[path = "../common/cli_run.rs"]
+mod cli_run;
+#[allow(unused_imports)] // each suite uses part of the harness
+pub use cli_run::{CliRun, server_bin};
+
 /// Only a guard against a hang: no test asserts how fast anything is.
 pub const HANG_GUARD: Duration = Duration::from_secs(30);
 
@@ -45,13 +47,9 @@ impl RawServer {
     pub fn start() -> Self {
         let home = tempfile::tempdir().expect("temp home");
         let stderr = home.path().join("stderr.log");
-        let mut child = Command::new(BIN)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS)
-            .arg("--data-dir")
-            .arg(home.path().join("data"))
-            .arg("serve")
+        let mut child = CliRun::in_home(home.path())
+            .data_dir(&home.path().join("data"))
+            .command(&["serve"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).expect("stderr file"))

@@ -2,11 +2,7 @@
 //! and OpenAI formats, and the CLI run isolated from any real keychain and key.
 #![allow(dead_code)] // each suite uses part of it
 
-use std::{
-    io::Write,
-    path::Path,
-    process::{Command, Output, Stdio},
-};
+use std::{path::Path, process::Output};
 
 use serde_json::{Value, json};
 
@@ -35,25 +31,7 @@ pub fn openai_ok(text: &str) -> Reply {
 
 /// Runs the CLI on `data_dir`, isolated from any real keychain and key, with `stdin` piped in.
 pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(server_bin());
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", NO_KEYCHAIN_BUS);
-    for var in REMOVED_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run the CLI");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("write stdin");
-    }
-    drop(input);
-    child.wait_with_output().expect("CLI output")
+    CliRun::on(data_dir).envs(env).stdin(stdin).run(args)
 }
 
 pub fn cli_ok(data_dir: &Path, args: &[&str]) -> String {
