@@ -2,8 +2,9 @@
 //! its own `dbus-run-session` with a temporary HOME (never a developer's keychain).
 //!
 //! These tests run only when `LLMGEN_KEYCHAIN_TESTS=1` (xtask sets it after starting the
-//! session); otherwise each returns at once with a notice. With the variable set they refuse to
-//! run unless HOME is inside the temp dir, because the keychain names are fixed.
+//! session); otherwise each fails under CI and skips with a notice elsewhere
+//! (`secrets::keychain_tests_enabled`, the one guard of every keychain test). With the variable
+//! set they refuse to run unless HOME is inside the temp dir, because the keychain names are fixed.
 
 #[path = "support/mock_http.rs"]
 mod mock_http;
@@ -16,11 +17,6 @@ use llmgen_core::{
 };
 use mock_http::{MockServer, Reply};
 use serde_json::json;
-
-/// The shared keychain-test guard (runs, skips outside CI, fails in CI without a keychain).
-fn keychain_session() -> bool {
-    llmgen_core::secrets::keychain_tests_enabled()
-}
 
 fn request() -> GenerationRequest {
     GenerationRequest {
@@ -42,7 +38,7 @@ fn request() -> GenerationRequest {
 /// would), and it reads, replaces and deletes.
 #[test]
 fn a_key_round_trips_through_the_secret_service() {
-    if !keychain_session() {
+    if !secrets::keychain_tests_enabled() {
         return;
     }
     let name = "kt-roundtrip";
@@ -73,7 +69,7 @@ fn a_key_round_trips_through_the_secret_service() {
 /// fix-it error instead of using a stale copy.
 #[tokio::test]
 async fn the_keychain_key_is_sent_and_a_deleted_key_is_not_used() {
-    if !keychain_session() {
+    if !secrets::keychain_tests_enabled() {
         return;
     }
     let server = MockServer::start(vec![Reply::ok(json!({
@@ -134,7 +130,7 @@ async fn the_keychain_key_is_sent_and_a_deleted_key_is_not_used() {
 /// An OpenAI-compatible provider uses a key when one is stored and works without one.
 #[tokio::test]
 async fn a_keyless_provider_sends_a_key_only_when_one_is_stored() {
-    if !keychain_session() {
+    if !secrets::keychain_tests_enabled() {
         return;
     }
     let server = MockServer::start(vec![Reply::ok(json!({

@@ -92,8 +92,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 async fn a_fresh_install_keeps_its_data_private() {
     let home = Home::new();
     let data = home.data_dir();
-    let mut server = tokio::process::Command::from(home.command(&["serve"]));
-    isolate(&mut server);
+    let server = tokio::process::Command::from(home.command(&["serve"]));
     let client = connect_command(server, TestClient::new(Era::Legacy, Sampling::Decline)).await;
     ok(call(
         &client,
