@@ -11,8 +11,13 @@ mod mock_http;
 
 use llmgen_core::{
     CoreError, Store,
+    clients::{
+        Clients,
+        audit::{Keychain, MoveOutcome},
+    },
     generation::providers::{self, Direct, NewProvider, ProviderError, ProviderKind},
     generation::{ChatMessage, ChatRole, GenerationRequest, IncludeContext},
+    paths::{DataDir, Platform},
     secrets::{self, Secret},
 };
 use mock_http::{MockServer, Reply};
@@ -167,4 +172,72 @@ async fn a_keyless_provider_sends_a_key_only_when_one_is_stored() {
     assert_eq!(sent[0].header("authorization"), None);
     assert_eq!(sent[1].header("authorization"), Some("Bearer local-token"));
     direct.delete_key("kt-ollama").expect("clean up");
+}
+
+/// Moving keys into the keychain as every front end does it (`clients::audit::Keychain`): the
+/// audit's fix takes a plain OpenAI key out of our own entry and stores it; moving in stores the
+/// old server's Anthropic key before its entry is replaced by ours. Each key is read back from
+/// the keychain and is gone from its file.
+#[test]
+fn plain_keys_in_client_files_move_into_the_keychain() {
+    if !secrets::keychain_tests_enabled() {
+        return;
+    }
+    const OURS: &str = "sk-kt-FAKE-audit-0000000000";
+    const OLD: &str = "sk-ant-kt-FAKE-moving-in-0000";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (home, data) = (tmp.path().join("home"), DataDir::at(tmp.path().join("data")));
+    let env_home = home.clone();
+    let clients = Clients::with_env(data.clone(), Platform::Linux, move |var| {
+        (var == "HOME").then(|| env_home.clone())
+    });
+    let store = Store::open(&data).expect("store");
+    let direct = Direct::new();
+    let keychain = Keychain {
+        store: &store,
+        direct: &direct,
+    };
+    let write = |path: &std::path::Path, text: String| {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+
+    let cursor = home.join(".cursor/mcp.json");
+    write(
+        &cursor,
+        format!(
+            r#"{{"mcpServers": {{"llm-generator": {{"command": "/opt/llmgen/mcp-llm-generator", "env": {{"OPENAI_API_KEY": "{OURS}"}}}}}}}}"#
+        ),
+    );
+    let moved = keychain.move_plain_keys(&clients);
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(matches!(moved[0].outcome, MoveOutcome::Moved { .. }), "{moved:?}");
+    assert_eq!(secrets::read("openai").expect("read"), Some(Secret::new(OURS)));
+    assert!(!std::fs::read_to_string(&cursor).expect("read").contains(OURS));
+
+    let vscode = home.join(".config/Code/User/mcp.json");
+    write(
+        &vscode,
+        format!(
+            r#"{{"servers": {{"sampler": {{"command": "npx", "args": ["-y", "@mako10k/mcp-llm-generator"], "env": {{"ANTHROPIC_API_KEY": "{OLD}"}}}}}}}}"#
+        ),
+    );
+    let exe = home.join("bin/mcp-llm-generator");
+    let replaced = keychain.replace_upstream_entries(&clients, &exe);
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    assert_eq!(replaced[0].0, "vscode");
+    assert!(
+        replaced[0].1.as_ref().is_ok_and(|change| change.changed),
+        "{replaced:?}"
+    );
+    assert_eq!(secrets::read("anthropic").expect("read"), Some(Secret::new(OLD)));
+    let after = std::fs::read_to_string(&vscode).expect("read");
+    assert!(
+        !after.contains(OLD) && !after.contains("sampler") && after.contains(&*exe.to_string_lossy()),
+        "{after}"
+    );
+
+    for provider in ["openai", "anthropic"] {
+        secrets::delete(provider).expect("clean up");
+    }
 }

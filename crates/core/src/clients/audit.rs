@@ -104,6 +104,26 @@ impl Keychain<'_> {
             .set_key(self.store, provider, secret)
             .map_err(|e| e.to_string())
     }
+
+    /// `clients audit --fix`: [`fix`] with this keychain.
+    pub fn move_plain_keys(&self, clients: &Clients) -> Vec<Moved> {
+        fix(clients, |p| self.existing_key(p), |p, s| self.store_key(p, s))
+    }
+
+    /// Moving in: [`actions::migrate_upstream_everywhere`] with this keychain, so a key in an old
+    /// entry moves here before the entry is replaced.
+    pub fn replace_upstream_entries(
+        &self,
+        clients: &Clients,
+        command: &std::path::Path,
+    ) -> Vec<(&'static str, Result<Change, super::ClientsError>)> {
+        actions::migrate_upstream_everywhere(
+            clients,
+            command,
+            |p| self.existing_key(p),
+            |p, s| self.store_key(p, s),
+        )
+    }
 }
 
 /// Moves every movable key into the keychain through `store_key` (the one function that sets a

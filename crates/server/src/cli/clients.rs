@@ -258,11 +258,7 @@ fn audit(clients: &Clients, data_dir: &DataDir, fix: bool, json: bool) -> anyhow
         store: &store,
         direct: &direct,
     };
-    let moved = clients::audit::fix(
-        clients,
-        |p| keychain.existing_key(p),
-        |p, s| keychain.store_key(p, s),
-    );
+    let moved = keychain.move_plain_keys(clients);
     if json {
         println!("{}", serde_json::to_string_pretty(&moved)?);
         return Ok(());
