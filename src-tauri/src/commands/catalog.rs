@@ -42,12 +42,13 @@ pub async fn on_store<T: Send + 'static>(
 /// Declares a catalog kind's IPC surface: the unit type implementing [`Catalog`] with the core
 /// module's calls, the list the screen reads, and the commands list, add, update, delete and reset.
 ///
-/// `Kind over module (add: function) holding Item, New, Patch; List => list, add(argument),
-/// update, delete, reset` (the names the UI calls; `argument` is the add command's parameter).
+/// `Kind over module (add: function) holding Item, New, Patch; List => list, add, update, delete,
+/// reset`. The commands are named `<kind>_<action>` (`personas_add`), which is how the UI's
+/// catalog component finds them.
 macro_rules! catalog_commands {
     (
         $kind:ident over $core:ident (add: $core_add:ident) holding $item:ty, $new:ty, $patch:ty;
-        $list_ty:ident => $list:ident, $add:ident($arg:ident), $update:ident, $delete:ident, $reset:ident
+        $list_ty:ident => $list:ident, $add:ident, $update:ident, $delete:ident, $reset:ident
     ) => {
         /// The catalog of this screen, as the core module handles it.
         pub struct $kind;
@@ -112,10 +113,10 @@ macro_rules! catalog_commands {
         #[specta::specta]
         pub async fn $add(
             state: tauri::State<'_, $crate::commands::AppState>,
-            $arg: $new,
+            item: $new,
         ) -> Result<$item, $crate::commands::IpcError> {
             use $crate::commands::catalog::Catalog;
-            $crate::commands::catalog::on_store(&state, move |store| $kind::add(store, $arg)).await
+            $crate::commands::catalog::on_store(&state, move |store| $kind::add(store, item)).await
         }
 
         /// Changes the given fields of an item (the manage tool's `update`).

@@ -17,7 +17,7 @@ use super::{
 
 catalog_commands! {
     Templates over templates (add: add) holding Template, NewTemplate, TemplatePatch;
-    TemplateList => templates_list, template_add(template), template_update, template_delete, template_reset
+    TemplateList => templates_list, templates_add, templates_update, templates_delete, templates_reset
 }
 
 /// The stored template filled with `args`, as the template-generate tool renders it before
@@ -44,24 +44,15 @@ pub async fn template_render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::test_support::temp_store;
-    use llmgen_core::catalog::templates::TemplateParameter;
-
-    fn param(name: &str, required: bool, default: Option<&str>) -> TemplateParameter {
-        TemplateParameter {
-            name: name.into(),
-            description: String::new(),
-            required,
-            default: default.map(Into::into),
-        }
-    }
+    use crate::commands::test_support::{from_ui, temp_store};
+    use serde_json::json;
 
     /// Proves: a template added from the form's JSON renders with the given values and its
     /// default; a missing required value and an unknown parameter come back as core's sentences.
     #[test]
     fn try_it_renders_the_stored_template_or_says_what_is_missing() {
         let (_dir, store) = temp_store();
-        let input: NewTemplate = serde_json::from_value(serde_json::json!({
+        let input = json!({
             "name": "greet",
             "systemPrompt": "Speak {tone}.",
             "userMessage": "Say hello to {who}.",
@@ -69,28 +60,21 @@ mod tests {
                 {"name": "who", "description": "Whom to greet", "required": true},
                 {"name": "tone", "description": "", "required": false, "default": "kindly"}
             ]
-        }))
-        .expect("the form's JSON");
-        Templates::add(&store, input).expect("add");
+        });
+        Templates::add(&store, from_ui(input)).expect("add");
         let args = BTreeMap::from([("who".to_string(), "Ada".to_string())]);
         let r = render_in(&store, "greet", &args).expect("render");
         assert_eq!(
             (r.system_prompt.as_str(), r.user_message.as_str()),
             ("Speak kindly.", "Say hello to Ada.")
         );
-        let err = render_in(&store, "greet", &BTreeMap::new())
-            .expect_err("missing")
-            .to_string();
-        assert!(err.contains("needs a value for 'who'"), "{err}");
+        let err = render_in(&store, "greet", &BTreeMap::new()).expect_err("missing");
+        assert!(err.to_string().contains("needs a value for 'who'"), "{err}");
         let extra = BTreeMap::from([("mood".to_string(), "x".to_string())]);
-        let err = render_in(&store, "greet", &extra)
-            .expect_err("unknown")
-            .to_string();
-        assert!(err.contains("has no parameter 'mood'"), "{err}");
-        let err = render_in(&store, "nope", &args)
-            .expect_err("no such template")
-            .to_string();
-        assert!(err.contains("was not found"), "{err}");
+        let err = render_in(&store, "greet", &extra).expect_err("unknown");
+        assert!(err.to_string().contains("has no parameter 'mood'"), "{err}");
+        let err = render_in(&store, "nope", &args).expect_err("no such template");
+        assert!(err.to_string().contains("was not found"), "{err}");
     }
 
     /// Proves: a placeholder without a declared parameter is refused on add and on edit with
@@ -98,16 +82,11 @@ mod tests {
     #[test]
     fn undeclared_placeholders_are_refused_on_add_and_edit() {
         let (_dir, store) = temp_store();
-        let err = Templates::add(
-            &store,
-            NewTemplate {
-                name: "t".into(),
-                user_message: "About {topic}".into(),
-                ..Default::default()
-            },
-        )
-        .expect_err("undeclared")
-        .to_string();
+        let add = |input| Templates::add(&store, from_ui(input));
+        let update = |input| Templates::update(&store, "t", from_ui(input));
+        let topic = json!({"name": "topic", "description": "", "required": true});
+        let err = add(json!({"name": "t", "userMessage": "About {topic}"})).expect_err("undeclared");
+        let err = err.to_string();
         assert!(
             err.contains("{topic}") && err.contains("declares no parameter"),
             "{err}"
@@ -118,37 +97,11 @@ mod tests {
                 .iter()
                 .any(|t| t.name == "t")
         );
-        Templates::add(
-            &store,
-            NewTemplate {
-                name: "t".into(),
-                user_message: "About {topic}".into(),
-                parameters: vec![param("topic", true, None)],
-                ..Default::default()
-            },
-        )
-        .expect("add");
-        let err = Templates::update(
-            &store,
-            "t",
-            TemplatePatch {
-                user_message: Some("About {topic} for {who}".into()),
-                ..Default::default()
-            },
-        )
-        .expect_err("undeclared on edit")
-        .to_string();
-        assert!(err.contains("{who}"), "{err}");
-        let t = Templates::update(
-            &store,
-            "t",
-            TemplatePatch {
-                user_message: Some("About {topic} for {who}".into()),
-                parameters: Some(vec![param("topic", true, None), param("who", false, Some("all"))]),
-                ..Default::default()
-            },
-        )
-        .expect("edit");
-        assert_eq!(t.parameters.len(), 2);
+        add(json!({"name": "t", "userMessage": "About {topic}", "parameters": [topic]})).expect("add");
+        let err = update(json!({"userMessage": "About {topic} for {who}"})).expect_err("undeclared on edit");
+        assert!(err.to_string().contains("{who}"), "{err}");
+        let who = json!({"name": "who", "description": "", "required": false, "default": "all"});
+        let edited = update(json!({"userMessage": "About {topic} for {who}", "parameters": [topic, who]}));
+        assert_eq!(edited.expect("edit").parameters.len(), 2);
     }
 }

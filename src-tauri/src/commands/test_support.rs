@@ -8,3 +8,8 @@ pub fn temp_store() -> (tempfile::TempDir, Store) {
     let store = Store::open(&DataDir::at(dir.path())).expect("store");
     (dir, store)
 }
+
+/// A command's argument from the JSON the UI sends.
+pub fn from_ui<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> T {
+    serde_json::from_value(json).expect("the UI's JSON")
+}

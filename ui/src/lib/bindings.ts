@@ -60,26 +60,26 @@ export const commands = {
 	 *  Adds an item (the manage tool's `add` or `create`); core's validation sentence on bad
 	 *  input.
 	 */
-	personaCreate: (persona: NewPersona_Deserialize) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("persona_create", { persona })),
+	personasAdd: (item: NewPersona_Deserialize) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("personas_add", { item })),
 	/**  Changes the given fields of an item (the manage tool's `update`). */
-	personaUpdate: (name: string, patch: PersonaPatch_Deserialize) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("persona_update", { name, patch })),
+	personasUpdate: (name: string, patch: PersonaPatch_Deserialize) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("personas_update", { name, patch })),
 	/**  Deletes an item (the manage tool's `delete`). */
-	personaDelete: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("persona_delete", { name })),
+	personasDelete: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("personas_delete", { name })),
 	/**  Puts a built-in back as shipped, recreating it if deleted (the manage tool's `reset`). */
-	personaReset: (name: string) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("persona_reset", { name })),
+	personasReset: (name: string) => typedError<Persona_Serialize, IpcError>(__TAURI_INVOKE("personas_reset", { name })),
 	/**  Every item and the built-ins' names (the manage tool's `list`). */
 	templatesList: () => typedError<TemplateList_Serialize, IpcError>(__TAURI_INVOKE("templates_list")),
 	/**
 	 *  Adds an item (the manage tool's `add` or `create`); core's validation sentence on bad
 	 *  input.
 	 */
-	templateAdd: (template: NewTemplate_Deserialize) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("template_add", { template })),
+	templatesAdd: (item: NewTemplate_Deserialize) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("templates_add", { item })),
 	/**  Changes the given fields of an item (the manage tool's `update`). */
-	templateUpdate: (name: string, patch: TemplatePatch_Deserialize) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("template_update", { name, patch })),
+	templatesUpdate: (name: string, patch: TemplatePatch_Deserialize) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("templates_update", { name, patch })),
 	/**  Deletes an item (the manage tool's `delete`). */
-	templateDelete: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("template_delete", { name })),
+	templatesDelete: (name: string) => typedError<null, IpcError>(__TAURI_INVOKE("templates_delete", { name })),
 	/**  Puts a built-in back as shipped, recreating it if deleted (the manage tool's `reset`). */
-	templateReset: (name: string) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("template_reset", { name })),
+	templatesReset: (name: string) => typedError<Template_Serialize, IpcError>(__TAURI_INVOKE("templates_reset", { name })),
 	/**  Renders a stored template with the given values; nothing is sent to a model. */
 	templateRender: (name: string, args: { [key in string]: string }) => typedError<RenderedTemplate, IpcError>(__TAURI_INVOKE("template_render", { name, args })),
 	/**  Live contexts, newest activity first (context-manage `list`). */

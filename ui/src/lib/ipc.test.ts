@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const commands = vi.hoisted(() => ({
   appStatus: vi.fn(),
-  personaDelete: vi.fn(),
+  personasDelete: vi.fn(),
   takeFocus: vi.fn(),
 }));
 vi.mock("./bindings", () => ({ commands }));
@@ -18,15 +18,15 @@ describe("ipc", () => {
   });
 
   it("resolves with the data of an ok answer and passes the arguments through", async () => {
-    commands.personaDelete.mockResolvedValue({ status: "ok", data: null });
-    await expect(ipc.personaDelete("chef")).resolves.toBeNull();
-    expect(commands.personaDelete).toHaveBeenCalledWith("chef");
+    commands.personasDelete.mockResolvedValue({ status: "ok", data: null });
+    await expect(ipc.personasDelete("chef")).resolves.toBeNull();
+    expect(commands.personasDelete).toHaveBeenCalledWith("chef");
   });
 
   it("rejects with the sentence and the kind of an error answer", async () => {
     const sentence = "Persona 'chef' was not found. List personas with persona-manage action 'list'.";
-    commands.personaDelete.mockResolvedValue({ status: "error", error: { kind: "not_found", message: sentence } });
-    const failure = await ipc.personaDelete("chef").catch((e: unknown) => e);
+    commands.personasDelete.mockResolvedValue({ status: "error", error: { kind: "not_found", message: sentence } });
+    const failure = await ipc.personasDelete("chef").catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(IpcFailure);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as IpcFailure).kind).toBe("not_found");
