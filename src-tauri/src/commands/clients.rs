@@ -48,8 +48,7 @@ pub async fn clients_configure(
 ) -> Result<Change, IpcError> {
     let clients = state.clients()?;
     let exe = required_server_binary()?;
-    let change = blocking(move || Ok(clients::configure(&clients, &id, &exe, false)?)).await?;
-    Ok(clients_changed(&recheck, change))
+    change_file(&recheck, move || clients::configure(&clients, &id, &exe, false)).await
 }
 
 /// Takes our entry out of a client's file (`clients remove ID`).
@@ -61,8 +60,7 @@ pub async fn clients_remove(
     id: String,
 ) -> Result<Change, IpcError> {
     let clients = state.clients()?;
-    let change = blocking(move || Ok(clients::remove(&clients, &id, false)?)).await?;
-    Ok(clients_changed(&recheck, change))
+    change_file(&recheck, move || clients::remove(&clients, &id, false)).await
 }
 
 /// Puts back the newest backup of a client's file (`clients restore ID`).
@@ -74,16 +72,20 @@ pub async fn clients_restore(
     id: String,
 ) -> Result<Change, IpcError> {
     let clients = state.clients()?;
-    let change = blocking(move || Ok(clients::restore(&clients, &id, false)?)).await?;
-    Ok(clients_changed(&recheck, change))
+    change_file(&recheck, move || clients::restore(&clients, &id, false)).await
 }
 
-/// The tray re-checks after a client file really changed, so its status line follows.
-fn clients_changed(recheck: &Recheck, change: Change) -> Change {
+/// Runs one change of a client's file off the UI thread; after the file really changed, the tray
+/// re-checks, so its status line follows.
+async fn change_file(
+    recheck: &Recheck,
+    work: impl FnOnce() -> Result<Change, clients::ClientsError> + Send + 'static,
+) -> Result<Change, IpcError> {
+    let change = blocking(move || Ok(work()?)).await?;
     if change.changed {
         recheck.request(Trigger::ClientsChanged);
     }
-    change
+    Ok(change)
 }
 
 /// One client's outcome of a repair.
