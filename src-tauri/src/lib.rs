@@ -2,15 +2,8 @@
 //! llmgen-core; nothing the product knows lives in this crate.
 
 mod commands;
-mod commands_contexts;
-mod commands_language;
-mod commands_logs;
-mod commands_moving;
-mod commands_personas;
-mod commands_templates;
 mod link;
 mod tray;
-mod update_commands;
 mod updater;
 mod window;
 
@@ -193,7 +186,7 @@ fn run_window() {
 
 fn manage_updates(app: &tauri::AppHandle) {
     let version = app.package_info().version.to_string();
-    let auto = update_commands::auto_check_enabled(app);
+    let auto = commands::auto_check_enabled(app);
     let can_check = updater::is_configured(app);
     app.manage(updater::Updates::new(version, can_check, auto));
 }

@@ -116,6 +116,6 @@ impl Surface for TauriSurface {
     }
 
     fn set_start_at_login(&self, on: bool) -> Result<bool, String> {
-        crate::commands::set_autostart(&self.app, on)
+        crate::commands::set_autostart(&self.app, on).map_err(|e| e.message)
     }
 }

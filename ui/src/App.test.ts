@@ -22,10 +22,12 @@ const ipc = vi.hoisted(() => ({
   autostartEnabled: vi.fn(),
   setAppLanguage: vi.fn(),
   takeFocus: vi.fn(),
+  updateState: vi.fn(),
   onFocusRequest: vi.fn(),
 }));
 vi.mock("./lib/ipc", () => ({
-  ...ipc,
+  ipc,
+  onFocusRequest: ipc.onFocusRequest,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
@@ -67,6 +69,15 @@ describe("App language", () => {
     ipc.autostartEnabled.mockResolvedValue(false);
     ipc.setAppLanguage.mockImplementation(async (l: string) => l);
     ipc.takeFocus.mockResolvedValue(null);
+    ipc.updateState.mockResolvedValue({
+      currentVersion: "0.1.0",
+      canCheck: false,
+      autoCheck: true,
+      busy: null,
+      offer: null,
+      lastChecked: null,
+      error: null,
+    });
     ipc.onFocusRequest.mockResolvedValue(() => {});
   });
 

@@ -1,7 +1,7 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { setChoice } from "./lib/i18n.svelte";
-import { appLanguage } from "./lib/ipc";
+import { ipc } from "./lib/ipc";
 import "./app.css";
 
 const target = document.getElementById("app");
@@ -10,7 +10,7 @@ if (!target) throw new Error("index.html has no #app element");
 // flash in the system's language first. Unreadable (the store failed to open; the overview says
 // why): the system's language.
 try {
-  setChoice(await appLanguage());
+  setChoice(await ipc.appLanguage());
 } catch {
   setChoice("auto");
 }

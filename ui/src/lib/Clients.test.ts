@@ -12,7 +12,7 @@ const ipc = vi.hoisted(() => ({
   clientsRepair: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 

@@ -13,7 +13,7 @@ const ipc = vi.hoisted(() => ({
   contextExport: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 

@@ -9,7 +9,7 @@ const ipc = vi.hoisted(() => ({
   logsOpenFolder: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 

@@ -10,7 +10,7 @@ const ipc = vi.hoisted(() => ({
   movingInReplaceEntries: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 

@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const ipc = vi.hoisted(() => ({
   personasList: vi.fn(),
-  personaCreate: vi.fn(),
-  personaUpdate: vi.fn(),
-  personaDelete: vi.fn(),
-  personaReset: vi.fn(),
+  personasAdd: vi.fn(),
+  personasUpdate: vi.fn(),
+  personasDelete: vi.fn(),
+  personasReset: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
@@ -39,10 +39,10 @@ describe("Personas", () => {
   });
 
   it("creates a persona from the form and shows core's validation sentence next to it", async () => {
-    ipc.personaCreate.mockRejectedValueOnce(
+    ipc.personasAdd.mockRejectedValueOnce(
       new Error("Persona 'travel' needs a non-empty systemPrompt: it tells the model who to be."),
     );
-    ipc.personaCreate.mockResolvedValueOnce(persona("travel", ""));
+    ipc.personasAdd.mockResolvedValueOnce(persona("travel", ""));
     render(Personas);
     await fireEvent.click(await screen.findByRole("button", { name: "New persona" }));
     const form = screen.getByRole("form", { name: "New persona" });
@@ -51,7 +51,7 @@ describe("Personas", () => {
     await fireEvent.click(within(form).getByRole("button", { name: "Create" }));
     // The sentence is inside the form, where the person is looking.
     expect((await within(form).findByRole("alert")).textContent).toContain("needs a non-empty systemPrompt");
-    expect(ipc.personaCreate).toHaveBeenCalledWith({
+    expect(ipc.personasAdd).toHaveBeenCalledWith({
       name: "travel",
       description: "",
       systemPrompt: "",
@@ -61,12 +61,12 @@ describe("Personas", () => {
     await fireEvent.input(within(form).getByLabelText("System prompt"), { target: { value: "You plan trips." } });
     await fireEvent.click(within(form).getByRole("button", { name: "Create" }));
     expect(await screen.findByText("Created travel.")).toBeTruthy();
-    expect(ipc.personaCreate).toHaveBeenLastCalledWith(expect.objectContaining({ systemPrompt: "You plan trips." }));
+    expect(ipc.personasAdd).toHaveBeenLastCalledWith(expect.objectContaining({ systemPrompt: "You plan trips." }));
     expect(screen.queryByRole("form")).toBeNull();
   });
 
   it("edits a persona with the changed fields and its current settings", async () => {
-    ipc.personaUpdate.mockResolvedValue(advisor);
+    ipc.personasUpdate.mockResolvedValue(advisor);
     render(Personas);
     const row = await screen.findByTestId("persona-rational-advisor");
     await fireEvent.click(within(row).getByRole("button", { name: "Edit" }));
@@ -74,7 +74,7 @@ describe("Personas", () => {
     await fireEvent.input(within(form).getByLabelText("Description"), { target: { value: "Weighs evidence." } });
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() =>
-      expect(ipc.personaUpdate).toHaveBeenCalledWith("rational-advisor", {
+      expect(ipc.personasUpdate).toHaveBeenCalledWith("rational-advisor", {
         description: "Weighs evidence.",
         systemPrompt: "You are rational-advisor.",
         personality: "",
@@ -94,23 +94,23 @@ describe("Personas", () => {
   });
 
   it("deletes only after a confirmation and shows a failure", async () => {
-    ipc.personaDelete.mockRejectedValue(new Error("Persona 'chef' was not found. List personas with persona-manage action 'list'."));
+    ipc.personasDelete.mockRejectedValue(new Error("Persona 'chef' was not found. List personas with persona-manage action 'list'."));
     render(Personas);
     const row = await screen.findByTestId("persona-chef");
     await fireEvent.click(within(row).getByRole("button", { name: "Delete…" }));
-    expect(ipc.personaDelete).not.toHaveBeenCalled();
+    expect(ipc.personasDelete).not.toHaveBeenCalled();
     await fireEvent.click(within(row).getByRole("button", { name: "Delete" }));
-    expect(ipc.personaDelete).toHaveBeenCalledWith("chef");
+    expect(ipc.personasDelete).toHaveBeenCalledWith("chef");
     expect((await screen.findByRole("alert")).textContent).toContain("Persona 'chef' was not found.");
   });
 
   it("offers reset on built-ins and restores a deleted built-in", async () => {
-    ipc.personaReset.mockResolvedValue(persona("calm-counselor", "", true));
+    ipc.personasReset.mockResolvedValue(persona("calm-counselor", "", true));
     render(Personas);
     expect(within(await screen.findByTestId("persona-rational-advisor")).getByRole("button", { name: "Reset…" })).toBeTruthy();
     expect(within(screen.getByTestId("persona-chef")).queryByRole("button", { name: "Reset…" })).toBeNull();
     await fireEvent.click(screen.getByRole("button", { name: "Restore calm-counselor" }));
-    expect(ipc.personaReset).toHaveBeenCalledWith("calm-counselor");
+    expect(ipc.personasReset).toHaveBeenCalledWith("calm-counselor");
     expect(await screen.findByText("calm-counselor is back as shipped.")).toBeTruthy();
   });
 

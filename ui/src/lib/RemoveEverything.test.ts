@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const ipc = vi.hoisted(() => ({ removeEverything: vi.fn() }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 

@@ -6,14 +6,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const ipc = vi.hoisted(() => ({
   templatesList: vi.fn(),
-  templateAdd: vi.fn(),
-  templateUpdate: vi.fn(),
-  templateDelete: vi.fn(),
-  templateReset: vi.fn(),
+  templatesAdd: vi.fn(),
+  templatesUpdate: vi.fn(),
+  templatesDelete: vi.fn(),
+  templatesReset: vi.fn(),
   templateRender: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
-  ...ipc,
+  ipc,
   message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
 
@@ -41,7 +41,7 @@ describe("Templates", () => {
   });
 
   it("adds a template with its parameters and shows core's sentence about an undeclared placeholder", async () => {
-    ipc.templateAdd.mockRejectedValueOnce(
+    ipc.templatesAdd.mockRejectedValueOnce(
       new Error("Template 'digest' uses {who} but declares no parameter of that name. Add it to 'parameters', or write {{ and }} for literal braces."),
     );
     render(Templates);
@@ -57,7 +57,7 @@ describe("Templates", () => {
     await fireEvent.click(within(param).getByLabelText("Required"));
     await fireEvent.click(within(form).getByRole("button", { name: "Create" }));
     expect((await within(form).findByRole("alert")).textContent).toContain("uses {who} but declares no parameter");
-    expect(ipc.templateAdd).toHaveBeenCalledWith({
+    expect(ipc.templatesAdd).toHaveBeenCalledWith({
       name: "digest",
       description: "",
       systemPrompt: "",
@@ -69,7 +69,7 @@ describe("Templates", () => {
   });
 
   it("sends an edit with the template's parameters, an empty default meaning none", async () => {
-    ipc.templateUpdate.mockResolvedValue(explain);
+    ipc.templatesUpdate.mockResolvedValue(explain);
     render(Templates);
     const row = await screen.findByTestId("template-explain-topic");
     await fireEvent.click(within(row).getByRole("button", { name: "Edit" }));
@@ -79,7 +79,7 @@ describe("Templates", () => {
     await fireEvent.click(within(form).getByRole("button", { name: "Remove parameter 1" }));
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() =>
-      expect(ipc.templateUpdate).toHaveBeenCalledWith("explain-topic", {
+      expect(ipc.templatesUpdate).toHaveBeenCalledWith("explain-topic", {
         description: explain.description,
         systemPrompt: explain.systemPrompt,
         userMessage: explain.userMessage,
@@ -112,13 +112,31 @@ describe("Templates", () => {
     expect(within(panel).queryByRole("alert")).toBeNull();
   });
 
+  it("shows Try it or the form, never both, and closes Try it when its template is deleted", async () => {
+    render(Templates);
+    const row = await screen.findByTestId("template-explain-topic");
+    await fireEvent.click(within(row).getByRole("button", { name: "Edit" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Try it" }));
+    expect(screen.getByRole("form", { name: "Try explain-topic" })).toBeTruthy();
+    expect(screen.queryByRole("form", { name: "Edit explain-topic" })).toBeNull();
+    await fireEvent.click(within(row).getByRole("button", { name: "Edit" }));
+    expect(screen.getByRole("form", { name: "Edit explain-topic" })).toBeTruthy();
+    expect(screen.queryByRole("form", { name: "Try explain-topic" })).toBeNull();
+    await fireEvent.click(within(screen.getByRole("form")).getByRole("button", { name: "Cancel" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Try it" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Delete…" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Delete" }));
+    expect(ipc.templatesDelete).toHaveBeenCalledWith("explain-topic");
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Try explain-topic" })).toBeNull());
+  });
+
   it("offers to restore a deleted built-in and says when nothing matches a search", async () => {
-    ipc.templateReset.mockResolvedValue({ ...explain, name: "summarize" });
+    ipc.templatesReset.mockResolvedValue({ ...explain, name: "summarize" });
     render(Templates);
     await fireEvent.input(await screen.findByLabelText("Search templates"), { target: { value: "poem" } });
     expect(screen.getByText("No template matches “poem”.")).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Restore summarize" }));
-    expect(ipc.templateReset).toHaveBeenCalledWith("summarize");
+    expect(ipc.templatesReset).toHaveBeenCalledWith("summarize");
   });
 
   it("has a designed empty state", async () => {

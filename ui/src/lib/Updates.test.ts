@@ -9,9 +9,13 @@ const ipc = vi.hoisted(() => ({
   updateCheck: vi.fn(),
   updateInstall: vi.fn(),
   updateAutoSet: vi.fn(),
-  onUpdateState: vi.fn(),
 }));
-vi.mock("./updates", () => ipc);
+const events = vi.hoisted(() => ({ onUpdateState: vi.fn() }));
+vi.mock("./ipc", () => ({
+  ipc,
+  message: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+}));
+vi.mock("./updates", () => events);
 
 import Updates from "./Updates.svelte";
 
@@ -27,9 +31,9 @@ let push: ((s: unknown) => void) | null = null;
 describe("Updates", () => {
   afterEach(cleanup);
   beforeEach(() => {
-    for (const f of Object.values(ipc)) f.mockReset();
+    for (const f of [...Object.values(ipc), ...Object.values(events)]) f.mockReset();
     push = null;
-    ipc.onUpdateState.mockImplementation(async (handler: (s: unknown) => void) => {
+    events.onUpdateState.mockImplementation(async (handler: (s: unknown) => void) => {
       push = handler;
       return () => {};
     });

@@ -207,7 +207,7 @@ export const en = {
   "personas.deleted": "Deleted {name}. Contexts made from it keep their own copy.",
   "personas.loadError": "Could not read the personas: {error}",
   "personas.loading": "Loading personas…",
-  "personas.none": 'No personas yet. "New persona" creates one; the shipped ones can be restored below.',
+  "personas.empty": 'No personas yet. "New persona" creates one; the shipped ones can be restored below.',
   "personas.search": "Search personas",
   "personas.noMatch": "No persona matches “{query}”.",
   "personas.temperatureValue": "temperature {value}",

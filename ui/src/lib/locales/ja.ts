@@ -200,7 +200,7 @@ export const ja: Dictionary = {
   "personas.deleted": "{name} を削除しました。このペルソナから作ったコンテキストには、それぞれのコピーが残ります。",
   "personas.loadError": "ペルソナを読み込めませんでした: {error}",
   "personas.loading": "ペルソナを読み込んでいます…",
-  "personas.none": "ペルソナはまだありません。「新しいペルソナ」で作成できます。付属のペルソナは下から復元できます。",
+  "personas.empty": "ペルソナはまだありません。「新しいペルソナ」で作成できます。付属のペルソナは下から復元できます。",
   "personas.search": "ペルソナを検索",
   "personas.noMatch": "「{query}」に一致するペルソナはありません。",
   "personas.temperatureValue": "温度 {value}",

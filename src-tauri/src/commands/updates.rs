@@ -3,6 +3,7 @@
 
 use tauri::AppHandle;
 
+use super::{AppState, IpcError};
 use crate::updater::{self, UpdateState};
 
 /// What the Updates card shows when it opens.
@@ -45,12 +46,12 @@ pub async fn update_install(app: AppHandle) -> UpdateState {
 #[specta::specta]
 pub fn update_auto_set(
     app: AppHandle,
-    state: tauri::State<'_, crate::commands::AppState>,
+    state: tauri::State<'_, AppState>,
     enabled: bool,
-) -> Result<UpdateState, String> {
+) -> Result<UpdateState, IpcError> {
     let store = state.store()?;
     llmgen_core::settings::apply(&store, llmgen_core::settings::Setting::UpdateCheck(enabled))
-        .map_err(|e| format!("Could not save the setting: {e}"))?;
+        .map_err(|e| IpcError::failed(format!("Could not save the setting: {e}")))?;
     Ok(updater::set_auto_check(&app, enabled))
 }
 
@@ -59,7 +60,7 @@ pub fn update_auto_set(
 pub fn auto_check_enabled(app: &AppHandle) -> bool {
     use tauri::Manager;
     let settings = app
-        .try_state::<crate::commands::AppState>()
+        .try_state::<AppState>()
         .and_then(|s| s.store().ok())
         .and_then(|store| llmgen_core::settings::load(&store).ok());
     llmgen_tray::updates::checks_enabled(settings.as_ref())

@@ -10,7 +10,7 @@ use llmgen_core::{
 };
 use serde::Serialize;
 
-use crate::commands::{AppState, blocking};
+use super::{AppState, IpcError, blocking};
 
 /// Most lines the screen asks for at once: enough for a bug report, little enough to render.
 const MAX_LINES: u32 = 2000;
@@ -49,13 +49,13 @@ pub struct LogsView {
     lines: Vec<LogLine>,
 }
 
-fn recent_in(data_dir: &DataDir, level: LogLevel, limit: u32) -> Result<LogsView, String> {
+fn recent_in(data_dir: &DataDir, level: LogLevel, limit: u32) -> Result<LogsView, IpcError> {
     let dir = data_dir.logs_dir();
     let query = LogQuery {
         min_level: level,
         since: None,
     };
-    let entries = logs::tail(&dir, &query, limit.clamp(1, MAX_LINES) as usize).map_err(|e| e.to_string())?;
+    let entries = logs::tail(&dir, &query, limit.clamp(1, MAX_LINES) as usize)?;
     Ok(LogsView {
         dir: dir.display().to_string(),
         lines: entries.into_iter().map(LogLine::from).collect(),
@@ -64,22 +64,22 @@ fn recent_in(data_dir: &DataDir, level: LogLevel, limit: u32) -> Result<LogsView
 
 /// Hands the folder to the system's opener (`opener` names a program instead, for tests).
 /// Nothing but this one folder is ever opened, so the window needs no opener permission.
-fn open_folder(dir: &Path, opener: Option<&str>) -> Result<String, String> {
+fn open_folder(dir: &Path, opener: Option<&str>) -> Result<String, IpcError> {
     if !dir.is_dir() {
-        return Err(format!(
+        return Err(IpcError::not_found(format!(
             "There is no log folder yet at {}: the server creates it the first time an AI client starts it.",
             dir.display()
-        ));
+        )));
     }
     match opener {
         Some(program) => open::with_detached(dir, program),
         None => open::that_detached(dir),
     }
     .map_err(|e| {
-        format!(
+        IpcError::failed(format!(
             "Could not open {} in a file manager ({e}). Copy the path and open it yourself.",
             dir.display()
-        )
+        ))
     })?;
     Ok(dir.display().to_string())
 }
@@ -91,7 +91,7 @@ pub async fn logs_recent(
     state: tauri::State<'_, AppState>,
     level: LogLevel,
     limit: u32,
-) -> Result<LogsView, String> {
+) -> Result<LogsView, IpcError> {
     let data_dir = state.data_dir()?;
     blocking(move || recent_in(&data_dir, level, limit)).await
 }
@@ -99,7 +99,7 @@ pub async fn logs_recent(
 /// Opens the logs folder in the system's file manager; returns its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn logs_open_folder(state: tauri::State<'_, AppState>) -> Result<String, String> {
+pub async fn logs_open_folder(state: tauri::State<'_, AppState>) -> Result<String, IpcError> {
     let dir = state.data_dir()?.logs_dir();
     blocking(move || open_folder(&dir, None)).await
 }
@@ -141,7 +141,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         let logs = dir.path().join("logs");
-        let err = open_folder(&logs, None).expect_err("missing");
+        let err = open_folder(&logs, None).expect_err("missing").message;
         assert!(err.contains("no log folder yet"), "{err}");
         std::fs::create_dir(&logs).expect("mkdir");
         let record = dir.path().join("opened.txt");

@@ -9,17 +9,12 @@ use llmgen_core::{
     paths,
 };
 
-use crate::commands::{AppState, blocking};
-
-/// The core's error sentence, which is what the screens show.
-fn text(e: llmgen_core::CoreError) -> String {
-    e.to_string()
-}
+use super::{AppState, IpcError, blocking};
 
 // The commands' bodies, on a store: what the unit tests call.
 
-fn list_in(store: &Store, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>, String> {
-    contexts::list(store, offset, limit).map_err(text)
+fn list_in(store: &Store, offset: Option<u64>, limit: Option<u32>) -> Result<Page<Context>, IpcError> {
+    Ok(contexts::list(store, offset, limit)?)
 }
 
 fn search_in(
@@ -27,8 +22,8 @@ fn search_in(
     query: &str,
     offset: Option<u64>,
     limit: Option<u32>,
-) -> Result<Page<Context>, String> {
-    contexts::search(store, query, offset, limit).map_err(text)
+) -> Result<Page<Context>, IpcError> {
+    Ok(contexts::search(store, query, offset, limit)?)
 }
 
 fn messages_in(
@@ -36,12 +31,12 @@ fn messages_in(
     id: &str,
     offset: Option<u64>,
     limit: Option<u32>,
-) -> Result<Page<StoredMessage>, String> {
-    contexts::messages(store, id, offset, limit).map_err(text)
+) -> Result<Page<StoredMessage>, IpcError> {
+    Ok(contexts::messages(store, id, offset, limit)?)
 }
 
-fn delete_in(store: &Store, id: &str) -> Result<(), String> {
-    contexts::delete(store, id).map_err(text)
+fn delete_in(store: &Store, id: &str) -> Result<(), IpcError> {
+    Ok(contexts::delete(store, id)?)
 }
 
 /// The suggested file in `dir` (the user's Downloads or home folder).
@@ -50,21 +45,21 @@ fn export_path_in(
     id: &str,
     format: ExportFormat,
     dir: Option<PathBuf>,
-) -> Result<String, String> {
-    let dir = dir.ok_or("No home folder is known for this user, so there is no default place for the file. Type the full path of the file to write.")?;
-    contexts::export_path(store, id, format, &dir)
-        .map(|p| p.display().to_string())
-        .map_err(text)
+) -> Result<String, IpcError> {
+    let dir = dir.ok_or_else(|| IpcError::unavailable("No home folder is known for this user, so there is no default place for the file. Type the full path of the file to write."))?;
+    Ok(contexts::export_path(store, id, format, &dir)?
+        .display()
+        .to_string())
 }
 
-fn export_in(store: &Store, id: &str, format: ExportFormat, path: &str) -> Result<String, String> {
+fn export_in(store: &Store, id: &str, format: ExportFormat, path: &str) -> Result<String, IpcError> {
     let path = path.trim();
     if path.is_empty() {
-        return Err("Type the full path of the file to write.".into());
+        return Err(IpcError::invalid("Type the full path of the file to write."));
     }
-    contexts::export_to_file(store, id, format, Path::new(path))
-        .map(|p| p.display().to_string())
-        .map_err(text)
+    Ok(contexts::export_to_file(store, id, format, Path::new(path))?
+        .display()
+        .to_string())
 }
 
 /// Live contexts, newest activity first (context-manage `list`).
@@ -74,7 +69,7 @@ pub async fn contexts_list(
     state: tauri::State<'_, AppState>,
     offset: Option<u64>,
     limit: Option<u32>,
-) -> Result<Page<Context>, String> {
+) -> Result<Page<Context>, IpcError> {
     let store = state.store()?;
     blocking(move || list_in(&store, offset, limit)).await
 }
@@ -87,7 +82,7 @@ pub async fn contexts_search(
     query: String,
     offset: Option<u64>,
     limit: Option<u32>,
-) -> Result<Page<Context>, String> {
+) -> Result<Page<Context>, IpcError> {
     let store = state.store()?;
     blocking(move || search_in(&store, &query, offset, limit)).await
 }
@@ -100,7 +95,7 @@ pub async fn context_messages(
     id: String,
     offset: Option<u64>,
     limit: Option<u32>,
-) -> Result<Page<StoredMessage>, String> {
+) -> Result<Page<StoredMessage>, IpcError> {
     let store = state.store()?;
     blocking(move || messages_in(&store, &id, offset, limit)).await
 }
@@ -108,7 +103,7 @@ pub async fn context_messages(
 /// Deletes a context and its history (context-manage `delete`).
 #[tauri::command]
 #[specta::specta]
-pub async fn context_delete(state: tauri::State<'_, AppState>, id: String) -> Result<(), String> {
+pub async fn context_delete(state: tauri::State<'_, AppState>, id: String) -> Result<(), IpcError> {
     let store = state.store()?;
     blocking(move || delete_in(&store, &id)).await
 }
@@ -121,7 +116,7 @@ pub async fn context_export_path(
     state: tauri::State<'_, AppState>,
     id: String,
     format: ExportFormat,
-) -> Result<String, String> {
+) -> Result<String, IpcError> {
     let store = state.store()?;
     blocking(move || export_path_in(&store, &id, format, paths::export_dir())).await
 }
@@ -135,7 +130,7 @@ pub async fn context_export(
     id: String,
     format: ExportFormat,
     path: String,
-) -> Result<String, String> {
+) -> Result<String, IpcError> {
     let store = state.store()?;
     blocking(move || export_in(&store, &id, format, &path)).await
 }
@@ -143,13 +138,8 @@ pub async fn context_export(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use llmgen_core::{conversation::contexts::NewContext, paths::DataDir};
-
-    fn temp_store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&DataDir::at(dir.path())).expect("store");
-        (dir, store)
-    }
+    use crate::commands::{error::IpcErrorKind, test_support::temp_store};
+    use llmgen_core::conversation::contexts::NewContext;
 
     fn context(store: &Store, name: &str) -> Context {
         contexts::create(
@@ -185,9 +175,15 @@ mod tests {
         delete_in(&store, &kyoto.id).expect("delete");
         assert_eq!(search_in(&store, "kyoto", None, None).expect("search").total, 0);
         let err = messages_in(&store, &kyoto.id, None, None).expect_err("gone");
-        assert!(err.contains("was not found"), "{err}");
+        assert_eq!(err.kind, IpcErrorKind::NotFound);
+        assert!(err.message.contains("was not found"), "{}", err.message);
         let err = list_in(&store, None, Some(0)).expect_err("bad limit");
-        assert!(err.contains("limit must be between 1 and 200"), "{err}");
+        assert_eq!(err.kind, IpcErrorKind::Invalid);
+        assert!(
+            err.message.contains("limit must be between 1 and 200"),
+            "{}",
+            err.message
+        );
     }
 
     /// Proves: the suggested path is a new file in the given folder, export writes exactly core's
@@ -206,7 +202,9 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&written).expect("read")).expect("valid JSON");
         assert_eq!(json["context"]["name"], "Weekly notes");
-        let err = export_in(&store, &c.id, ExportFormat::Json, &written).expect_err("taken");
+        let err = export_in(&store, &c.id, ExportFormat::Json, &written)
+            .expect_err("taken")
+            .message;
         assert!(err.contains("already exists"), "{err}");
         let md = export_path_in(
             &store,
@@ -221,8 +219,11 @@ mod tests {
                 .expect("read")
                 .starts_with("# Weekly notes\n")
         );
-        assert!(export_in(&store, &c.id, ExportFormat::Markdown, " ").is_err());
-        let err = export_path_in(&store, &c.id, ExportFormat::Markdown, None).expect_err("no home");
+        let err = export_in(&store, &c.id, ExportFormat::Markdown, " ").expect_err("empty path");
+        assert_eq!(err.kind, IpcErrorKind::Invalid);
+        let err = export_path_in(&store, &c.id, ExportFormat::Markdown, None)
+            .expect_err("no home")
+            .message;
         assert!(err.contains("Type the full path"), "{err}");
     }
 }

@@ -12,7 +12,11 @@ use llmgen_core::{
     operations::uninstall::{self, UninstallOptions, UninstallReport},
 };
 
-use crate::commands::{AppState, RepairOutcome, blocking, required_server_binary};
+use super::{
+    AppState, IpcError, blocking,
+    clients::{RepairOutcome, required_server_binary},
+    settings::set_autostart,
+};
 
 /// `clients::migrate_upstream_everywhere` with the app's keychain, as outcomes for the screen.
 fn replace_entries(clients: &Clients, store: &Store, direct: &Direct, exe: &Path) -> Vec<RepairOutcome> {
@@ -37,7 +41,7 @@ fn home() -> Option<PathBuf> {
 /// What of the old server is on this computer: its data in the home folder, its client entries.
 #[tauri::command]
 #[specta::specta]
-pub async fn moving_in_scan(state: tauri::State<'_, AppState>) -> Result<MovingInScan, String> {
+pub async fn moving_in_scan(state: tauri::State<'_, AppState>) -> Result<MovingInScan, IpcError> {
     let clients = state.clients()?;
     blocking(move || Ok(import_upstream::scan(&clients, home().as_deref()))).await
 }
@@ -50,19 +54,23 @@ pub async fn moving_in_import(
     dir: String,
     dry_run: bool,
     include_expired: bool,
-) -> Result<ImportReport, String> {
+) -> Result<ImportReport, IpcError> {
     let store = state.store()?;
     let data_dir = state.data_dir()?;
     let dir = PathBuf::from(dir.trim());
     if !dir.is_absolute() {
-        return Err("Give the full path of the folder, e.g. /home/you/projects/notes.".into());
+        return Err(IpcError::invalid(
+            "Give the full path of the folder, e.g. /home/you/projects/notes.",
+        ));
     }
     let options = ImportOptions {
         dry_run,
         include_expired,
     };
     blocking(move || {
-        import_upstream::import_upstream(&store, &data_dir, &dir, options).map_err(|e| e.to_string())
+        Ok(import_upstream::import_upstream(
+            &store, &data_dir, &dir, options,
+        )?)
     })
     .await
 }
@@ -72,7 +80,7 @@ pub async fn moving_in_import(
 #[specta::specta]
 pub async fn moving_in_replace_entries(
     state: tauri::State<'_, AppState>,
-) -> Result<Vec<RepairOutcome>, String> {
+) -> Result<Vec<RepairOutcome>, IpcError> {
     let clients = state.clients()?;
     let store = state.store()?;
     let direct = state.direct();
@@ -89,7 +97,7 @@ pub async fn remove_everything(
     state: tauri::State<'_, AppState>,
     remove_data: bool,
     dry_run: bool,
-) -> Result<UninstallReport, String> {
+) -> Result<UninstallReport, IpcError> {
     let clients = state.clients()?;
     let options = UninstallOptions { remove_data, dry_run };
     let login = AutostartPlugin(app);
@@ -111,7 +119,7 @@ impl uninstall::LoginEntry for AutostartPlugin {
     }
 
     fn disable(&self) -> Result<(), String> {
-        crate::commands::set_autostart(&self.0, false).map(|_| ())
+        set_autostart(&self.0, false).map(|_| ()).map_err(|e| e.message)
     }
 }
 
