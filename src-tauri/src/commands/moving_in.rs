@@ -18,18 +18,14 @@ use super::{
     settings::set_autostart,
 };
 
-/// `clients::migrate_upstream_everywhere` with the app's keychain, as outcomes for the screen.
+/// Moving in with the app's keychain (the same core call as `clients migrate`), as outcomes for
+/// the screen.
 fn replace_entries(clients: &Clients, store: &Store, direct: &Direct, exe: &Path) -> Vec<RepairOutcome> {
-    let keychain = clients::audit::Keychain { store, direct };
-    clients::migrate_upstream_everywhere(
-        clients,
-        exe,
-        |p| keychain.existing_key(p),
-        |p, s| keychain.store_key(p, s),
-    )
-    .into_iter()
-    .map(|(_, result)| RepairOutcome::from(result))
-    .collect()
+    clients::audit::Keychain { store, direct }
+        .replace_upstream_entries(clients, exe)
+        .into_iter()
+        .map(|(_, result)| RepairOutcome::from(result))
+        .collect()
 }
 
 fn home() -> Option<PathBuf> {
