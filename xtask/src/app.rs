@@ -28,7 +28,20 @@ pub fn prepare(profile: Profile) -> Result<()> {
         "mcp-llm-generator-{triple}{}",
         std::env::consts::EXE_SUFFIX
     ));
-    std::fs::copy(&from, &to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    if profile == Profile::Bundle {
+        // The installers' copy without the symbol table the symbol order was made from.
+        crate::status(
+            Command::new("strip")
+                .arg("--strip-all")
+                .arg("-o")
+                .arg(&to)
+                .arg(&from),
+            "stripping the server's symbols for the installers",
+        )?;
+    } else {
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    }
     Ok(())
 }
 

@@ -13,25 +13,14 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, exe, status, target_dir};
+use crate::{Profile, cargo, exe, status, target_dir};
 
 const RUNS: usize = 20;
 const WRITERS: usize = 8;
 const TURNS: usize = 1000;
 
 pub fn bench() -> Result<()> {
-    status(
-        cargo().args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "llmgen-server",
-            "--bin",
-            "mcp-llm-generator",
-        ]),
-        "building the release server",
-    )?;
+    let server = crate::build_server_as(Profile::Release)?;
     status(
         cargo().args([
             "build",
@@ -45,7 +34,6 @@ pub fn bench() -> Result<()> {
         "building the release store benchmark",
     )?;
     let release = target_dir().join("release");
-    let server = release.join(exe("mcp-llm-generator"));
     let store_bench = release.join("examples").join(exe("store_bench"));
     let scratch = tempdir()?;
 
@@ -174,15 +162,21 @@ pub fn bench() -> Result<()> {
 }
 
 /// One server process with an initialized MCP session.
-struct Session {
+pub(crate) struct Session {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once the session was ended from our side.
+    stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
 }
 
 impl Session {
-    fn start(server: &Path, data: &Path) -> Result<Self> {
-        let mut child = Command::new(server)
+    pub(crate) fn start(server: &Path, data: &Path) -> Result<Self> {
+        Self::start_command(Command::new(server), data)
+    }
+
+    /// Starts `command` (the server, or a tool that runs it) on the data folder `data`.
+    pub(crate) fn start_command(mut command: Command, data: &Path) -> Result<Self> {
+        let mut child = command
             .arg("--data-dir")
             .arg(data)
             .env("LLMGEN_LOG", "warn")
@@ -193,25 +187,30 @@ impl Session {
             .context("starting the server")?;
         let stdin = child.stdin.take().context("stdin")?;
         let stdout = BufReader::new(child.stdout.take().context("stdout")?);
-        let mut session = Self { child, stdin, stdout };
+        let mut session = Self {
+            child,
+            stdin: Some(stdin),
+            stdout,
+        };
         session.request(
             1,
             "initialize",
             r#"{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}"#,
         )?;
         writeln!(
-            session.stdin,
+            session.input()?,
             r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
         )?;
         Ok(session)
     }
 
-    fn request(&mut self, id: u64, method: &str, params: &str) -> Result<String> {
+    pub(crate) fn request(&mut self, id: u64, method: &str, params: &str) -> Result<String> {
+        let input = self.input()?;
         writeln!(
-            self.stdin,
+            input,
             r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#
         )?;
-        self.stdin.flush()?;
+        input.flush()?;
         let needle = format!("\"id\":{id}");
         loop {
             let mut line = String::new();
@@ -222,6 +221,23 @@ impl Session {
                 return Ok(line);
             }
         }
+    }
+
+    fn input(&mut self) -> Result<&mut ChildStdin> {
+        self.stdin
+            .as_mut()
+            .context("the session's stdin is already closed")
+    }
+
+    /// Ends the session as a client does (stdin closed) and waits for a clean exit.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        // Dropping our end of the pipe is the client going away.
+        self.stdin = None;
+        let status = self.child.wait()?;
+        if !status.success() {
+            bail!("the server exited with {status} at the end of the session");
+        }
+        Ok(())
     }
 
     /// Sends SIGTERM and returns the time until the process has exited.

@@ -11,6 +11,7 @@ mod bundle;
 mod keychain;
 mod real_clients;
 mod setup;
+mod symbol_order;
 mod webdriver;
 
 use std::{
@@ -151,6 +152,8 @@ pub(crate) fn build_server() -> Result<PathBuf> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Profile {
     Debug,
+    /// What `cargo install` builds and `cargo xtask bench` measures.
+    Release,
     Bundle,
 }
 
@@ -159,27 +162,39 @@ impl Profile {
     pub(crate) fn dir(self) -> &'static str {
         match self {
             Self::Debug => "debug",
+            Self::Release => "release",
             Self::Bundle => "bundle",
         }
     }
 }
 
-/// Builds the server binary with `profile` and returns its path.
+/// Builds the server binary with `profile` and returns its path. Optimised builds are linked
+/// with the symbol order of a profiled session (symbol_order.rs), which takes a second link when
+/// the code changed.
 pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--quiet",
-        "-p",
-        "llmgen-server",
-        "--bin",
-        "mcp-llm-generator",
-    ]);
-    if profile != Profile::Debug {
-        cmd.args(["--profile", profile.dir()]);
+    let build = || -> Result<()> {
+        let mut cmd = cargo();
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "llmgen-server",
+            "--bin",
+            "mcp-llm-generator",
+        ]);
+        if profile != Profile::Debug {
+            cmd.args(["--profile", profile.dir()]);
+        }
+        symbol_order::apply(&mut cmd, profile)?;
+        status(&mut cmd, &format!("building the server ({})", profile.dir()))
+    };
+    build()?;
+    let binary = target_dir().join(profile.dir()).join(exe("mcp-llm-generator"));
+    if symbol_order::refresh(&binary, profile)? {
+        eprintln!("xtask: linking the server again with the functions a session runs placed together");
+        build()?;
     }
-    status(&mut cmd, &format!("building the server ({})", profile.dir()))?;
-    Ok(target_dir().join(profile.dir()).join(exe("mcp-llm-generator")))
+    Ok(binary)
 }
 
 pub(crate) fn exe(name: &str) -> String {

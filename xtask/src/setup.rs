@@ -88,6 +88,22 @@ fn install_python_with_apt() -> Result<bool> {
     Ok(true)
 }
 
+/// valgrind, whose callgrind profiles a server session for the optimised builds' symbol order
+/// (symbol_order.rs).
+pub fn ensure_valgrind() -> Result<()> {
+    let present = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    apt_install(
+        &["valgrind"],
+        "valgrind (profiles a server session to order its code)",
+    )
+}
+
 /// System packages the desktop app's build and tests need, each with a cheap probe.
 /// (webkit2gtk and friends for Tauri; Xvfb for a real window without a desktop; dbus and
 /// gnome-keyring for a private Secret Service; ImageMagick and fonts for screenshots; WebKitWebDriver
