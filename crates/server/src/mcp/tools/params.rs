@@ -91,7 +91,7 @@ pub enum ManageAction {
     List,
     /// One in full (needs name).
     Get,
-    /// A new one (needs name and userMessage). Also accepted as "create".
+    /// A new one (needs name and userMessage).
     #[serde(alias = "create")]
     Add,
     /// Change the given fields (needs name).
@@ -201,7 +201,7 @@ pub enum ContextAction {
     List,
     /// One context (needs contextId).
     Get,
-    /// Change name, prompt, personality or settings (needs contextId).
+    /// Change the given fields (needs contextId).
     Update,
     /// Delete a context and its history (needs contextId).
     Delete,
@@ -223,7 +223,7 @@ pub struct ContextManageParams {
     pub system_prompt: Option<String>,
     #[serde(default)]
     pub personality: Option<String>,
-    /// The context's settings; absent ones come from the persona, else the product defaults.
+    /// Absent values come from the persona, else the defaults.
     #[serde(default)]
     pub settings: Option<PersonaSettings>,
     /// Paging for list: items to skip.
