@@ -100,9 +100,9 @@ async fn every_listed_tool_fits_its_budget() {
     let budgets = budgets(BUDGETS);
     for (tool, bytes) in &sizes {
         let budget = budgets.get(tool).map_or("none".to_owned(), usize::to_string);
-        println!("{tool:<22} {bytes:>6} bytes (budget {budget})");
+        eprintln!("{tool:<22} {bytes:>6} bytes (budget {budget})");
     }
-    println!("{:<22} {:>6} bytes", "total", sizes.values().sum::<usize>());
+    eprintln!("{:<22} {:>6} bytes", "total", sizes.values().sum::<usize>());
     let problems = over_budget(&sizes, &budgets);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -65,14 +65,14 @@ fn visit(schema: &mut Value, f: &mut impl FnMut(&mut JsonObject)) {
 
 /// Doc comments wrap at a line length; a description is one paragraph per blank line.
 fn unwrap_doc_lines(node: &mut JsonObject) {
-    if let Some(Value::String(text)) = node.get_mut("description") {
-        if text.contains('\n') {
-            *text = text
-                .split("\n\n")
-                .map(|paragraph| paragraph.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
-                .collect::<Vec<_>>()
-                .join("\n\n");
-        }
+    if let Some(Value::String(text)) = node.get_mut("description")
+        && text.contains('\n')
+    {
+        *text = text
+            .split("\n\n")
+            .map(|paragraph| paragraph.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n");
     }
 }
 
