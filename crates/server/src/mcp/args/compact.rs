@@ -63,16 +63,22 @@ fn visit(schema: &mut Value, f: &mut impl FnMut(&mut JsonObject)) {
     }
 }
 
-/// Doc comments wrap at a line length; a description is one paragraph per blank line.
+/// Doc comments wrap at a line length: a line break inside a paragraph becomes a space, unless
+/// the next line is a list item ("- ", "* ").
 fn unwrap_doc_lines(node: &mut JsonObject) {
     if let Some(Value::String(text)) = node.get_mut("description")
         && text.contains('\n')
     {
-        *text = text
-            .split("\n\n")
-            .map(|paragraph| paragraph.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let mut joined = String::with_capacity(text.len());
+        for (i, line) in text.split('\n').map(str::trim).enumerate() {
+            let keeps_break =
+                line.is_empty() || joined.ends_with('\n') || line.starts_with("- ") || line.starts_with("* ");
+            if i > 0 {
+                joined.push(if keeps_break { '\n' } else { ' ' });
+            }
+            joined.push_str(line);
+        }
+        *text = joined;
     }
 }
 
@@ -101,23 +107,33 @@ fn optional_properties_without_null(node: &mut JsonObject) {
 }
 
 /// Removes `null` from what `schema` accepts: from `type`, `enum` and `anyOf`/`oneOf` branches
-/// (a union left with one branch becomes that branch).
+/// (a union left with one branch becomes that branch). A schema that accepts nothing but `null`
+/// is left as it is.
 fn without_null(schema: &mut JsonObject) {
-    if let Some(Value::Array(types)) = schema.get_mut("type") {
-        types.retain(|t| t != "null");
+    let null_type = Value::from("null");
+    let null_branch = serde_json::json!({"type": "null"});
+    if let Some(Value::Array(types)) = schema.get_mut("type")
+        && types.iter().any(|t| t != &null_type)
+    {
+        types.retain(|t| t != &null_type);
         if let [only] = types.as_slice() {
             let only = only.clone();
             schema.insert("type".into(), only);
         }
     }
-    if let Some(Value::Array(values)) = schema.get_mut("enum") {
+    if let Some(Value::Array(values)) = schema.get_mut("enum")
+        && values.iter().any(|v| !v.is_null())
+    {
         values.retain(|v| !v.is_null());
     }
     for union in ["anyOf", "oneOf"] {
         let Some(Value::Array(branches)) = schema.get_mut(union) else {
             continue;
         };
-        branches.retain(|b| b != &serde_json::json!({"type": "null"}));
+        if branches.iter().all(|b| b == &null_branch) {
+            continue;
+        }
+        branches.retain(|b| b != &null_branch);
         let only = match branches.as_slice() {
             [Value::Object(only)] => only.clone(),
             _ => continue,

@@ -14,7 +14,7 @@ fn compacted(schema: Value) -> Value {
 
 /// `$schema` goes (2020-12 is MCP's default); an optional field loses its `null` alternative and
 /// its `default: null`, in every shape schemars writes it; a required field that may be null
-/// keeps `null`.
+/// keeps `null`, and so does a field that can be nothing else.
 #[test]
 fn optional_fields_lose_null_and_required_ones_keep_it() {
     let schema = compacted(json!({
@@ -24,7 +24,8 @@ fn optional_fields_lose_null_and_required_ones_keep_it() {
             "model": {"type": ["string", "null"], "default": null},
             "mode": {"enum": ["a", "b", null]},
             "settings": {"anyOf": [{"type": "object", "properties": {"n": {"type": "integer"}}}, {"type": "null"}], "description": "S."},
-            "must": {"type": ["string", "null"]}
+            "must": {"type": ["string", "null"]},
+            "nothing": {"type": ["null"], "enum": [null], "anyOf": [{"type": "null"}]}
         },
         "required": ["must"]
     }));
@@ -36,7 +37,8 @@ fn optional_fields_lose_null_and_required_ones_keep_it() {
                 "model": {"type": "string"},
                 "mode": {"enum": ["a", "b"]},
                 "settings": {"type": "object", "properties": {"n": {"type": "integer"}}, "description": "S."},
-                "must": {"type": ["string", "null"]}
+                "must": {"type": ["string", "null"]},
+                "nothing": {"type": ["null"], "enum": [null], "anyOf": [{"type": "null"}]}
             },
             "required": ["must"]
         })
@@ -85,17 +87,18 @@ fn open_map_marker_goes_only_where_nothing_is_named() {
     assert_eq!(p["closed"]["additionalProperties"], false);
 }
 
-/// A doc comment's line wraps become spaces; its blank lines stay paragraph breaks.
+/// A doc comment's line wraps become spaces; its blank lines stay paragraph breaks and its list
+/// items stay on lines of their own.
 #[test]
 fn wrapped_doc_lines_are_joined() {
     let schema = compacted(json!({
         "type": "object",
-        "description": "One sentence\nwrapped.\n\nA second paragraph.",
+        "description": "One sentence\nwrapped.\n\nA list:\n- one item\n- another,\n  wrapped.",
         "properties": {"a": {"type": "string", "description": "Wrapped\nhere."}}
     }));
     assert_eq!(
         schema["description"],
-        "One sentence wrapped.\n\nA second paragraph."
+        "One sentence wrapped.\n\nA list:\n- one item\n- another, wrapped."
     );
     assert_eq!(schema["properties"]["a"]["description"], "Wrapped here.");
 }
