@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: figures for BENCHMARKS.md, measured on the release binary.
 //! Start-up (spawn → initialize answered), tools/list and a template list call (median of 20),
-//! peak RSS, the tools/list payload size, the stop on SIGTERM, and the store: history assembly
+//! peak RSS, the tools/list payload size (and each tool's share of it, the figures the budgets in
+//! crates/server/tests/tool_list_budget.txt hold), the stop on SIGTERM, and the store: history assembly
 //! over 100,000 messages, 8 processes writing 1,000 turns each at once, and the cost of recording
 //! a tool call's metrics.
 
@@ -57,11 +58,11 @@ pub fn bench() -> Result<()> {
     }
     let mut session = Session::start(&server, &data)?;
     let mut list = Vec::new();
-    let mut payload = 0;
+    let mut payload = String::new();
     let mut template_list = Vec::new();
     for i in 0..RUNS {
         let t = Instant::now();
-        payload = session.request(100 + i as u64, "tools/list", "{}")?.len();
+        payload = session.request(100 + i as u64, "tools/list", "{}")?;
         list.push(t.elapsed());
         let t = Instant::now();
         session.request(
@@ -91,7 +92,20 @@ pub fn bench() -> Result<()> {
         "spawn -> initialize answered: median {}",
         ms(median(&mut startup))
     );
-    println!("tools/list: median {} ({} bytes)", ms(median(&mut list)), payload);
+    println!(
+        "tools/list: median {} ({} bytes)",
+        ms(median(&mut list)),
+        payload.len()
+    );
+    let sizes = tool_sizes(&payload)?;
+    for (tool, bytes) in &sizes {
+        println!("  {tool}: {bytes} bytes");
+    }
+    println!(
+        "  total of the {} tool entries: {} bytes (budgets: crates/server/tests/tool_list_budget.txt)",
+        sizes.len(),
+        sizes.iter().map(|(_, bytes)| bytes).sum::<usize>()
+    );
     println!(
         "tools/call template-manage list: median {}",
         ms(median(&mut template_list))
@@ -274,6 +288,23 @@ impl Drop for Session {
     }
 }
 
+/// Each tool's name and the bytes of its entry in a tools/list response, as compact JSON (what
+/// the budget test measures).
+fn tool_sizes(response: &str) -> Result<Vec<(String, usize)>> {
+    let response: serde_json::Value =
+        serde_json::from_str(response).context("the tools/list response is not JSON")?;
+    let tools = response["result"]["tools"]
+        .as_array()
+        .context("the tools/list response has no tools")?;
+    tools
+        .iter()
+        .map(|tool| {
+            let name = tool["name"].as_str().unwrap_or("(unnamed)").to_owned();
+            Ok((name, serde_json::to_string(tool)?.len()))
+        })
+        .collect()
+}
+
 fn median(samples: &mut [Duration]) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -323,4 +354,28 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each tool's size is its entry as compact JSON, whatever spacing the response had.
+    #[test]
+    fn tool_sizes_are_the_compact_entries() {
+        let response = r#"{"jsonrpc":"2.0","id":100,"result":{"tools":[
+            {"name": "a", "inputSchema": {"type": "object"}},
+            {"name":"bb","description":"é"}]}}"#;
+        let sizes = tool_sizes(response).expect("sizes");
+        assert_eq!(
+            sizes,
+            [
+                (
+                    "a".to_owned(),
+                    r#"{"inputSchema":{"type":"object"},"name":"a"}"#.len()
+                ),
+                ("bb".to_owned(), r#"{"description":"é","name":"bb"}"#.len()),
+            ]
+        );
+    }
 }

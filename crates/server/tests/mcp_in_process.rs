@@ -6,58 +6,81 @@
 
 mod common;
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use common::*;
-use llmgen_core::{Store, paths::DataDir, settings};
-use llmgen_server::LlmGenServer;
-use rmcp::{
-    ServiceExt,
-    model::{CallToolRequestParams, NumberOrString, ProgressToken, ProtocolVersion, RequestMetaObject},
-    service::{ClientLifecycleMode, ClientServiceExt},
-};
+use rmcp::model::{CallToolRequestParams, NumberOrString, ProgressToken, RequestMetaObject};
 use serde_json::json;
-
-/// The server on the data dir `dir`, served on one end of a duplex; `tc` on the other, in its era.
-async fn in_process(dir: &Path, tc: TestClient) -> Client {
-    let data_dir = DataDir::at(dir);
-    let store = Store::open(&data_dir).expect("store");
-    let settings = settings::load(&store).expect("settings");
-    let server = LlmGenServer::new(store, settings, data_dir);
-    let (server_end, client_end) = tokio::io::duplex(1 << 16);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(tokio::io::split(server_end)).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let transport = tokio::io::split(client_end);
-    let started = match tc.era {
-        Era::Legacy => tc.serve(transport).await,
-        Era::Modern => {
-            tc.serve_with_lifecycle(
-                transport,
-                ClientLifecycleMode::Discover {
-                    preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-                },
-            )
-            .await
-        }
-    };
-    started.expect("MCP session starts in process")
-}
 
 /// The same nine tools on both eras, and a call that reaches the store, with no process spawned.
 #[tokio::test]
 async fn tools_and_a_catalog_call_work_in_process_on_both_eras() {
     for era in ERAS {
         let dir = temp_dir();
-        let client = in_process(dir.path(), TestClient::replying(era, "x")).await;
+        let client = connect_in_process(dir.path(), TestClient::replying(era, "x")).await;
         let tools = client.list_all_tools().await.expect("tools/list");
         assert_eq!(tools.len(), 9, "{era:?}");
         let list = ok(call(&client, "template-manage", json!({"action": "list"})).await);
         assert_eq!(list["templates"].as_array().map(Vec::len), Some(4), "{era:?}");
         client.cancel().await.expect("close");
     }
+}
+
+/// `null` for any optional field is taken as the field left out, whatever its Rust type, on
+/// every tool kind (clients and models send it; our schemas list optional fields without a
+/// `null` alternative): the call succeeds and the defaults apply.
+#[tokio::test]
+async fn null_for_an_optional_field_is_the_field_left_out() {
+    let dir = temp_dir();
+    let tc = TestClient::replying(Era::Legacy, "fine");
+    let client = connect_in_process(dir.path(), tc.clone()).await;
+    let result = call(
+        &client,
+        "llm-generate",
+        json!({
+            "messages": [{"role": "user", "content": "hi"}],
+            "systemPrompt": null, "maxTokens": null, "temperature": null, "stopSequences": null,
+            "includeContext": null, "modelPreferences": null, "provider": null, "model": null
+        }),
+    )
+    .await;
+    assert_eq!(text(&result), "fine");
+    let asked = tc.requests();
+    assert_eq!((asked[0].max_tokens, asked[0].temperature), (1000, None));
+
+    let rendered = ok(call(
+        &client,
+        "template-to-params",
+        json!({"name": "explain-topic", "args": {"topic": "tides"}, "provider": null,
+               "modelPreferences": null, "maxTokens": null}),
+    )
+    .await);
+    assert_eq!(rendered["maxTokens"], 1000);
+    assert!(notes(&rendered).is_empty(), "{rendered}");
+
+    let context = ok(call(
+        &client,
+        "context-manage",
+        json!({"action": "create", "name": "c", "persona": null, "systemPrompt": null,
+               "settings": {"temperature": null, "expiryDays": 3}, "limit": null}),
+    )
+    .await);
+    let id = context["id"].as_str().expect("a context id").to_owned();
+    let page = ok(call(
+        &client,
+        "conversation-manage",
+        json!({"action": "list", "contextId": id, "format": null, "offset": null,
+               "limit": null, "messageId": null}),
+    )
+    .await);
+    assert_eq!(page["total"], 0);
+    ok(call(
+        &client,
+        "provider-status",
+        json!({"provider": null, "checkReachability": null}),
+    )
+    .await);
+    client.cancel().await.expect("close");
 }
 
 /// A client's model that takes five minutes: on the paused clock the call still completes, and
@@ -75,7 +98,7 @@ async fn a_five_minute_sampling_reply_reports_progress_every_second() {
             delay: Duration::from_secs(300),
         },
     );
-    let client = in_process(dir.path(), tc.clone()).await;
+    let client = connect_in_process(dir.path(), tc.clone()).await;
     let mut meta = RequestMetaObject::default();
     meta.set_progress_token(ProgressToken(NumberOrString::Number(7)));
     let mut params = CallToolRequestParams::new("llm-generate").with_arguments(
@@ -117,7 +140,7 @@ async fn a_five_minute_sampling_reply_reports_progress_every_second() {
 async fn a_cancelled_call_cancels_the_sampling_request() {
     let dir = temp_dir();
     let tc = TestClient::new(Era::Legacy, Sampling::Hang);
-    let client = in_process(dir.path(), tc.clone()).await;
+    let client = connect_in_process(dir.path(), tc.clone()).await;
     let params = CallToolRequestParams::new("llm-generate").with_arguments(
         json!({"messages": [{"role": "user", "content": "never mind"}]})
             .as_object()

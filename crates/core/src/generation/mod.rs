@@ -100,7 +100,6 @@ impl ChatRole {
 /// One text message of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChatMessage {
-    /// "user" or "assistant".
     pub role: ChatRole,
     /// The message text.
     pub content: String,
@@ -116,20 +115,20 @@ pub enum IncludeContext {
     AllServers,
 }
 
-/// Hints for the client's model choice (MCP `modelPreferences`).
+/// Hints for the client's choice of model (MCP `modelPreferences`; sampling only).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelPreferences {
-    /// Model name hints in order of preference, e.g. ["claude-sonnet", "gpt-4o"].
+    /// Model names, most preferred first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<String>,
-    /// 0 to 1: how much to favour low cost.
+    /// 0 to 1: favour low cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_priority: Option<f64>,
-    /// 0 to 1: how much to favour speed.
+    /// 0 to 1: favour speed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_priority: Option<f64>,
-    /// 0 to 1: how much to favour capability.
+    /// 0 to 1: favour capability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intelligence_priority: Option<f64>,
 }
@@ -149,16 +148,16 @@ impl ModelPreferences {
     }
 }
 
-/// Which route serves a generation.
+/// Who generates the reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderChoice {
-    /// Sampling when the client offers it, else the default direct provider.
+    /// The client's model (MCP sampling) if it offers one, else the default direct provider.
     #[default]
     Auto,
-    /// Only MCP sampling through the calling client.
+    /// Only the client's model.
     Sampling,
-    /// A configured direct provider by name (e.g. "anthropic").
+    /// Or a direct provider's name (provider-status lists them).
     #[serde(untagged)]
     Named(String),
 }

@@ -11,9 +11,12 @@ use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, JsonObject};
 use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 
+mod compact;
+
 /// The input schema of a parameter type, or an open object if it cannot be produced (never
 /// expected; logged so a broken schema cannot take the whole server down). Only standard JSON
-/// Schema formats are kept (see [`standard_formats_only`]), so strict validators accept it.
+/// Schema formats are kept (see [`standard_formats_only`]), so strict validators accept it, and
+/// it is compacted (see [`compact::compact`]): the tool list goes with every model request.
 pub fn schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     // Every tool call conforms its arguments to this schema (mcp::compat): built once per type,
     // not cloned and walked again on each call.
@@ -31,7 +34,7 @@ pub fn schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     built
 }
 
-/// The input schema of `T` with only standard formats (see [`schema`]).
+/// The input schema of `T`, standard formats only and compacted (see [`schema`]).
 fn build_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     let schema = rmcp::handler::server::common::schema_for_input::<T>().unwrap_or_else(|e| {
         tracing::error!("input schema of {} is invalid: {e}", std::any::type_name::<T>());
@@ -40,7 +43,10 @@ fn build_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     let mut schema = serde_json::Value::Object(schema.as_ref().clone());
     standard_formats_only(&mut schema);
     match schema {
-        serde_json::Value::Object(object) => Arc::new(object),
+        serde_json::Value::Object(mut object) => {
+            compact::compact(&mut object);
+            Arc::new(object)
+        }
         _ => rmcp::handler::server::common::schema_for_empty_input(),
     }
 }
@@ -70,9 +76,10 @@ const STANDARD_FORMATS: &[&str] = &[
 ];
 
 /// Removes every non-standard `format` from a schema, at any depth. What a numeric format said
-/// stays in standard keywords: an unsigned format (`uint32`, `uint64`, ...) keeps or gains
-/// `minimum: 0`, and a 8-, 16- or 32-bit format gains the type's bounds unless tighter ones are
-/// there (`type: integer` is written by schemars already).
+/// that a caller could run into stays in standard keywords: an unsigned format (`uint32`,
+/// `uint64`, ...) keeps or gains `minimum: 0`, and an 8- or 16-bit format gains the type's
+/// bounds unless tighter ones are there (`type: integer` is written by schemars already). The
+/// bounds of 32 bits and more (4294967295) say nothing to a model and are left out.
 fn standard_formats_only(schema: &mut serde_json::Value) {
     match schema {
         serde_json::Value::Object(object) => {
@@ -93,16 +100,14 @@ fn standard_formats_only(schema: &mut serde_json::Value) {
     }
 }
 
-/// The lower bound of an integer format and its upper bound when JSON numbers hold it exactly.
+/// The lower bound of an integer format, and its upper bound when it is one a value could meet.
 fn integer_bounds(format: &str) -> Option<(i64, Option<i64>)> {
     Some(match format {
         "uint8" => (0, Some(u8::MAX.into())),
         "uint16" => (0, Some(u16::MAX.into())),
-        "uint32" => (0, Some(u32::MAX.into())),
-        "uint64" | "uint128" | "uint" => (0, None),
+        "uint32" | "uint64" | "uint128" | "uint" => (0, None),
         "int8" => (i8::MIN.into(), Some(i8::MAX.into())),
         "int16" => (i16::MIN.into(), Some(i16::MAX.into())),
-        "int32" => (i32::MIN.into(), Some(i32::MAX.into())),
         _ => return None,
     })
 }
@@ -207,8 +212,8 @@ mod tests {
     }
 
     /// Every schemars number format is gone from a tool schema, and what it said is kept in
-    /// standard keywords: unsigned types have `minimum: 0`, small ones their maximum; bounds
-    /// the type declares itself are not loosened.
+    /// standard keywords: unsigned types have `minimum: 0`, small ones their maximum (not the
+    /// 32-bit one: no value meets it); bounds the type declares itself are not loosened.
     #[test]
     fn tool_schemas_carry_no_rust_number_formats() {
         let schema = serde_json::Value::Object(schema::<Numbers>().as_ref().clone());
@@ -221,11 +226,11 @@ mod tests {
         }
         let p = &schema["properties"];
         assert_eq!(
-            (&p["count"]["minimum"], &p["count"]["maximum"]),
-            (&json!(0), &json!(u32::MAX))
+            (&p["count"]["minimum"], p["count"].get("maximum")),
+            (&json!(0), None)
         );
         assert_eq!(p["offset"]["minimum"], 0);
-        assert_eq!(p["offset"]["type"], json!(["integer", "null"]));
+        assert_eq!(p["offset"]["type"], "integer");
         assert_eq!(p["id"]["type"], "integer");
         assert_eq!(p["small"]["maximum"], 255);
         assert_eq!(

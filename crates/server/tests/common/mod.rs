@@ -209,6 +209,36 @@ pub async fn connect_command(mut cmd: tokio::process::Command, client: TestClien
     service.expect("MCP session starts")
 }
 
+/// The server's handler on the data dir `dir`, with no child process: served on one end of an
+/// in-memory duplex, `client` on the other, in its era.
+pub async fn connect_in_process(dir: &Path, client: TestClient) -> Client {
+    let data_dir = llmgen_core::paths::DataDir::at(dir);
+    let store = llmgen_core::Store::open(&data_dir).expect("store");
+    let settings = llmgen_core::settings::load(&store).expect("settings");
+    let server = llmgen_server::LlmGenServer::new(store, settings, data_dir);
+    let (server_end, client_end) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(tokio::io::split(server_end)).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let transport = tokio::io::split(client_end);
+    let started = match client.era {
+        Era::Legacy => client.serve(transport).await,
+        Era::Modern => {
+            client
+                .serve_with_lifecycle(
+                    transport,
+                    ClientLifecycleMode::Discover {
+                        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+                    },
+                )
+                .await
+        }
+    };
+    started.expect("MCP session starts in process")
+}
+
 /// Calls a tool and returns its result (auto-completing input_required rounds on 2026-07-28).
 pub async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else {

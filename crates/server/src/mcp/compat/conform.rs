@@ -1,5 +1,6 @@
 //! Conforming arguments to our input schema: fields the schema does not know are dropped with a
-//! note, and whole numbers written as floats (`300.0`) become the integers the schema asks for.
+//! note, `null` for an optional field counts as leaving it out, and whole numbers written as
+//! floats (`300.0`) become the integers the schema asks for.
 
 use rmcp::model::JsonObject;
 use serde_json::Value;
@@ -45,6 +46,16 @@ pub(super) fn conform_object(
     let Some(properties) = object_schema.get("properties").and_then(Value::as_object) else {
         return;
     };
+    // Clients and models send `null` for optional fields they leave unset; our schemas publish
+    // optional fields without a `null` alternative, so it means "not given", whatever the
+    // field's Rust type (an `Option` or a field with a default).
+    let required = |key: &str| {
+        object_schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|names| names.iter().any(|n| n == key))
+    };
+    obj.retain(|key, value| !value.is_null() || required(key) || !properties.contains_key(key));
     // A map with free keys (template args) keeps every key.
     let open = object_schema
         .get("additionalProperties")
@@ -172,6 +183,34 @@ mod tests {
         assert!(notes[0].contains("'extra'"), "{notes:?}");
         assert!(notes[1].contains("'messages.0.mood'"), "{notes:?}");
         assert!(notes[2].contains("'settings.colour'"), "{notes:?}");
+    }
+
+    /// `null` for an optional field, at any depth, is the field left out (so a field with a
+    /// default gets its default); a required field's `null` stays for the parser to refuse.
+    #[test]
+    fn null_for_an_optional_field_is_left_out() {
+        let Value::Object(schema) = json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "provider": {"type": "string"},
+                "settings": {"type": "object", "properties": {"expiryDays": {"type": "integer"}}}
+            },
+            "required": ["name"]
+        }) else {
+            unreachable!()
+        };
+        let Value::Object(mut args) = json!({
+            "name": null,
+            "provider": null,
+            "settings": {"expiryDays": null}
+        }) else {
+            unreachable!()
+        };
+        let mut notes = Vec::new();
+        conform_object(&mut args, &schema, &schema, "", &mut notes);
+        assert_eq!(Value::Object(args), json!({"name": null, "settings": {}}));
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     /// 300.5 is not a whole number: it stays as it is, for the parser to refuse clearly.

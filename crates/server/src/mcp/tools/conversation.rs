@@ -27,7 +27,7 @@ use super::*;
 impl LlmGenServer {
     #[tool(
         name = "context-manage",
-        description = "Manage contexts: a conversation with its own system prompt, settings, token budget and inactivity expiry, optionally created from a persona. Actions: create, create-from-persona, list (paged), get, update, delete.",
+        description = "Manage contexts: conversations with their own system prompt and settings (token budget, inactivity expiry), optionally created from a persona.",
         input_schema = schema::<ContextManageParams>(),
         annotations(title = "Manage contexts", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
@@ -86,7 +86,7 @@ impl LlmGenServer {
 
     #[tool(
         name = "context-chat",
-        description = "Send a message in a context and get the reply. The context's history is replayed within its token budget (whole turns, newest first); the message and the reply are stored together only when generation succeeds.",
+        description = "Send a message in a context and get the reply. Its history is replayed within its token budget; message and reply are stored only if generation succeeds.",
         input_schema = schema::<ContextChatParams>(),
         annotations(title = "Chat in a context", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
@@ -126,7 +126,7 @@ impl LlmGenServer {
 
     #[tool(
         name = "conversation-manage",
-        description = "Manage the stored conversation of one context: list (paged), delete a message, clear, or export as markdown or json. Every action is limited to the given contextId.",
+        description = "Manage the stored messages of one context.",
         input_schema = schema::<ConversationManageParams>(),
         annotations(title = "Manage a conversation", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]

@@ -103,7 +103,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "llm-generate",
-        description = "Generate text with an LLM. By default the request goes to the model of your MCP client (MCP sampling), so no API key is needed; clients without sampling use the default direct provider (see provider-status). Give the conversation in messages; set systemPrompt, maxTokens, temperature (0 to 2) and stopSequences as needed; provider and model pick a direct provider and model.",
+        description = "Generate text with an LLM: by default your MCP client's own model (no API key needed), else a direct provider (see provider).",
         input_schema = schema::<GenerateParams>(),
         annotations(title = "Generate text", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
@@ -120,7 +120,7 @@ impl LlmGenServer {
 
     #[tool(
         name = "provider-status",
-        description = "Show the direct LLM providers: for each, whether an API key is present (never the key), the default model, usage and budget this month, and warnings; with checkReachability, whether it answers. Also says how provider 'auto' routes for this client.",
+        description = "The direct LLM providers: whether each has an API key (never shown), its default model, this month's usage and budget, warnings; and where provider 'auto' goes for this client.",
         input_schema = schema::<ProviderStatusParams>(),
         annotations(title = "Provider status", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]

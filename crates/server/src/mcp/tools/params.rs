@@ -24,28 +24,24 @@ pub struct GenerateParams {
     /// Instructions for the model (persona, format, rules).
     #[serde(default)]
     pub system_prompt: Option<String>,
-    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    /// Longest reply in tokens (default 1000).
     #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::generation::ranges::MAX_TOKENS_MAX))]
     pub max_tokens: Option<u32>,
-    /// Randomness, 0 to 2; 0 is the most deterministic (and is kept as 0). Default: the model's own.
+    /// Randomness (default: the model's own).
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = llmgen_core::generation::ranges::TEMPERATURE_MAX))]
     pub temperature: Option<f64>,
     /// Texts that end the reply when the model produces them.
     #[serde(default)]
     pub stop_sequences: Vec<String>,
-    /// Extra MCP context the client may add: none (default), thisServer, allServers. Only sent to
-    /// clients that declare support for it.
     #[serde(default)]
     pub include_context: IncludeContext,
-    /// Hints for the client's choice of model.
     #[serde(default)]
     pub model_preferences: Option<ModelPreferences>,
-    /// Route: "auto" (default: the client's model through MCP sampling when it offers it, else the
-    /// default direct provider), "sampling", or a configured provider name (provider-status lists them).
     #[serde(default)]
     pub provider: ProviderChoice,
-    /// Model for a direct provider (default: the provider's default model). With sampling it is
-    /// passed as the first model hint.
+    /// Model of a direct provider; with sampling, the first model hint.
     #[serde(default)]
     pub model: Option<String>,
 }
@@ -54,11 +50,10 @@ pub struct GenerateParams {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderStatusParams {
-    /// Only this provider (default: every provider).
+    /// Only this provider (default: all).
     #[serde(default)]
     pub provider: Option<String>,
-    /// Also check that each provider answers at its base URL (one request for its model list;
-    /// spends no tokens). Default false.
+    /// Also check that each provider answers (asks for its model list; spends no tokens).
     #[serde(default)]
     pub check_reachability: bool,
 }
@@ -69,23 +64,22 @@ pub struct ProviderStatusParams {
 pub struct TemplateRunParams {
     /// Template name (template-manage list shows them).
     pub name: String,
-    /// Values for the template's parameters, e.g. {"topic": "tides"}. Numbers and booleans are
-    /// written as text.
+    /// Values for the template's parameters, e.g. {"topic": "tides"}.
     #[serde(default)]
     pub args: BTreeMap<String, serde_json::Value>,
-    /// Longest reply in tokens, 1 to 200000. Default 1000.
+    /// Longest reply in tokens (default 1000).
     #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::generation::ranges::MAX_TOKENS_MAX))]
     pub max_tokens: Option<u32>,
-    /// Randomness, 0 to 2.
+    /// Randomness (default: the model's own).
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = llmgen_core::generation::ranges::TEMPERATURE_MAX))]
     pub temperature: Option<f64>,
-    /// Hints for the client's choice of model.
     #[serde(default)]
     pub model_preferences: Option<ModelPreferences>,
-    /// Route: "auto" (default), "sampling", or a configured provider name.
     #[serde(default)]
     pub provider: ProviderChoice,
-    /// Model for a direct provider (default: the provider's default model).
+    /// Model of a direct provider.
     #[serde(default)]
     pub model: Option<String>,
 }
@@ -93,12 +87,11 @@ pub struct TemplateRunParams {
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ManageAction {
-    /// List every item.
+    /// Every template.
     List,
-    /// One item in full (needs name).
+    /// One in full (needs name).
     Get,
-    /// Add a new item (needs name and its required fields). For personas the word is "create";
-    /// both are accepted everywhere.
+    /// A new one (needs name and userMessage).
     #[serde(alias = "create")]
     Add,
     /// Change the given fields (needs name).
@@ -126,7 +119,6 @@ impl ManageAction {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateManageParams {
-    /// list, get, add, update, delete or reset.
     pub action: ManageAction,
     /// Template name: 1-64 letters, digits, '-', '_' or '.'.
     #[serde(default)]
@@ -137,7 +129,7 @@ pub struct TemplateManageParams {
     /// System prompt; may use {placeholders}.
     #[serde(default)]
     pub system_prompt: Option<String>,
-    /// The user message; may use {placeholders}. Required for add. Write {{ and }} for literal braces.
+    /// The user message; may use {placeholders} ({{ and }} for literal braces).
     #[serde(default)]
     pub user_message: Option<String>,
     /// Every placeholder must be declared here.
@@ -180,14 +172,13 @@ impl PersonaAction {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonaManageParams {
-    /// list, get, create, update, delete or reset.
     pub action: PersonaAction,
     /// Persona name: 1-64 letters, digits, '-', '_' or '.'.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    /// Who the model should be. Required for add.
+    /// Who the model should be.
     #[serde(default)]
     pub system_prompt: Option<String>,
     /// Tone and manner, added to the system prompt.
@@ -206,11 +197,11 @@ pub enum ContextAction {
     /// New context from a persona (needs persona).
     #[serde(alias = "create_from_persona", alias = "createFromPersona")]
     CreateFromPersona,
-    /// Live contexts, most recent first, with paging (offset, limit); query narrows by name.
+    /// Live contexts, most recent first.
     List,
     /// One context (needs contextId).
     Get,
-    /// Change name, prompt, personality or settings (needs contextId).
+    /// Change the given fields (needs contextId).
     Update,
     /// Delete a context and its history (needs contextId).
     Delete,
@@ -220,7 +211,6 @@ pub enum ContextAction {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextManageParams {
-    /// create, create-from-persona, list, get, update or delete.
     pub action: ContextAction,
     #[serde(default)]
     pub context_id: Option<String>,
@@ -233,16 +223,17 @@ pub struct ContextManageParams {
     pub system_prompt: Option<String>,
     #[serde(default)]
     pub personality: Option<String>,
-    /// temperature, maxTokens, maxHistoryTokens (the request budget), expiryDays (inactivity).
+    /// Absent values come from the persona, else the defaults.
     #[serde(default)]
     pub settings: Option<PersonaSettings>,
     /// Paging for list: items to skip.
     #[serde(default)]
     pub offset: Option<u64>,
-    /// Paging for list: 1 to 200, default 50.
+    /// Paging for list (default 50).
     #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::conversation::contexts::MAX_PAGE))]
     pub limit: Option<u32>,
-    /// For list: only contexts whose name contains this text (case-insensitive for ASCII).
+    /// For list: only names containing this text (ASCII case-insensitive).
     #[serde(default)]
     pub query: Option<String>,
 }
@@ -255,10 +246,9 @@ pub struct ContextChatParams {
     pub context_id: String,
     /// Your message.
     pub message: String,
-    /// Route: "auto" (default), "sampling", or a configured provider name.
     #[serde(default)]
     pub provider: ProviderChoice,
-    /// Model for a direct provider (default: the provider's default model).
+    /// Model of a direct provider.
     #[serde(default)]
     pub model: Option<String>,
 }
@@ -266,13 +256,13 @@ pub struct ContextChatParams {
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationAction {
-    /// The context's messages, oldest first, with paging.
+    /// The messages, oldest first.
     List,
     /// Delete one message (needs messageId).
     Delete,
     /// Delete every message of the context.
     Clear,
-    /// The whole conversation as markdown (default) or json.
+    /// The whole conversation (see format).
     Export,
 }
 
@@ -280,9 +270,8 @@ pub enum ConversationAction {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationManageParams {
-    /// list, delete, clear or export.
     pub action: ConversationAction,
-    /// The context whose conversation this is; every action is limited to it.
+    /// The context; every action is limited to its conversation.
     pub context_id: String,
     /// Message id (delete).
     #[serde(default)]
@@ -290,8 +279,8 @@ pub struct ConversationManageParams {
     #[serde(default)]
     pub offset: Option<u64>,
     #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::conversation::contexts::MAX_PAGE))]
     pub limit: Option<u32>,
-    /// export format: markdown (default) or json.
     #[serde(default)]
     pub format: ExportFormat,
 }
