@@ -4,3 +4,5 @@
 pub mod personas;
 mod seed;
 pub mod templates;
+
+pub(crate) use seed::seed_builtins;

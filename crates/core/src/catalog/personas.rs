@@ -5,10 +5,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    CoreError, Result, Store, catalog::templates::validate_name, generation::ranges, limits,
-    store::require_changed, timefmt,
-};
+use crate::{CoreError, Result, Store, generation::ranges, limits, store::require_changed, timefmt};
 
 const KIND: &str = "Persona";
 const NOT_FOUND_HINT: &str = "List personas with persona-manage action 'list'.";
@@ -149,7 +146,7 @@ fn not_found(name: &str) -> CoreError {
 }
 
 fn validate(name: &str, texts: PersonaTexts<'_>, settings: &PersonaSettings) -> Result<()> {
-    validate_name(KIND, name)?;
+    limits::check_name(KIND, name)?;
     let what = format!("Persona '{name}'");
     limits::check(&what, "description", texts.description, limits::DESCRIPTION_CHARS)?;
     limits::check(&what, "systemPrompt", texts.system_prompt, limits::PROMPT_CHARS)?;

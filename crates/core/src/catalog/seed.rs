@@ -48,3 +48,9 @@ pub(crate) fn seed_once<T: Seeded>(
     }
     Ok(())
 }
+
+/// Seeds every kind's built-ins never seeded into this database before.
+pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
+    super::templates::seed_builtins(tx)?;
+    super::personas::seed_builtins(tx)
+}

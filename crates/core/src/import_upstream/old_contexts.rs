@@ -9,9 +9,8 @@ use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, 
 use crate::{
     CoreError,
     catalog::personas::{self, NewPersona, PersonaSettings},
-    catalog::templates,
     conversation::contexts::{self, ContextSettings},
-    timefmt,
+    limits, timefmt,
 };
 
 /// Upstream preset id, our built-in persona it corresponds to, sha256 of its text.
@@ -257,7 +256,7 @@ fn persona_name(p: &OldPreset) -> String {
         return (*ours).to_string();
     }
     let from_id = p.id.replace('_', "-").to_ascii_lowercase();
-    if templates::validate_name("Persona", &from_id).is_ok() && !looks_generated(&from_id) {
+    if limits::check_name("Persona", &from_id).is_ok() && !looks_generated(&from_id) {
         return from_id;
     }
     let slug: String = p

@@ -169,23 +169,6 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
     out
 }
 
-/// Checks a name for templates and personas: short, printable, safe in URIs and prompt names.
-pub(crate) fn validate_name(kind: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(CoreError::invalid(format!(
-            "{kind} name '{name}' is not allowed: use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (for example 'weekly-summary')."
-        )))
-    }
-}
-
 fn validate(
     name: &str,
     description: &str,
@@ -193,7 +176,7 @@ fn validate(
     user_message: &str,
     parameters: &[TemplateParameter],
 ) -> Result<()> {
-    validate_name(KIND, name)?;
+    limits::check_name(KIND, name)?;
     let what = format!("Template '{name}'");
     limits::check(&what, "description", description, limits::DESCRIPTION_CHARS)?;
     limits::check(&what, "systemPrompt", system_prompt, limits::PROMPT_CHARS)?;
