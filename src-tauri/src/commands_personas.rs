@@ -3,7 +3,10 @@
 
 use llmgen_core::{
     Store,
-    catalog::personas::{self, NewPersona, Persona, PersonaPatch},
+    catalog::{
+        self,
+        personas::{self, NewPersona, Persona, PersonaPatch},
+    },
 };
 use serde::Serialize;
 
@@ -28,25 +31,25 @@ fn text(e: llmgen_core::CoreError) -> String {
 
 fn list_in(store: &Store) -> Result<PersonaList, String> {
     Ok(PersonaList {
-        items: personas::list(store).map_err(text)?,
+        items: catalog::list(store).map_err(text)?,
         builtins: personas::builtins().into_iter().map(|p| p.name).collect(),
     })
 }
 
 fn create_in(store: &Store, persona: NewPersona) -> Result<Persona, String> {
-    personas::create(store, persona).map_err(text)
+    catalog::add(store, persona).map_err(text)
 }
 
 fn update_in(store: &Store, name: &str, patch: PersonaPatch) -> Result<Persona, String> {
-    personas::update(store, name, patch).map_err(text)
+    catalog::update(store, name, patch).map_err(text)
 }
 
 fn delete_in(store: &Store, name: &str) -> Result<(), String> {
-    personas::delete(store, name).map_err(text)
+    catalog::delete::<Persona>(store, name).map_err(text)
 }
 
 fn reset_in(store: &Store, name: &str) -> Result<Persona, String> {
-    personas::reset(store, name).map_err(text)
+    catalog::reset(store, name).map_err(text)
 }
 
 /// Every persona and the built-ins' names (persona-manage `list`).

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use llmgen_core::{
     Store,
-    catalog::templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
+    catalog::{
+        self,
+        templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
+    },
 };
 use serde::Serialize;
 
@@ -31,31 +34,31 @@ fn text(e: llmgen_core::CoreError) -> String {
 
 fn list_in(store: &Store) -> Result<TemplateList, String> {
     Ok(TemplateList {
-        items: templates::list(store).map_err(text)?,
+        items: catalog::list(store).map_err(text)?,
         builtins: templates::builtins().into_iter().map(|t| t.name).collect(),
     })
 }
 
 fn add_in(store: &Store, template: NewTemplate) -> Result<Template, String> {
-    templates::add(store, template).map_err(text)
+    catalog::add(store, template).map_err(text)
 }
 
 fn update_in(store: &Store, name: &str, patch: TemplatePatch) -> Result<Template, String> {
-    templates::update(store, name, patch).map_err(text)
+    catalog::update(store, name, patch).map_err(text)
 }
 
 fn delete_in(store: &Store, name: &str) -> Result<(), String> {
-    templates::delete(store, name).map_err(text)
+    catalog::delete::<Template>(store, name).map_err(text)
 }
 
 fn reset_in(store: &Store, name: &str) -> Result<Template, String> {
-    templates::reset(store, name).map_err(text)
+    catalog::reset(store, name).map_err(text)
 }
 
 /// The stored template filled with `args`, as the template-generate tool renders it before
 /// generating (here nothing is generated).
 fn render_in(store: &Store, name: &str, args: &BTreeMap<String, String>) -> Result<RenderedTemplate, String> {
-    let template = templates::get(store, name).map_err(text)?;
+    let template: Template = catalog::get(store, name).map_err(text)?;
     templates::render(&template, args).map_err(text)
 }
 

@@ -8,7 +8,8 @@
 //!   `settings`, `secrets` (the OS keychain) and `limits` (the size of every stored text, the
 //!   shape of every name) are what everything else stands on;
 //! - `opening`: `Store::open` and its kin, the store migrated and the catalog's built-ins seeded;
-//! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins;
+//! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins,
+//!   managed by one set of functions over a trait for what differs;
 //! - `conversation/`: contexts (a persona instance with its settings and expiry) and chat (the
 //!   history replayed within a token budget, the exchange stored only on success);
 //! - `generation/`: requests and the routing rule (sampling or a direct provider), the providers'

@@ -2,8 +2,11 @@
 //! persona-manage (and its TypeScript-server name).
 
 use llmgen_core::{
-    catalog::personas::{self, NewPersona, PersonaPatch},
-    catalog::templates::{self, NewTemplate, TemplatePatch},
+    catalog::{
+        self,
+        personas::{NewPersona, Persona, PersonaPatch},
+        templates::{self, NewTemplate, Template, TemplatePatch},
+    },
     generation::{ChatMessage, ChatRole, GenerationRequest, defaults},
 };
 use rmcp::{
@@ -30,7 +33,7 @@ impl LlmGenServer {
             let action = p.action.as_manage().as_str();
             match p.action.as_manage() {
                 ManageAction::List => {
-                    let all = personas::list(store)?;
+                    let all = catalog::list::<Persona>(store)?;
                     match parsed.extras.page {
                         None => compat::noted(&serde_json::json!({ "personas": all }), &notes),
                         Some((offset, limit)) => {
@@ -47,11 +50,12 @@ impl LlmGenServer {
                         }
                     }
                 }
-                ManageAction::Get => {
-                    compat::noted(&personas::get(store, &need(p.name, "name", action)?)?, &notes)
-                }
+                ManageAction::Get => compat::noted(
+                    &catalog::get::<Persona>(store, &need(p.name, "name", action)?)?,
+                    &notes,
+                ),
                 ManageAction::Add => {
-                    let persona = personas::create(
+                    let persona = catalog::add::<Persona>(
                         store,
                         NewPersona {
                             name: need(p.name, "name", action)?,
@@ -71,18 +75,18 @@ impl LlmGenServer {
                         personality: p.personality,
                         settings: p.settings,
                     };
-                    let persona = personas::update(store, &need(p.name, "name", action)?, patch)?;
+                    let persona = catalog::update::<Persona>(store, &need(p.name, "name", action)?, patch)?;
                     self.catalog_changed();
                     compat::noted(&persona, &notes)
                 }
                 ManageAction::Delete => {
                     let name = need(p.name, "name", action)?;
-                    personas::delete(store, &name)?;
+                    catalog::delete::<Persona>(store, &name)?;
                     self.catalog_changed();
                     compat::noted(&serde_json::json!({ "deleted": name }), &notes)
                 }
                 ManageAction::Reset => {
-                    let persona = personas::reset(store, &need(p.name, "name", action)?)?;
+                    let persona = catalog::reset::<Persona>(store, &need(p.name, "name", action)?)?;
                     self.catalog_changed();
                     compat::noted(&persona, &notes)
                 }
@@ -127,7 +131,7 @@ impl LlmGenServer {
             let parsed =
                 compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-execute", args.clone())?;
             let p = parsed.params;
-            let template = templates::get(&self.inner.store, &p.name)?;
+            let template: Template = catalog::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
             let request = GenerationRequest {
                 messages: vec![ChatMessage {
@@ -168,7 +172,7 @@ impl LlmGenServer {
         finish((|| {
             let parsed = compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-to-params", args)?;
             let p = parsed.params;
-            let template = templates::get(&self.inner.store, &p.name)?;
+            let template: Template = catalog::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
             let mut out = serde_json::json!({
                 "systemPrompt": rendered.system_prompt,
@@ -201,14 +205,15 @@ impl LlmGenServer {
             let action = p.action.as_str();
             match p.action {
                 ManageAction::List => compat::noted(
-                    &serde_json::json!({ "templates": templates::list(store)? }),
+                    &serde_json::json!({ "templates": catalog::list::<Template>(store)? }),
                     &notes,
                 ),
-                ManageAction::Get => {
-                    compat::noted(&templates::get(store, &need(p.name, "name", action)?)?, &notes)
-                }
+                ManageAction::Get => compat::noted(
+                    &catalog::get::<Template>(store, &need(p.name, "name", action)?)?,
+                    &notes,
+                ),
                 ManageAction::Add => {
-                    let t = templates::add(
+                    let t = catalog::add::<Template>(
                         store,
                         NewTemplate {
                             name: need(p.name, "name", action)?,
@@ -228,18 +233,18 @@ impl LlmGenServer {
                         user_message: p.user_message,
                         parameters: p.parameters,
                     };
-                    let t = templates::update(store, &need(p.name, "name", action)?, patch)?;
+                    let t = catalog::update::<Template>(store, &need(p.name, "name", action)?, patch)?;
                     self.catalog_changed();
                     compat::noted(&t, &notes)
                 }
                 ManageAction::Delete => {
                     let name = need(p.name, "name", action)?;
-                    templates::delete(store, &name)?;
+                    catalog::delete::<Template>(store, &name)?;
                     self.catalog_changed();
                     compat::noted(&serde_json::json!({ "deleted": name }), &notes)
                 }
                 ManageAction::Reset => {
-                    let t = templates::reset(store, &need(p.name, "name", action)?)?;
+                    let t = catalog::reset::<Template>(store, &need(p.name, "name", action)?)?;
                     self.catalog_changed();
                     compat::noted(&t, &notes)
                 }
