@@ -5,9 +5,11 @@
 //!
 //! The folders are the product's parts:
 //! - `store` (one SQLite file shared by every process, its migrations), `paths` (the data dir),
-//!   `settings`, `secrets` (the OS keychain) and `limits` (the size of every stored text) are
-//!   what everything else stands on;
-//! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins;
+//!   `settings`, `secrets` (the OS keychain) and `limits` (the size of every stored text, the
+//!   shape of every name) are what everything else stands on;
+//! - `opening`: `Store::open` and its kin, the store migrated and the catalog's built-ins seeded;
+//! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins,
+//!   managed by one set of functions over a trait for what differs;
 //! - `conversation/`: contexts (a persona instance with its settings and expiry) and chat (the
 //!   history replayed within a token budget, the exchange stored only on success);
 //! - `generation/`: requests and the routing rule (sampling or a direct provider), the providers'
@@ -18,10 +20,15 @@
 //!   metrics and uninstall;
 //! - `import_upstream/`: moving in from the TypeScript server we replace.
 //!
-//! Imports run from the parts to what they stand on: `catalog` and `conversation` do not know
-//! `operations`, `paths` and `secrets` name no part. Two still run back and are the next to go:
-//! `store` seeds the catalog's built-ins each time it opens a database (so no caller can forget to),
-//! and `settings` holds a log level typed by `operations::logs`.
+//! Imports run from the parts to what they stand on, never back: `catalog` and `conversation` do
+//! not know `operations`, `paths` and `secrets` name no part, and no two parts import each other
+//! (but `error`, below). Two choices keep it so. Every opened database must have the catalog's built-ins seeded (so no
+//! caller can forget to), yet the store must not know the catalog, which stores through it: so
+//! `Store::open` is defined in `opening`, above both, and `store.rs` only connects and migrates.
+//! The log level is a setting's type, so `settings` owns `LogLevel` and `operations::logs`
+//! re-exports it. The exception is deliberate: `error`, the crate's error type, wraps the typed
+//! errors of `clients`, `generation::providers` and `secrets` (so `?` carries them up), and those
+//! parts return it in turn.
 
 pub mod catalog;
 pub mod clients;
@@ -30,6 +37,7 @@ pub mod error;
 pub mod generation;
 pub mod import_upstream;
 pub mod limits;
+mod opening;
 pub mod operations;
 pub mod paths;
 pub mod progress;

@@ -1,5 +1,6 @@
-//! Size limits of every text we store (templates, personas, contexts, messages), in one place so
-//! the README, the checks and the error messages agree.
+//! Size limits of every text we store (templates, personas, contexts, messages), and the shape of
+//! the names users give templates, personas and providers, in one place so the README, the checks
+//! and the error messages agree.
 //!
 //! Why limits at all: every `list` answer, every prompt and every backup carries these texts.
 //! Without a bound, five 10 MB templates made a 105 MB `template-manage list` answer. The limits
@@ -34,6 +35,24 @@ pub fn check(what: &str, field: &str, value: &str, max: usize) -> Result<()> {
     Err(CoreError::invalid(format!(
         "{what}: {field} is {chars} characters long; the limit is {max}. Shorten it (or split it into several) and try again."
     )))
+}
+
+/// Checks a name for templates, personas and providers: short, printable, safe in URIs and
+/// prompt names. `kind` starts the message ("Template").
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(format!(
+            "{kind} name '{name}' is not allowed: use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (for example 'weekly-summary')."
+        )))
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! User settings stored in the database (shared by every process), with defaults and
-//! environment overrides, plus the once-only seeding of built-in rows.
+//! environment overrides, and the types of their values (tool groups, language, log level).
 
 use std::collections::BTreeSet;
 
@@ -93,6 +93,44 @@ impl Language {
     }
 }
 
+/// A log level, ordered from the most verbose to the most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl LogLevel {
+    /// Parses a level name as typed (`warn`, `WARN`, `warning`, ...).
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "trace" => Ok(Self::Trace),
+            "debug" => Ok(Self::Debug),
+            "info" => Ok(Self::Info),
+            "warn" | "warning" => Ok(Self::Warn),
+            "error" => Ok(Self::Error),
+            other => Err(CoreError::invalid(format!(
+                "Unknown log level '{other}': use error, warn, info, debug or trace."
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trace => "trace",
+            Self::Debug => "debug",
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// Every setting with its effective value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -115,7 +153,7 @@ pub struct Settings {
     /// The server's log level (error, warn, info, debug or trace); `None` is info.
     /// `LLMGEN_LOG` overrides it for one process.
     #[serde(default)]
-    pub log_level: Option<crate::operations::logs::LogLevel>,
+    pub log_level: Option<LogLevel>,
     /// The desktop app's language; `auto` follows the system.
     #[serde(default)]
     pub language: Language,
@@ -215,7 +253,7 @@ pub enum Setting {
     CompatToolNames(bool),
     UpdateCheck(bool),
     ToolGroups(BTreeSet<ToolGroup>),
-    LogLevel(crate::operations::logs::LogLevel),
+    LogLevel(LogLevel),
     BackupSchedule(bool),
     BackupIntervalHours(u32),
     BackupKeepDaily(u32),
@@ -258,10 +296,7 @@ impl Setting {
                 _ => Some(parse_count(key, value)?),
             }),
             "tool-groups" => Self::ToolGroups(ToolGroup::parse_list(value)?),
-            "log-level" => Self::LogLevel(
-                crate::operations::logs::LogLevel::parse(value)
-                    .map_err(|e| CoreError::invalid(e.to_string()))?,
-            ),
+            "log-level" => Self::LogLevel(LogLevel::parse(value)?),
             "language" => Self::Language(Language::parse(value)?),
             other => {
                 return Err(CoreError::invalid(format!(
@@ -410,7 +445,7 @@ mod tests {
         let s = set(&store, "update-check", "false").expect("set");
         assert!(!s.update_check);
         let s = set(&store, "log-level", "WARN").expect("set");
-        assert_eq!(s.log_level, Some(crate::operations::logs::LogLevel::Warn));
+        assert_eq!(s.log_level, Some(LogLevel::Warn));
         assert!(
             set(&store, "log-level", "loud")
                 .expect_err("bad")

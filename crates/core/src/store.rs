@@ -1,6 +1,10 @@
-//! The SQLite store: opening with the pragmas every process must agree on, embedded migrations,
-//! and the read/write helpers (`BEGIN IMMEDIATE` for every write, so several server processes
-//! sharing one file never hit lock upgrades).
+//! The SQLite store: connecting with the pragmas every process must agree on, embedded
+//! migrations, and the read/write helpers (`BEGIN IMMEDIATE` for every write, so several server
+//! processes sharing one file never hit lock upgrades).
+//!
+//! The public openers (`Store::open`, `open_path`, `open_in_memory`) live in `opening.rs`,
+//! which also seeds the catalog's built-ins: the store knows SQL and migrations, not what the
+//! rows mean.
 
 use std::{
     path::{Path, PathBuf},
@@ -10,7 +14,7 @@ use std::{
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::{CoreError, Result, paths::DataDir, timefmt};
+use crate::{CoreError, Result, timefmt};
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
@@ -33,23 +37,18 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating when missing) the store of a data dir, migrates it and seeds built-ins.
-    pub fn open(data_dir: &DataDir) -> Result<Self> {
-        data_dir.ensure()?;
-        Self::open_path(&data_dir.db_path())
-    }
-
-    /// Opens the database file at `path`, creating it private to the user when missing (0600
-    /// on Unix; SQLite gives its -wal and -shm the same permissions).
-    pub fn open_path(path: &Path) -> Result<Self> {
+    /// Connects to the database file at `path`, creating it private to the user when missing
+    /// (0600 on Unix; SQLite gives its -wal and -shm the same permissions), and migrates it.
+    /// `Store::open_path` (in `opening.rs`) also seeds it.
+    pub(crate) fn connect_path(path: &Path) -> Result<Self> {
         // Best effort: when the file cannot be created, SQLite's open below says why.
         let _ = crate::paths::create_private_file(path);
         let conn = Connection::open(path)?;
         Self::init(conn, Some(path.to_path_buf()))
     }
 
-    /// A private in-memory store (unit tests, dry runs).
-    pub fn open_in_memory() -> Result<Self> {
+    /// A private in-memory database, migrated. `Store::open_in_memory` also seeds it.
+    pub(crate) fn connect_in_memory() -> Result<Self> {
         Self::init(Connection::open_in_memory()?, None)
     }
 
@@ -63,10 +62,6 @@ impl Store {
             path,
         };
         store.migrate()?;
-        store.write(|tx| {
-            crate::catalog::templates::seed_builtins(tx)?;
-            crate::catalog::personas::seed_builtins(tx)
-        })?;
         Ok(store)
     }
 
@@ -210,6 +205,7 @@ pub(crate) fn require_changed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paths::DataDir;
 
     #[test]
     fn a_new_database_gets_every_migration_and_the_pragmas() {

@@ -7,7 +7,12 @@ mod common;
 
 use std::{fs, path::Path};
 
-use llmgen_core::{Store, catalog::personas, catalog::templates, conversation::contexts, paths::DataDir};
+use llmgen_core::{
+    Store, catalog,
+    catalog::{personas::Persona, templates, templates::Template},
+    conversation::contexts,
+    paths::DataDir,
+};
 use rusqlite::{Connection, params};
 use serde_json::Value;
 
@@ -217,7 +222,7 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
     assert_eq!(item(&dry, "template", "meeting-notes")["outcome"], "imported");
     let store = Store::open(&DataDir::at(&data)).expect("store");
     assert!(
-        templates::get(&store, "meeting-notes").is_err(),
+        catalog::get::<Template>(&store, "meeting-notes").is_err(),
         "a dry run must not write"
     );
     assert!(
@@ -238,7 +243,7 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
     );
     assert_eq!(item(&report, "template", "broken")["outcome"], "skipped");
     let store = Store::open(&DataDir::at(&data)).expect("store");
-    let notes = templates::get(&store, "meeting-notes").expect("imported template");
+    let notes = catalog::get::<Template>(&store, "meeting-notes").expect("imported template");
     let args = [("notes".to_string(), "we agreed".to_string())]
         .into_iter()
         .collect();
@@ -249,14 +254,16 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
         "Write notes as JSON like {\"date\": \"...\"}."
     );
     assert!(
-        templates::get(&store, "explain-topic").expect("ours").builtin,
+        catalog::get::<Template>(&store, "explain-topic")
+            .expect("ours")
+            .builtin,
         "our built-in stays ours"
     );
 
     // Personas: the unchanged built-in is skipped, the user's own comes in under a readable
     // name with its settings, an out-of-range one is skipped with our validation message.
     assert_eq!(item(&report, "persona", "Calm Counselor")["outcome"], "skipped");
-    let travel = personas::get(&store, "travel-planner").expect("user preset imported");
+    let travel = catalog::get::<Persona>(&store, "travel-planner").expect("user preset imported");
     assert_eq!(
         (travel.system_prompt.as_str(), travel.personality.as_str()),
         ("You plan trips.", "Upbeat")

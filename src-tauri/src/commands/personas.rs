@@ -1,23 +1,21 @@
 //! IPC commands of the Personas screen: list, add, edit, delete and reset a built-in, each one
-//! call of llmgen-core's `personas` module (the same calls as the persona-manage tool), declared
-//! by the shared catalog module.
+//! call of llmgen-core's catalog (the same calls as the persona-manage tool), declared by the
+//! shared catalog module.
 
-use llmgen_core::catalog::personas::{self, NewPersona, Persona, PersonaPatch};
+use llmgen_core::catalog::personas::{NewPersona, Persona, PersonaPatch};
 
 use super::catalog::catalog_commands;
 
 catalog_commands! {
-    Personas over personas (add: create) holding Persona, NewPersona, PersonaPatch;
+    Persona, NewPersona, PersonaPatch;
     PersonaList => personas_list, personas_add, personas_update, personas_delete, personas_reset
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::{
-        catalog::Catalog,
-        test_support::{from_ui, temp_store},
-    };
+    use crate::commands::test_support::{from_ui, temp_store};
+    use llmgen_core::catalog;
     use serde_json::json;
 
     /// Proves: what the create form sends arrives as a persona; an empty system prompt, an
@@ -26,8 +24,8 @@ mod tests {
     #[test]
     fn create_form_input_is_validated_by_core() {
         let (_dir, store) = temp_store();
-        let add = |input| Personas::add(&store, from_ui(input));
-        let update = |input| Personas::update(&store, "chef", from_ui(input));
+        let add = |input| catalog::add::<Persona>(&store, from_ui(input));
+        let update = |input| catalog::update::<Persona>(&store, "chef", from_ui(input));
         let chef =
             add(json!({"name": "chef", "systemPrompt": "You cook.", "settings": {"temperature": 0.2}}));
         assert_eq!(chef.expect("create").settings.temperature, Some(0.2));
@@ -42,7 +40,7 @@ mod tests {
             (edited.description.as_str(), edited.settings.temperature),
             ("Cooks things", Some(0.2))
         );
-        let err = Personas::reset(&store, "chef").expect_err("not a built-in");
+        let err = catalog::reset::<Persona>(&store, "chef").expect_err("not a built-in");
         assert!(err.to_string().contains("not a built-in persona"), "{err}");
     }
 }

@@ -1,22 +1,25 @@
 //! IPC commands of the Templates screen: list, add, edit, delete, reset a built-in (declared by
 //! the shared catalog module), and render with sample values ("Try it"), each one call of
-//! llmgen-core's `templates` module (the same calls as the template-manage tool and the MCP
-//! prompts).
+//! llmgen-core's catalog or `templates` module (the same calls as the template-manage tool and
+//! the MCP prompts).
 
 use std::collections::BTreeMap;
 
 use llmgen_core::{
     Store,
-    catalog::templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
+    catalog::{
+        self,
+        templates::{self, NewTemplate, RenderedTemplate, Template, TemplatePatch},
+    },
 };
 
 use super::{
     AppState, IpcError,
-    catalog::{Catalog, catalog_commands, on_store},
+    catalog::{catalog_commands, on_store},
 };
 
 catalog_commands! {
-    Templates over templates (add: add) holding Template, NewTemplate, TemplatePatch;
+    Template, NewTemplate, TemplatePatch;
     TemplateList => templates_list, templates_add, templates_update, templates_delete, templates_reset
 }
 
@@ -27,7 +30,7 @@ fn render_in(
     name: &str,
     args: &BTreeMap<String, String>,
 ) -> llmgen_core::Result<RenderedTemplate> {
-    templates::render(&Templates::get(store, name)?, args)
+    templates::render(&catalog::get::<Template>(store, name)?, args)
 }
 
 /// Renders a stored template with the given values; nothing is sent to a model.
@@ -61,7 +64,7 @@ mod tests {
                 {"name": "tone", "description": "", "required": false, "default": "kindly"}
             ]
         });
-        Templates::add(&store, from_ui(input)).expect("add");
+        catalog::add::<Template>(&store, from_ui(input)).expect("add");
         let args = BTreeMap::from([("who".to_string(), "Ada".to_string())]);
         let r = render_in(&store, "greet", &args).expect("render");
         assert_eq!(
@@ -82,8 +85,8 @@ mod tests {
     #[test]
     fn undeclared_placeholders_are_refused_on_add_and_edit() {
         let (_dir, store) = temp_store();
-        let add = |input| Templates::add(&store, from_ui(input));
-        let update = |input| Templates::update(&store, "t", from_ui(input));
+        let add = |input| catalog::add::<Template>(&store, from_ui(input));
+        let update = |input| catalog::update::<Template>(&store, "t", from_ui(input));
         let topic = json!({"name": "topic", "description": "", "required": true});
         let err = add(json!({"name": "t", "userMessage": "About {topic}"})).expect_err("undeclared");
         let err = err.to_string();
@@ -92,7 +95,7 @@ mod tests {
             "{err}"
         );
         assert!(
-            !Templates::list(&store)
+            !catalog::list::<Template>(&store)
                 .expect("list")
                 .iter()
                 .any(|t| t.name == "t")

@@ -1,17 +1,12 @@
 //! Personas: a named system prompt, personality and default settings from which contexts are
-//! created; storage and the six built-ins.
+//! created; what the catalog stores of them, and the six built-ins.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, types::Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    CoreError, Result, Store, catalog::templates::validate_name, generation::ranges, limits,
-    store::require_changed, timefmt,
-};
-
-const KIND: &str = "Persona";
-const NOT_FOUND_HINT: &str = "List personas with persona-manage action 'list'.";
+use super::CatalogItem;
+use crate::{CoreError, Result, generation::ranges, limits};
 
 /// Default settings a persona gives to the contexts created from it. Absent values fall back
 /// to the product defaults.
@@ -103,199 +98,91 @@ pub struct PersonaPatch {
     pub settings: Option<PersonaSettings>,
 }
 
-const COLUMNS: &str = "name, description, system_prompt, personality, temperature, max_tokens, max_history_tokens, expiry_days, builtin, created_at, updated_at";
+impl CatalogItem for Persona {
+    type New = NewPersona;
+    type Patch = PersonaPatch;
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Persona> {
-    Ok(Persona {
-        name: row.get(0)?,
-        description: row.get(1)?,
-        system_prompt: row.get(2)?,
-        personality: row.get(3)?,
-        settings: PersonaSettings {
-            temperature: row.get(4)?,
-            max_tokens: row.get(5)?,
-            max_history_tokens: row.get(6)?,
-            expiry_days: row.get(7)?,
-        },
-        builtin: row.get(8)?,
-        created_at: row.get(9)?,
-        updated_at: row.get(10)?,
-    })
-}
+    const KIND: &'static str = "Persona";
+    const SEED_KIND: &'static str = "persona";
+    const NOT_FOUND_HINT: &'static str = "List personas with persona-manage action 'list'.";
+    const TABLE: &'static str = "personas";
+    const CONTENT_COLUMNS: &'static [&'static str] = &[
+        "description",
+        "system_prompt",
+        "personality",
+        "temperature",
+        "max_tokens",
+        "max_history_tokens",
+        "expiry_days",
+    ];
 
-pub(crate) fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Persona>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM personas WHERE name = ?1"),
-            [name],
-            from_row,
-        )
-        .optional()?)
-}
-
-/// The free texts of a persona, checked together against their size limits.
-struct PersonaTexts<'a> {
-    description: &'a str,
-    system_prompt: &'a str,
-    personality: &'a str,
-}
-
-fn not_found(name: &str) -> CoreError {
-    CoreError::NotFound {
-        kind: KIND,
-        name: name.to_string(),
-        hint: NOT_FOUND_HINT,
+    fn name_of(new: &NewPersona) -> &str {
+        &new.name
     }
-}
 
-fn validate(name: &str, texts: PersonaTexts<'_>, settings: &PersonaSettings) -> Result<()> {
-    validate_name(KIND, name)?;
-    let what = format!("Persona '{name}'");
-    limits::check(&what, "description", texts.description, limits::DESCRIPTION_CHARS)?;
-    limits::check(&what, "systemPrompt", texts.system_prompt, limits::PROMPT_CHARS)?;
-    limits::check(&what, "personality", texts.personality, limits::PROMPT_CHARS)?;
-    let system_prompt = texts.system_prompt;
-    if system_prompt.trim().is_empty() {
-        return Err(CoreError::invalid(format!(
-            "Persona '{name}' needs a non-empty systemPrompt: it tells the model who to be."
-        )));
+    fn validate(p: &NewPersona) -> Result<()> {
+        let what = format!("Persona '{}'", p.name);
+        limits::check(&what, "description", &p.description, limits::DESCRIPTION_CHARS)?;
+        limits::check(&what, "systemPrompt", &p.system_prompt, limits::PROMPT_CHARS)?;
+        limits::check(&what, "personality", &p.personality, limits::PROMPT_CHARS)?;
+        if p.system_prompt.trim().is_empty() {
+            return Err(CoreError::invalid(format!(
+                "Persona '{}' needs a non-empty systemPrompt: it tells the model who to be.",
+                p.name
+            )));
+        }
+        p.settings.validate()
     }
-    settings.validate()
-}
 
-/// Every persona, sorted by name.
-pub fn list(store: &Store) -> Result<Vec<Persona>> {
-    store.read(|conn| {
-        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM personas ORDER BY name"))?;
-        let rows = stmt.query_map([], from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    })
-}
-
-/// One persona by name.
-pub fn get(store: &Store, name: &str) -> Result<Persona> {
-    store
-        .read(|conn| get_in(conn, name))?
-        .ok_or_else(|| not_found(name))
-}
-
-fn insert(tx: &Transaction<'_>, p: &NewPersona, builtin: bool) -> Result<()> {
-    let now = timefmt::now_string();
-    let s = &p.settings;
-    tx.execute(
-        &format!("INSERT INTO personas ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"),
-        params![
-            p.name,
-            p.description,
-            p.system_prompt,
-            p.personality,
-            s.temperature,
-            s.max_tokens,
-            s.max_history_tokens,
-            s.expiry_days,
-            builtin,
-            now
-        ],
-    )?;
-    Ok(())
-}
-
-/// Creates a user persona.
-pub fn create(store: &Store, new: NewPersona) -> Result<Persona> {
-    store.write(|tx| {
-        create_in(tx, &new)?;
-        get_in(tx, &new.name)?.ok_or_else(|| not_found(&new.name))
-    })
-}
-
-/// `create` inside the caller's transaction.
-pub(crate) fn create_in(tx: &Transaction<'_>, new: &NewPersona) -> Result<()> {
-    validate(
-        &new.name,
-        PersonaTexts {
-            description: &new.description,
-            system_prompt: &new.system_prompt,
-            personality: &new.personality,
-        },
-        &new.settings,
-    )?;
-    if get_in(tx, &new.name)?.is_some() {
-        return Err(CoreError::AlreadyExists {
-            kind: KIND,
-            name: new.name.clone(),
-        });
+    fn values(p: &NewPersona) -> Result<Vec<Value>> {
+        let s = &p.settings;
+        Ok(vec![
+            p.description.clone().into(),
+            p.system_prompt.clone().into(),
+            p.personality.clone().into(),
+            s.temperature.into(),
+            s.max_tokens.into(),
+            s.max_history_tokens.into(),
+            s.expiry_days.into(),
+        ])
     }
-    insert(tx, new, false)
-}
 
-/// Changes the given fields of a persona.
-pub fn update(store: &Store, name: &str, patch: PersonaPatch) -> Result<Persona> {
-    store.write(|tx| {
-        let current = get_in(tx, name)?.ok_or_else(|| not_found(name))?;
+    fn from_row(row: &Row<'_>) -> Result<Self> {
+        Ok(Persona {
+            name: row.get("name")?,
+            description: row.get("description")?,
+            system_prompt: row.get("system_prompt")?,
+            personality: row.get("personality")?,
+            settings: PersonaSettings {
+                temperature: row.get("temperature")?,
+                max_tokens: row.get("max_tokens")?,
+                max_history_tokens: row.get("max_history_tokens")?,
+                expiry_days: row.get("expiry_days")?,
+            },
+            builtin: row.get("builtin")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
+
+    /// Settings merge field by field; the other fields are replaced when given.
+    fn patched(current: Persona, patch: PersonaPatch) -> NewPersona {
         let settings = match &patch.settings {
             Some(s) => current.settings.merged(s),
-            None => current.settings.clone(),
+            None => current.settings,
         };
-        let next = Persona {
+        NewPersona {
+            name: current.name,
             description: patch.description.unwrap_or(current.description),
             system_prompt: patch.system_prompt.unwrap_or(current.system_prompt),
             personality: patch.personality.unwrap_or(current.personality),
             settings,
-            ..current
-        };
-        validate(
-            &next.name,
-            PersonaTexts {
-                description: &next.description,
-                system_prompt: &next.system_prompt,
-                personality: &next.personality,
-            },
-            &next.settings,
-        )?;
-        let s = &next.settings;
-        tx.execute(
-            "UPDATE personas SET description = ?2, system_prompt = ?3, personality = ?4, temperature = ?5, max_tokens = ?6,
-             max_history_tokens = ?7, expiry_days = ?8, updated_at = ?9 WHERE name = ?1",
-            params![name, next.description, next.system_prompt, next.personality, s.temperature, s.max_tokens, s.max_history_tokens, s.expiry_days, timefmt::now_string()],
-        )?;
-        get_in(tx, name)?.ok_or_else(|| not_found(name))
-    })
-}
-
-/// Deletes a persona. Contexts created from it keep their own copy of its prompt and settings.
-pub fn delete(store: &Store, name: &str) -> Result<()> {
-    store.write(|tx| {
-        let n = tx.execute("DELETE FROM personas WHERE name = ?1", [name])?;
-        require_changed(n, KIND, name, NOT_FOUND_HINT)
-    })
-}
-
-/// Restores a built-in persona to its shipped definition.
-pub fn reset(store: &Store, name: &str) -> Result<Persona> {
-    let builtin = builtins().into_iter().find(|p| p.name == name).ok_or_else(|| {
-        CoreError::invalid(format!(
-            "'{name}' is not a built-in persona, so there is nothing to reset it to. Built-ins: {}.",
-            builtins()
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    store.write(|tx| {
-        tx.execute("DELETE FROM personas WHERE name = ?1", [name])?;
-        insert(tx, &builtin, true)?;
-        get_in(tx, name)?.ok_or_else(|| not_found(name))
-    })
-}
-
-pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
-    super::seed::seed_once(tx, "persona", builtins(), |tx, p| {
-        if get_in(tx, &p.name)?.is_none() {
-            insert(tx, p, true)?;
         }
-        Ok(())
-    })
+    }
+
+    fn builtins() -> Vec<NewPersona> {
+        builtins()
+    }
 }
 
 fn builtin(
@@ -370,20 +257,24 @@ pub fn builtins() -> Vec<NewPersona> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        Store,
+        catalog::{add, get, list, update},
+    };
 
     #[test]
     fn the_six_builtins_exist_with_full_fields() {
         let store = Store::open_in_memory().expect("store");
-        let all = list(&store).expect("list");
+        let all = list::<Persona>(&store).expect("list");
         assert_eq!(all.len(), 6);
-        let p = get(&store, "rational-advisor").expect("get");
+        let p: Persona = get(&store, "rational-advisor").expect("get");
         assert!(p.builtin && !p.personality.is_empty() && p.settings.max_history_tokens == Some(15000));
     }
 
     #[test]
     fn create_update_get_returns_every_field() {
         let store = Store::open_in_memory().expect("store");
-        create(
+        add::<Persona>(
             &store,
             NewPersona {
                 name: "chef".into(),
@@ -399,7 +290,7 @@ mod tests {
             },
         )
         .expect("create");
-        let p = update(
+        let p: Persona = update(
             &store,
             "chef",
             PersonaPatch {
@@ -429,7 +320,7 @@ mod tests {
     #[test]
     fn out_of_range_settings_are_refused() {
         let store = Store::open_in_memory().expect("store");
-        let err = create(
+        let err = add::<Persona>(
             &store,
             NewPersona {
                 name: "x".into(),

@@ -3,46 +3,34 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::{CatalogItem, get_in, insert, personas::Persona, templates::Template};
 use crate::{Result, timefmt};
 
-/// Something with a stable name that can be seeded.
-pub(crate) trait Seeded {
-    fn seed_name(&self) -> &str;
+/// Seeds every kind's built-ins never seeded into this database before.
+pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
+    seed::<Template>(tx)?;
+    seed::<Persona>(tx)
 }
 
-impl Seeded for super::templates::NewTemplate {
-    fn seed_name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Seeded for super::personas::NewPersona {
-    fn seed_name(&self) -> &str {
-        &self.name
-    }
-}
-
-/// Runs `insert` for each item never seeded into this database before, and records it, so a
-/// built-in the user deleted does not come back on its own.
-pub(crate) fn seed_once<T: Seeded>(
-    tx: &Transaction<'_>,
-    kind: &str,
-    items: Vec<T>,
-    insert: impl Fn(&Transaction<'_>, &T) -> Result<()>,
-) -> Result<()> {
-    for item in &items {
+/// Adds each built-in of `T` never seeded into this database before, and records it, so a
+/// built-in the user deleted does not come back on its own. A user item of the same name stays.
+pub(super) fn seed<T: CatalogItem>(tx: &Transaction<'_>) -> Result<()> {
+    for item in T::builtins() {
+        let name = T::name_of(&item);
         let seeded: Option<i64> = tx
             .query_row(
                 "SELECT 1 FROM builtin_seeds WHERE kind = ?1 AND name = ?2",
-                params![kind, item.seed_name()],
+                params![T::SEED_KIND, name],
                 |r| r.get(0),
             )
             .optional()?;
         if seeded.is_none() {
-            insert(tx, item)?;
+            if get_in::<T>(tx, name)?.is_none() {
+                insert::<T>(tx, &item, true)?;
+            }
             tx.execute(
                 "INSERT INTO builtin_seeds (kind, name, seeded_at) VALUES (?1, ?2, ?3)",
-                params![kind, item.seed_name(), timefmt::now_string()],
+                params![T::SEED_KIND, name, timefmt::now_string()],
             )?;
         }
     }

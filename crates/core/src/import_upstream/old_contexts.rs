@@ -8,10 +8,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
-    catalog::personas::{self, NewPersona, PersonaSettings},
-    catalog::templates,
+    catalog::{
+        self,
+        personas::{NewPersona, Persona, PersonaSettings},
+    },
     conversation::contexts::{self, ContextSettings},
-    timefmt,
+    limits, timefmt,
 };
 
 /// Upstream preset id, our built-in persona it corresponds to, sha256 of its text.
@@ -257,7 +259,7 @@ fn persona_name(p: &OldPreset) -> String {
         return (*ours).to_string();
     }
     let from_id = p.id.replace('_', "-").to_ascii_lowercase();
-    if templates::validate_name("Persona", &from_id).is_ok() && !looks_generated(&from_id) {
+    if limits::check_name("Persona", &from_id).is_ok() && !looks_generated(&from_id) {
         return from_id;
     }
     let slug: String = p
@@ -308,12 +310,15 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
         personality: old.personality.clone(),
         settings: old.settings.clone(),
     };
-    let same = |p: &personas::Persona| {
+    let same = |p: &Persona| {
         p.system_prompt == new.system_prompt
             && p.personality == new.personality
             && p.description == new.description
     };
-    let Some(name) = free_name(&wanted, |n| personas::get_in(tx, n).map(|p| p.map(|p| same(&p))))? else {
+    let Some(name) = free_name(&wanted, |n| {
+        catalog::get_in::<Persona>(tx, n).map(|p| p.map(|p| same(&p)))
+    })?
+    else {
         return Ok(skipped(
             KIND,
             &label,
@@ -321,7 +326,7 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
         ));
     };
     let note = (name != wanted).then(|| format!("renamed: a different persona named '{wanted}' exists here"));
-    match personas::create_in(
+    match catalog::add_in::<Persona>(
         tx,
         &NewPersona {
             name: name.clone(),

@@ -8,7 +8,10 @@ use serde::Deserialize;
 use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
-    catalog::templates::{self, NewTemplate, TemplateParameter},
+    catalog::{
+        self,
+        templates::{NewTemplate, Template, TemplateParameter},
+    },
 };
 
 /// The old server's shipped templates and presets, by name and a sha256 of their text
@@ -142,13 +145,13 @@ pub(super) fn import_template(tx: &Transaction<'_>, entry: &OldTemplateEntry) ->
             })
             .collect(),
     };
-    let same = |t: &templates::Template| {
+    let same = |t: &Template| {
         t.system_prompt == new.system_prompt
             && t.user_message == new.user_message
             && t.parameters == new.parameters
     };
     let Some(name) = free_name(&old.name, |n| {
-        templates::get_in(tx, n).map(|t| t.map(|t| same(&t)))
+        catalog::get_in::<Template>(tx, n).map(|t| t.map(|t| same(&t)))
     })?
     else {
         return Ok(skipped(
@@ -170,7 +173,7 @@ pub(super) fn import_template(tx: &Transaction<'_>, entry: &OldTemplateEntry) ->
             escaped_system + escaped_user
         ));
     }
-    match templates::add_in(
+    match catalog::add_in::<Template>(
         tx,
         &NewTemplate {
             name: name.clone(),
@@ -186,6 +189,7 @@ pub(super) fn import_template(tx: &Transaction<'_>, entry: &OldTemplateEntry) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::templates;
 
     #[test]
     fn braces_that_are_not_declared_placeholders_render_as_written() {

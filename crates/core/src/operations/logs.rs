@@ -14,6 +14,10 @@ use std::{
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 
+/// The levels are the setting's type (settings owns them: it is what users set); entries here
+/// are read and filtered by them.
+pub use crate::settings::LogLevel;
+
 /// File names: `llmgen.YYYY-MM-DD.log`.
 const PREFIX: &str = "llmgen.";
 const SUFFIX: &str = ".log";
@@ -35,46 +39,6 @@ pub enum LogsError {
 
     #[error("{0}")]
     Invalid(String),
-}
-
-/// A log level, ordered from the most verbose to the most severe.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum LogLevel {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    Error,
-}
-
-impl LogLevel {
-    /// Parses a level name as typed (`warn`, `WARN`, `warning`, ...).
-    pub fn parse(text: &str) -> Result<Self, LogsError> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "trace" => Ok(Self::Trace),
-            "debug" => Ok(Self::Debug),
-            "info" => Ok(Self::Info),
-            "warn" | "warning" => Ok(Self::Warn),
-            "error" => Ok(Self::Error),
-            other => Err(LogsError::Invalid(format!(
-                "Unknown log level '{other}': use error, warn, info, debug or trace."
-            ))),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trace => "trace",
-            Self::Debug => "debug",
-            Self::Info => "info",
-            Self::Warn => "warn",
-            Self::Error => "error",
-        }
-    }
 }
 
 /// Parses an age such as `90s`, `15m`, `1h` or `2d`.
@@ -131,7 +95,7 @@ impl LogQuery {
     /// A query as typed on a command line: a level name and an optional age (`1h`).
     pub fn parse(level: &str, since: Option<&str>) -> Result<Self, LogsError> {
         Ok(Self {
-            min_level: LogLevel::parse(level)?,
+            min_level: LogLevel::parse(level).map_err(|e| LogsError::Invalid(e.to_string()))?,
             since: match since {
                 // An age reaching back before the earliest time there is means every entry.
                 Some(age) => crate::timefmt::now().checked_sub(parse_age(age)?),

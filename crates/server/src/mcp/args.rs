@@ -169,12 +169,15 @@ pub fn need<T>(value: Option<T>, field: &str, action: &str) -> Result<T, ToolErr
     })
 }
 
+/// A result as JSON, for a tool's structured content.
+pub fn encode(value: &impl Serialize) -> Result<serde_json::Value, ToolError> {
+    serde_json::to_value(value).map_err(|e| ToolError(format!("Could not encode the result: {e}")))
+}
+
 /// A successful result carrying structured JSON (an object) and the same JSON as text.
 pub fn structured(value: &impl Serialize) -> ToolResult {
-    let value =
-        serde_json::to_value(value).map_err(|e| ToolError(format!("Could not encode the result: {e}")))?;
-    let value = match value {
-        serde_json::Value::Object(_) => value,
+    let value = match encode(value)? {
+        object @ serde_json::Value::Object(_) => object,
         other => serde_json::json!({ "result": other }),
     };
     Ok(CallToolResult::structured(value).into())
@@ -183,8 +186,7 @@ pub fn structured(value: &impl Serialize) -> ToolResult {
 /// A successful result whose text is `text`, with structured JSON beside it.
 pub fn text_with_data(text: impl Into<String>, data: &impl Serialize) -> ToolResult {
     let mut result = CallToolResult::success(vec![ContentBlock::text(text.into())]);
-    result.structured_content =
-        Some(serde_json::to_value(data).map_err(|e| ToolError(format!("Could not encode the result: {e}")))?);
+    result.structured_content = Some(encode(data)?);
     Ok(result.into())
 }
 

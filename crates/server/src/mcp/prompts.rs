@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use llmgen_core::{CoreError, Store, catalog::personas, catalog::templates};
+use llmgen_core::{
+    CoreError, Store, catalog,
+    catalog::{personas::Persona, templates, templates::Template},
+};
 use rmcp::{
     ErrorData as McpError,
     model::{GetPromptResult, JsonObject, ListPromptsResult, Prompt, PromptArgument, PromptMessage, Role},
@@ -46,7 +49,7 @@ pub fn list(store: &Store) -> Result<ListPromptsResult, McpError> {
             ]),
         ),
     ];
-    for t in templates::list(store).map_err(|e| McpError::internal_error(e.to_string(), None))? {
+    for t in catalog::list::<Template>(store).map_err(|e| McpError::internal_error(e.to_string(), None))? {
         if FIXED.contains(&t.name.as_str()) {
             continue;
         }
@@ -96,8 +99,8 @@ pub fn get(store: &Store, name: &str, arguments: JsonObject) -> Result<GetPrompt
     let args = string_args(arguments);
     let (description, messages) = match name {
         EXPLAIN | REVIEW => {
-            let template =
-                templates::get(store, required(&args, "name", name)?).map_err(not_found_as_invalid)?;
+            let template = catalog::get::<Template>(store, required(&args, "name", name)?)
+                .map_err(not_found_as_invalid)?;
             let body = serde_json::to_string_pretty(&template).map_err(invalid)?;
             if name == EXPLAIN {
                 (
@@ -116,8 +119,8 @@ pub fn get(store: &Store, name: &str, arguments: JsonObject) -> Result<GetPrompt
             }
         }
         CONSULTANT => {
-            let persona =
-                personas::get(store, required(&args, "persona", name)?).map_err(not_found_as_invalid)?;
+            let persona = catalog::get::<Persona>(store, required(&args, "persona", name)?)
+                .map_err(not_found_as_invalid)?;
             let question = required(&args, "question", name)?;
             let mut text = format!(
                 "Act as this persona for the rest of the conversation.\n\n{}",
@@ -130,7 +133,7 @@ pub fn get(store: &Store, name: &str, arguments: JsonObject) -> Result<GetPrompt
             (format!("Consult {}", persona.name), vec![user(text)])
         }
         _ => {
-            let template = templates::get(store, name).map_err(not_found_as_invalid)?;
+            let template: Template = catalog::get(store, name).map_err(not_found_as_invalid)?;
             let rendered = templates::render(&template, &args).map_err(invalid)?;
             let text = if rendered.system_prompt.trim().is_empty() {
                 rendered.user_message

@@ -1,7 +1,11 @@
 //! MCP resources: the template and persona catalogues, one template or persona, a context's
 //! history, and the server's status. All JSON except the history (Markdown).
 
-use llmgen_core::{CoreError, Store, catalog::personas, catalog::templates, conversation::contexts};
+use llmgen_core::{
+    CoreError, Store, catalog,
+    catalog::{personas::Persona, templates::Template},
+    conversation::contexts,
+};
 use rmcp::{
     ErrorData as McpError,
     model::{
@@ -46,14 +50,14 @@ pub fn list(store: &Store) -> Result<ListResourcesResult, McpError> {
             .with_description("Version, data folder, schema, counts and exposed tools")
             .with_mime_type(json),
     ];
-    for t in templates::list(store).map_err(internal)? {
+    for t in catalog::list::<Template>(store).map_err(internal)? {
         items.push(
             Resource::new(format!("{TEMPLATES}/{}", t.name), format!("template {}", t.name))
                 .with_description(t.description)
                 .with_mime_type(json),
         );
     }
-    for p in personas::list(store).map_err(internal)? {
+    for p in catalog::list::<Persona>(store).map_err(internal)? {
         items.push(
             Resource::new(format!("{PERSONAS}/{}", p.name), format!("persona {}", p.name))
                 .with_description(p.description)
@@ -91,19 +95,25 @@ pub fn read(
 ) -> Result<ReadResourceResult, McpError> {
     let store = &server.inner.store;
     if uri == TEMPLATES {
-        return json_contents(uri, &templates::list(store).map_err(internal)?);
+        return json_contents(uri, &catalog::list::<Template>(store).map_err(internal)?);
     }
     if uri == PERSONAS {
-        return json_contents(uri, &personas::list(store).map_err(internal)?);
+        return json_contents(uri, &catalog::list::<Persona>(store).map_err(internal)?);
     }
     if uri == STATUS {
         return json_contents(uri, &status(server, ctx)?);
     }
     if let Some(name) = uri.strip_prefix(&format!("{TEMPLATES}/")) {
-        return json_contents(uri, &templates::get(store, name).map_err(|e| core_error(uri, e))?);
+        return json_contents(
+            uri,
+            &catalog::get::<Template>(store, name).map_err(|e| core_error(uri, e))?,
+        );
     }
     if let Some(name) = uri.strip_prefix(&format!("{PERSONAS}/")) {
-        return json_contents(uri, &personas::get(store, name).map_err(|e| core_error(uri, e))?);
+        return json_contents(
+            uri,
+            &catalog::get::<Persona>(store, name).map_err(|e| core_error(uri, e))?,
+        );
     }
     if let Some(id) = uri
         .strip_prefix("llmgen://contexts/")

@@ -1,19 +1,18 @@
 //! Prompt templates: a system prompt and a user message with `{name}` placeholders, their
-//! declared parameters, one-pass rendering, storage, and the four built-ins.
+//! declared parameters, one-pass rendering, what the catalog stores of them, and the four
+//! built-ins.
 //!
 //! Placeholder syntax: `{name}` where name is `[A-Za-z_][A-Za-z0-9_-]*`; `{{` and `}}` stand for
 //! literal braces; any other brace is literal text (so JSON examples in a template stay as written).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, types::Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Result, Store, limits, store::require_changed, timefmt};
-
-const KIND: &str = "Template";
-const NOT_FOUND_HINT: &str = "List templates with template-manage action 'list'.";
+use super::CatalogItem;
+use crate::{CoreError, Result, limits};
 
 /// One declared parameter of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -169,31 +168,16 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
     out
 }
 
-/// Checks a name for templates and personas: short, printable, safe in URIs and prompt names.
-pub(crate) fn validate_name(kind: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(CoreError::invalid(format!(
-            "{kind} name '{name}' is not allowed: use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (for example 'weekly-summary')."
-        )))
-    }
-}
-
-fn validate(
-    name: &str,
-    description: &str,
-    system_prompt: &str,
-    user_message: &str,
-    parameters: &[TemplateParameter],
-) -> Result<()> {
-    validate_name(KIND, name)?;
+/// Checks sizes, the user message, the declared parameters and that every placeholder is
+/// declared.
+fn validate_template(template: &NewTemplate) -> Result<()> {
+    let NewTemplate {
+        name,
+        description,
+        system_prompt,
+        user_message,
+        parameters,
+    } = template;
     let what = format!("Template '{name}'");
     limits::check(&what, "description", description, limits::DESCRIPTION_CHARS)?;
     limits::check(&what, "systemPrompt", system_prompt, limits::PROMPT_CHARS)?;
@@ -322,156 +306,62 @@ fn describe_parameters(parameters: &[TemplateParameter]) -> String {
         .join(", ")
 }
 
-const COLUMNS: &str =
-    "name, description, system_prompt, user_message, parameters, builtin, created_at, updated_at";
+impl CatalogItem for Template {
+    type New = NewTemplate;
+    type Patch = TemplatePatch;
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<(Template, String)> {
-    Ok((
-        Template {
-            name: row.get(0)?,
-            description: row.get(1)?,
-            system_prompt: row.get(2)?,
-            user_message: row.get(3)?,
-            parameters: Vec::new(),
-            builtin: row.get(5)?,
-            created_at: row.get(6)?,
-            updated_at: row.get(7)?,
-        },
-        row.get(4)?,
-    ))
-}
+    const KIND: &'static str = "Template";
+    const SEED_KIND: &'static str = "template";
+    const NOT_FOUND_HINT: &'static str = "List templates with template-manage action 'list'.";
+    const TABLE: &'static str = "templates";
+    const CONTENT_COLUMNS: &'static [&'static str] =
+        &["description", "system_prompt", "user_message", "parameters"];
 
-fn decode((mut template, parameters): (Template, String)) -> Result<Template> {
-    template.parameters = serde_json::from_str(&parameters)?;
-    Ok(template)
-}
-
-pub(crate) fn get_in(conn: &rusqlite::Connection, name: &str) -> Result<Option<Template>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM templates WHERE name = ?1"),
-        [name],
-        from_row,
-    )
-    .optional()?
-    .map(decode)
-    .transpose()
-}
-
-/// Every template, sorted by name.
-pub fn list(store: &Store) -> Result<Vec<Template>> {
-    store.read(|conn| {
-        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM templates ORDER BY name"))?;
-        let rows = stmt.query_map([], from_row)?;
-        rows.map(|r| decode(r?)).collect()
-    })
-}
-
-/// One template by name.
-pub fn get(store: &Store, name: &str) -> Result<Template> {
-    store
-        .read(|conn| get_in(conn, name))?
-        .ok_or_else(|| not_found(name))
-}
-
-fn not_found(name: &str) -> CoreError {
-    CoreError::NotFound {
-        kind: KIND,
-        name: name.to_string(),
-        hint: NOT_FOUND_HINT,
+    fn name_of(new: &NewTemplate) -> &str {
+        &new.name
     }
-}
 
-fn insert(tx: &Transaction<'_>, t: &NewTemplate, builtin: bool) -> Result<()> {
-    let now = timefmt::now_string();
-    tx.execute(
-        "INSERT INTO templates (name, description, system_prompt, user_message, parameters, builtin, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![t.name, t.description, t.system_prompt, t.user_message, serde_json::to_string(&t.parameters)?, builtin, now],
-    )?;
-    Ok(())
-}
-
-/// Adds a user template after validating its placeholders.
-pub fn add(store: &Store, new: NewTemplate) -> Result<Template> {
-    store.write(|tx| {
-        add_in(tx, &new)?;
-        get_in(tx, &new.name)?.ok_or_else(|| not_found(&new.name))
-    })
-}
-
-/// `add` inside the caller's transaction.
-pub(crate) fn add_in(tx: &Transaction<'_>, new: &NewTemplate) -> Result<()> {
-    validate(
-        &new.name,
-        &new.description,
-        &new.system_prompt,
-        &new.user_message,
-        &new.parameters,
-    )?;
-    if get_in(tx, &new.name)?.is_some() {
-        return Err(CoreError::AlreadyExists {
-            kind: KIND,
-            name: new.name.clone(),
-        });
+    fn validate(new: &NewTemplate) -> Result<()> {
+        validate_template(new)
     }
-    insert(tx, new, false)
-}
 
-/// Changes the given fields of a template; the result is validated as a whole.
-pub fn update(store: &Store, name: &str, patch: TemplatePatch) -> Result<Template> {
-    store.write(|tx| {
-        let current = get_in(tx, name)?.ok_or_else(|| not_found(name))?;
-        let next = Template {
+    fn values(t: &NewTemplate) -> Result<Vec<Value>> {
+        Ok(vec![
+            t.description.clone().into(),
+            t.system_prompt.clone().into(),
+            t.user_message.clone().into(),
+            // Parameters are stored as one JSON array.
+            serde_json::to_string(&t.parameters)?.into(),
+        ])
+    }
+
+    fn from_row(row: &Row<'_>) -> Result<Self> {
+        let parameters: String = row.get("parameters")?;
+        Ok(Template {
+            name: row.get("name")?,
+            description: row.get("description")?,
+            system_prompt: row.get("system_prompt")?,
+            user_message: row.get("user_message")?,
+            parameters: serde_json::from_str(&parameters)?,
+            builtin: row.get("builtin")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
+
+    fn patched(current: Template, patch: TemplatePatch) -> NewTemplate {
+        NewTemplate {
+            name: current.name,
             description: patch.description.unwrap_or(current.description),
             system_prompt: patch.system_prompt.unwrap_or(current.system_prompt),
             user_message: patch.user_message.unwrap_or(current.user_message),
             parameters: patch.parameters.unwrap_or(current.parameters),
-            ..current
-        };
-        validate(&next.name, &next.description, &next.system_prompt, &next.user_message, &next.parameters)?;
-        tx.execute(
-            "UPDATE templates SET description = ?2, system_prompt = ?3, user_message = ?4, parameters = ?5, updated_at = ?6 WHERE name = ?1",
-            params![name, next.description, next.system_prompt, next.user_message, serde_json::to_string(&next.parameters)?, timefmt::now_string()],
-        )?;
-        get_in(tx, name)?.ok_or_else(|| not_found(name))
-    })
-}
-
-/// Deletes a template. A deleted built-in stays deleted until `reset`.
-pub fn delete(store: &Store, name: &str) -> Result<()> {
-    store.write(|tx| {
-        let n = tx.execute("DELETE FROM templates WHERE name = ?1", [name])?;
-        require_changed(n, KIND, name, NOT_FOUND_HINT)
-    })
-}
-
-/// Restores a built-in template to its shipped text, recreating it if it was deleted.
-pub fn reset(store: &Store, name: &str) -> Result<Template> {
-    let builtin = builtins().into_iter().find(|t| t.name == name).ok_or_else(|| {
-        CoreError::invalid(format!(
-            "'{name}' is not a built-in template, so there is nothing to reset it to. Built-ins: {}.",
-            builtins()
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    store.write(|tx| {
-        tx.execute("DELETE FROM templates WHERE name = ?1", [name])?;
-        insert(tx, &builtin, true)?;
-        get_in(tx, name)?.ok_or_else(|| not_found(name))
-    })
-}
-
-/// Inserts built-ins never seeded before into this database (once per built-in, ever).
-pub(crate) fn seed_builtins(tx: &Transaction<'_>) -> Result<()> {
-    super::seed::seed_once(tx, "template", builtins(), |tx, t| {
-        if get_in(tx, &t.name)?.is_none() {
-            insert(tx, t, true)?;
         }
-        Ok(())
-    })
+    }
+
+    fn builtins() -> Vec<NewTemplate> {
+        builtins()
+    }
 }
 
 fn param(name: &str, description: &str, default: Option<&str>) -> TemplateParameter {

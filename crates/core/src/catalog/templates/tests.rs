@@ -1,6 +1,10 @@
 //! Unit tests of templates: placeholders, rendering, validation and the built-ins.
 
 use super::*;
+use crate::{
+    Store,
+    catalog::{add, delete, get, list, reset, update},
+};
 
 fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -81,7 +85,7 @@ fn unknown_arguments_are_refused_with_the_list_of_parameters() {
 #[test]
 fn saving_a_template_with_an_undeclared_placeholder_fails() {
     let store = Store::open_in_memory().expect("store");
-    let err = add(
+    let err = add::<Template>(
         &store,
         NewTemplate {
             name: "x".into(),
@@ -91,7 +95,12 @@ fn saving_a_template_with_an_undeclared_placeholder_fails() {
     )
     .expect_err("undeclared");
     assert!(err.to_string().contains("{who}"), "{err}");
-    assert!(list(&store).expect("list").iter().all(|t| t.name != "x"));
+    assert!(
+        list::<Template>(&store)
+            .expect("list")
+            .iter()
+            .all(|t| t.name != "x")
+    );
 }
 
 #[test]
@@ -99,7 +108,11 @@ fn builtins_are_seeded_once_and_a_deleted_one_stays_deleted_until_reset() {
     let dir = tempfile::tempdir().expect("dir");
     let data = crate::paths::DataDir::at(dir.path());
     let store = Store::open(&data).expect("open");
-    let names: Vec<String> = list(&store).expect("list").into_iter().map(|t| t.name).collect();
+    let names: Vec<String> = list::<Template>(&store)
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     assert_eq!(
         names,
         [
@@ -109,36 +122,22 @@ fn builtins_are_seeded_once_and_a_deleted_one_stays_deleted_until_reset() {
             "translate-text"
         ]
     );
-    delete(&store, "code-review").expect("delete");
+    delete::<Template>(&store, "code-review").expect("delete");
     drop(store);
     let store = Store::open(&data).expect("reopen");
     assert!(
-        get(&store, "code-review").is_err(),
+        get::<Template>(&store, "code-review").is_err(),
         "a deleted built-in came back"
     );
-    let restored = reset(&store, "code-review").expect("reset");
+    let restored = reset::<Template>(&store, "code-review").expect("reset");
     assert!(restored.builtin);
     assert_eq!(restored.parameters.len(), 3);
 }
 
 #[test]
-fn every_builtin_is_valid() {
-    for t in builtins() {
-        validate(
-            &t.name,
-            &t.description,
-            &t.system_prompt,
-            &t.user_message,
-            &t.parameters,
-        )
-        .expect(&t.name);
-    }
-}
-
-#[test]
 fn update_keeps_unset_fields_and_validates_the_result() {
     let store = Store::open_in_memory().expect("store");
-    add(
+    add::<Template>(
         &store,
         NewTemplate {
             name: "greet".into(),
@@ -149,7 +148,7 @@ fn update_keeps_unset_fields_and_validates_the_result() {
         },
     )
     .expect("add");
-    let err = update(
+    let err = update::<Template>(
         &store,
         "greet",
         TemplatePatch {
@@ -159,7 +158,7 @@ fn update_keeps_unset_fields_and_validates_the_result() {
     )
     .expect_err("now undeclared");
     assert!(err.to_string().contains("{who}"));
-    let t = update(
+    let t = update::<Template>(
         &store,
         "greet",
         TemplatePatch {

@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CoreError, Result, Store,
-    catalog::personas::{self, PersonaSettings},
+    catalog::{
+        self,
+        personas::{Persona, PersonaSettings},
+    },
     generation::{ChatRole, defaults},
     limits,
     store::require_changed,
@@ -295,7 +298,7 @@ pub fn create(store: &Store, new: NewContext) -> Result<Context> {
 /// Creates a context from a persona: its prompt, personality and settings, then the caller's
 /// overrides (empty strings and absent values keep the persona's).
 pub fn create_from_persona(store: &Store, persona_name: &str, overrides: NewContext) -> Result<Context> {
-    let persona = personas::get(store, persona_name)?;
+    let persona: Persona = catalog::get(store, persona_name)?;
     let settings = ContextSettings::from_overrides(&persona.settings.merged(&overrides.settings))?;
     let new = NewContext {
         name: if overrides.name.trim().is_empty() {

@@ -263,7 +263,7 @@ fn validate_model(model: &str) -> Result<String> {
 
 /// Adds a provider.
 pub fn add(store: &Store, new: NewProvider) -> Result<ProviderConfig> {
-    crate::catalog::templates::validate_name("Provider", &new.name)?;
+    crate::limits::check_name("Provider", &new.name)?;
     if matches!(new.name.as_str(), "auto" | "sampling") {
         return Err(CoreError::invalid(format!(
             "'{}' is a routing keyword and cannot name a provider.",

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 
-use super::args::{ToolError, ToolResult, schema, structured};
+use super::args::{ToolError, ToolResult, encode, schema, structured};
 
 mod conform;
 use conform::conform_object;
@@ -80,8 +80,7 @@ pub fn parse<T: DeserializeOwned + JsonSchema + std::any::Any>(
 
 /// A structured result with the call's notes added as `notes` (when there are any).
 pub fn noted(value: &impl Serialize, notes: &[String]) -> ToolResult {
-    let mut value =
-        serde_json::to_value(value).map_err(|e| ToolError(format!("Could not encode the result: {e}")))?;
+    let mut value = encode(value)?;
     if let (Some(obj), false) = (value.as_object_mut(), notes.is_empty()) {
         obj.insert("notes".into(), notes.into());
     }

@@ -1,9 +1,14 @@
 //! The templates and personas groups: template-execute, template-to-params, template-manage,
 //! persona-manage (and its TypeScript-server name).
 
+use std::any::Any;
+
 use llmgen_core::{
-    catalog::personas::{self, NewPersona, PersonaPatch},
-    catalog::templates::{self, NewTemplate, TemplatePatch},
+    catalog::{
+        self, CatalogItem,
+        personas::{NewPersona, Persona, PersonaPatch},
+        templates::{self, NewTemplate, Template, TemplatePatch},
+    },
     generation::{ChatMessage, ChatRole, GenerationRequest, defaults},
 };
 use rmcp::{
@@ -13,83 +18,160 @@ use rmcp::{
     tool, tool_router,
 };
 
+use schemars::JsonSchema;
+use serde::{Serialize, de::DeserializeOwned};
+
 use super::super::{
     LlmGenServer,
-    args::{finish, need, schema},
+    args::{ToolError, encode, finish, need, schema},
     compat::{self, Tool},
     generate::Call,
 };
 use super::*;
 
+/// The parameters of a manage tool for one catalog kind: what [`LlmGenServer::manage`] needs
+/// beyond the catalog. Each kind keeps its own parameter type, so its published schema stays its
+/// own (personas say "create", templates "add").
+trait ManageParams: DeserializeOwned + JsonSchema + Any {
+    type Item: CatalogItem + Serialize;
+    /// Which calls of the TypeScript server are mapped onto these parameters.
+    const TOOL: Tool;
+    /// The key of the items in `list`'s result.
+    const LIST_KEY: &'static str;
+
+    fn action(&self) -> ManageAction;
+    fn take_name(&mut self) -> Option<String>;
+    /// The item to add, named `name`; `action` is named when a required field is missing.
+    fn into_new(self, name: String, action: &str) -> Result<New<Self>, ToolError>;
+    fn into_patch(self) -> <Self::Item as CatalogItem>::Patch;
+}
+
+type New<P> = <<P as ManageParams>::Item as CatalogItem>::New;
+
+impl ManageParams for TemplateManageParams {
+    type Item = Template;
+    const TOOL: Tool = Tool::TemplateManage;
+    const LIST_KEY: &'static str = "templates";
+
+    fn action(&self) -> ManageAction {
+        self.action
+    }
+    fn take_name(&mut self) -> Option<String> {
+        self.name.take()
+    }
+    fn into_new(self, name: String, action: &str) -> Result<NewTemplate, ToolError> {
+        Ok(NewTemplate {
+            name,
+            description: self.description.unwrap_or_default(),
+            system_prompt: self.system_prompt.unwrap_or_default(),
+            user_message: need(self.user_message, "userMessage", action)?,
+            parameters: self.parameters.unwrap_or_default(),
+        })
+    }
+    fn into_patch(self) -> TemplatePatch {
+        TemplatePatch {
+            description: self.description,
+            system_prompt: self.system_prompt,
+            user_message: self.user_message,
+            parameters: self.parameters,
+        }
+    }
+}
+
+impl ManageParams for PersonaManageParams {
+    type Item = Persona;
+    const TOOL: Tool = Tool::PersonaManage;
+    const LIST_KEY: &'static str = "personas";
+
+    fn action(&self) -> ManageAction {
+        self.action.as_manage()
+    }
+    fn take_name(&mut self) -> Option<String> {
+        self.name.take()
+    }
+    fn into_new(self, name: String, action: &str) -> Result<NewPersona, ToolError> {
+        Ok(NewPersona {
+            name,
+            description: self.description.unwrap_or_default(),
+            system_prompt: need(self.system_prompt, "systemPrompt", action)?,
+            personality: self.personality.unwrap_or_default(),
+            settings: self.settings.unwrap_or_default(),
+        })
+    }
+    fn into_patch(self) -> PersonaPatch {
+        PersonaPatch {
+            description: self.description,
+            system_prompt: self.system_prompt,
+            personality: self.personality,
+            settings: self.settings,
+        }
+    }
+}
+
 impl LlmGenServer {
-    fn persona_manage_as(&self, name: &str, args: JsonObject) -> CallToolResponse {
+    /// A manage tool of the catalog, called as `tool_name`: list (a page of it when the old
+    /// server's paging asked for one), get, add, update, delete or reset.
+    fn manage<P: ManageParams>(&self, tool_name: &str, args: JsonObject) -> CallToolResponse {
         let result = (|| {
-            let parsed = compat::parse::<PersonaManageParams>(Tool::PersonaManage, name, args)?;
-            let (p, notes) = (parsed.params, parsed.notes);
+            let parsed = compat::parse::<P>(P::TOOL, tool_name, args)?;
+            let (mut p, notes) = (parsed.params, parsed.notes);
             let store = &self.inner.store;
-            let action = p.action.as_manage().as_str();
-            match p.action.as_manage() {
+            let action = p.action();
+            let verb = action.as_str();
+            let name = p.take_name();
+            // Every action but list needs a name; only one arm asks for it.
+            let named = move || need(name, "name", verb);
+            let answer = match action {
                 ManageAction::List => {
-                    let all = personas::list(store)?;
-                    match parsed.extras.page {
-                        None => compat::noted(&serde_json::json!({ "personas": all }), &notes),
-                        Some((offset, limit)) => {
-                            let total = all.len();
-                            let page: Vec<_> = all
-                                .into_iter()
-                                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                                .take(limit as usize)
-                                .collect();
-                            compat::noted(
-                                &serde_json::json!({ "personas": page, "total": total, "offset": offset }),
-                                &notes,
-                            )
-                        }
-                    }
+                    let all = catalog::list::<P::Item>(store)?;
+                    return compat::noted(&listed(P::LIST_KEY, all, parsed.extras.page)?, &notes);
                 }
                 ManageAction::Get => {
-                    compat::noted(&personas::get(store, &need(p.name, "name", action)?)?, &notes)
+                    return compat::noted(&catalog::get::<P::Item>(store, &named()?)?, &notes);
                 }
                 ManageAction::Add => {
-                    let persona = personas::create(
-                        store,
-                        NewPersona {
-                            name: need(p.name, "name", action)?,
-                            description: p.description.unwrap_or_default(),
-                            system_prompt: need(p.system_prompt, "systemPrompt", action)?,
-                            personality: p.personality.unwrap_or_default(),
-                            settings: p.settings.unwrap_or_default(),
-                        },
-                    )?;
-                    self.catalog_changed();
-                    compat::noted(&persona, &notes)
+                    let new = p.into_new(named()?, verb)?;
+                    encode(&catalog::add::<P::Item>(store, new)?)?
                 }
                 ManageAction::Update => {
-                    let patch = PersonaPatch {
-                        description: p.description,
-                        system_prompt: p.system_prompt,
-                        personality: p.personality,
-                        settings: p.settings,
-                    };
-                    let persona = personas::update(store, &need(p.name, "name", action)?, patch)?;
-                    self.catalog_changed();
-                    compat::noted(&persona, &notes)
+                    let name = named()?;
+                    encode(&catalog::update::<P::Item>(store, &name, p.into_patch())?)?
                 }
                 ManageAction::Delete => {
-                    let name = need(p.name, "name", action)?;
-                    personas::delete(store, &name)?;
-                    self.catalog_changed();
-                    compat::noted(&serde_json::json!({ "deleted": name }), &notes)
+                    let name = named()?;
+                    catalog::delete::<P::Item>(store, &name)?;
+                    serde_json::json!({ "deleted": name })
                 }
-                ManageAction::Reset => {
-                    let persona = personas::reset(store, &need(p.name, "name", action)?)?;
-                    self.catalog_changed();
-                    compat::noted(&persona, &notes)
-                }
-            }
+                ManageAction::Reset => encode(&catalog::reset::<P::Item>(store, &named()?)?)?,
+            };
+            self.catalog_changed();
+            compat::noted(&answer, &notes)
         })();
         finish(result)
     }
+}
+
+/// `list`'s result: every item under `key`, or one page of them with the total and the offset.
+fn listed(
+    key: &str,
+    all: Vec<impl Serialize>,
+    page: Option<(u64, u32)>,
+) -> Result<serde_json::Map<String, serde_json::Value>, ToolError> {
+    let mut out = serde_json::Map::new();
+    let Some((offset, limit)) = page else {
+        out.insert(key.into(), encode(&all)?);
+        return Ok(out);
+    };
+    let total = all.len();
+    let page: Vec<_> = all
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(limit as usize)
+        .collect();
+    out.insert(key.into(), encode(&page)?);
+    out.insert("total".into(), total.into());
+    out.insert("offset".into(), offset.into());
+    Ok(out)
 }
 
 #[tool_router(router = compat_personas_router, vis = "pub(crate)")]
@@ -101,7 +183,7 @@ impl LlmGenServer {
         annotations(title = "Manage personas (old name)", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn personality_preset_manage(&self, args: JsonObject) -> CallToolResponse {
-        self.persona_manage_as("personality-preset-manage", args)
+        self.manage::<PersonaManageParams>("personality-preset-manage", args)
     }
 }
 
@@ -127,7 +209,7 @@ impl LlmGenServer {
             let parsed =
                 compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-execute", args.clone())?;
             let p = parsed.params;
-            let template = templates::get(&self.inner.store, &p.name)?;
+            let template: Template = catalog::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
             let request = GenerationRequest {
                 messages: vec![ChatMessage {
@@ -168,7 +250,7 @@ impl LlmGenServer {
         finish((|| {
             let parsed = compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-to-params", args)?;
             let p = parsed.params;
-            let template = templates::get(&self.inner.store, &p.name)?;
+            let template: Template = catalog::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
             let mut out = serde_json::json!({
                 "systemPrompt": rendered.system_prompt,
@@ -193,59 +275,7 @@ impl LlmGenServer {
         annotations(title = "Manage templates", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn template_manage(&self, args: JsonObject) -> CallToolResponse {
-        let result = (|| {
-            let parsed =
-                compat::parse::<TemplateManageParams>(Tool::TemplateManage, "template-manage", args)?;
-            let (p, notes) = (parsed.params, parsed.notes);
-            let store = &self.inner.store;
-            let action = p.action.as_str();
-            match p.action {
-                ManageAction::List => compat::noted(
-                    &serde_json::json!({ "templates": templates::list(store)? }),
-                    &notes,
-                ),
-                ManageAction::Get => {
-                    compat::noted(&templates::get(store, &need(p.name, "name", action)?)?, &notes)
-                }
-                ManageAction::Add => {
-                    let t = templates::add(
-                        store,
-                        NewTemplate {
-                            name: need(p.name, "name", action)?,
-                            description: p.description.unwrap_or_default(),
-                            system_prompt: p.system_prompt.unwrap_or_default(),
-                            user_message: need(p.user_message, "userMessage", action)?,
-                            parameters: p.parameters.unwrap_or_default(),
-                        },
-                    )?;
-                    self.catalog_changed();
-                    compat::noted(&t, &notes)
-                }
-                ManageAction::Update => {
-                    let patch = TemplatePatch {
-                        description: p.description,
-                        system_prompt: p.system_prompt,
-                        user_message: p.user_message,
-                        parameters: p.parameters,
-                    };
-                    let t = templates::update(store, &need(p.name, "name", action)?, patch)?;
-                    self.catalog_changed();
-                    compat::noted(&t, &notes)
-                }
-                ManageAction::Delete => {
-                    let name = need(p.name, "name", action)?;
-                    templates::delete(store, &name)?;
-                    self.catalog_changed();
-                    compat::noted(&serde_json::json!({ "deleted": name }), &notes)
-                }
-                ManageAction::Reset => {
-                    let t = templates::reset(store, &need(p.name, "name", action)?)?;
-                    self.catalog_changed();
-                    compat::noted(&t, &notes)
-                }
-            }
-        })();
-        finish(result)
+        self.manage::<TemplateManageParams>("template-manage", args)
     }
 }
 
@@ -261,6 +291,6 @@ impl LlmGenServer {
         annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn persona_manage(&self, args: JsonObject) -> CallToolResponse {
-        self.persona_manage_as("persona-manage", args)
+        self.manage::<PersonaManageParams>("persona-manage", args)
     }
 }
