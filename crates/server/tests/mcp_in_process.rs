@@ -26,6 +26,23 @@ async fn tools_and_a_catalog_call_work_in_process_on_both_eras() {
     }
 }
 
+/// Proves: template-to-params, which generates nothing, publishes no route fields, and a route
+/// given anyway is not silently taken for used: the result says it was ignored.
+#[tokio::test]
+async fn template_to_params_says_a_route_it_was_given_is_ignored() {
+    let dir = temp_dir();
+    let client = connect_in_process(dir.path(), TestClient::replying(Era::Legacy, "unused")).await;
+    let rendered = ok(call(
+        &client,
+        "template-to-params",
+        json!({"name": "explain-topic", "args": {"topic": "tides"}, "provider": "anthropic"}),
+    )
+    .await);
+    assert_eq!(rendered["messages"][0]["role"], "user");
+    let notes = notes(&rendered);
+    assert!(notes.iter().any(|n| n.contains("'provider'")), "{rendered}");
+}
+
 /// `null` for any optional field is taken as the field left out, whatever its Rust type, on
 /// every tool kind (clients and models send it; our schemas list optional fields without a
 /// `null` alternative): the call succeeds and the defaults apply.

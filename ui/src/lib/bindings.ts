@@ -949,7 +949,7 @@ export type TemplateParameter_Deserialize = {
 	name: string,
 	/**  What the value should be; shown to users and to the model. */
 	description?: string,
-	/**  Whether a value must be given when no default exists. Defaults to true. */
+	/**  Whether a value must be given when no default exists. */
 	required?: boolean,
 	/**  Value used when the caller gives none. */
 	default?: string | null,
@@ -961,7 +961,7 @@ export type TemplateParameter_Serialize = {
 	name: string,
 	/**  What the value should be; shown to users and to the model. */
 	description: string,
-	/**  Whether a value must be given when no default exists. Defaults to true. */
+	/**  Whether a value must be given when no default exists. */
 	required: boolean,
 	/**  Value used when the caller gives none. */
 	default?: string,

@@ -115,7 +115,7 @@ pub enum IncludeContext {
     AllServers,
 }
 
-/// Hints for the client's choice of model (MCP `modelPreferences`; sampling only).
+/// Sampling only: hints for the client's choice of model.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelPreferences {

@@ -75,6 +75,9 @@ impl LlmGenServer {
                 }
             }
         }
+        for route in tool_router.map.values_mut() {
+            tools::annotations_without_defaults(&mut route.attr);
+        }
         Self {
             inner: Arc::new(Inner {
                 store,

@@ -24,7 +24,7 @@ pub struct TemplateParameter {
     /// What the value should be; shown to users and to the model.
     #[serde(default)]
     pub description: String,
-    /// Whether a value must be given when no default exists. Defaults to true.
+    /// Whether a value must be given when no default exists.
     #[serde(default = "default_true")]
     pub required: bool,
     /// Value used when the caller gives none.

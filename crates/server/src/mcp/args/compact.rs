@@ -25,7 +25,10 @@ pub fn compact(schema: &mut JsonObject) {
     if let Value::Object(object) = &mut root {
         inline_single_use_defs(object);
     }
-    visit(&mut root, &mut string_unions_as_enums);
+    visit(&mut root, &mut |node| {
+        string_unions_as_enums(node);
+        items_described_by_their_array(node);
+    });
     if let Value::Object(object) = root {
         *schema = object;
     }
@@ -167,6 +170,17 @@ fn drop_open_map_marker(node: &mut JsonObject) {
     let named = node.contains_key("properties") || node.contains_key("patternProperties");
     if !named && node.get("additionalProperties") == Some(&Value::Bool(true)) {
         node.remove("additionalProperties");
+    }
+}
+
+/// An array that says what it holds needs no second sentence on each item (the item's type's
+/// own doc comment, as schemars writes it in).
+fn items_described_by_their_array(node: &mut JsonObject) {
+    if !node.contains_key("description") {
+        return;
+    }
+    if let Some(Value::Object(items)) = node.get_mut("items") {
+        items.remove("description");
     }
 }
 

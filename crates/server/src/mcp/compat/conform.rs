@@ -67,7 +67,10 @@ pub(super) fn conform_object(
             .cloned()
             .collect();
         for key in unknown {
-            obj.remove(&key);
+            // A null asks for nothing: it is the field left out, known or not.
+            if obj.remove(&key).is_some_and(|v| v.is_null()) {
+                continue;
+            }
             notes.push(format!(
                 "Ignored unknown field '{path}{key}': it is not part of this tool's input."
             ));

@@ -194,7 +194,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "template-execute",
-        description = "Fill a stored prompt template with values and generate a reply with it. See template-manage list for templates and their parameters.",
+        description = "Fill a stored prompt template with values and generate a reply with it.",
         input_schema = schema::<TemplateRunParams>(),
         annotations(title = "Run a template", read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
@@ -208,20 +208,25 @@ impl LlmGenServer {
         let outcome = async {
             let parsed =
                 compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-execute", args.clone())?;
-            let p = parsed.params;
-            let template: Template = catalog::get(&self.inner.store, &p.name)?;
-            let rendered = templates::render(&template, &string_args(p.args))?;
+            let TemplateRunParams {
+                template: t,
+                model_preferences,
+                provider,
+                model,
+            } = parsed.params;
+            let template: Template = catalog::get(&self.inner.store, &t.name)?;
+            let rendered = templates::render(&template, &string_args(t.args))?;
             let request = GenerationRequest {
                 messages: vec![ChatMessage {
                     role: ChatRole::User,
                     content: rendered.user_message,
                 }],
                 system_prompt: Some(rendered.system_prompt),
-                max_tokens: p.max_tokens.unwrap_or(defaults::MAX_TOKENS),
-                temperature: p.temperature,
+                max_tokens: t.max_tokens.unwrap_or(defaults::MAX_TOKENS),
+                temperature: t.temperature,
                 stop_sequences: Vec::new(),
                 include_context: parsed.extras.include_context.unwrap_or_default(),
-                model_preferences: p.model_preferences,
+                model_preferences,
             };
             let call = Call {
                 ctx: &ctx,
@@ -231,7 +236,7 @@ impl LlmGenServer {
                 request_state,
             };
             let name = template.name.clone();
-            let route = (&p.provider, p.model.as_deref());
+            let route = (&provider, model.as_deref());
             self.run_generation(call, request, route, parsed.notes, |_| {
                 Ok(serde_json::json!({ "template": name }))
             })
@@ -243,12 +248,13 @@ impl LlmGenServer {
     #[tool(
         name = "template-to-params",
         description = "Fill a stored prompt template with values and return the resulting systemPrompt and messages (ready for llm-generate) without generating anything.",
-        input_schema = schema::<TemplateRunParams>(),
+        input_schema = schema::<TemplateRenderParams>(),
         annotations(title = "Render a template", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn template_to_params(&self, args: JsonObject) -> CallToolResponse {
         finish((|| {
-            let parsed = compat::parse::<TemplateRunParams>(Tool::TemplateRun, "template-to-params", args)?;
+            let parsed =
+                compat::parse::<TemplateRenderParams>(Tool::TemplateRun, "template-to-params", args)?;
             let p = parsed.params;
             let template: Template = catalog::get(&self.inner.store, &p.name)?;
             let rendered = templates::render(&template, &string_args(p.args))?;
@@ -270,7 +276,7 @@ impl LlmGenServer {
 
     #[tool(
         name = "template-manage",
-        description = "Manage prompt templates: list, get, add, update, delete, or reset a built-in. Placeholders are written {name} and must be declared in parameters (with an optional default).",
+        description = "Manage prompt templates. Placeholders are written {name} and must be declared in parameters (with an optional default).",
         input_schema = schema::<TemplateManageParams>(),
         annotations(title = "Manage templates", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
@@ -286,7 +292,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "persona-manage",
-        description = "Manage personas (a system prompt, personality and default settings from which contexts are created): list, get, create, update, delete, or reset a built-in.",
+        description = "Manage personas: a system prompt, personality and default settings from which contexts are created.",
         input_schema = schema::<PersonaManageParams>(),
         annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]

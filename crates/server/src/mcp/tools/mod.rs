@@ -20,6 +20,90 @@ use super::{
     generate::{Call, Outcome},
 };
 
+/// The annotations of a listed tool without the hints that say what MCP assumes anyway
+/// (`readOnlyHint: false`, `destructiveHint: true`, `idempotentHint: false`, `openWorldHint:
+/// true`) and without those the specification calls meaningless for a read-only tool
+/// (`destructiveHint`, `idempotentHint`): the meaning is the same, and the tool list goes with
+/// every model request. Tools still state every hint in their `#[tool]` attribute.
+pub(super) fn annotations_without_defaults(tool: &mut rmcp::model::Tool) {
+    let Some(a) = tool.annotations.as_mut() else {
+        return;
+    };
+    if a.read_only_hint == Some(true) {
+        a.destructive_hint = None;
+        a.idempotent_hint = None;
+    }
+    if a.read_only_hint == Some(false) {
+        a.read_only_hint = None;
+    }
+    if a.destructive_hint == Some(true) {
+        a.destructive_hint = None;
+    }
+    if a.idempotent_hint == Some(false) {
+        a.idempotent_hint = None;
+    }
+    if a.open_world_hint == Some(true) {
+        a.open_world_hint = None;
+    }
+}
+
+#[cfg(test)]
+mod annotation_tests {
+    use rmcp::model::{Tool, ToolAnnotations};
+
+    use super::annotations_without_defaults;
+
+    fn listed(read_only: bool, destructive: bool, idempotent: bool, open_world: bool) -> ToolAnnotations {
+        let mut tool = Tool::new("t", "d", std::sync::Arc::new(Default::default()));
+        tool.annotations = Some(ToolAnnotations::from_raw(
+            Some("T".into()),
+            Some(read_only),
+            Some(destructive),
+            Some(idempotent),
+            Some(open_world),
+        ));
+        annotations_without_defaults(&mut tool);
+        tool.annotations.expect("annotations stay")
+    }
+
+    /// Proves: what differs from MCP's defaults is kept and the rest goes; a read-only tool keeps
+    /// no destructive or idempotent hint; the title always stays.
+    #[test]
+    fn only_hints_that_differ_from_the_defaults_are_listed() {
+        let a = listed(false, true, false, true);
+        assert_eq!(
+            (
+                a.title.as_deref(),
+                a.read_only_hint,
+                a.destructive_hint,
+                a.idempotent_hint,
+                a.open_world_hint
+            ),
+            (Some("T"), None, None, None, None)
+        );
+        let a = listed(false, false, true, false);
+        assert_eq!(
+            (
+                a.read_only_hint,
+                a.destructive_hint,
+                a.idempotent_hint,
+                a.open_world_hint
+            ),
+            (None, Some(false), Some(true), Some(false))
+        );
+        let a = listed(true, false, true, false);
+        assert_eq!(
+            (
+                a.read_only_hint,
+                a.destructive_hint,
+                a.idempotent_hint,
+                a.open_world_hint
+            ),
+            (Some(true), None, None, Some(false))
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results
 

@@ -58,10 +58,11 @@ pub struct ProviderStatusParams {
     pub check_reachability: bool,
 }
 
-/// Parameters of template-execute and template-to-params.
+/// Parameters of template-to-params: a template and its values (nothing is generated, so no
+/// route). template-execute takes these and its route.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TemplateRunParams {
+pub struct TemplateRenderParams {
     /// Template name (template-manage list shows them).
     pub name: String,
     /// Values for the template's parameters, e.g. {"topic": "tides"}.
@@ -75,6 +76,14 @@ pub struct TemplateRunParams {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = llmgen_core::generation::ranges::TEMPERATURE_MAX))]
     pub temperature: Option<f64>,
+}
+
+/// Parameters of template-execute.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateRunParams {
+    #[serde(flatten)]
+    pub template: TemplateRenderParams,
     #[serde(default)]
     pub model_preferences: Option<ModelPreferences>,
     #[serde(default)]

@@ -206,3 +206,27 @@ fn string_unions_become_described_enums() {
     );
     assert_eq!(schema.get("$defs"), None);
 }
+
+#[test]
+fn items_of_a_described_array_lose_their_own_description() {
+    let out = compacted(json!({
+        "type": "object",
+        "properties": {
+            "described": {
+                "type": "array",
+                "description": "The conversation so far.",
+                "items": {"type": "object", "description": "One message."}
+            },
+            "bare": {"type": "array", "items": {"type": "string", "description": "A name."}}
+        }
+    }));
+    assert_eq!(
+        out["properties"]["described"]["items"],
+        json!({"type": "object"}),
+        "the array's description says it"
+    );
+    assert_eq!(
+        out["properties"]["bare"]["items"]["description"], "A name.",
+        "nothing else says what the items are"
+    );
+}
