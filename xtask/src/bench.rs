@@ -175,7 +175,8 @@ pub fn bench() -> Result<()> {
     Ok(())
 }
 
-/// One server process with an initialized MCP session.
+/// One server process with an initialized MCP session, run as clients run it (its default log
+/// level, which writes a few lines per session: the profiled session must run that code too).
 pub(crate) struct Session {
     child: Child,
     /// `None` once the session was ended from our side.
@@ -185,18 +186,19 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn start(server: &Path, data: &Path) -> Result<Self> {
-        Self::start_command(Command::new(server), data)
+        let mut command = Command::new(server);
+        command.stderr(Stdio::null());
+        Self::start_command(command, data)
     }
 
-    /// Starts `command` (the server, or a tool that runs it) on the data folder `data`.
+    /// Starts `command` (the server, or a tool that runs it) on the data folder `data`; its
+    /// stderr goes where `command` says.
     pub(crate) fn start_command(mut command: Command, data: &Path) -> Result<Self> {
         let mut child = command
             .arg("--data-dir")
             .arg(data)
-            .env("LLMGEN_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .context("starting the server")?;
         let stdin = child.stdin.take().context("stdin")?;

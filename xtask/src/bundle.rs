@@ -188,8 +188,8 @@ pub fn bundle(args: Vec<String>) -> Result<()> {
         .current_dir(root().join("src-tauri"))
         // The CLI finds the target dir through `cargo metadata`, which honours this.
         .env("CARGO_TARGET_DIR", target_dir());
-    // The app links the server's library: the same build-script input as the server's own
-    // build, or cargo would build that library twice.
+    // The app links the server's library, whose build script reads the order's path: with the
+    // same value here, the server's next build does not see it change and rebuild itself.
     crate::symbol_order::apply(&mut build, Profile::Bundle)?;
     if signing.is_none() {
         // An empty variable would make the CLI try (and fail) to sign.

@@ -169,10 +169,10 @@ impl Profile {
 }
 
 /// Builds the server binary with `profile` and returns its path. Optimised builds are linked
-/// with the symbol order of a profiled session (symbol_order.rs), which takes a second link when
-/// the code changed.
+/// with the symbol order of a profiled session (symbol_order.rs); when that list changed, the
+/// server crate is compiled and linked once more.
 pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
-    let build = || -> Result<()> {
+    let build = |ordered: bool| -> Result<()> {
         let mut cmd = cargo();
         cmd.args([
             "build",
@@ -185,14 +185,24 @@ pub(crate) fn build_server_as(profile: Profile) -> Result<PathBuf> {
         if profile != Profile::Debug {
             cmd.args(["--profile", profile.dir()]);
         }
-        symbol_order::apply(&mut cmd, profile)?;
+        if ordered {
+            symbol_order::apply(&mut cmd, profile)?;
+        }
         status(&mut cmd, &format!("building the server ({})", profile.dir()))
     };
-    build()?;
+    if let Err(e) = build(true) {
+        if !symbol_order::applies(profile) {
+            return Err(e);
+        }
+        // A linker other than lld (a local cargo config) does not know the order's option.
+        eprintln!("xtask: building again without a symbol order, in case the linker refused it");
+        build(false)?;
+        return Ok(target_dir().join(profile.dir()).join(exe("mcp-llm-generator")));
+    }
     let binary = target_dir().join(profile.dir()).join(exe("mcp-llm-generator"));
     if symbol_order::refresh(&binary, profile)? {
-        eprintln!("xtask: linking the server again with the functions a session runs placed together");
-        build()?;
+        eprintln!("xtask: building the server again with the functions a session runs placed together");
+        build(true)?;
     }
     Ok(binary)
 }

@@ -39,9 +39,9 @@ const PROFILED_CALLS: &[(&str, &str)] = &[
     ("tools/call", r#"{"name":"provider-status","arguments":{}}"#),
 ];
 
-/// Whether this machine builds the server with a symbol order.
-fn supported() -> bool {
-    cfg!(all(target_os = "linux", target_arch = "x86_64"))
+/// Whether a build of `profile` on this machine gets a symbol order.
+pub fn applies(profile: Profile) -> bool {
+    profile != Profile::Debug && cfg!(all(target_os = "linux", target_arch = "x86_64"))
 }
 
 /// The order file of a profile (inside its target folder, next to the binary it belongs to).
@@ -55,7 +55,7 @@ pub fn order_file(profile: Profile) -> PathBuf {
 /// (or a package that depends on it, so that its build script sees the same value and nothing
 /// is rebuilt twice).
 pub fn apply(cmd: &mut Command, profile: Profile) -> Result<()> {
-    if profile == Profile::Debug || !supported() {
+    if !applies(profile) {
         return Ok(());
     }
     let file = order_file(profile);
@@ -73,13 +73,23 @@ pub fn apply(cmd: &mut Command, profile: Profile) -> Result<()> {
 /// differ from the current order, writes the new order and returns true (the caller builds
 /// again). Prints how much of the code the session runs.
 pub fn refresh(binary: &Path, profile: Profile) -> Result<bool> {
-    if profile == Profile::Debug || !supported() {
+    if !applies(profile) {
         return Ok(false);
     }
-    setup::ensure_valgrind()?;
+    if let Err(e) = setup::ensure_valgrind() {
+        eprintln!(
+            "xtask: no symbol order (the server links as usual, with a larger memory footprint): {e:#}"
+        );
+        return Ok(false);
+    }
     let names = profile_session(binary)?;
     let sizes = symbol_sizes(binary)?;
-    let ordered: Vec<&String> = names.iter().filter(|n| sizes.contains_key(*n)).collect();
+    // Sorted: which function callgrind reports first varies from run to run (threads), and a
+    // list that changed only in its order must not cost a second build. Within the block the
+    // order does not matter; that the block is one does.
+    let mut ordered: Vec<&String> = names.iter().filter(|n| sizes.contains_key(*n)).collect();
+    ordered.sort();
+    ordered.dedup();
     let bytes: u64 = ordered.iter().map(|n| sizes[*n]).sum();
     let total: u64 = sizes.values().sum();
     eprintln!(
@@ -106,25 +116,53 @@ pub fn refresh(binary: &Path, profile: Profile) -> Result<bool> {
 /// The mangled names of the binary's functions a session ran, in the order callgrind first
 /// reports them.
 fn profile_session(binary: &Path) -> Result<Vec<String>> {
-    let scratch = std::env::temp_dir().join(format!("llmgen-symbol-order-{}", std::process::id()));
-    let data = scratch.join("data");
-    std::fs::create_dir_all(&scratch)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("llmgen-symbol-order-")
+        .tempdir()
+        .context("making a scratch folder for the profiled session")?;
+    let data = scratch.path().join("data");
     // The database exists before the profiled run, as for every client's spawn but the first.
-    drop(Session::start(binary, &data)?);
-    let out = scratch.join("callgrind.out");
-    let mut valgrind = Command::new("valgrind");
+    let mut first = isolated(Command::new(binary), scratch.path());
+    first.stderr(Stdio::null());
+    drop(Session::start_command(first, &data)?);
+    let out = scratch.path().join("callgrind.out");
+    let mut valgrind = isolated(Command::new("valgrind"), scratch.path());
     valgrind
         .args(["--tool=callgrind", "--demangle=no", "--quiet"])
         .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(binary);
+        .arg(binary)
+        // valgrind's complaints, if any, and the server's log lines: worth seeing.
+        .stderr(Stdio::inherit());
     let mut session = Session::start_command(valgrind, &data)?;
     for (i, (method, params)) in PROFILED_CALLS.iter().enumerate() {
         session.request(10 + i as u64, method, params)?;
     }
     session.finish()?;
     let text = std::fs::read_to_string(&out).context("reading callgrind's output")?;
-    let _ = std::fs::remove_dir_all(&scratch);
     Ok(functions_of(&text, &exe("mcp-llm-generator")))
+}
+
+/// `command` in an environment of its own: a home and config folders inside `scratch` and no
+/// D-Bus session, so the profiled server never reaches the developer's keychain, client files or
+/// data (provider-status looks up keys).
+fn isolated(mut command: Command, scratch: &Path) -> Command {
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    for (var, dir) in [
+        ("HOME", "home"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data-home"),
+        ("XDG_RUNTIME_DIR", "runtime"),
+    ] {
+        let dir = scratch.join(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        command.env(var, dir);
+    }
+    // An address nothing listens on: the keychain is unavailable at once, not after a timeout.
+    command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/llmgen-no-bus");
+    command
 }
 
 /// Parses callgrind's compressed-name format (`ob=(N) path`, `fn=(N) name`, later `fn=(N)`):
@@ -205,18 +243,26 @@ mod tests {
     use super::*;
 
     /// Only the binary's functions are kept, each once, first seen first, recursion marks
-    /// removed; names defined once and later referred to by number are resolved.
+    /// removed; names defined once and later referred to by number are resolved, also an object
+    /// first named on a `cob=` line; file lines between them change nothing.
     #[test]
     fn callgrind_output_gives_the_binarys_functions_in_order() {
         let text = "\
 ob=(1) /lib/libc.so.6
+fl=(1) ???
 fn=(1) memcpy
-ob=(2) /t/release/mcp-llm-generator
-fn=(2) _ZN4main17h1E
+cob=(2) /t/release/mcp-llm-generator
+cfn=(2) _ZN4main17h1E
+calls=1 0
+ob=(2)
+fl=(2) src/main.rs
+fn=(2)
 cob=(1)
 cfn=(1)
 calls=1 0
+fi=(3) src/foo.rs
 fn=(3) _ZN3foo17h2E'2
+fe=(2)
 fn=(2)
 ob=(1)
 fn=(4) strlen

@@ -34,6 +34,15 @@ describe("ipc", () => {
     expect(message(failure)).toBe(sentence);
   });
 
+  it("shows Tauri's own sentence when it refuses a call before our code runs", async () => {
+    // Tauri rejects arguments it cannot read with a plain string, not our { kind, message }.
+    const sentence = "invalid args `patch` for command `personas_update`: invalid value: integer `-1`";
+    commands.personasDelete.mockResolvedValue({ status: "error", error: sentence });
+    const failure = await ipc.personasDelete("chef").catch((e: unknown) => e);
+    expect(message(failure)).toBe(sentence);
+    expect((failure as IpcFailure).kind).toBe("failed");
+  });
+
   it("answers a command that cannot fail as it is", async () => {
     commands.takeFocus.mockResolvedValueOnce("clients").mockResolvedValueOnce(null);
     await expect(ipc.takeFocus()).resolves.toBe("clients");

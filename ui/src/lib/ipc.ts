@@ -71,11 +71,18 @@ const isResult = (value: unknown): value is IpcResult<unknown> =>
   "status" in value &&
   (value.status === "ok" || value.status === "error");
 
+/** The error of an answer: our `IpcError`, or what Tauri itself rejects a call with before our
+ * code runs (a sentence, e.g. arguments it could not read), which is shown as it is. */
+const asIpcError = (error: unknown): IpcError =>
+  typeof error === "object" && error !== null && "message" in error && "kind" in error
+    ? (error as IpcError)
+    : { kind: "failed", message: typeof error === "string" ? error : JSON.stringify(error) };
+
 function unwrapped<A extends unknown[], R>(command: (...args: A) => Promise<R>) {
   return async (...args: A) => {
     const answer = await command(...args);
     if (!isResult(answer)) return answer;
-    if (answer.status === "error") throw new IpcFailure(answer.error);
+    if (answer.status === "error") throw new IpcFailure(asIpcError(answer.error));
     return answer.data;
   };
 }

@@ -4,8 +4,9 @@
 //!
 //! After the mapping, the arguments are conformed to our schema: a field that neither server
 //! knows is dropped with a note in the result (the old server ignored such fields silently; a
-//! note lets the caller see it), and a whole number written as `300.0` counts as the integer
-//! it is. A mapped field never produces the "ignored" note.
+//! note lets the caller see it), unless its value is `null` (a field left out), and a whole
+//! number written as `300.0` counts as the integer it is. A mapped field never produces the
+//! "ignored" note.
 
 use llmgen_core::{generation::IncludeContext, import_upstream::builtin_persona_for};
 use rmcp::model::JsonObject;

@@ -22,15 +22,15 @@ use super::{
 
 /// The annotations of a listed tool without the hints that say what MCP assumes anyway
 /// (`readOnlyHint: false`, `destructiveHint: true`, `idempotentHint: false`, `openWorldHint:
-/// true`) and without those the specification calls meaningless for a read-only tool
-/// (`destructiveHint`, `idempotentHint`): the meaning is the same, and the tool list goes with
-/// every model request. Tools still state every hint in their `#[tool]` attribute.
+/// true`), and without `idempotentHint` on a read-only tool, where the specification calls it
+/// meaningless: the meaning is the same, and the tool list goes with every model request.
+/// `destructiveHint: false` stays on read-only tools, for clients that read it alone (its default
+/// would say "destructive"). Tools still state every hint in their `#[tool]` attribute.
 pub(super) fn annotations_without_defaults(tool: &mut rmcp::model::Tool) {
     let Some(a) = tool.annotations.as_mut() else {
         return;
     };
     if a.read_only_hint == Some(true) {
-        a.destructive_hint = None;
         a.idempotent_hint = None;
     }
     if a.read_only_hint == Some(false) {
@@ -67,7 +67,7 @@ mod annotation_tests {
     }
 
     /// Proves: what differs from MCP's defaults is kept and the rest goes; a read-only tool keeps
-    /// no destructive or idempotent hint; the title always stays.
+    /// no idempotent hint but says it is not destructive; the title always stays.
     #[test]
     fn only_hints_that_differ_from_the_defaults_are_listed() {
         let a = listed(false, true, false, true);
@@ -99,7 +99,7 @@ mod annotation_tests {
                 a.idempotent_hint,
                 a.open_world_hint
             ),
-            (Some(true), None, None, Some(false))
+            (Some(true), Some(false), None, Some(false))
         );
     }
 }
