@@ -184,7 +184,7 @@ fn plain_keys_in_client_files_move_into_the_keychain() {
         return;
     }
     const OURS: &str = "sk-kt-FAKE-audit-0000000000";
-    const OLD: &str = "sk-ant-kt-FAKE-moving-in-0000";
+    const OLD: &str = "sk-ant-FAKE-TEST-ONLY-moving-in";
     let tmp = tempfile::tempdir().expect("tempdir");
     let (home, data) = (tmp.path().join("home"), DataDir::at(tmp.path().join("data")));
     let env_home = home.clone();

@@ -16,7 +16,7 @@ use mock_http::{MockServer, Recorded, Reply};
 use serde_json::json;
 
 /// Obviously fake, yet mixed enough that no 8 characters of it appear anywhere by chance.
-const KEY: &str = "sk-ant-FAKE-TEST-Qz7Xw3Vq9Mk2Rp5Tn8Lj";
+const KEY: &str = "sk-ant-FAKE-TEST-ONLY-LEAKPROBE-7777";
 
 fn json_escaped(text: &str) -> String {
     text.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()

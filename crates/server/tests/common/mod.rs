@@ -193,20 +193,7 @@ pub async fn connect_command(mut cmd: tokio::process::Command, client: TestClien
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn the server binary");
-    let service = match client.era {
-        Era::Legacy => client.serve(transport).await,
-        Era::Modern => {
-            client
-                .serve_with_lifecycle(
-                    transport,
-                    ClientLifecycleMode::Discover {
-                        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-                    },
-                )
-                .await
-        }
-    };
-    service.expect("MCP session starts")
+    start(client, transport).await.expect("MCP session starts")
 }
 
 /// The server's handler on the data dir `dir`, with no child process: served on one end of an
@@ -222,8 +209,22 @@ pub async fn connect_in_process(dir: &Path, client: TestClient) -> Client {
             let _ = running.waiting().await;
         }
     });
-    let transport = tokio::io::split(client_end);
-    let started = match client.era {
+    start(client, tokio::io::split(client_end))
+        .await
+        .expect("MCP session starts in process")
+}
+
+/// Starts `client`'s session over `transport` in the client's era (a 2026-07-28 client
+/// discovers the server's versions instead of initializing).
+async fn start<T, E, A>(
+    client: TestClient,
+    transport: T,
+) -> Result<Client, rmcp::service::ClientInitializeError>
+where
+    T: rmcp::transport::IntoTransport<RoleClient, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match client.era {
         Era::Legacy => client.serve(transport).await,
         Era::Modern => {
             client
@@ -235,8 +236,7 @@ pub async fn connect_in_process(dir: &Path, client: TestClient) -> Client {
                 )
                 .await
         }
-    };
-    started.expect("MCP session starts in process")
+    }
 }
 
 /// Calls a tool and returns its result (auto-completing input_required rounds on 2026-07-28).
