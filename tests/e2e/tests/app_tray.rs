@@ -147,8 +147,14 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     let entry = home.path().join(".config/autostart/MCP LLM Generator.desktop");
     assert!(!entry.exists(), "a fresh install does not start at login");
     tray.click(&item, "Start at login").expect("tick Start at login");
-    wait_until("the autostart entry appearing", WAIT, || entry.is_file());
-    let text = std::fs::read_to_string(&entry).expect("read the autostart entry");
+    // The autostart crate creates the file, then writes it: wait for the whole entry, not the
+    // file alone (CI once read it in between, empty).
+    let mut text = String::new();
+    wait_until("the autostart entry written", WAIT, || {
+        text = std::fs::read_to_string(&entry).unwrap_or_default();
+        // Its last line, so the Exec line above it is whole.
+        text.contains("Terminal=")
+    });
     let exec = text
         .lines()
         .find(|l| l.starts_with("Exec="))
