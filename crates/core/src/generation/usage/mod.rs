@@ -3,7 +3,11 @@
 //! Every direct call adds to one counter row per UTC day, provider, model and outcome (no row
 //! per call). A budget is per provider and month, in tokens (input + output) or in currency,
 //! priced per model; at 80 % it warns, at 100 % calls are refused until the user raises it or
-//! the month ends.
+//! the month ends. [`daily`] gives the last days day by day, for charts.
+
+mod daily;
+
+pub use daily::{DayUsage, MAX_DAYS, ProviderDays, UsageDays, daily};
 
 use std::collections::BTreeMap;
 
