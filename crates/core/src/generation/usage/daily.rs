@@ -108,7 +108,7 @@ mod tests {
     use crate::{
         generation::{
             TokenUsage,
-            usage::{Outcome, Price, record, set_price},
+            usage::{Outcome, record, tests::set_cheap_price},
         },
         paths::DataDir,
     };
@@ -135,16 +135,7 @@ mod tests {
         // day, price only the priced models, and leave out what is older than the range.
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&DataDir::at(dir.path())).expect("store");
-        set_price(
-            &store,
-            "openai",
-            "cheap",
-            Price {
-                input_per_mtok: 1.0,
-                output_per_mtok: 2.0,
-            },
-        )
-        .expect("price");
+        set_cheap_price(&store);
         let usage = |i, o| TokenUsage {
             input_tokens: i,
             output_tokens: o,

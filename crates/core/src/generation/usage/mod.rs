@@ -451,6 +451,20 @@ pub fn check_budget(store: &Store, provider: &str) -> Result<Option<String>> {
 mod tests {
     use super::*;
 
+    /// openai's model "cheap": 1 per million input tokens, 2 per million output tokens.
+    pub(super) fn set_cheap_price(store: &Store) {
+        set_price(
+            store,
+            "openai",
+            "cheap",
+            Price {
+                input_per_mtok: 1.0,
+                output_per_mtok: 2.0,
+            },
+        )
+        .expect("price");
+    }
+
     fn tokens(i: u64, o: u64) -> TokenUsage {
         TokenUsage {
             input_tokens: i,
@@ -525,16 +539,7 @@ mod tests {
     #[test]
     fn a_currency_budget_prices_each_model_and_names_unpriced_ones() {
         let store = Store::open_in_memory().expect("store");
-        set_price(
-            &store,
-            "openai",
-            "cheap",
-            Price {
-                input_per_mtok: 1.0,
-                output_per_mtok: 2.0,
-            },
-        )
-        .expect("price");
+        set_cheap_price(&store);
         set_budget(
             &store,
             "openai",
