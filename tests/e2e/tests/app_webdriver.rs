@@ -16,6 +16,11 @@ use std::{
 use llmgen_core::{
     Store,
     conversation::contexts::{self, NewContext},
+    generation::{
+        TokenUsage,
+        usage::{self, Outcome},
+    },
+    operations::metrics::Metrics,
     paths::DataDir,
 };
 use serde_json::{Value, json};
@@ -105,6 +110,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         },
     )
     .expect("seed a context");
+    seed_usage(&store);
     let vscode_file = home.join(".config/Code/User/mcp.json");
     let claude_file = home.join(".config/Claude/claude_desktop_config.json");
     for (path, text) in [(&vscode_file, VSCODE_FILE), (&claude_file, CLAUDE_DESKTOP_FILE)] {
@@ -210,6 +216,9 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     ui::find(&client, "nav [data-screen=clients][aria-current=page]").await;
+
+    screens::open(&client, "usage").await;
+    check_usage_charts(&client).await;
 
     // Every screen, audited for accessibility (and photographed), in English and in Japanese.
     let mut names = Vec::new();
@@ -491,6 +500,42 @@ async fn back_up_and_restore(
         })
         .expect("health after the restore");
     assert!(line.contains("health: All good"), "{line}");
+}
+
+/// Today's direct calls and tool calls, as a server would have counted them, for the charts.
+fn seed_usage(store: &Store) {
+    let tokens = TokenUsage {
+        input_tokens: 1200,
+        output_tokens: 300,
+    };
+    usage::record(store, "anthropic", "claude-test", Outcome::Ok, tokens, 900).expect("usage");
+    let metrics = Metrics::new();
+    metrics.record_tool("generate-text", Duration::from_millis(900), false);
+    metrics.record_tool("template-manage", Duration::from_millis(2), true);
+    metrics.flush(store).expect("tool calls");
+}
+
+/// Usage screen: Chart.js drew the seeded day (it sized its canvas), and the summary a screen
+/// reader reads says what the drawing shows.
+async fn check_usage_charts(client: &fantoccini::Client) {
+    ui::wait_for_text(
+        client,
+        "[data-testid=usage-chart-summary]",
+        "the day's tokens",
+        |t| t.starts_with("1,500 tokens in 30 days.") && t.contains("anthropic 1,500 tokens"),
+    )
+    .await;
+    ui::wait_for_text(
+        client,
+        "[data-testid=tool-chart-summary]",
+        "the tool calls",
+        |t| t.starts_with("2 calls in 30 days, 1 with an error (50%)."),
+    )
+    .await;
+    for chart in ["usage-chart", "tool-chart"] {
+        let css = format!("[data-testid={chart}] canvas[style*=\"height\"]");
+        ui::find(client, &css).await;
+    }
 }
 
 /// How long the window and the tray may take to follow a change of language.
