@@ -91,7 +91,8 @@ impl Drop for AppProcess {
 /// files; a backup restored after a confirmation brings back exactly the data it holds; the
 /// tray's status line follows each step from a warning to "All good", and its "Run health check"
 /// and "Quit" entries work when clicked over dbusmenu; every screen of the sidebar passes the
-/// accessibility audit (axe-core: no serious or critical finding), in English and in Japanese.
+/// accessibility audit (axe-core: no serious or critical finding), in English and in Japanese,
+/// light and dark.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     let Some(setup) = Setup::from_xtask() else {
@@ -233,6 +234,9 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     })
     .expect("the tray in Japanese");
     screens::visit_every_screen(&client, shots, "-ja", &mut names).await;
+    // The same in the app's dark colours (as under a dark desktop theme).
+    screens::force_dark_scheme(&client).await;
+    screens::visit_every_screen(&client, shots, "-ja-dark", &mut names).await;
 
     // --- Quit from the tray (終了, in Japanese now) ends the app.
     blocking(|| tray.click(&item, "終了")).expect("click Quit");

@@ -36,7 +36,7 @@ export const SCREENS: readonly Screen[] = [
   { id: "overview", label: "nav.overview", parts: [Overview], heading: "overview-title" },
   { id: "health", label: "nav.health", parts: [Health], heading: "health-title" },
   { id: "clients", label: "nav.clients", parts: [Clients], heading: "clients-title" },
-  { id: "keys", label: "nav.keys", parts: [Keys as Component], heading: "keys-title" },
+  { id: "keys", label: "nav.keys", parts: [Keys], heading: "keys-title" },
   { id: "usage", label: "nav.usage", parts: [Usage], heading: "usage-title" },
   { id: "personas", label: "nav.personas", parts: [Personas], heading: "personas-title" },
   { id: "templates", label: "nav.templates", parts: [Templates], heading: "templates-title" },

@@ -1,6 +1,6 @@
 //! The app's sidebar as a user drives it: opening a screen by its id (`data-screen`, the ids of
-//! ui/src/lib/screens.ts), and a walk over every screen that audits each one's accessibility and
-//! takes screenshots of its cards.
+//! ui/src/lib/screens.ts), a walk over every screen that audits each one's accessibility and
+//! takes screenshots of its cards, and the app's dark colours switched on for such a walk.
 
 use std::path::Path;
 
@@ -78,6 +78,31 @@ pub async fn visit_every_screen(
             ui::screenshot(client, dir, &format!("app-{screen}-{name}{suffix}")).await;
         }
     }
+}
+
+/// Applies the app's dark colours (the rules its CSS keeps for `prefers-color-scheme: dark`)
+/// whatever the desktop's theme, as a dark desktop would, for the rest of the session.
+pub async fn force_dark_scheme(client: &Client) {
+    let script = r#"
+        const rules = [];
+        for (const sheet of document.styleSheets)
+          for (const rule of sheet.cssRules)
+            if (rule instanceof CSSMediaRule && rule.conditionText.includes("prefers-color-scheme: dark"))
+              for (const inner of rule.cssRules) rules.push(inner.cssText);
+        const style = document.createElement("style");
+        style.textContent = rules.join("\n");
+        document.head.appendChild(style);
+        document.documentElement.style.colorScheme = "dark";
+        return rules.length;
+    "#;
+    let applied = client
+        .execute(script, Vec::new())
+        .await
+        .unwrap_or_else(|e| panic!("cannot switch to the dark colours: {e}"));
+    assert!(
+        applied.as_u64().is_some_and(|n| n > 0),
+        "the app's CSS has no rules for a dark desktop"
+    );
 }
 
 fn slug(text: &str) -> String {
