@@ -58,6 +58,8 @@ function options(plot: Plot) {
   const grid = cssVar("--line");
   const axis = { ticks: { color: text }, grid: { color: grid } };
   return {
+    // Axis numbers as the language shown writes them (i18n keeps <html lang> current).
+    locale: document.documentElement.lang || undefined,
     responsive: true,
     maintainAspectRatio: false,
     animation: false as const,
