@@ -8,6 +8,8 @@ mod anthropic;
 mod direct;
 mod error;
 mod http;
+mod keycheck;
+pub mod local;
 mod openai;
 mod reach;
 mod scrub;
@@ -26,6 +28,7 @@ use crate::{
 pub use anthropic::API_VERSION as ANTHROPIC_API_VERSION;
 pub use direct::{Direct, KeyInfo, ProviderStatus, StatusReport, UsageSummary};
 pub use error::ProviderError;
+pub use keycheck::{KeyCheck, check_key};
 pub use reach::{Reachability, check_reachability};
 
 /// Default request timeout of a new provider.

@@ -28,31 +28,8 @@ pub struct Reachability {
 /// wrong is the `detail` of an unreachable answer.
 pub async fn check_reachability(config: &ProviderConfig, key: Option<&Secret>) -> Reachability {
     let started = Instant::now();
-    let headers = match config.kind {
-        ProviderKind::Anthropic => anthropic::auth_headers(key),
-        ProviderKind::Openai | ProviderKind::OpenaiCompatible => openai::auth_headers(key),
-    };
-    let result = match http::client() {
-        Err(e) => Err(e.to_string()),
-        Ok(client) => {
-            let mut builder = client
-                .get(format!("{}/models", config.base_url))
-                .timeout(REACH_TIMEOUT.min(Duration::from_secs(u64::from(config.timeout_secs.max(1)))));
-            for (name, value) in headers {
-                match http::header_value(&config.name, name, &value) {
-                    Ok(v) => builder = builder.header(name, v),
-                    Err(e) => {
-                        return Reachability {
-                            reachable: false,
-                            detail: e.to_string(),
-                            latency_ms: 0,
-                        };
-                    }
-                }
-            }
-            builder.send().await.map_err(|e| http::scrub(&e.to_string(), key))
-        }
-    };
+    let timeout = REACH_TIMEOUT.min(Duration::from_secs(u64::from(config.timeout_secs.max(1))));
+    let result = get_models(&config.name, config.kind, &config.base_url, key, timeout).await;
     let latency_ms = started.elapsed().as_millis() as u64;
     match result {
         Ok(response) => {
@@ -81,4 +58,30 @@ pub async fn check_reachability(config: &ProviderConfig, key: Option<&Secret>) -
             latency_ms,
         },
     }
+}
+
+/// `GET {base_url}/models` through the shared client (its redirect rule included), with `key`
+/// sent the way `kind` sends it: the cheapest request every provider kind answers, used by the
+/// reachability check, the key check and the search for local model servers. The error is a
+/// line for people, with the key scrubbed from it.
+pub(crate) async fn get_models(
+    provider: &str,
+    kind: ProviderKind,
+    base_url: &str,
+    key: Option<&Secret>,
+    timeout: Duration,
+) -> Result<reqwest::Response, String> {
+    let headers = match kind {
+        ProviderKind::Anthropic => anthropic::auth_headers(key),
+        ProviderKind::Openai | ProviderKind::OpenaiCompatible => openai::auth_headers(key),
+    };
+    let client = http::client().map_err(|e| e.to_string())?;
+    let mut builder = client.get(format!("{base_url}/models")).timeout(timeout);
+    for (name, value) in headers {
+        builder = builder.header(
+            name,
+            http::header_value(provider, name, &value).map_err(|e| e.to_string())?,
+        );
+    }
+    builder.send().await.map_err(|e| http::scrub(&e.to_string(), key))
 }
