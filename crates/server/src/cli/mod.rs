@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod clients;
+mod detect;
 pub mod import;
 pub mod operations;
 pub mod providers;

@@ -76,6 +76,15 @@ pub enum ProvidersAction {
     },
     /// Remove a provider you added (built-ins can only be changed).
     Remove { name: String },
+    /// Look for local model servers (Ollama, LM Studio, llama.cpp, Jan, vLLM) at their usual
+    /// addresses (or those in LLMGEN_LOCAL_MODEL_URLS, comma-separated) and say what they serve.
+    Detect {
+        #[arg(long)]
+        json: bool,
+        /// Make the first server found the default provider, with MODEL (default: its first model).
+        #[arg(long = "use", value_name = "MODEL", num_args = 0..=1)]
+        use_model: Option<Option<String>>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -215,6 +224,7 @@ pub fn providers(store: &Store, action: Option<ProvidersAction>) -> anyhow::Resu
                 if p.is_default { ", default" } else { "" }
             );
         }
+        ProvidersAction::Detect { json, use_model } => super::detect::detect(store, json, use_model)?,
         ProvidersAction::Remove { name } => {
             providers::remove(store, &name)?;
             println!(

@@ -156,10 +156,9 @@ impl LocalServer {
         }
     }
 
-    /// The name people know it by, or its address.
-    pub fn label(&self) -> String {
-        self.kind
-            .map_or_else(|| self.base_url.clone(), |k| k.display_name().to_string())
+    /// The name people know it by ("Local server" when its address does not say).
+    pub fn label(&self) -> &'static str {
+        self.kind.map_or("Local server", LocalServerKind::display_name)
     }
 
     /// The provider name it gets when it is made the default.
