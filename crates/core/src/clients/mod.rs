@@ -14,6 +14,7 @@ pub mod jsonc;
 mod overrides;
 pub(crate) mod records;
 pub mod registry;
+pub mod sampling;
 mod state;
 mod tomlfile;
 pub mod write;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::jsonc::Syntax;
 use super::overrides;
+use super::sampling::Sampling;
 use super::write::CreateModes;
 use crate::paths::Platform;
 
@@ -71,6 +72,9 @@ pub struct Client {
     /// creates them, so that one we create matches. An existing file keeps its own; project
     /// files (`--workspace`) are shared through repositories and get the usual ones.
     pub created: CreateModes,
+    /// Whether it lends its model to servers (MCP sampling), by its documentation; each entry
+    /// below names its source. What a running client declares is combined in `sampling::combine`.
+    pub sampling: Sampling,
 }
 
 const COMMON_RESTART: &str = "Restart the client so that it reads its MCP servers again.";
@@ -94,6 +98,9 @@ const BASE: Client = Client {
         file: None,
         folder: None,
     },
+    // Windsurf, Cline, LM Studio, Copilot CLI, Codex and Continue keep this: their docs say
+    // nothing of sampling either way (checked 2026-12-07); what they declare at run time will tell.
+    sampling: Sampling::Unknown,
 };
 
 /// A file only its owner may read: the client writes tokens into it later.
@@ -111,6 +118,9 @@ pub const CLIENTS: &[Client] = &[
         shape: Shape::TypedStdio,
         restart: "In VS Code, run \"MCP: List Servers\", pick llm-generator and start it; the first start asks you to trust it.",
         project_file: Some(".vscode/mcp.json"),
+        // Sampling: VS Code's MCP documentation (code.visualstudio.com/docs/copilot/chat/mcp-servers)
+        // describes sampling requests and their approval; canimcp.dev/client/visual-studio-code.
+        sampling: Sampling::Offered,
         ..BASE
     },
     Client {
@@ -120,6 +130,9 @@ pub const CLIENTS: &[Client] = &[
         shape: Shape::TypedStdio,
         restart: "In VS Code Insiders, run \"MCP: List Servers\", pick llm-generator and start it; the first start asks you to trust it.",
         project_file: Some(".vscode/mcp.json"),
+        // Sampling: the same MCP support as VS Code; Insiders had it first (epicai.pro, "Using MCP
+        // Sampling in VS Code Insiders").
+        sampling: Sampling::Offered,
         ..BASE
     },
     Client {
@@ -127,6 +140,9 @@ pub const CLIENTS: &[Client] = &[
         name: "Claude Desktop",
         format: json(Syntax::StrictJson, "mcpServers"),
         restart: "Quit Claude Desktop completely (from the tray or menu bar, not just the window) and start it again.",
+        // Sampling: never offered (MCP-NOTES.md; its docs list tools, resources and prompts only,
+        // per dev.to/serverdex "Which MCP clients support which features", Nov 2026).
+        sampling: Sampling::NotOffered,
         ..BASE
     },
     Client {
@@ -142,6 +158,8 @@ pub const CLIENTS: &[Client] = &[
         // Claude Code creates ~/.claude.json 0600 (it holds its OAuth account data); the file
         // sits in HOME, so no folder is ever created for it.
         created: PRIVATE_FILE,
+        // Sampling: not offered; the request for it is open (github.com/anthropics/claude-code/issues/1785).
+        sampling: Sampling::NotOffered,
     },
     Client {
         id: "cursor",
@@ -150,6 +168,8 @@ pub const CLIENTS: &[Client] = &[
         project_file: Some(".cursor/mcp.json"),
         // The Cursor CLI reads the same ~/.cursor/mcp.json as the editor.
         programs: &["cursor-agent"],
+        // Sampling: not offered (MCP-NOTES.md; the request is open: github.com/cursor/cursor/issues/3023).
+        sampling: Sampling::NotOffered,
         ..BASE
     },
     Client {
@@ -163,6 +183,8 @@ pub const CLIENTS: &[Client] = &[
         name: "Zed",
         format: json(Syntax::Jsonc, "context_servers"),
         restart: "Nothing to restart: Zed reads its settings as soon as they change.",
+        // Sampling: Zed's docs state it is not supported (dev.to/serverdex feature table, Nov 2026).
+        sampling: Sampling::NotOffered,
         ..BASE
     },
     Client {
@@ -171,6 +193,8 @@ pub const CLIENTS: &[Client] = &[
         restart: "Restart the Gemini CLI.",
         project_file: Some(".gemini/settings.json"),
         programs: &["gemini"],
+        // Sampling: not offered; the request is open (github.com/google-gemini/gemini-cli/issues/10704).
+        sampling: Sampling::NotOffered,
         ..BASE
     },
     Client {
