@@ -78,15 +78,18 @@ pub enum Focus {
     Health,
     /// "Configure clients…": the AI clients card.
     Clients,
+    /// "Set up…": the first-run guide.
+    Guide,
 }
 
 impl Focus {
-    const ALL: [Focus; 2] = [Self::Health, Self::Clients];
+    const ALL: [Focus; 3] = [Self::Health, Self::Clients, Self::Guide];
 
     fn as_str(self) -> &'static str {
         match self {
             Self::Health => "health",
             Self::Clients => "clients",
+            Self::Guide => "guide",
         }
     }
 
@@ -211,6 +214,7 @@ mod tests {
             ToWindow::Show(None),
             ToWindow::Show(Some(Focus::Health)),
             ToWindow::Show(Some(Focus::Clients)),
+            ToWindow::Show(Some(Focus::Guide)),
             ToWindow::CheckForUpdates,
         ] {
             assert_eq!(ToWindow::decode(&m.encode()), Some(m));

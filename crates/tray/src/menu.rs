@@ -16,6 +16,8 @@ pub enum TrayItem {
     RunHealthCheck,
     BackUpNow,
     ConfigureClients,
+    /// The first-run guide: AI apps, how text is generated, what to restart.
+    SetUp,
     /// Checks now and opens the window, where the result (and an offered update) is shown.
     CheckForUpdates,
     StartAtLogin,
@@ -23,12 +25,13 @@ pub enum TrayItem {
 }
 
 impl TrayItem {
-    pub const ALL: [TrayItem; 8] = [
+    pub const ALL: [TrayItem; 9] = [
         TrayItem::Status,
         TrayItem::Open,
         TrayItem::RunHealthCheck,
         TrayItem::BackUpNow,
         TrayItem::ConfigureClients,
+        TrayItem::SetUp,
         TrayItem::CheckForUpdates,
         TrayItem::StartAtLogin,
         TrayItem::Quit,
@@ -41,6 +44,7 @@ impl TrayItem {
             Self::RunHealthCheck => "run-health-check",
             Self::BackUpNow => "back-up-now",
             Self::ConfigureClients => "configure-clients",
+            Self::SetUp => "set-up",
             Self::CheckForUpdates => "check-for-updates",
             Self::StartAtLogin => "start-at-login",
             Self::Quit => "quit",
@@ -55,6 +59,7 @@ impl TrayItem {
             (Lang::En, Self::RunHealthCheck) => "Run health check",
             (Lang::En, Self::BackUpNow) => "Back up now",
             (Lang::En, Self::ConfigureClients) => "Configure clients…",
+            (Lang::En, Self::SetUp) => "Set up…",
             (Lang::En, Self::CheckForUpdates) => "Check for updates",
             (Lang::En, Self::StartAtLogin) => "Start at login",
             (Lang::En, Self::Quit) => "Quit",
@@ -63,6 +68,7 @@ impl TrayItem {
             (Lang::Ja, Self::RunHealthCheck) => "ヘルスチェックを実行",
             (Lang::Ja, Self::BackUpNow) => "今すぐバックアップ",
             (Lang::Ja, Self::ConfigureClients) => "クライアントを設定…",
+            (Lang::Ja, Self::SetUp) => "セットアップ…",
             (Lang::Ja, Self::CheckForUpdates) => "アップデートを確認",
             (Lang::Ja, Self::StartAtLogin) => "ログイン時に起動",
             (Lang::Ja, Self::Quit) => "終了",
@@ -204,6 +210,7 @@ impl Shown {
                 plain(TrayItem::RunHealthCheck),
                 plain(TrayItem::BackUpNow),
                 plain(TrayItem::ConfigureClients),
+                plain(TrayItem::SetUp),
                 Entry::Item {
                     item: TrayItem::CheckForUpdates,
                     label: updates,
@@ -308,6 +315,7 @@ mod tests {
                 "Run health check",
                 "Back up now",
                 "Configure clients…",
+                "Set up…",
                 "Check for updates",
                 "Start at login",
                 "Quit"
@@ -315,7 +323,7 @@ mod tests {
         );
         assert!(matches!(view.entries[0], Entry::Item { enabled: false, .. }));
         assert!(matches!(
-            view.entries[7],
+            view.entries[8],
             Entry::Item {
                 checked: Some(true),
                 ..
@@ -332,7 +340,7 @@ mod tests {
         assert!(
             matches!(&view.entries[0], Entry::Item { enabled: true, label, .. } if label.ends_with("アプリを開いて対処してください。"))
         );
-        assert!(matches!(&view.entries[6], Entry::Item { label, .. } if label == "0.2.0 にアップデート…"));
+        assert!(matches!(&view.entries[7], Entry::Item { label, .. } if label == "0.2.0 にアップデート…"));
     }
 
     #[test]

@@ -167,6 +167,7 @@ impl Tray {
             TrayItem::Open => self.open_window(None, None),
             TrayItem::Status => self.open_window(Some(Focus::Health), None),
             TrayItem::ConfigureClients => self.open_window(Some(Focus::Clients), None),
+            TrayItem::SetUp => self.open_window(Some(Focus::Guide), None),
             TrayItem::RunHealthCheck => self.recheck(Trigger::TrayMenu),
             TrayItem::BackUpNow => self.back_up_now(),
             // The window checks and shows the outcome (and the offered update's notes).

@@ -121,13 +121,18 @@ pub async fn clients_repair(
     let clients = state.clients()?;
     let exe = required_server_binary()?;
     let outcomes = blocking(move || repair(&clients, &exe)).await?;
+    recheck_if_changed(&recheck, &outcomes);
+    Ok(outcomes)
+}
+
+/// After a file of `outcomes` really changed, the tray re-checks, so its status line follows.
+pub(crate) fn recheck_if_changed(recheck: &Recheck, outcomes: &[RepairOutcome]) {
     if outcomes
         .iter()
         .any(|o| o.change.as_ref().is_some_and(|c| c.changed))
     {
         recheck.request(Trigger::ClientsChanged);
     }
-    Ok(outcomes)
 }
 
 /// Core's repair of our client entries, as the Clients card shows its outcomes (the tray runs the

@@ -9,6 +9,7 @@ mod catalog;
 mod clients;
 mod contexts;
 mod error;
+mod guide;
 mod keys;
 mod logs;
 mod moving_in;
@@ -89,6 +90,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             updates::update_auto_set,
             // The Usage screen's charts.
             usage::usage_history,
+            // The first-run guide.
+            guide::guide_state,
+            guide::guide_needed,
+            guide::guide_add_clients,
+            guide::guide_use_local_server,
+            guide::guide_use_key,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

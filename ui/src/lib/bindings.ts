@@ -138,6 +138,31 @@ export const commands = {
 	updateAutoSet: (enabled: boolean) => typedError<UpdateState_Serialize, IpcError>(__TAURI_INVOKE("update_auto_set", { enabled })),
 	/**  The last `days` days (today included; the screen asks for 30). */
 	usageHistory: (days: number) => typedError<UsageHistory_Serialize, IpcError>(__TAURI_INVOKE("usage_history", { days })),
+	/**
+	 *  The guide's state: the clients (files read off the UI thread), the local servers (probed at
+	 *  once, a second or two at most) and the usable provider.
+	 */
+	guideState: () => typedError<GuideState_Serialize, IpcError>(__TAURI_INVOKE("guide_state")),
+	/**
+	 *  Whether the guide should open by itself: no client has our entry and no provider can be
+	 *  called. Probes nothing, so the window can ask at every start.
+	 */
+	guideNeeded: () => typedError<boolean, IpcError>(__TAURI_INVOKE("guide_needed")),
+	/**
+	 *  Adds our entry to each client of `ids` (`clients configure ID` for each); one outcome per id,
+	 *  in order, so one file that cannot be changed does not stop the others.
+	 */
+	guideAddClients: (ids: string[]) => typedError<RepairOutcome_Serialize[], IpcError>(__TAURI_INVOKE("guide_add_clients", { ids })),
+	/**
+	 *  Makes the local model server at `base_url` the default provider with `model` (default: its
+	 *  first). It is asked again first, so what is stored is what answers now.
+	 */
+	guideUseLocalServer: (baseUrl: string, model: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("guide_use_local_server", { baseUrl, model })),
+	/**
+	 *  Tests `key` for `provider` on the spot (its model list: no tokens spent); when it works, stores
+	 *  it in the keychain and makes that provider the default. A key that does not work is not kept.
+	 */
+	guideUseKey: (provider: string, key: string) => typedError<KeyCheck, IpcError>(__TAURI_INVOKE("guide_use_key", { provider, key })),
 };
 
 /* Types */
@@ -457,7 +482,44 @@ export type Focus =
 /**  The status line's problem: the Health card, with its fixes. */
 "health" | 
 /**  "Configure clients…": the AI clients card. */
-"clients";
+"clients" | 
+/**  "Set up…": the first-run guide. */
+"guide";
+
+/**  One AI app as the guide shows it. */
+export type GuideClient = {
+	id: string,
+	name: string,
+	/**  Our entry is in its file and runs. */
+	hasOurEntry: boolean,
+	/**  Whether it lends its own model (MCP sampling). */
+	sampling: Sampling,
+	/**  What to restart after our entry was added (English, from the client registry). */
+	restart: string,
+};
+
+/**  What the guide needs to draw its steps. */
+export type GuideState = GuideState_Serialize | GuideState_Deserialize;
+
+/**  What the guide needs to draw its steps. */
+export type GuideState_Deserialize = {
+	/**  The AI apps installed here, in the registry's order. */
+	clients: GuideClient[],
+	/**  Every address probed for a local model server, in the probe's order. */
+	localServers: LocalServer_Deserialize[],
+	/**  The default provider, when it can be called now (its key is there, or it needs none). */
+	usableProvider?: string | null,
+};
+
+/**  What the guide needs to draw its steps. */
+export type GuideState_Serialize = {
+	/**  The AI apps installed here, in the registry's order. */
+	clients: GuideClient[],
+	/**  Every address probed for a local model server, in the probe's order. */
+	localServers: LocalServer_Serialize[],
+	/**  The default provider, when it can be called now (its key is there, or it needs none). */
+	usableProvider: string | null,
+};
 
 /**  The whole report: the worst level and every check. */
 export type Health = Health_Serialize | Health_Deserialize;
@@ -546,6 +608,17 @@ export type IpcErrorKind =
 /**  What kind of thing an item of the report is. */
 export type ItemKind = "template" | "persona" | "context" | "shared-memory";
 
+/**  What the provider said of a key. */
+export type KeyCheck = 
+/**  The provider accepted it. */
+{ verdict: "works" } | 
+/**  The provider refused it (HTTP 401 or 403): a wrong, revoked or mistyped key. */
+{ verdict: "rejected"; status: number } | 
+/**  No answer came back (offline, a proxy, a wrong address). */
+{ verdict: "notReachable"; detail: string } | 
+/**  An answer that says neither (a redirect, a 5xx, a 404 from a wrong base URL). */
+{ verdict: "unclear"; detail: string };
+
 /**  The result of a key test, for the UI. */
 export type KeyTest = {
 	model: string,
@@ -562,6 +635,39 @@ export type Language =
 
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";
+
+/**  What one address answered. */
+export type LocalAnswer = 
+/**  It serves these models. */
+{ state: "ready"; models: string[] } | 
+/**  It answers, but has no model to offer (none downloaded or loaded yet). */
+{ state: "noModels" } | 
+/**  Nothing answered there (usually: that server is not running). */
+{ state: "notRunning"; detail: string } | 
+/**  Something answered, but not an OpenAI-compatible model list. */
+{ state: "notCompatible"; detail: string };
+
+/**  One probed address. */
+export type LocalServer = LocalServer_Serialize | LocalServer_Deserialize;
+
+/**  The local model servers we know by their usual address. */
+export type LocalServerKind = "ollama" | "lm-studio" | "llama-cpp" | "jan" | "vllm";
+
+/**  One probed address. */
+export type LocalServer_Deserialize = {
+	/**  Which server usually listens there, when the address says so. */
+	kind?: LocalServerKind | null,
+	baseUrl: string,
+	answer: LocalAnswer,
+};
+
+/**  One probed address. */
+export type LocalServer_Serialize = {
+	/**  Which server usually listens there, when the address says so. */
+	kind: LocalServerKind | null,
+	baseUrl: string,
+	answer: LocalAnswer,
+};
 
 /**  A log level, ordered from the most verbose to the most severe. */
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
@@ -925,6 +1031,15 @@ export type RepairOutcome_Serialize = {
 	change: Change_Serialize | null,
 	error: string | null,
 };
+
+/**  Whether a client offers MCP sampling. */
+export type Sampling = 
+/**  It lends its model: generation works without a key or a local model server. */
+"offered" | 
+/**  It does not: generation needs a provider (a local model server or a key). */
+"not-offered" | 
+/**  Not known: neither its documentation nor a connection of it told us. */
+"unknown";
 
 /**  Every provider's status in the current month. */
 export type StatusReport = StatusReport_Serialize | StatusReport_Deserialize;
