@@ -23,6 +23,8 @@ const ipc = vi.hoisted(() => ({
   autostartEnabled: vi.fn(),
   setAppLanguage: vi.fn(),
   takeFocus: vi.fn(),
+  guideNeeded: vi.fn(),
+  guideState: vi.fn(),
   updateState: vi.fn(),
   onFocusRequest: vi.fn(),
 }));
@@ -70,6 +72,8 @@ describe("App language", () => {
     ipc.autostartEnabled.mockResolvedValue(false);
     ipc.setAppLanguage.mockImplementation(async (l: string) => l);
     ipc.takeFocus.mockResolvedValue(null);
+    ipc.guideNeeded.mockResolvedValue(false);
+    ipc.guideState.mockResolvedValue({ clients: [], localServers: [], usableProvider: null });
     ipc.updateState.mockResolvedValue({
       currentVersion: "0.1.0",
       canCheck: false,
@@ -203,5 +207,22 @@ describe("App language", () => {
     ipc.autostartEnabled.mockResolvedValue(true);
     window.dispatchEvent(new Event("focus"));
     await waitFor(() => expect(box.checked).toBe(true));
+  });
+
+  it("opens the guide by itself on a first run, and from the tray's Set up… later", async () => {
+    // Proves: with no app running ours and no usable provider, the window starts on the guide;
+    // otherwise on the overview, where the tray's "Set up…" (focus "guide") opens it.
+    ipc.guideNeeded.mockResolvedValueOnce(true);
+    render(App);
+    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+    cleanup();
+
+    render(App);
+    await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
+    expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull();
+    ipc.takeFocus.mockResolvedValueOnce("guide");
+    const ring = ipc.onFocusRequest.mock.calls.at(-1)?.[0] as () => void;
+    ring();
+    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
   });
 });

@@ -10,6 +10,10 @@ import {
   type ClientStatus_Serialize,
   type Context_Serialize,
   type ExportFormat,
+  type GuideClient,
+  type GuideState_Serialize,
+  type KeyCheck,
+  type LocalServer_Serialize,
   type Focus as FocusKind,
   type Health_Serialize,
   type ImportReport_Serialize,
@@ -127,3 +131,7 @@ export type Page<T> = Page_Serialize<T>;
 export type MovingInScan = MovingInScan_Serialize;
 export type ImportReport = ImportReport_Serialize;
 export type UninstallReport = UninstallReport_Serialize;
+// The first-run guide.
+export type GuideState = GuideState_Serialize;
+export type LocalServer = LocalServer_Serialize;
+export type { GuideClient, KeyCheck };
