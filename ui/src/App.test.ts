@@ -210,11 +210,13 @@ describe("App language", () => {
   });
 
   it("opens the guide by itself on a first run, and from the tray's Set up… later", async () => {
-    // Proves: with no app running ours and no usable provider, the window starts on the guide;
-    // otherwise on the overview, where the tray's "Set up…" (focus "guide") opens it.
+    // Proves: with no app running ours and no usable provider, the guide heads the overview
+    // (whose cards still load) until it is finished; otherwise the overview comes alone, and the
+    // tray's "Set up…" (focus "guide") opens the guide's screen.
     ipc.guideNeeded.mockResolvedValueOnce(true);
     render(App);
     expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { level: 2, name: "AI クライアント" })).toBeTruthy();
     cleanup();
 
     render(App);
