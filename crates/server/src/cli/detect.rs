@@ -89,3 +89,40 @@ fn in_words(answer: &LocalAnswer) -> String {
         LocalAnswer::NotCompatible { detail } => format!("something else answers there ({detail})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(url: &str, answer: LocalAnswer) -> LocalServer {
+        LocalServer {
+            kind: None,
+            base_url: url.into(),
+            answer,
+        }
+    }
+
+    /// `--use` skips servers that are not running or have no model, and with a model named,
+    /// takes the first server that has it.
+    #[test]
+    fn use_takes_the_first_server_that_serves_the_model() {
+        let ready = |models: &[&str]| LocalAnswer::Ready {
+            models: models.iter().map(|m| m.to_string()).collect(),
+        };
+        let servers = [
+            server(
+                "a",
+                LocalAnswer::NotRunning {
+                    detail: "refused".into(),
+                },
+            ),
+            server("b", LocalAnswer::NoModels),
+            server("c", ready(&["small"])),
+            server("d", ready(&["big", "small"])),
+        ];
+        let url = |model| first_serving(&servers, model).map(|s| s.base_url.as_str());
+        assert_eq!(url(None), Some("c"));
+        assert_eq!(url(Some("big")), Some("d"));
+        assert_eq!(url(Some("huge")), None);
+    }
+}

@@ -76,8 +76,8 @@ pub struct LocalCandidate {
 }
 
 impl LocalCandidate {
-    /// A base URL given by the user; its kind is known when it is one of the usual addresses
-    /// (or uses one of their ports on this computer).
+    /// A base URL given by the user; its kind is taken from its port when that is one of the
+    /// usual ports (11434 is Ollama's wherever it runs).
     pub fn from_url(url: &str) -> Self {
         let base_url = url.trim().trim_end_matches('/').to_string();
         Self {
