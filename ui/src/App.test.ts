@@ -226,5 +226,11 @@ describe("App language", () => {
     const ring = ipc.onFocusRequest.mock.calls.at(-1)?.[0] as () => void;
     ring();
     expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+
+    // And from Settings on the overview.
+    await fireEvent.click(screen.getAllByRole("button", { name: "概要" })[0]);
+    await waitFor(() => expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull());
+    await fireEvent.click(await screen.findByRole("button", { name: "セットアップガイドを開く" }));
+    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
   });
 });

@@ -369,6 +369,7 @@ export const en = {
   "updates.auto": "Check for updates automatically (at start and once a day)",
   // Guide.svelte: the first-run guide (also from the tray's "Set up…").
   "nav.guide": "Set up",
+  "guide.open": "Open the set-up guide",
   "guide.title": "Set up MCP LLM Generator",
   "guide.step": "Step {step} of 3",
   "guide.steps": "Steps",

@@ -357,6 +357,7 @@ export const ja: Dictionary = {
   "updates.auto": "アップデートを自動で確認する（起動時と 1 日 1 回）",
   // Guide.svelte: 初回セットアップガイド（トレイの「セットアップ…」からも開く）。
   "nav.guide": "セットアップ",
+  "guide.open": "セットアップガイドを開く",
   "guide.title": "MCP LLM Generator のセットアップ",
   "guide.step": "ステップ {step} / 3",
   "guide.steps": "ステップ",
