@@ -130,6 +130,7 @@ describe("App language", () => {
       "Backups",
       "Logs",
       "Settings",
+      "Set up",
     ]);
     expect(screen.getByRole("combobox", { name: "Language" })).toBe(picker);
     expect(document.documentElement.lang).toBe("en");
@@ -213,24 +214,30 @@ describe("App language", () => {
     // Proves: with no app running ours and no usable provider, the guide heads the overview
     // (whose cards still load) until it is finished; otherwise the overview comes alone, and the
     // tray's "Set up…" (focus "guide") opens the guide's screen.
-    ipc.guideNeeded.mockResolvedValueOnce(true);
-    render(App);
-    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
-    expect(await screen.findByRole("heading", { level: 2, name: "AI クライアント" })).toBeTruthy();
-    cleanup();
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = () => {};
+    try {
+      ipc.guideNeeded.mockResolvedValueOnce(true);
+      render(App);
+      expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+      expect(await screen.findByRole("heading", { level: 2, name: "状態" })).toBeTruthy();
+      cleanup();
 
-    render(App);
-    await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
-    expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull();
-    ipc.takeFocus.mockResolvedValueOnce("guide");
-    const ring = ipc.onFocusRequest.mock.calls.at(-1)?.[0] as () => void;
-    ring();
-    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+      render(App);
+      await screen.findByRole("heading", { level: 2, name: "状態" });
+      expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull();
+      ipc.takeFocus.mockResolvedValueOnce("guide");
+      const ring = ipc.onFocusRequest.mock.calls.at(-1)?.[0] as () => void;
+      ring();
+      expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
 
-    // And from Settings on the overview.
-    await fireEvent.click(screen.getAllByRole("button", { name: "概要" })[0]);
-    await waitFor(() => expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull());
-    await fireEvent.click(await screen.findByRole("button", { name: "セットアップガイドを開く" }));
-    expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+      // And from Settings.
+      await fireEvent.click(screen.getByRole("button", { name: "設定" }));
+      await waitFor(() => expect(screen.queryByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeNull());
+      await fireEvent.click(await screen.findByRole("button", { name: "セットアップガイドを開く" }));
+      expect(await screen.findByRole("heading", { level: 2, name: "MCP LLM Generator のセットアップ" })).toBeTruthy();
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
   });
 });

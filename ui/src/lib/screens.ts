@@ -8,6 +8,7 @@ import type { ScreenId } from "./shell";
 import Backups from "./Backups.svelte";
 import Clients from "./Clients.svelte";
 import Contexts from "./Contexts.svelte";
+import Guide from "./Guide.svelte";
 import Health from "./Health.svelte";
 import Keys from "./Keys.svelte";
 import Logs from "./Logs.svelte";
@@ -49,6 +50,7 @@ export const SCREENS: readonly Screen[] = [
     parts: [Settings, Updates, MovingIn, RemoveEverything],
     heading: "settings-title",
   },
+  { id: "guide", label: "nav.guide", parts: [Guide], heading: "guide-title" },
 ];
 
 /** The screen with this id (the overview for an id this build does not know). */

@@ -16,7 +16,8 @@ export type ScreenId =
   | "contexts"
   | "backups"
   | "logs"
-  | "settings";
+  | "settings"
+  | "guide";
 
 export type Shell = {
   /** Opens `screen` and moves the keyboard focus to `heading` (an element id) on it. */

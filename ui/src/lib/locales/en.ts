@@ -412,7 +412,7 @@ export const en = {
   "guide.gen.keyUnclear": "The key could not be confirmed, so it was not kept: {detail}",
   "guide.done.title": "Done",
   "guide.done.restart": "Restart each app so that it starts MCP LLM Generator:",
-  "guide.done.noApps": "No app was set up. You can add one later under Overview → AI clients.",
+  "guide.done.noApps": "No app was set up. You can add one later on the AI apps screen.",
   "guide.done.noGeneration": "Text generation is not set up yet for apps that cannot lend their model: see step 2.",
   "guide.done.try": "Then paste this sentence into the app to try it:",
   "guide.done.sentence": "Use the llm-generate tool of llm-generator to write a three-line poem about the sea.",

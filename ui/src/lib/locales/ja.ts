@@ -400,7 +400,7 @@ export const ja: Dictionary = {
   "guide.gen.keyUnclear": "キーを確認できなかったため、保存していません: {detail}",
   "guide.done.title": "完了",
   "guide.done.restart": "MCP LLM Generator が起動するよう、各アプリを再起動してください:",
-  "guide.done.noApps": "設定したアプリはありません。あとから「概要 → AI クライアント」で追加できます。",
+  "guide.done.noApps": "設定したアプリはありません。あとから「AI アプリ」画面で追加できます。",
   "guide.done.noGeneration": "モデルを貸せないアプリ向けの文章生成はまだ設定されていません。ステップ 2 をご覧ください。",
   "guide.done.try": "そのあと、次の文をアプリに貼り付けて試してください:",
   "guide.done.sentence": "llm-generator の llm-generate ツールを使って、海についての三行の詩を書いてください。",
