@@ -128,6 +128,7 @@ pub async fn guide_use_local_server(
     let store = state.store()?;
     let server = local::probe(LocalCandidate::from_url(&base_url)).await;
     let made = blocking(move || Ok(local::make_default(&store, &server, model.as_deref())?)).await?;
+    // The default provider changed: the tray's provider check may read differently now.
     recheck.request(Trigger::KeyChanged);
     Ok(made.name)
 }
