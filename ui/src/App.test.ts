@@ -61,7 +61,16 @@ describe("App language", () => {
     ipc.uiReady.mockResolvedValue(null);
     ipc.healthCheck.mockResolvedValue({
       level: "warning",
-      checks: [{ id: "backup", level: "warning", message: "No backup has been made yet.", fix: "Back up now." }],
+      checks: [
+        {
+          id: "backup",
+          level: "warning",
+          message: "No backup has been made yet.",
+          fix: "Back up now.",
+          finding: { id: "backup.never" },
+          fixes: [{ kind: "backUpNow" }],
+        },
+      ],
     });
     ipc.providerStatus.mockResolvedValue({ providers: [provider] });
     ipc.clientsList.mockResolvedValue([]);
@@ -81,9 +90,9 @@ describe("App language", () => {
     ipc.onFocusRequest.mockResolvedValue(() => {});
   });
 
-  it("draws the overview in Japanese on a Japanese system, with core's sentences as they are", async () => {
+  it("draws the overview in Japanese on a Japanese system, health findings included", async () => {
     render(App);
-    expect(await screen.findByText("No backup has been made yet.")).toBeTruthy();
+    expect(await screen.findByText("バックアップはまだ作成されていません。")).toBeTruthy();
     await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
     expect(heading(2)).toEqual(["状態", "ヘルスチェック", "API キー", "AI クライアント", "バックアップ", "設定", "アップデート"]);
     expect(screen.getByRole("button", { name: "概要" })).toBeTruthy();
