@@ -9,6 +9,7 @@ use std::time::Duration;
 use llmgen_core::{
     operations::health::{Health, Level},
     paths::DataDir,
+    without_commands::without_commands,
 };
 
 use crate::link::Trigger;
@@ -45,7 +46,7 @@ pub fn watch(check: &Check, rx: &Receiver<Trigger>, show: impl Fn(Level, Status,
     loop {
         match check(&data_dir) {
             Ok(health) => show(health.level, status_of(&health), why),
-            Err(e) => show(Level::Error, Status::Failed(e), why),
+            Err(e) => show(Level::Error, Status::Failed(without_commands(&e)), why),
         }
         why = match rx.recv_timeout(EVERY) {
             Ok(why) => why,

@@ -1,9 +1,10 @@
 //! The one error every IPC command returns: what kind of failure it is, for the UI to act on, and
-//! the sentence the user sees (the library's own wording, unchanged).
+//! the sentence the user sees (the library's own wording, without the command-line commands it
+//! names: see `llmgen_core::without_commands`).
 
 use llmgen_core::{
     CoreError, clients::ClientsError, import_upstream::ImportError, operations::backup::BackupError,
-    operations::logs::LogsError,
+    operations::logs::LogsError, without_commands::without_commands,
 };
 use serde::Serialize;
 
@@ -27,15 +28,16 @@ pub enum IpcErrorKind {
 #[error("{message}")]
 pub struct IpcError {
     pub kind: IpcErrorKind,
-    /// The user-facing sentence: what happened and what to do.
+    /// The user-facing sentence: what happened and what to do (never a command to type).
     pub message: String,
 }
 
 impl IpcError {
+    /// Core's sentences name command-line commands; the window shows them without.
     pub fn new(kind: IpcErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
-            message: message.into(),
+            message: without_commands(&message.into()),
         }
     }
 
