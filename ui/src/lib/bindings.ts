@@ -848,7 +848,7 @@ export type ImportReport_Serialize = {
 /**  A failed IPC call: its kind and the sentence to show. */
 export type IpcError = {
 	kind: IpcErrorKind,
-	/**  The user-facing sentence: what happened and what to do. */
+	/**  The user-facing sentence: what happened and what to do (never a command to type). */
 	message: string,
 };
 

@@ -366,20 +366,9 @@ impl Finding {
                     step: Step::ReinstallApp,
                 },
             ],
-            DatabaseOk { .. }
-            | SchemaCurrent { .. }
-            | DiskOk { .. }
-            | BackupRecent { .. }
-            | KeychainOk
-            | KeyNotNeeded { .. }
-            | KeyPresent { .. }
-            | NoBudget
-            | BudgetsFine { .. }
-            | ClientsNone
-            | ClientsOk { .. }
-            | LogsClean { .. }
-            | ServerOk { .. }
-            | Other { .. } => Vec::new(),
+            // What is fine needs nothing (a unit test holds every finding to this), and a check
+            // worded by its sentence only has no typed fix.
+            _ => Vec::new(),
         }
     }
 }
