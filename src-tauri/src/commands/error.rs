@@ -196,4 +196,28 @@ mod tests {
             IpcErrorKind::Failed
         );
     }
+
+    /// Proves: core's sentences reach the window without the command-line commands they name
+    /// (the command line keeps them), and a command the app has a screen for becomes its name.
+    #[test]
+    fn the_window_gets_no_command_of_ours() {
+        let unknown = IpcError::from(ClientsError::UnknownClient("x".into()));
+        assert_eq!(
+            unknown.message,
+            "Unknown client 'x'. Use the AI clients card to see the supported ids."
+        );
+        let passphrase = BackupError::PassphraseNeeded("/b.db".into());
+        assert!(
+            passphrase
+                .to_string()
+                .contains("`mcp-llm-generator backup passphrase set`")
+        );
+        let shown = IpcError::from(passphrase).message;
+        assert!(
+            shown.starts_with("/b.db is encrypted")
+                && !shown.contains("mcp-llm-generator")
+                && !shown.contains('`'),
+            "{shown}"
+        );
+    }
 }

@@ -13,7 +13,7 @@ import { setChoice } from "./i18n.svelte";
 
 const path = "/home/u/.local/share/dev.llmgen.desktop/llmgen.db";
 const error = "disk I/O error";
-const space = { availableBytes: 5 << 30, totalBytes: 100 << 30, freePercent: 5, at: "/home/u/.local/share", databaseBytes: 3 << 20 };
+const space = { availableBytes: 5 * 2 ** 30, totalBytes: 100 * 2 ** 30, freePercent: 5, at: "/home/u/.local/share", databaseBytes: 3 * 2 ** 20 };
 const state = { unit: "currency" as const, monthlyLimit: 10, used: 9, left: 1, percentUsed: 90 };
 const invalid = (problem: "syntax" | "repeated-entry", fixable: boolean) =>
   ({ kind: "invalidFile", problem, message: "expected value", line: 3, column: 7, fixable }) as const;
