@@ -1,7 +1,8 @@
-// The whole overview with the IPC mocked, on a webview whose locale is Japanese: it is drawn in
-// Japanese from the start ("Automatic"), and picking a language in Settings switches every card
-// at once, without a restart, and stores the choice through IPC (where the tray follows it).
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+// The whole app with the IPC mocked, on a webview whose locale is Japanese: it is drawn in
+// Japanese from the start ("Automatic"), and picking a language in Settings switches every screen
+// and the sidebar at once, without a restart, and stores the choice through IPC (where the tray
+// follows it). A tray entry opens the screen it is about.
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 // Before any module reads it: the webview reports a Japanese system.
@@ -90,57 +91,110 @@ describe("App language", () => {
     ipc.onFocusRequest.mockResolvedValue(() => {});
   });
 
-  it("draws the overview in Japanese on a Japanese system, health findings included", async () => {
+  it("draws the overview in Japanese on a Japanese system, with core's sentences as they are", async () => {
     render(App);
-    expect(await screen.findByText("バックアップはまだ作成されていません。")).toBeTruthy();
     await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
-    expect(heading(2)).toEqual(["状態", "ヘルスチェック", "API キー", "AI クライアント", "バックアップ", "設定", "アップデート"]);
-    expect(screen.getByRole("button", { name: "概要" })).toBeTruthy();
-    expect(screen.getByText("確認が必要な項目があります。")).toBeTruthy();
+    expect(heading(1)).toEqual(["MCP LLM Generator"]);
+    expect(heading(2)).toEqual(["状態"]);
+    expect(screen.getByRole("button", { name: "概要" }).getAttribute("aria-current")).toBe("page");
+    expect(await screen.findByText("対応が必要な項目が 1 件あります。")).toBeTruthy();
+    // Paths and counts sit under "Details" (詳細), in the language's number format.
+    expect(screen.getByText("詳細").tagName).toBe("SUMMARY");
     expect(screen.getByText("アプリと同じ場所に見つかりません")).toBeTruthy();
-    // Counts in the language's number format.
     expect(screen.getByTestId("count-contexts").textContent).toBe("1,234");
     expect(document.documentElement.lang).toBe("ja");
     // The end-to-end test reads which language the window came up in.
     await waitFor(() => expect(ipc.uiReady).toHaveBeenCalledWith(expect.stringContaining("lang=ja")));
+
+    // The health screen words the finding in Japanese (core's English sentence is for the CLI).
+    await fireEvent.click(screen.getByRole("button", { name: "ヘルスチェック" }));
+    expect(await screen.findByText("バックアップはまだ作成されていません。")).toBeTruthy();
+    expect(screen.getByText("確認が必要な項目があります。")).toBeTruthy();
+    expect(heading(2)).toEqual(["ヘルスチェック"]);
   });
 
-  it("switches every card at once when a language is picked in Settings, and stores it", async () => {
+  it("leads from a health finding to the screen that fixes it", async () => {
+    ipc.healthCheck.mockResolvedValue({
+      level: "warning",
+      checks: [
+        {
+          id: "provider-key",
+          level: "warning",
+          message: "The default provider 'anthropic' has no key.",
+          fix: "Store one with `mcp-llm-generator keys set anthropic`.",
+          finding: { id: "provider-key.missing", params: { provider: "anthropic" } },
+          fixes: [{ kind: "openKeys", provider: "anthropic" }],
+        },
+      ],
+    });
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = () => {};
+    try {
+      render(App);
+      await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
+      await fireEvent.click(screen.getByRole("button", { name: "ヘルスチェック" }));
+      await fireEvent.click(await screen.findByRole("button", { name: "キーとプロバイダーを開く" }));
+      expect(heading(2)).toEqual(["API キー"]);
+      // The keys screen's heading takes the focus, as when the tray sends the user there.
+      await waitFor(() => expect(document.activeElement?.id).toBe("keys-title"));
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
+  });
+
+  it("switches every screen at once when a language is picked in Settings, and stores it", async () => {
     render(App);
-    const picker = (await screen.findByTestId("language")) as HTMLSelectElement;
     await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
+    await fireEvent.click(screen.getByRole("button", { name: "設定" }));
+    const picker = (await screen.findByTestId("language")) as HTMLSelectElement;
     expect(picker.value).toBe("auto");
 
     await fireEvent.change(picker, { target: { value: "en" } });
-    expect(heading(2)).toEqual(["Status", "Health", "API keys", "AI clients", "Backups", "Settings", "Updates"]);
-    expect(screen.getByText("Something needs attention.")).toBeTruthy();
-    expect(screen.getByRole("button", { name: "Run health check" })).toBeTruthy();
-    expect(screen.getByText("This month: 1 call, 1,234 tokens")).toBeTruthy();
+    expect(heading(2)).toEqual(["Settings", "Updates", "Moving in", "Remove everything"]);
+    const sidebar = within(screen.getByRole("navigation", { name: "Screens" }));
+    expect(sidebar.getAllByRole("button").map((b) => b.textContent?.trim())).toEqual([
+      "Overview",
+      "Health",
+      "AI apps",
+      "Keys & providers",
+      "Usage",
+      "Personas",
+      "Templates",
+      "Conversations",
+      "Backups",
+      "Logs",
+      "Settings",
+    ]);
     expect(screen.getByRole("combobox", { name: "Language" })).toBe(picker);
     expect(document.documentElement.lang).toBe("en");
     expect(ipc.setAppLanguage).toHaveBeenLastCalledWith("en");
-
-    await fireEvent.change(picker, { target: { value: "auto" } });
-    expect(heading(2)[0]).toBe("状態");
-    expect(ipc.setAppLanguage).toHaveBeenLastCalledWith("auto");
     // Nothing was read again to switch: the same data, new words.
     expect(ipc.appStatus).toHaveBeenCalledTimes(1);
+    await fireEvent.click(sidebar.getByRole("button", { name: "Overview" }));
+    expect(await screen.findByText("This month: 1 call, 1,234 tokens")).toBeTruthy();
+    expect(heading(2)).toEqual(["Status"]);
+
+    await fireEvent.click(sidebar.getByRole("button", { name: "Settings" }));
+    await fireEvent.change(await screen.findByTestId("language"), { target: { value: "auto" } });
+    expect(heading(2)[0]).toBe("設定");
+    expect(ipc.setAppLanguage).toHaveBeenLastCalledWith("auto");
   });
 
   it("keeps the new language and says so when it could not be stored", async () => {
     ipc.setAppLanguage.mockRejectedValue(new Error("database is locked"));
     render(App);
+    await fireEvent.click(await screen.findByRole("button", { name: "設定" }));
     const picker = (await screen.findByTestId("language")) as HTMLSelectElement;
     await fireEvent.change(picker, { target: { value: "en" } });
-    expect(heading(2)[0]).toBe("Status");
+    expect(heading(2)[0]).toBe("Settings");
     expect((await screen.findByText(/could not be saved/)).textContent).toBe(
       "The language changed, but could not be saved: database is locked",
     );
   });
 
-  it("opens at the card a tray entry is about, once the overview is drawn and again when the tray asks", async () => {
-    // The tray asked ("Configure clients…") before this UI loaded, and the overview's data
-    // comes later than the request: the card is brought into view once it is there.
+  it("opens the screen a tray entry is about, once the app's data is read and again when the tray asks", async () => {
+    // The tray asked ("Configure clients…") before this UI loaded, and the app's data comes
+    // later than the request: the screen opens once it is there, its heading focused.
     ipc.takeFocus.mockResolvedValueOnce("clients");
     let loaded: (v: unknown) => void = () => {};
     ipc.appStatus.mockImplementationOnce(() => new Promise((resolve) => (loaded = resolve)));
@@ -160,6 +214,7 @@ describe("App language", () => {
       });
       const clients = await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
       await waitFor(() => expect(document.activeElement).toBe(clients));
+      expect(screen.getByRole("button", { name: "AI アプリ" }).getAttribute("aria-current")).toBe("page");
       expect(scrolled).toContain(clients.closest("section"));
       expect(ipc.takeFocus).toHaveBeenCalledTimes(1);
 
@@ -167,9 +222,10 @@ describe("App language", () => {
       ipc.takeFocus.mockResolvedValueOnce("health");
       const ring = ipc.onFocusRequest.mock.calls[0][0] as () => void;
       ring();
-      const health = screen.getByRole("heading", { level: 2, name: "ヘルスチェック" });
+      const health = await screen.findByRole("heading", { level: 2, name: "ヘルスチェック" });
       await waitFor(() => expect(document.activeElement).toBe(health));
-      expect(scrolled).toContain(health.closest("section"));
+      expect(screen.getByRole("button", { name: "ヘルスチェック" }).getAttribute("aria-current")).toBe("page");
+      expect(screen.queryByRole("heading", { level: 2, name: "AI クライアント" })).toBeNull();
     } finally {
       Element.prototype.scrollIntoView = original;
     }
@@ -177,6 +233,7 @@ describe("App language", () => {
 
   it("shows a Start at login changed from the tray when the window comes back to the front", async () => {
     render(App);
+    await fireEvent.click(await screen.findByRole("button", { name: "設定" }));
     const box = (await screen.findByTestId("autostart")) as HTMLInputElement;
     await waitFor(() => expect(box.disabled).toBe(false));
     expect(box.checked).toBe(false);

@@ -26,9 +26,37 @@ pub(crate) fn days_from_now(days: u32) -> String {
     format(now() + Duration::days(i64::from(days)))
 }
 
+/// The last `count` UTC days up to and including today, oldest first, as `YYYY-MM-DD` (the
+/// `day` column of the daily counters).
+pub(crate) fn last_days(count: u16) -> Vec<String> {
+    let mut days = Vec::with_capacity(usize::from(count));
+    let mut day = Some(now().date());
+    for _ in 0..count {
+        let Some(d) = day else { break };
+        days.push(format!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        ));
+        day = d.previous_day();
+    }
+    days.reverse();
+    days
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_days_end_today_oldest_first() {
+        let days = last_days(3);
+        assert_eq!(days.len(), 3);
+        assert_eq!(days[2], format(now())[..10]);
+        assert!(days[0] < days[1] && days[1] < days[2], "{days:?}");
+        assert!(last_days(0).is_empty());
+    }
 
     #[test]
     fn timestamps_sort_as_text_in_time_order() {

@@ -6,12 +6,12 @@
 
 /// The words for a command the app offers itself, by the command's first words.
 const SCREENS: [(&str, &str); 6] = [
-    ("keys set", "the API keys card"),
-    ("backup list", "the Backups card"),
+    ("keys set", "the Keys & providers screen"),
+    ("backup list", "the Backups screen"),
     ("backup create", "Back up now"),
-    ("clients restore", "Restore backup on the AI clients card"),
-    ("clients configure", "the AI clients card"),
-    ("clients list", "the AI clients card"),
+    ("clients restore", "Restore backup on the AI apps screen"),
+    ("clients configure", "the AI apps screen"),
+    ("clients list", "the AI apps screen"),
 ];
 
 const OURS: &str = "`mcp-llm-generator";
@@ -85,19 +85,19 @@ mod tests {
             without_commands(
                 "Provider 'openai' rejected the API key (HTTP 401). Store a valid key with `mcp-llm-generator keys set openai`."
             ),
-            "Provider 'openai' rejected the API key (HTTP 401). Store a valid key with the API keys card."
+            "Provider 'openai' rejected the API key (HTTP 401). Store a valid key with the Keys & providers screen."
         );
         assert_eq!(
             without_commands(
                 "No API key is stored for provider 'x'. Run `mcp-llm-generator keys set x` (the key goes to your OS keychain, never to a file)."
             ),
-            "No API key is stored for provider 'x'. Use the API keys card (the key goes to your OS keychain, never to a file)."
+            "No API key is stored for provider 'x'. Use the Keys & providers screen (the key goes to your OS keychain, never to a file)."
         );
         assert_eq!(
             without_commands(
                 "/b.db failed SQLite's integrity check (x). It cannot be used; choose another backup (`mcp-llm-generator backup list`)."
             ),
-            "/b.db failed SQLite's integrity check (x). It cannot be used; choose another backup (the Backups card)."
+            "/b.db failed SQLite's integrity check (x). It cannot be used; choose another backup (the Backups screen)."
         );
     }
 

@@ -204,7 +204,7 @@ mod tests {
         let unknown = IpcError::from(ClientsError::UnknownClient("x".into()));
         assert_eq!(
             unknown.message,
-            "Unknown client 'x'. Use the AI clients card to see the supported ids."
+            "Unknown client 'x'. Use the AI apps screen to see the supported ids."
         );
         let passphrase = BackupError::PassphraseNeeded("/b.db".into());
         assert!(

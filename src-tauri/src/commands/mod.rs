@@ -20,6 +20,7 @@ mod templates;
 #[cfg(test)]
 mod test_support;
 mod updates;
+mod usage;
 
 use blocking::blocking;
 pub(crate) use clients::server_binary;
@@ -86,6 +87,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             updates::update_check,
             updates::update_install,
             updates::update_auto_set,
+            // The Usage screen's charts.
+            usage::usage_history,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

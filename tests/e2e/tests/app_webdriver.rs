@@ -16,11 +16,17 @@ use std::{
 use llmgen_core::{
     Store,
     conversation::contexts::{self, NewContext},
+    generation::{
+        TokenUsage,
+        usage::{self, Outcome},
+    },
+    operations::metrics::Metrics,
     paths::DataDir,
 };
 use serde_json::{Value, json};
 use support::{
     driver::{Driver, Setup},
+    screens,
     tray::{Item, TrayHost},
     ui,
 };
@@ -84,7 +90,9 @@ impl Drop for AppProcess {
 /// configuring VS Code and Claude Desktop adds our entry and keeps everything else in their
 /// files; a backup restored after a confirmation brings back exactly the data it holds; the
 /// tray's status line follows each step from a warning to "All good", and its "Run health check"
-/// and "Quit" entries work when clicked over dbusmenu.
+/// and "Quit" entries work when clicked over dbusmenu; every screen of the sidebar passes the
+/// accessibility audit (axe-core: no serious or critical finding), in English and in Japanese,
+/// light and dark.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     let Some(setup) = Setup::from_xtask() else {
@@ -103,6 +111,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         },
     )
     .expect("seed a context");
+    seed_usage(&store);
     let vscode_file = home.join(".config/Code/User/mcp.json");
     let claude_file = home.join(".config/Claude/claude_desktop_config.json");
     for (path, text) in [(&vscode_file, VSCODE_FILE), (&claude_file, CLAUDE_DESKTOP_FILE)] {
@@ -147,9 +156,10 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         "a status that needs fixing opens the app when clicked: {first:?}"
     );
 
-    ui::find(&client, "[data-testid=provider-anthropic]").await;
+    ui::find(&client, "[data-testid=overview-health]").await;
     ui::screenshot(&client, shots, "app-first-start").await;
 
+    screens::open(&client, "keys").await;
     store_a_key(&client).await;
     // The tray re-checked after the key was stored: one problem is left.
     let after_key = blocking(|| {
@@ -160,9 +170,11 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     .expect("status after the key");
     assert!(after_key.label.contains("backup"), "{after_key:?}");
 
+    screens::open(&client, "clients").await;
     connect_clients(&client, &server).await;
     check_client_files(&vscode_file, &claude_file, &server, &data);
 
+    screens::open(&client, "backups").await;
     back_up_and_restore(&client, &store, &driver, &tray, &item).await;
 
     // --- The tray's "Run health check", clicked as a panel does: a check runs for it.
@@ -182,9 +194,9 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         "nothing to fix, so the status line is not a button: {ok:?}"
     );
 
-    // --- The tray's "Configure clients…" brings the open window to its AI clients card (the
-    // heading gets the keyboard focus), from whatever screen it was on.
-    ui::click(&client, "nav button:nth-child(2)").await;
+    // --- The tray's "Configure clients…" opens the window's AI apps screen (its heading gets the
+    // keyboard focus), from whatever screen it was on.
+    screens::open(&client, "personas").await;
     blocking(|| tray.click(&item, "Configure clients…")).expect("click Configure clients…");
     let deadline = Instant::now() + ui::UI_WAIT;
     loop {
@@ -200,13 +212,18 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         }
         assert!(
             Instant::now() < deadline,
-            "Configure clients… did not bring the AI clients card into view (focus on {focused})"
+            "Configure clients… did not open the AI apps screen (focus on {focused})"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    ui::find(&client, "nav [data-screen=clients][aria-current=page]").await;
 
+    screens::open(&client, "usage").await;
+    check_usage_charts(&client).await;
+
+    // Every screen, audited for accessibility (and photographed), in English and in Japanese.
     let mut names = Vec::new();
-    screenshots_of_every_screen(&client, shots, "", &mut names).await;
+    screens::visit_every_screen(&client, shots, "", &mut names).await;
 
     // --- 日本語 chosen in Settings: the window and the tray's menu switch at once.
     switch_to_japanese(&client).await;
@@ -216,7 +233,10 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         })
     })
     .expect("the tray in Japanese");
-    screenshots_of_every_screen(&client, shots, "-ja", &mut names).await;
+    screens::visit_every_screen(&client, shots, "-ja", &mut names).await;
+    // The same in the app's dark colours (as under a dark desktop theme).
+    screens::force_dark_scheme(&client).await;
+    screens::visit_every_screen(&client, shots, "-ja-dark", &mut names).await;
 
     // --- Quit from the tray (終了, in Japanese now) ends the app.
     blocking(|| tray.click(&item, "終了")).expect("click Quit");
@@ -469,8 +489,10 @@ async fn back_up_and_restore(
         "the restored database is not the backup's"
     );
 
-    // What the user sees after reopening the screen: the backup's data.
+    // What the user sees after reopening the window: the backup's data (the overview's counts,
+    // under its Details).
     client.refresh().await.expect("reload");
+    ui::click(client, "main details > summary").await;
     ui::wait_for_text(client, "[data-testid=count-contexts]", "one context", |t| {
         t == "1"
     })
@@ -484,91 +506,57 @@ async fn back_up_and_restore(
     assert!(line.contains("health: All good"), "{line}");
 }
 
+/// Today's direct calls and tool calls, as a server would have counted them, for the charts.
+fn seed_usage(store: &Store) {
+    let tokens = TokenUsage {
+        input_tokens: 1200,
+        output_tokens: 300,
+    };
+    usage::record(store, "anthropic", "claude-test", Outcome::Ok, tokens, 900).expect("usage");
+    let metrics = Metrics::new();
+    metrics.record_tool("generate-text", Duration::from_millis(900), false);
+    metrics.record_tool("template-manage", Duration::from_millis(2), true);
+    metrics.flush(store).expect("tool calls");
+}
+
+/// Usage screen: Chart.js drew the seeded day (it sized its canvas), and the summary a screen
+/// reader reads says what the drawing shows.
+async fn check_usage_charts(client: &fantoccini::Client) {
+    ui::wait_for_text(
+        client,
+        "[data-testid=usage-chart-summary]",
+        "the day's tokens",
+        |t| t.starts_with("1,500 tokens in 30 days.") && t.contains("anthropic 1,500 tokens"),
+    )
+    .await;
+    ui::wait_for_text(
+        client,
+        "[data-testid=tool-chart-summary]",
+        "the tool calls",
+        |t| t.starts_with("2 calls in 30 days, 1 with an error (50%)."),
+    )
+    .await;
+    for chart in ["usage-chart", "tool-chart"] {
+        let css = format!("[data-testid={chart}] canvas[style*=\"height\"]");
+        ui::find(client, &css).await;
+    }
+}
+
 /// How long the window and the tray may take to follow a change of language.
 const WAIT_SWITCH: Duration = Duration::from_secs(30);
 
-/// Settings (on the overview): choose 日本語; the navigation is in Japanese at once.
+/// Settings: choose 日本語; the sidebar is in Japanese at once.
 async fn switch_to_japanese(client: &fantoccini::Client) {
-    ui::click(client, "nav button:first-child").await;
+    screens::open(client, "settings").await;
     let select = ui::find(client, "[data-testid=language]").await;
     select.select_by_value("ja").await.expect("choose 日本語");
     ui::wait_for_text(
         client,
-        "nav button:first-child",
+        "nav [data-screen=overview]",
         "the overview's Japanese name",
         |t| !t.is_ascii(),
     )
     .await;
-}
-
-/// Screenshots for people reviewing the run (target/screenshots): every screen the navigation
-/// reaches, each card scrolled to the top, named `app-<screen>-<card><suffix>.png`. The names
-/// come from the English labels of the first pass (kept in `names`, one list of card names per
-/// screen); a pass in another language takes them by position, as screens and cards keep
-/// their order.
-async fn screenshots_of_every_screen(
-    client: &fantoccini::Client,
-    dir: Option<&Path>,
-    suffix: &str,
-    names: &mut Vec<(String, Vec<String>)>,
-) {
-    if dir.is_none() {
-        return;
-    }
-    let first_pass = names.is_empty();
-    let screens = client
-        .find_all(fantoccini::Locator::Css("nav button"))
-        .await
-        .expect("nav")
-        .len();
-    for i in 0..screens {
-        let button = client
-            .find_all(fantoccini::Locator::Css("nav button"))
-            .await
-            .expect("nav")
-            .into_iter()
-            .nth(i)
-            .expect("a nav button");
-        if first_pass {
-            names.push((slug(&button.text().await.expect("nav label")), Vec::new()));
-        }
-        button.click().await.expect("open a screen");
-        ui::find(client, "main h2").await;
-        let cards = client
-            .find_all(fantoccini::Locator::Css("main section"))
-            .await
-            .expect("cards");
-        let mut shown_at = None;
-        let mut j = 0;
-        for card in cards {
-            let title = match card.find(fantoccini::Locator::Css("h2")).await {
-                Ok(h) => h.text().await.unwrap_or_default(),
-                Err(_) => continue,
-            };
-            let (screen, card_names) = &mut names[i];
-            if first_pass {
-                card_names.push(slug(&title));
-            }
-            let name = card_names.get(j).cloned().unwrap_or_else(|| j.to_string());
-            j += 1;
-            // The last cards of a page cannot scroll to the top: they are in the shot before.
-            let at = ui::scroll_to(client, &card).await;
-            if shown_at == Some(at) {
-                continue;
-            }
-            shown_at = Some(at);
-            ui::screenshot(client, dir, &format!("app-{screen}-{name}{suffix}")).await;
-        }
-    }
-}
-
-fn slug(text: &str) -> String {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    words.join("-")
 }
 
 /// Regular files under `root` whose bytes contain `needle`.

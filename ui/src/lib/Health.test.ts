@@ -79,8 +79,8 @@ describe("Health", () => {
     const onopen = vi.fn();
     render(Health, { onopen });
     const keys = await screen.findByTestId("check-provider-key");
-    expect(keys.textContent).toContain("Store an API key for anthropic on the API keys card");
-    await fireEvent.click(within(keys).getByRole("button", { name: "Open API keys" }));
+    expect(keys.textContent).toContain("Store an API key for anthropic on the Keys & providers screen");
+    await fireEvent.click(within(keys).getByRole("button", { name: "Open Keys & providers" }));
     expect(onopen).toHaveBeenCalledWith("keys");
   });
 

@@ -136,6 +136,8 @@ export const commands = {
 	 *  setting, shared with `mcp-llm-generator settings set update-check`.
 	 */
 	updateAutoSet: (enabled: boolean) => typedError<UpdateState_Serialize, IpcError>(__TAURI_INVOKE("update_auto_set", { enabled })),
+	/**  The last `days` days (today included; the screen asks for 30). */
+	usageHistory: (days: number) => typedError<UsageHistory_Serialize, IpcError>(__TAURI_INVOKE("usage_history", { days })),
 };
 
 /* Types */
@@ -441,6 +443,37 @@ export type Counts = {
 	personas: number,
 	contexts: number,
 	messages: number,
+};
+
+/**  One provider's direct calls on one day (every model, every outcome). */
+export type DayUsage = DayUsage_Serialize | DayUsage_Deserialize;
+
+/**  One provider's direct calls on one day (every model, every outcome). */
+export type DayUsage_Deserialize = {
+	calls: number,
+	/**  Calls that failed (key rejected, rate limited, timeout, ...). */
+	failedCalls: number,
+	inputTokens: number,
+	outputTokens: number,
+	/**
+	 *  Cost of the day's priced models, in the budget's currency; `None` when none of the
+	 *  models used that day has a price (unpriced models count as free, as budgets do).
+	 */
+	cost?: number | null,
+};
+
+/**  One provider's direct calls on one day (every model, every outcome). */
+export type DayUsage_Serialize = {
+	calls: number,
+	/**  Calls that failed (key rejected, rate limited, timeout, ...). */
+	failedCalls: number,
+	inputTokens: number,
+	outputTokens: number,
+	/**
+	 *  Cost of the day's priced models, in the budget's currency; `None` when none of the
+	 *  models used that day has a price (unpriced models count as free, as budgets do).
+	 */
+	cost: number | null,
 };
 
 /**  The disk holding the data folder. */
@@ -1129,6 +1162,21 @@ export type Persona_Serialize = {
 	updatedAt: string,
 };
 
+/**  One provider's days, aligned with [`UsageDays::days`]. */
+export type ProviderDays = ProviderDays_Serialize | ProviderDays_Deserialize;
+
+/**  One provider's days, aligned with [`UsageDays::days`]. */
+export type ProviderDays_Deserialize = {
+	provider: string,
+	days: DayUsage_Deserialize[],
+};
+
+/**  One provider's days, aligned with [`UsageDays::days`]. */
+export type ProviderDays_Serialize = {
+	provider: string,
+	days: DayUsage_Serialize[],
+};
+
 /**  The wire protocol a provider speaks. */
 export type ProviderKind = 
 /**  The Anthropic Messages API. */
@@ -1373,6 +1421,37 @@ export type Template_Serialize = {
 	updatedAt: string,
 };
 
+/**  Every tool's calls on one day. */
+export type ToolCallsDay = ToolCallsDay_Serialize | ToolCallsDay_Deserialize;
+
+/**  Every tool's calls on one day. */
+export type ToolCallsDay_Deserialize = {
+	/**  `YYYY-MM-DD` (UTC). */
+	day: string,
+	calls: number,
+	errors: number,
+	/**
+	 *  From the latency histogram of all tools (within 25 % of the true value); `None` on a
+	 *  day without calls.
+	 */
+	p50Ms?: number | null,
+	p95Ms?: number | null,
+};
+
+/**  Every tool's calls on one day. */
+export type ToolCallsDay_Serialize = {
+	/**  `YYYY-MM-DD` (UTC). */
+	day: string,
+	calls: number,
+	errors: number,
+	/**
+	 *  From the latency histogram of all tools (within 25 % of the true value); `None` on a
+	 *  day without calls.
+	 */
+	p50Ms: number | null,
+	p95Ms: number | null,
+};
+
 /**  Everything `uninstall` did. */
 export type UninstallReport = UninstallReport_Serialize | UninstallReport_Deserialize;
 
@@ -1435,6 +1514,47 @@ export type UpdateState_Serialize = {
 	lastChecked: string | null,
 	/**  Why the last check or installation failed, and what to do. */
 	error: string | null,
+};
+
+/**
+ *  The last days' usage: every day of the range (days without calls included), and one series
+ *  per provider that was called in it, by name.
+ */
+export type UsageDays = UsageDays_Serialize | UsageDays_Deserialize;
+
+/**
+ *  The last days' usage: every day of the range (days without calls included), and one series
+ *  per provider that was called in it, by name.
+ */
+export type UsageDays_Deserialize = {
+	/**  `YYYY-MM-DD` (UTC), oldest first, ending today. */
+	days: string[],
+	providers: ProviderDays_Deserialize[],
+};
+
+/**
+ *  The last days' usage: every day of the range (days without calls included), and one series
+ *  per provider that was called in it, by name.
+ */
+export type UsageDays_Serialize = {
+	/**  `YYYY-MM-DD` (UTC), oldest first, ending today. */
+	days: string[],
+	providers: ProviderDays_Serialize[],
+};
+
+/**  What the Usage screen draws. */
+export type UsageHistory = UsageHistory_Serialize | UsageHistory_Deserialize;
+
+/**  What the Usage screen draws. */
+export type UsageHistory_Deserialize = {
+	usage: UsageDays_Deserialize,
+	tools: ToolCallsDay_Deserialize[],
+};
+
+/**  What the Usage screen draws. */
+export type UsageHistory_Serialize = {
+	usage: UsageDays_Serialize,
+	tools: ToolCallsDay_Serialize[],
 };
 
 /**  One provider's usage in a month. */

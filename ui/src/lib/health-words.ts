@@ -4,6 +4,7 @@
 // fix kind of the bindings, so a new one does not type-check until it has words here.
 import type { Health } from "./ipc";
 import { formatNumber, t, word } from "./i18n.svelte";
+import type { ScreenId } from "./shell";
 
 export type Check = Health["checks"][number];
 export type Finding = Check["finding"];
@@ -89,8 +90,8 @@ export function sentence(finding: Finding): string {
   return (sentences[finding.id] as (f: Finding) => string)(finding);
 }
 
-/** A card of the window a fix leads to; the parent shows it (Health's `onopen`). */
-export type Card = "clients" | "keys" | "backups" | "logs";
+/** A screen a fix leads to (the sidebar's ids, shell.ts). */
+export type Card = Extract<ScreenId, "clients" | "keys" | "backups" | "logs">;
 
 /** One fix in words, with the app's own action or the card it leads to, if any. */
 export type FixWords = { text: string; act?: "backUpNow" | "repairClientEntries"; label?: string; card?: Card };

@@ -1,5 +1,5 @@
 //! Running the installation: backups with verified restore, health checks, the daily report,
-//! maintenance, logs, diagnose archives, the status overview, tool-call metrics and uninstall.
+//! maintenance, logs, diagnose archives, the status overview, tool-call metrics (and their last days, for charts) and uninstall.
 
 pub mod backup;
 pub mod diagnose;
@@ -9,4 +9,5 @@ pub mod maintain;
 pub mod metrics;
 pub mod report;
 pub mod status;
+pub mod tool_days;
 pub mod uninstall;

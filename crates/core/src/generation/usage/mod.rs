@@ -3,7 +3,11 @@
 //! Every direct call adds to one counter row per UTC day, provider, model and outcome (no row
 //! per call). A budget is per provider and month, in tokens (input + output) or in currency,
 //! priced per model; at 80 % it warns, at 100 % calls are refused until the user raises it or
-//! the month ends.
+//! the month ends. [`daily`] gives the last days day by day, for charts.
+
+mod daily;
+
+pub use daily::{DayUsage, MAX_DAYS, ProviderDays, UsageDays, daily};
 
 use std::collections::BTreeMap;
 
@@ -447,6 +451,20 @@ pub fn check_budget(store: &Store, provider: &str) -> Result<Option<String>> {
 mod tests {
     use super::*;
 
+    /// openai's model "cheap": 1 per million input tokens, 2 per million output tokens.
+    pub(super) fn set_cheap_price(store: &Store) {
+        set_price(
+            store,
+            "openai",
+            "cheap",
+            Price {
+                input_per_mtok: 1.0,
+                output_per_mtok: 2.0,
+            },
+        )
+        .expect("price");
+    }
+
     fn tokens(i: u64, o: u64) -> TokenUsage {
         TokenUsage {
             input_tokens: i,
@@ -521,16 +539,7 @@ mod tests {
     #[test]
     fn a_currency_budget_prices_each_model_and_names_unpriced_ones() {
         let store = Store::open_in_memory().expect("store");
-        set_price(
-            &store,
-            "openai",
-            "cheap",
-            Price {
-                input_per_mtok: 1.0,
-                output_per_mtok: 2.0,
-            },
-        )
-        .expect("price");
+        set_cheap_price(&store);
         set_budget(
             &store,
             "openai",
