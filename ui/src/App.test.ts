@@ -64,7 +64,16 @@ describe("App language", () => {
     ipc.uiReady.mockResolvedValue(null);
     ipc.healthCheck.mockResolvedValue({
       level: "warning",
-      checks: [{ id: "backup", level: "warning", message: "No backup has been made yet.", fix: "Back up now." }],
+      checks: [
+        {
+          id: "backup",
+          level: "warning",
+          message: "No backup has been made yet.",
+          fix: "Back up now.",
+          finding: { id: "backup.never" },
+          fixes: [{ kind: "backUpNow" }],
+        },
+      ],
     });
     ipc.providerStatus.mockResolvedValue({ providers: [provider] });
     ipc.clientsList.mockResolvedValue([]);
@@ -101,11 +110,40 @@ describe("App language", () => {
     // The end-to-end test reads which language the window came up in.
     await waitFor(() => expect(ipc.uiReady).toHaveBeenCalledWith(expect.stringContaining("lang=ja")));
 
-    // The health screen shows core's sentence as it is, around Japanese words.
+    // The health screen words the finding in Japanese (core's English sentence is for the CLI).
     await fireEvent.click(screen.getByRole("button", { name: "ヘルスチェック" }));
-    expect(await screen.findByText("No backup has been made yet.")).toBeTruthy();
+    expect(await screen.findByText("バックアップはまだ作成されていません。")).toBeTruthy();
     expect(screen.getByText("確認が必要な項目があります。")).toBeTruthy();
     expect(heading(2)).toEqual(["ヘルスチェック"]);
+  });
+
+  it("leads from a health finding to the screen that fixes it", async () => {
+    ipc.healthCheck.mockResolvedValue({
+      level: "warning",
+      checks: [
+        {
+          id: "provider-key",
+          level: "warning",
+          message: "The default provider 'anthropic' has no key.",
+          fix: "Store one with `mcp-llm-generator keys set anthropic`.",
+          finding: { id: "provider-key.missing", params: { provider: "anthropic" } },
+          fixes: [{ kind: "openKeys", provider: "anthropic" }],
+        },
+      ],
+    });
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = () => {};
+    try {
+      render(App);
+      await screen.findByText("今月: 1 回の呼び出し、1,234 トークン");
+      await fireEvent.click(screen.getByRole("button", { name: "ヘルスチェック" }));
+      await fireEvent.click(await screen.findByRole("button", { name: "キーとプロバイダーを開く" }));
+      expect(heading(2)).toEqual(["API キー"]);
+      // The keys screen's heading takes the focus, as when the tray sends the user there.
+      await waitFor(() => expect(document.activeElement?.id).toBe("keys-title"));
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
   });
 
   it("switches every screen at once when a language is picked in Settings, and stores it", async () => {

@@ -46,6 +46,7 @@ pub mod server_copy;
 pub mod settings;
 pub mod store;
 mod timefmt;
+pub mod without_commands;
 
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -1,6 +1,6 @@
 //! The tray's health: core's health check (the same one as `mcp-llm-generator health`) runs at
 //! start, every few minutes and on demand, on a thread of its own; its level picks the tray icon
-//! and its worst finding becomes the menu's status line.
+//! and its worst finding becomes the menu's status line, in the user's language.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -9,6 +9,7 @@ use std::time::Duration;
 use llmgen_core::{
     operations::health::{Health, Level},
     paths::DataDir,
+    without_commands::without_commands,
 };
 
 use crate::link::Trigger;
@@ -45,7 +46,7 @@ pub fn watch(check: &Check, rx: &Receiver<Trigger>, show: impl Fn(Level, Status,
     loop {
         match check(&data_dir) {
             Ok(health) => show(health.level, status_of(&health), why),
-            Err(e) => show(Level::Error, Status::Failed(e), why),
+            Err(e) => show(Level::Error, Status::Failed(without_commands(&e)), why),
         }
         why = match rx.recv_timeout(EVERY) {
             Ok(why) => why,
@@ -62,7 +63,7 @@ pub fn status_of(health: &Health) -> Status {
     match problems.clone().find(|c| c.level == health.level) {
         None => Status::AllGood,
         Some(worst) => Status::NeedsFix {
-            finding: worst.message.clone(),
+            finding: crate::findings::Sentence::of(&worst.finding),
             more: problems.count() - 1,
         },
     }
@@ -72,14 +73,14 @@ pub fn status_of(health: &Health) -> Status {
 mod tests {
     use super::*;
     use crate::lang::Lang;
-    use llmgen_core::operations::health::Check;
+    use llmgen_core::operations::health::{Check, Finding};
 
+    /// A check worded by its sentence only (the tray shows it as it is).
     fn check(id: &'static str, level: Level, message: &str) -> Check {
-        Check {
-            id,
-            level,
-            message: message.into(),
-            fix: None,
+        match level {
+            Level::Ok => Check::ok(id, message),
+            Level::Warning => Check::warning(id, message, "fix"),
+            Level::Error => Check::error(id, message, "fix"),
         }
     }
 
@@ -114,6 +115,32 @@ mod tests {
         assert_eq!(
             status_of(&health(vec![check("disk", Level::Ok, "Plenty of space.")])).text(Lang::En),
             "All good"
+        );
+    }
+
+    /// A finding's line is worded in the language shown, from its id and figures, without the
+    /// command the command line's fix names.
+    #[test]
+    fn the_status_line_words_the_finding_in_the_language_shown() {
+        let status = status_of(&health(vec![
+            Check::found(Finding::DiskOk {
+                space: llmgen_core::operations::health::DiskSpace {
+                    available_bytes: 50,
+                    total_bytes: 100,
+                    free_percent: 50.0,
+                    at: "/d".into(),
+                    database_bytes: 1,
+                },
+            }),
+            Check::found(Finding::BackupNever),
+        ]));
+        assert_eq!(
+            status.text(Lang::En),
+            "No backup has been made yet. Open the app to fix it."
+        );
+        assert_eq!(
+            status.text(Lang::Ja),
+            "バックアップはまだ作成されていません。 アプリを開いて対処してください。"
         );
     }
 }

@@ -9,6 +9,7 @@
 //! installers grow by the tray's own code only. Elsewhere (and on Linux when that program cannot
 //! be started) the app's Tauri binary draws the same [`tray::Tray`] with Tauri's tray.
 
+pub mod findings;
 pub mod health;
 pub mod lang;
 pub mod lean;

@@ -81,14 +81,15 @@ impl TrayItem {
 }
 
 /// What the status line says, kept as meaning rather than text so a change of language can
-/// say it again. Sentences from llmgen-core (the health finding, an error) stay English.
+/// say it again. The health finding is worded in each language (findings.rs); errors from
+/// llmgen-core stay English.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Checking,
     AllGood,
     /// The worst finding of the health check, and how many other problems there are.
     NeedsFix {
-        finding: String,
+        finding: crate::findings::Sentence,
         more: usize,
     },
     /// The check itself could not run.
@@ -106,15 +107,20 @@ impl Status {
             (_, Self::Checking) => TrayItem::Status.label(lang).to_string(),
             (Lang::En, Self::AllGood) => "All good".to_string(),
             (Lang::Ja, Self::AllGood) => "問題ありません".to_string(),
-            (Lang::En, Self::NeedsFix { finding, more: 0 }) => format!("{finding} Open the app to fix it."),
+            (Lang::En, Self::NeedsFix { finding, more: 0 }) => {
+                format!("{} Open the app to fix it.", finding.get(lang))
+            }
             (Lang::En, Self::NeedsFix { finding, more }) => {
-                format!("{finding} Open the app to fix it (and {more} more).")
+                format!("{} Open the app to fix it (and {more} more).", finding.get(lang))
             }
             (Lang::Ja, Self::NeedsFix { finding, more: 0 }) => {
-                format!("{finding} アプリを開いて対処してください。")
+                format!("{} アプリを開いて対処してください。", finding.get(lang))
             }
             (Lang::Ja, Self::NeedsFix { finding, more }) => {
-                format!("{finding} アプリを開いて対処してください（ほかに {more} 件あります）。")
+                format!(
+                    "{} アプリを開いて対処してください（ほかに {more} 件あります）。",
+                    finding.get(lang)
+                )
             }
             (_, Self::Failed(error)) => error.clone(),
             (Lang::En, Self::BackupFailed(error)) => format!("Backup failed: {error}"),

@@ -243,7 +243,10 @@ impl Tray {
             match result {
                 Ok(info) => tracing::info!("backed up to {}", info.path.display()),
                 Err(e) => {
-                    tray.show_state(Level::Error, Status::BackupFailed(e));
+                    tray.show_state(
+                        Level::Error,
+                        Status::BackupFailed(llmgen_core::without_commands::without_commands(&e)),
+                    );
                 }
             }
             tray.recheck(Trigger::Backup);

@@ -105,7 +105,7 @@ impl From<Result<Change, clients::ClientsError>> for RepairOutcome {
             },
             Err(e) => Self {
                 change: None,
-                error: Some(e.to_string()),
+                error: Some(llmgen_core::without_commands::without_commands(&e.to_string())),
             },
         }
     }

@@ -1,9 +1,10 @@
 //! The one error every IPC command returns: what kind of failure it is, for the UI to act on, and
-//! the sentence the user sees (the library's own wording, unchanged).
+//! the sentence the user sees (the library's own wording, without the command-line commands it
+//! names: see `llmgen_core::without_commands`).
 
 use llmgen_core::{
     CoreError, clients::ClientsError, import_upstream::ImportError, operations::backup::BackupError,
-    operations::logs::LogsError,
+    operations::logs::LogsError, without_commands::without_commands,
 };
 use serde::Serialize;
 
@@ -27,15 +28,16 @@ pub enum IpcErrorKind {
 #[error("{message}")]
 pub struct IpcError {
     pub kind: IpcErrorKind,
-    /// The user-facing sentence: what happened and what to do.
+    /// The user-facing sentence: what happened and what to do (never a command to type).
     pub message: String,
 }
 
 impl IpcError {
+    /// Core's sentences name command-line commands; the window shows them without.
     pub fn new(kind: IpcErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
-            message: message.into(),
+            message: without_commands(&message.into()),
         }
     }
 
@@ -192,6 +194,30 @@ mod tests {
         assert_eq!(
             kind(CoreError::Json(serde_json::from_str::<u8>("x").expect_err("not json")).into()),
             IpcErrorKind::Failed
+        );
+    }
+
+    /// Proves: core's sentences reach the window without the command-line commands they name
+    /// (the command line keeps them), and a command the app has a screen for becomes its name.
+    #[test]
+    fn the_window_gets_no_command_of_ours() {
+        let unknown = IpcError::from(ClientsError::UnknownClient("x".into()));
+        assert_eq!(
+            unknown.message,
+            "Unknown client 'x'. Use the AI apps screen to see the supported ids."
+        );
+        let passphrase = BackupError::PassphraseNeeded("/b.db".into());
+        assert!(
+            passphrase
+                .to_string()
+                .contains("`mcp-llm-generator backup passphrase set`")
+        );
+        let shown = IpcError::from(passphrase).message;
+        assert!(
+            shown.starts_with("/b.db is encrypted")
+                && !shown.contains("mcp-llm-generator")
+                && !shown.contains('`'),
+            "{shown}"
         );
     }
 }

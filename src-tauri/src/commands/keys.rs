@@ -1,7 +1,7 @@
 //! IPC commands of the API keys card: every provider's status, and setting, deleting and testing
 //! a provider's key in the OS keychain (the same actions as `keys set|delete|test`).
 
-use llmgen_core::{generation::providers::StatusReport, secrets::Secret};
+use llmgen_core::{generation::providers::StatusReport, secrets::Secret, without_commands::without_commands};
 use serde::Serialize;
 
 use super::{AppState, IpcError, blocking};
@@ -13,7 +13,14 @@ use crate::link::{Recheck, Trigger};
 #[specta::specta]
 pub async fn provider_status(state: tauri::State<'_, AppState>) -> Result<StatusReport, IpcError> {
     let store = state.store()?;
-    Ok(state.direct().status(&store, None, false).await?)
+    let mut report = state.direct().status(&store, None, false).await?;
+    // Warnings name command-line commands (`budget set`); the window shows them without.
+    for p in &mut report.providers {
+        for w in &mut p.warnings {
+            *w = without_commands(w);
+        }
+    }
+    Ok(report)
 }
 
 /// Stores a provider's key in the OS keychain (the same action as `keys set`). The keychain is

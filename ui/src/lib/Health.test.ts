@@ -15,15 +15,36 @@ vi.mock("./ipc", () => ({
 
 import Health from "./Health.svelte";
 
+// Checks as core sends them: the command line's words (`message`, `fix`) and the finding with
+// its fixes, which is what the card shows.
 const warning = {
   level: "warning",
   checks: [
-    { id: "database", level: "ok", message: "The database is intact." },
-    { id: "backup", level: "warning", message: "No backup has been made yet.", fix: "Run `mcp-llm-generator backup create`." },
-    { id: "provider-key", level: "warning", message: "No key for anthropic.", fix: "Set one on the API keys screen." },
+    { id: "database", level: "ok", message: "The database is intact.", finding: { id: "database.ok", params: { path: "/d/llmgen.db" } } },
+    {
+      id: "backup",
+      level: "warning",
+      message: "No backup has been made yet.",
+      fix: "Run `mcp-llm-generator backup create`.",
+      finding: { id: "backup.never" },
+      fixes: [{ kind: "backUpNow" }],
+    },
+    {
+      id: "provider-key",
+      level: "warning",
+      message: "No key for anthropic.",
+      fix: "Run `mcp-llm-generator keys set anthropic`.",
+      finding: { id: "provider-key.missing", params: { provider: "anthropic" } },
+      fixes: [{ kind: "openKeys", provider: "anthropic" }],
+    },
   ],
 };
-const ok = { level: "ok", checks: [{ id: "backup", level: "ok", message: "The last backup is 0 hours old." }] };
+const ok = {
+  level: "ok",
+  checks: [
+    { id: "backup", level: "ok", message: "The last backup is 0 hours old.", finding: { id: "backup.recent", params: { ageHours: 0 } } },
+  ],
+};
 
 describe("Health", () => {
   afterEach(cleanup);
@@ -36,7 +57,9 @@ describe("Health", () => {
     render(Health);
     expect((await screen.findByTestId("health-level")).textContent).toContain("Something needs attention.");
     const backup = screen.getByTestId("check-backup");
-    expect(backup.textContent).toContain("Run `mcp-llm-generator backup create`.");
+    // The fix in words, not the command line's command.
+    expect(backup.textContent).toContain("Take a backup now");
+    expect(backup.textContent).not.toContain("mcp-llm-generator");
     expect(within(backup).getByRole("button", { name: "Back up now" })).toBeTruthy();
     expect(within(screen.getByTestId("check-provider-key")).queryByRole("button")).toBeNull();
   });
@@ -49,6 +72,16 @@ describe("Health", () => {
     await waitFor(() => expect(ipc.healthCheck).toHaveBeenCalledTimes(2));
     expect((await screen.findByTestId("health-level")).textContent).toContain("All good.");
     expect(screen.getByText(/Backed up to \/d\/backups\/database\/llmgen-1\.db/)).toBeTruthy();
+  });
+
+  it("leads to the card a fix needs when the parent can show it", async () => {
+    ipc.healthCheck.mockResolvedValue(warning);
+    const onopen = vi.fn();
+    render(Health, { onopen });
+    const keys = await screen.findByTestId("check-provider-key");
+    expect(keys.textContent).toContain("Store an API key for anthropic on the Keys & providers screen");
+    await fireEvent.click(within(keys).getByRole("button", { name: "Open Keys & providers" }));
+    expect(onopen).toHaveBeenCalledWith("keys");
   });
 
   it("shows why the check could not run", async () => {

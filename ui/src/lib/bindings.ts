@@ -210,6 +210,15 @@ export type BackupRow_Serialize = {
 	reason: string | null,
 };
 
+/**  One provider's budget in a `budget.near` or `budget.exhausted` finding. */
+export type BudgetNote = BudgetNote_Serialize | BudgetNote_Deserialize;
+
+/**  One provider's budget in a `budget.near` or `budget.exhausted` finding. */
+export type BudgetNote_Deserialize = { kind: "used"; provider: string; state: BudgetState_Deserialize } | { kind: "unreadable"; provider: string; error: string };
+
+/**  One provider's budget in a `budget.near` or `budget.exhausted` finding. */
+export type BudgetNote_Serialize = { kind: "used"; provider: string; state: BudgetState_Serialize } | { kind: "unreadable"; provider: string; error: string };
+
 /**  Where a provider stands against its budget this month. */
 export type BudgetState = BudgetState_Serialize | BudgetState_Deserialize;
 
@@ -281,10 +290,16 @@ export type Change_Serialize = {
 /**  Who said a message. */
 export type ChatRole = "user" | "assistant";
 
-/**  One check's outcome. */
+/**
+ *  One check's outcome: what was found ([`Finding`], for front ends that word it themselves) and
+ *  the command line's English for it (`message`, `fix`).
+ */
 export type Check = Check_Serialize | Check_Deserialize;
 
-/**  One check's outcome. */
+/**
+ *  One check's outcome: what was found ([`Finding`], for front ends that word it themselves) and
+ *  the command line's English for it (`message`, `fix`).
+ */
 export type Check_Deserialize = {
 	/**
 	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
@@ -292,13 +307,20 @@ export type Check_Deserialize = {
 	 */
 	id: string,
 	level: Level,
-	/**  One sentence saying what was found. */
+	/**  One sentence saying what was found (the command line's words). */
 	message: string,
-	/**  What to do about it; `None` when ok. */
+	/**  What to do about it, with the commands to type; `None` when ok. */
 	fix?: string | null,
+	/**  What was found, by a stable id (`backup.old`) with its parameters. */
+	finding: Finding_Deserialize,
+	/**  What the app can do or lead to, or the steps only the user can take; empty when ok. */
+	fixes: Fix_Deserialize[],
 };
 
-/**  One check's outcome. */
+/**
+ *  One check's outcome: what was found ([`Finding`], for front ends that word it themselves) and
+ *  the command line's English for it (`message`, `fix`).
+ */
 export type Check_Serialize = {
 	/**
 	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
@@ -306,10 +328,29 @@ export type Check_Serialize = {
 	 */
 	id: string,
 	level: Level,
-	/**  One sentence saying what was found. */
+	/**  One sentence saying what was found (the command line's words). */
 	message: string,
-	/**  What to do about it; `None` when ok. */
+	/**  What to do about it, with the commands to type; `None` when ok. */
 	fix?: string,
+	/**  What was found, by a stable id (`backup.old`) with its parameters. */
+	finding: Finding_Serialize,
+	/**  What the app can do or lead to, or the steps only the user can take; empty when ok. */
+	fixes?: Fix_Serialize[],
+};
+
+/**  What is wrong with a client's entry. */
+export type ClientFault = 
+/**  The entry's command is missing, not executable, or another copy of the server. */
+{ kind: "stale"; reason: string } | 
+/**  The file cannot be used as it is; `fixable` when repairing fixes it (our entry repeated). */
+{ kind: "invalidFile"; problem: FileProblem; message: string; line: number; column: number; fixable: boolean } | 
+/**  We configured this file and our entry is gone. */
+{ kind: "entryRemoved" };
+
+/**  One client whose entry cannot start this server. */
+export type ClientProblem = {
+	client: string,
+	problem: ClientFault,
 };
 
 /**  A client's state. */
@@ -460,6 +501,16 @@ export type DayUsage_Serialize = {
 	cost: number | null,
 };
 
+/**  The disk holding the data folder. */
+export type DiskSpace = {
+	availableBytes: number,
+	totalBytes: number,
+	freePercent: number | null,
+	/**  The folder measured: the data folder or, before it exists, its nearest existing parent. */
+	at: string,
+	databaseBytes: number,
+};
+
 /**  Export formats of a conversation. */
 export type ExportFormat = "markdown" | "json";
 
@@ -476,6 +527,311 @@ export type FileProblem =
  *  use) and removes the others.
  */
 "repeated-entry";
+
+/**  One finding: `id` is stable (`backup.old`, `clients.broken`, …), `params` its figures. */
+export type Finding = Finding_Serialize | Finding_Deserialize;
+
+/**  One finding: `id` is stable (`backup.old`, `clients.broken`, …), `params` its figures. */
+export type Finding_Deserialize = { id: "database.missing"; params: {
+	path: string,
+} } | { id: "database.unopenable"; params: {
+	path: string,
+	error: string,
+} } | { id: "database.ok"; params: {
+	path: string,
+} } | { id: "database.damaged"; params: {
+	path: string,
+	problems: string[],
+} } | { id: "database.unreadable"; params: {
+	path: string,
+	error: string,
+} } | 
+/**  It passed its check but could not be opened for use. */
+{ id: "database.unusable"; params: {
+	error: string,
+} } | { id: "schema.current"; params: {
+	version: number,
+} } | 
+/**  Older than this build; migrated when the server next starts. */
+{ id: "schema.behind"; params: {
+	found: number,
+	known: number,
+} } | 
+/**  Newer than this build knows. */
+{ id: "schema.ahead"; params: {
+	found: number,
+	known: number,
+} } | { id: "schema.unreadable"; params: {
+	error: string,
+} } | { id: "disk.ok"; params: {
+	space: DiskSpace,
+} } | 
+/**  Under the warning threshold. */
+{ id: "disk.low"; params: {
+	space: DiskSpace,
+} } | 
+/**  Under `thresholdPercent`: writes may fail. */
+{ id: "disk.full"; params: {
+	space: DiskSpace,
+	thresholdPercent: number | null,
+} } | { id: "disk.unmeasured"; params: {
+	at: string,
+	error: string,
+	databaseBytes: number,
+} } | { id: "backup.never" } | { id: "backup.recent"; params: {
+	ageHours: number,
+} } | { id: "backup.old"; params: {
+	ageHours: number,
+} } | { id: "keychain.ok" } | 
+/**  The keychain answered with an error. */
+{ id: "keychain.unreachable"; params: {
+	error: string,
+} } | 
+/**  The lookup itself stopped (its thread failed). */
+{ id: "keychain.stopped"; params: {
+	error: string,
+} } | 
+/**  No answer in time: probably waiting to be unlocked. */
+{ id: "keychain.timeout"; params: {
+	seconds: number,
+} } | 
+/**  No keychain, but the key comes from an environment variable. */
+{ id: "keychain.env"; params: {
+	provider: string,
+	variable: string,
+} } | { id: "provider-key.unreadable"; params: {
+	error: string,
+} } | { id: "provider-key.no-default" } | { id: "provider-key.not-needed"; params: {
+	provider: string,
+} } | 
+/**  `variable`: the environment variable it comes from; `None` for the keychain. */
+{ id: "provider-key.present"; params: {
+	provider: string,
+	variable?: string | null,
+} } | { id: "provider-key.missing"; params: {
+	provider: string,
+} } | { id: "budget.unreadable"; params: {
+	error: string,
+} } | { id: "budget.none" } | 
+/**  Every budget under 80 % used. */
+{ id: "budget.fine"; params: {
+	count: number,
+} } | 
+/**  Some budget is nearly used up (or cannot be read). */
+{ id: "budget.near"; params: {
+	budgets: BudgetNote_Deserialize[],
+} } | 
+/**  Some budget is used up: its provider's calls are refused. */
+{ id: "budget.exhausted"; params: {
+	budgets: BudgetNote_Deserialize[],
+} } | { id: "clients.none" } | { id: "clients.ok"; params: {
+	count: number,
+} } | { id: "clients.broken"; params: {
+	problems: ClientProblem[],
+} } | { id: "logs.clean"; params: {
+	hours: number,
+} } | 
+/**  `latest`: the newest error's first line (at most 240 characters). */
+{ id: "logs.errors"; params: {
+	count: number,
+	hours: number,
+	latest: string,
+} } | { id: "logs.not-a-folder"; params: {
+	path: string,
+} } | { id: "logs.unreadable"; params: {
+	error: string,
+} } | { id: "server.ok"; params: {
+	version: string,
+	tools: number,
+	initializeMs: number | null,
+	toolsListMs: number | null,
+} } | { id: "server.failed"; params: {
+	error: string,
+} } | { id: "server.timeout"; params: {
+	seconds: number,
+} } | 
+/**
+ *  A check still worded by its sentence only (see `Check::warning`); front ends show
+ *  `message` as it is.
+ */
+{ id: "other"; params: {
+	message: string,
+	fix?: string | null,
+} };
+
+/**  One finding: `id` is stable (`backup.old`, `clients.broken`, …), `params` its figures. */
+export type Finding_Serialize = { id: "database.missing"; params: {
+	path: string,
+} } | { id: "database.unopenable"; params: {
+	path: string,
+	error: string,
+} } | { id: "database.ok"; params: {
+	path: string,
+} } | { id: "database.damaged"; params: {
+	path: string,
+	problems: string[],
+} } | { id: "database.unreadable"; params: {
+	path: string,
+	error: string,
+} } | 
+/**  It passed its check but could not be opened for use. */
+{ id: "database.unusable"; params: {
+	error: string,
+} } | { id: "schema.current"; params: {
+	version: number,
+} } | 
+/**  Older than this build; migrated when the server next starts. */
+{ id: "schema.behind"; params: {
+	found: number,
+	known: number,
+} } | 
+/**  Newer than this build knows. */
+{ id: "schema.ahead"; params: {
+	found: number,
+	known: number,
+} } | { id: "schema.unreadable"; params: {
+	error: string,
+} } | { id: "disk.ok"; params: {
+	space: DiskSpace,
+} } | 
+/**  Under the warning threshold. */
+{ id: "disk.low"; params: {
+	space: DiskSpace,
+} } | 
+/**  Under `thresholdPercent`: writes may fail. */
+{ id: "disk.full"; params: {
+	space: DiskSpace,
+	thresholdPercent: number | null,
+} } | { id: "disk.unmeasured"; params: {
+	at: string,
+	error: string,
+	databaseBytes: number,
+} } | { id: "backup.never" } | { id: "backup.recent"; params: {
+	ageHours: number,
+} } | { id: "backup.old"; params: {
+	ageHours: number,
+} } | { id: "keychain.ok" } | 
+/**  The keychain answered with an error. */
+{ id: "keychain.unreachable"; params: {
+	error: string,
+} } | 
+/**  The lookup itself stopped (its thread failed). */
+{ id: "keychain.stopped"; params: {
+	error: string,
+} } | 
+/**  No answer in time: probably waiting to be unlocked. */
+{ id: "keychain.timeout"; params: {
+	seconds: number,
+} } | 
+/**  No keychain, but the key comes from an environment variable. */
+{ id: "keychain.env"; params: {
+	provider: string,
+	variable: string,
+} } | { id: "provider-key.unreadable"; params: {
+	error: string,
+} } | { id: "provider-key.no-default" } | { id: "provider-key.not-needed"; params: {
+	provider: string,
+} } | 
+/**  `variable`: the environment variable it comes from; `None` for the keychain. */
+{ id: "provider-key.present"; params: {
+	provider: string,
+	variable: string | null,
+} } | { id: "provider-key.missing"; params: {
+	provider: string,
+} } | { id: "budget.unreadable"; params: {
+	error: string,
+} } | { id: "budget.none" } | 
+/**  Every budget under 80 % used. */
+{ id: "budget.fine"; params: {
+	count: number,
+} } | 
+/**  Some budget is nearly used up (or cannot be read). */
+{ id: "budget.near"; params: {
+	budgets: BudgetNote_Serialize[],
+} } | 
+/**  Some budget is used up: its provider's calls are refused. */
+{ id: "budget.exhausted"; params: {
+	budgets: BudgetNote_Serialize[],
+} } | { id: "clients.none" } | { id: "clients.ok"; params: {
+	count: number,
+} } | { id: "clients.broken"; params: {
+	problems: ClientProblem[],
+} } | { id: "logs.clean"; params: {
+	hours: number,
+} } | 
+/**  `latest`: the newest error's first line (at most 240 characters). */
+{ id: "logs.errors"; params: {
+	count: number,
+	hours: number,
+	latest: string,
+} } | { id: "logs.not-a-folder"; params: {
+	path: string,
+} } | { id: "logs.unreadable"; params: {
+	error: string,
+} } | { id: "server.ok"; params: {
+	version: string,
+	tools: number,
+	initializeMs: number | null,
+	toolsListMs: number | null,
+} } | { id: "server.failed"; params: {
+	error: string,
+} } | { id: "server.timeout"; params: {
+	seconds: number,
+} } | 
+/**
+ *  A check still worded by its sentence only (see `Check::warning`); front ends show
+ *  `message` as it is.
+ */
+{ id: "other"; params: {
+	message: string,
+	fix: string | null,
+} };
+
+/**
+ *  What can be done about a finding: something the app does or leads to, or steps only the
+ *  user can take ([`Fix::Steps`]).
+ */
+export type Fix = Fix_Serialize | Fix_Deserialize;
+
+/**
+ *  What can be done about a finding: something the app does or leads to, or steps only the
+ *  user can take ([`Fix::Steps`]).
+ */
+export type Fix_Deserialize = 
+/**  Take a backup now. */
+{ kind: "backUpNow" } | 
+/**  Write our entry again in these clients' files. */
+{ kind: "repairClientEntries"; clients: string[] } | 
+/**  Show the clients, whose files need the user's hand. */
+{ kind: "openClients"; clients: string[] } | 
+/**  Show the API keys, to store one (for `provider`) or choose the default provider. */
+{ kind: "openKeys"; provider?: string | null } | 
+/**  Show the backups, to restore one. */
+{ kind: "restoreBackup" } | 
+/**  Show the recent log lines. */
+{ kind: "openLogs" } | 
+/**  Only the user can do it. */
+{ kind: "steps"; step: Step };
+
+/**
+ *  What can be done about a finding: something the app does or leads to, or steps only the
+ *  user can take ([`Fix::Steps`]).
+ */
+export type Fix_Serialize = 
+/**  Take a backup now. */
+{ kind: "backUpNow" } | 
+/**  Write our entry again in these clients' files. */
+{ kind: "repairClientEntries"; clients: string[] } | 
+/**  Show the clients, whose files need the user's hand. */
+{ kind: "openClients"; clients: string[] } | 
+/**  Show the API keys, to store one (for `provider`) or choose the default provider. */
+{ kind: "openKeys"; provider: string | null } | 
+/**  Show the backups, to restore one. */
+{ kind: "restoreBackup" } | 
+/**  Show the recent log lines. */
+{ kind: "openLogs" } | 
+/**  Only the user can do it. */
+{ kind: "steps"; step: Step };
 
 /**  A part of the overview a tray entry opens the window at. */
 export type Focus = 
@@ -587,7 +943,7 @@ export type ImportReport_Serialize = {
 /**  A failed IPC call: its kind and the sentence to show. */
 export type IpcError = {
 	kind: IpcErrorKind,
-	/**  The user-facing sentence: what happened and what to do. */
+	/**  The user-facing sentence: what happened and what to do (never a command to type). */
 	message: string,
 };
 
@@ -1057,6 +1413,11 @@ export type StatusReport_Serialize = {
 	month: string,
 	providers: ProviderStatus_Serialize[],
 };
+
+/**  Steps only the user can take. */
+export type Step = 
+/**  Start an AI app once: it starts the server, which creates the database. */
+"startClientOnce" | "checkPermissions" | "restartClients" | "updateApp" | "freeDiskSpace" | "checkDisk" | "startKeychain" | "unlockKeychain" | "raiseBudgetOrWait" | "moveLogsAside" | "reinstallApp";
 
 /**  A stored message. */
 export type StoredMessage = StoredMessage_Serialize | StoredMessage_Deserialize;

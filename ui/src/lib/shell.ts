@@ -31,6 +31,9 @@ const KEY = Symbol("shell");
 /** App.svelte, once, while it is created. */
 export const provideShell = (shell: Shell): Shell => setContext(KEY, shell);
 
+/** Whether the screen runs in the app, which can go to other screens (a test may leave it out). */
+export const inApp = (): boolean => getContext<Shell | undefined>(KEY) !== undefined;
+
 /** The shell a screen runs in; outside the app (a screen's own test) nothing goes anywhere. */
 export const shell = (): Shell =>
   getContext<Shell | undefined>(KEY) ?? { go: () => {}, status: null, providers: null };

@@ -9,27 +9,22 @@ use time::{Duration, OffsetDateTime};
 use super::*;
 use crate::{Store, paths::DataDir};
 
-pub(super) const RESTORE_FIX: &str = "Restore the newest backup (`mcp-llm-generator backup list`, then `backup restore FILE`), or move the database file aside to start with an empty one.";
-
 /// `database` and `schema`; returns an opened store when the database is intact and current.
 pub(super) fn database_checks(path: &Path, checks: &mut Vec<Check>) -> Option<Store> {
     if !path.exists() {
-        checks.push(Check::warning(
-            "database",
-            format!("There is no database at {} yet.", path.display()),
-            "Start the server once (your MCP client does it when it starts), or run `mcp-llm-generator settings`.",
-        ));
+        checks.push(Check::found(Finding::DatabaseMissing {
+            path: path.to_path_buf(),
+        }));
         return None;
     }
     // No create flag: a check must never replace a missing or unreadable file with an empty one.
     let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE) {
         Ok(conn) => conn,
         Err(e) => {
-            checks.push(Check::error(
-                "database",
-                format!("The database at {} cannot be opened: {e}.", path.display()),
-                "Check that the file is readable and writable by you.",
-            ));
+            checks.push(Check::found(Finding::DatabaseUnopenable {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            }));
             return None;
         }
     };
@@ -41,31 +36,21 @@ pub(super) fn database_checks(path: &Path, checks: &mut Vec<Check>) -> Option<St
         rows.collect()
     });
     match problems {
-        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => checks.push(Check::ok(
-            "database",
-            format!(
-                "The database at {} is reachable and intact (quick check passed).",
-                path.display()
-            ),
-        )),
-        Ok(rows) => {
-            checks.push(Check::error(
-                "database",
-                format!(
-                    "The database at {} is damaged: {}.",
-                    path.display(),
-                    rows.join("; ")
-                ),
-                RESTORE_FIX,
-            ));
+        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => checks.push(Check::found(Finding::DatabaseOk {
+            path: path.to_path_buf(),
+        })),
+        Ok(problems) => {
+            checks.push(Check::found(Finding::DatabaseDamaged {
+                path: path.to_path_buf(),
+                problems,
+            }));
             return None;
         }
         Err(e) => {
-            checks.push(Check::error(
-                "database",
-                format!("The database at {} cannot be read: {e}.", path.display()),
-                RESTORE_FIX,
-            ));
+            checks.push(Check::found(Finding::DatabaseUnreadable {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            }));
             return None;
         }
     }
@@ -75,39 +60,14 @@ pub(super) fn database_checks(path: &Path, checks: &mut Vec<Check>) -> Option<St
         |r| r.get(0),
     );
     let known = Store::known_schema_version();
-    let current = match found {
-        Ok(v) if v == known => {
-            checks.push(Check::ok(
-                "schema",
-                format!("The schema is current (version {v})."),
-            ));
-            true
-        }
-        Ok(v) if v < known => {
-            checks.push(Check::warning(
-                "schema",
-                format!("The schema is at version {v}; this build brings {known}."),
-                "It is migrated when the server next starts; restart your MCP clients.",
-            ));
-            false
-        }
-        Ok(v) => {
-            checks.push(Check::error(
-                "schema",
-                format!("The schema is at version {v}, newer than this build knows ({known})."),
-                "Update MCP LLM Generator, or point --data-dir at another folder.",
-            ));
-            false
-        }
-        Err(e) => {
-            checks.push(Check::error(
-                "schema",
-                format!("The schema version cannot be read: {e}."),
-                RESTORE_FIX,
-            ));
-            false
-        }
+    let schema = match found {
+        Ok(version) if version == known => Finding::SchemaCurrent { version },
+        Ok(found) if found < known => Finding::SchemaBehind { found, known },
+        Ok(found) => Finding::SchemaAhead { found, known },
+        Err(e) => Finding::SchemaUnreadable { error: e.to_string() },
     };
+    let current = matches!(schema, Finding::SchemaCurrent { .. });
+    checks.push(Check::found(schema));
     drop(conn);
     if !current {
         return None;
@@ -115,11 +75,7 @@ pub(super) fn database_checks(path: &Path, checks: &mut Vec<Check>) -> Option<St
     match Store::open_path(path) {
         Ok(store) => Some(store),
         Err(e) => {
-            checks.push(Check::error(
-                "database",
-                format!("The database passed its check but cannot be opened for use: {e}"),
-                RESTORE_FIX,
-            ));
+            checks.push(Check::found(Finding::DatabaseUnusable { error: e.to_string() }));
             None
         }
     }
@@ -164,28 +120,25 @@ pub(super) fn disk_check(data_dir: &DataDir, options: &HealthOptions) -> Check {
             None => break,
         }
     }
-    let size = human_bytes(database_bytes(&data_dir.db_path()));
+    let size = database_bytes(&data_dir.db_path());
     let stats = match fs4::statvfs(at) {
         Ok(s) => s,
         Err(e) => {
-            return Check::warning(
-                "disk",
-                format!(
-                    "The free space of the disk holding {} cannot be measured: {e}; the database takes {size}.",
-                    at.display()
-                ),
-                "Check the disk yourself (for example with `df -h`).",
-            );
+            return Check::found(Finding::DiskUnmeasured {
+                at: at.to_path_buf(),
+                error: e.to_string(),
+                database_bytes: size,
+            });
         }
     };
-    disk_level(stats.available_space(), stats.total_space(), &size, at, options)
+    disk_level(stats.available_space(), stats.total_space(), size, at, options)
 }
 
 /// The pure rule of the disk check.
 pub(super) fn disk_level(
     available: u64,
     total: u64,
-    db_size: &str,
+    db_bytes: u64,
     at: &Path,
     options: &HealthOptions,
 ) -> Check {
@@ -194,46 +147,34 @@ pub(super) fn disk_level(
     } else {
         available as f64 * 100.0 / total as f64
     };
-    let message = format!(
-        "{} free of {} ({percent:.1} %) on the disk holding {}; the database takes {db_size}.",
-        human_bytes(available),
-        human_bytes(total),
-        at.display()
-    );
-    let fix = "Free disk space (empty the trash, delete files you no longer need), or move the data folder to a larger disk with --data-dir or LLMGEN_DATA_DIR.";
-    if percent < options.free_error_percent {
-        Check::error(
-            "disk",
-            format!(
-                "{message} Under {}%, writes may fail.",
-                options.free_error_percent
-            ),
-            fix,
-        )
+    let space = DiskSpace {
+        available_bytes: available,
+        total_bytes: total,
+        free_percent: percent,
+        at: at.to_path_buf(),
+        database_bytes: db_bytes,
+    };
+    Check::found(if percent < options.free_error_percent {
+        Finding::DiskFull {
+            space,
+            threshold_percent: options.free_error_percent,
+        }
     } else if percent < options.free_warn_percent {
-        Check::warning("disk", format!("{message} The disk is nearly full."), fix)
+        Finding::DiskLow { space }
     } else {
-        Check::ok("disk", message)
-    }
+        Finding::DiskOk { space }
+    })
 }
 
 /// The backup-age rule: no backup, or one older than `max_age`, is a warning.
 pub fn backup_check(last: Option<OffsetDateTime>, now: OffsetDateTime, max_age: Duration) -> Check {
-    let fix = "Run `mcp-llm-generator backup create` (scheduled backups take one daily while the app or a server runs).";
-    match last {
-        None => Check::warning("backup", "No backup has been made yet.", fix),
-        Some(t) => {
-            let age = now - t;
-            let text = if age.whole_hours() >= 48 {
-                format!("{} days", age.whole_days())
-            } else {
-                format!("{} hours", age.whole_hours().max(0))
-            };
-            if age > max_age {
-                Check::warning("backup", format!("The last backup is {text} old."), fix)
-            } else {
-                Check::ok("backup", format!("The last backup is {text} old."))
-            }
-        }
-    }
+    Check::found(match last {
+        None => Finding::BackupNever,
+        Some(t) if now - t > max_age => Finding::BackupOld {
+            age_hours: (now - t).whole_hours(),
+        },
+        Some(t) => Finding::BackupRecent {
+            age_hours: (now - t).whole_hours(),
+        },
+    })
 }

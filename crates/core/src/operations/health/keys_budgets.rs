@@ -17,11 +17,9 @@ pub(super) async fn key_checks(store: &Store) -> Vec<Check> {
     let (default, all) = match (providers::default_provider(store), providers::list(store)) {
         (Ok(d), Ok(all)) => (d, all),
         (Err(e), _) | (_, Err(e)) => {
-            return vec![Check::error(
-                "provider-key",
-                format!("The providers cannot be read: {e}"),
-                RESTORE_FIX,
-            )];
+            return vec![Check::found(Finding::ProvidersUnreadable {
+                error: e.to_string(),
+            })];
         }
     };
     // Without a default provider, any provider's lookup still tells whether the keychain answers.
@@ -36,107 +34,81 @@ pub(super) async fn key_checks(store: &Store) -> Vec<Check> {
     .await;
     let (present, source, problem) = match lookup {
         Ok(Ok(KeyLookup::Found { source, .. })) => (true, Some(source), None),
-        Ok(Ok(KeyLookup::Missing { keychain })) => (false, None, keychain.err().map(|e| e.to_string())),
-        Ok(Err(e)) => (false, None, Some(format!("The keychain lookup stopped: {e}."))),
+        Ok(Ok(KeyLookup::Missing { keychain })) => (
+            false,
+            None,
+            keychain
+                .err()
+                .map(|e| Finding::KeychainUnreachable { error: e.to_string() }),
+        ),
+        Ok(Err(e)) => (
+            false,
+            None,
+            Some(Finding::KeychainStopped { error: e.to_string() }),
+        ),
         Err(_) => (
             false,
             None,
-            Some(format!(
-                "The OS keychain did not answer within {} s; it may be waiting for you to unlock it.",
-                KEYCHAIN_WAIT.as_secs()
-            )),
+            Some(Finding::KeychainTimeout {
+                seconds: KEYCHAIN_WAIT.as_secs(),
+            }),
         ),
     };
-    let keychain = match (&problem, source) {
-        (Some(p), _) => Check::warning(
-            "keychain",
-            p.clone(),
-            "Without a keychain, keys cannot be stored; generation through your client's model (MCP sampling) still works.",
-        ),
-        (None, Some(KeySource::Env(var))) => Check::warning(
-            "keychain",
-            format!(
-                "The OS keychain is not reachable; the {probe} key comes from the environment variable {var}."
-            ),
-            "Start a Secret Service (GNOME Keyring or KWallet) in your session to keep keys in the keychain.",
-        ),
-        _ => Check::ok("keychain", "The OS keychain answers."),
+    let keychain = match (problem, &source) {
+        (Some(problem), _) => problem,
+        (None, Some(KeySource::Env(var))) => Finding::KeychainFromEnv {
+            provider: probe,
+            variable: var.to_string(),
+        },
+        _ => Finding::KeychainOk,
     };
     let key = match default {
-        None => Check::warning(
-            "provider-key",
-            "No default provider is set, so clients without MCP sampling cannot generate text.",
-            "Choose one with `mcp-llm-generator providers set NAME --default`.",
-        ),
-        Some(d) if !d.kind.needs_key() => Check::ok(
-            "provider-key",
-            format!("The default provider '{}' needs no key.", d.name),
-        ),
-        Some(d) if present => Check::ok(
-            "provider-key",
-            format!(
-                "The default provider '{}' has a key ({}).",
-                d.name,
-                source.map_or_else(|| "keychain".to_string(), KeySource::describe)
-            ),
-        ),
-        Some(d) => Check::warning(
-            "provider-key",
-            format!(
-                "The default provider '{}' has no key, so clients without MCP sampling cannot generate text.",
-                d.name
-            ),
-            format!(
-                "Store one with `mcp-llm-generator keys set {}` (or choose another default provider).",
-                d.name
-            ),
-        ),
+        None => Finding::NoDefaultProvider,
+        Some(d) if !d.kind.needs_key() => Finding::KeyNotNeeded { provider: d.name },
+        Some(d) if present => Finding::KeyPresent {
+            provider: d.name,
+            variable: match source {
+                Some(KeySource::Env(var)) => Some(var.to_string()),
+                _ => None,
+            },
+        },
+        Some(d) => Finding::KeyMissing { provider: d.name },
     };
-    vec![keychain, key]
+    vec![Check::found(keychain), Check::found(key)]
 }
 
 pub(super) fn budget_check(store: &Store) -> Check {
     let month = Month::current();
-    let mut worst = Level::Ok;
-    let mut notes = Vec::new();
     let providers = match providers::list(store) {
         Ok(p) => p,
-        Err(e) => {
-            return Check::error("budget", format!("The budgets cannot be read: {e}"), RESTORE_FIX);
-        }
+        Err(e) => return Check::found(Finding::BudgetsUnreadable { error: e.to_string() }),
     };
     let mut budgets = 0;
+    let mut exhausted = false;
+    let mut notes = Vec::new();
     for p in providers {
         match usage::budget_state(store, &p.name, month) {
             Ok(Some(state)) => {
                 budgets += 1;
-                if state.exhausted() {
-                    worst = worst.max(Level::Error);
-                } else if state.warning(&p.name).is_some() {
-                    worst = worst.max(Level::Warning);
+                exhausted |= state.exhausted();
+                if state.warning(&p.name).is_some() {
+                    notes.push(BudgetNote::Used {
+                        provider: p.name,
+                        state,
+                    });
                 }
-                notes.extend(state.warning(&p.name));
             }
             Ok(None) => {}
-            Err(e) => {
-                worst = worst.max(Level::Warning);
-                notes.push(format!("The budget of '{}' cannot be read: {e}", p.name));
-            }
+            Err(e) => notes.push(BudgetNote::Unreadable {
+                provider: p.name,
+                error: e.to_string(),
+            }),
         }
     }
-    match worst {
-        Level::Ok if budgets == 0 => Check::ok("budget", "No monthly budget is set."),
-        Level::Ok => Check::ok(
-            "budget",
-            format!("{budgets} monthly budget(s), all under 80 % used."),
-        ),
-        level => Check {
-            id: "budget",
-            level,
-            message: notes.join(" "),
-            fix: Some(
-                "Raise the budget with `mcp-llm-generator budget set PROVIDER AMOUNT`, or wait for next month.".into(),
-            ),
-        },
-    }
+    Check::found(match () {
+        _ if exhausted => Finding::BudgetsExhausted { budgets: notes },
+        _ if !notes.is_empty() => Finding::BudgetsNear { budgets: notes },
+        _ if budgets == 0 => Finding::NoBudget,
+        _ => Finding::BudgetsFine { count: budgets },
+    })
 }

@@ -1,5 +1,6 @@
 //! The health check behind `health`, the tray colour and the app's status page: each check is
-//! ok, warning or error with one sentence and, when not ok, the fix.
+//! ok, warning or error with a finding (a stable id and its parameters, which the app and the
+//! tray word in the user's language), the command line's sentence and, when not ok, the fix.
 //!
 //! The check never creates, migrates or repairs anything in a database that is not intact: it
 //! opens an existing file without the create flag and runs `PRAGMA quick_check` first. The MCP
@@ -17,15 +18,22 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{clients::Clients, paths::DataDir, timefmt};
 
+mod cli_text;
 mod clients_logs_server;
 mod data;
+mod examples;
+mod finding;
 mod keys_budgets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_findings;
 
 use clients_logs_server::{clients_check, log_check, server_check};
-use data::{RESTORE_FIX, database_checks, disk_check};
 pub use data::{backup_check, database_bytes, human_bytes};
+use data::{database_checks, disk_check};
+pub use examples::examples;
+pub use finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, Fix, Step};
 use keys_budgets::{budget_check, key_checks};
 
 /// How a check (or the whole report) came out. Ordered: the report takes its worst check.
@@ -57,7 +65,8 @@ impl Level {
     }
 }
 
-/// One check's outcome.
+/// One check's outcome: what was found ([`Finding`], for front ends that word it themselves) and
+/// the command line's English for it (`message`, `fix`).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -65,38 +74,58 @@ pub struct Check {
     /// `clients`, `logs`, `server`).
     pub id: &'static str,
     pub level: Level,
-    /// One sentence saying what was found.
+    /// One sentence saying what was found (the command line's words).
     pub message: String,
-    /// What to do about it; `None` when ok.
+    /// What to do about it, with the commands to type; `None` when ok.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// What was found, by a stable id (`backup.old`) with its parameters.
+    pub finding: Finding,
+    /// What the app can do or lead to, or the steps only the user can take; empty when ok.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
 }
 
 impl Check {
-    fn ok(id: &'static str, message: impl Into<String>) -> Self {
+    /// The check of a finding: its level, the command line's words and the fixes follow from it.
+    pub fn found(finding: Finding) -> Self {
         Self {
-            id,
-            level: Level::Ok,
-            message: message.into(),
-            fix: None,
+            id: finding.check_id(),
+            level: finding.level(),
+            message: finding.cli_message(),
+            fix: finding.cli_fix(),
+            fixes: finding.fixes(),
+            finding,
         }
     }
 
-    fn warning(id: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self {
-            id,
-            level: Level::Warning,
-            message: message.into(),
-            fix: Some(fix.into()),
-        }
+    /// A check worded by its sentence only ([`Finding::Other`]): front ends show `message` as it
+    /// is. Prefer a [`Finding`] of its own, which the app and the tray can translate.
+    pub fn ok(id: &'static str, message: impl Into<String>) -> Self {
+        Self::worded(id, Level::Ok, message.into(), None)
     }
 
-    fn error(id: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    /// A warning worded by its sentence only; see [`Check::ok`].
+    pub fn warning(id: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::worded(id, Level::Warning, message.into(), Some(fix.into()))
+    }
+
+    /// An error worded by its sentence only; see [`Check::ok`].
+    pub fn error(id: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::worded(id, Level::Error, message.into(), Some(fix.into()))
+    }
+
+    fn worded(id: &'static str, level: Level, message: String, fix: Option<String>) -> Self {
         Self {
             id,
-            level: Level::Error,
-            message: message.into(),
-            fix: Some(fix.into()),
+            level,
+            finding: Finding::Other {
+                message: message.clone(),
+                fix: fix.clone(),
+            },
+            message,
+            fix,
+            fixes: Vec::new(),
         }
     }
 }

@@ -35,9 +35,9 @@ fn disk_thresholds_give_ok_warning_and_error() {
     // Proves the 10 % / 2 % rule on given figures.
     let o = HealthOptions::default();
     let at = Path::new("/");
-    assert_eq!(disk_level(50, 100, "1 B", at, &o).level, Level::Ok);
-    assert_eq!(disk_level(9, 100, "1 B", at, &o).level, Level::Warning);
-    assert_eq!(disk_level(1, 100, "1 B", at, &o).level, Level::Error);
+    assert_eq!(disk_level(50, 100, 1, at, &o).level, Level::Ok);
+    assert_eq!(disk_level(9, 100, 1, at, &o).level, Level::Warning);
+    assert_eq!(disk_level(1, 100, 1, at, &o).level, Level::Error);
 }
 
 #[test]
@@ -96,6 +96,13 @@ async fn a_corrupt_database_is_an_error_and_is_left_as_it_was() {
     let db_check = health.check("database").expect("database check");
     assert_eq!(db_check.level, Level::Error, "{db_check:?}");
     assert!(db_check.fix.as_deref().is_some_and(|f| f.contains("backup")));
+    assert!(
+        matches!(&db_check.finding,
+            Finding::DatabaseDamaged { path, .. } | Finding::DatabaseUnreadable { path, .. } if *path == data.db_path()),
+        "{:?}",
+        db_check.finding
+    );
+    assert_eq!(db_check.fixes, vec![Fix::RestoreBackup]);
     assert_eq!(std::fs::read(&db).expect("read again"), bytes, "left untouched");
 }
 
@@ -113,6 +120,14 @@ async fn a_missing_database_is_not_created_by_the_check() {
     .await;
     assert_eq!(health.check("database").map(|c| c.level), Some(Level::Warning));
     assert_eq!(health.check("backup").map(|c| c.level), Some(Level::Warning));
+    assert_eq!(
+        health.check("database").map(|c| c.finding.clone()),
+        Some(Finding::DatabaseMissing { path: data.db_path() })
+    );
+    assert_eq!(
+        health.check("backup").map(|c| c.finding.clone()),
+        Some(Finding::BackupNever)
+    );
     assert!(!data.db_path().exists());
 }
 
@@ -140,6 +155,16 @@ async fn a_failed_handshake_and_a_full_disk_are_errors() {
     let server = health.check("server").expect("server");
     assert_eq!(server.level, Level::Error);
     assert!(server.message.contains("connection closed"));
+    assert_eq!(
+        server.finding,
+        Finding::ServerFailed {
+            error: "connection closed".into()
+        }
+    );
+    assert!(matches!(
+        health.check("schema").map(|c| &c.finding),
+        Some(Finding::SchemaCurrent { version }) if *version == Store::known_schema_version()
+    ));
     assert_eq!(health.check("database").map(|c| c.level), Some(Level::Ok));
     assert_eq!(health.check("schema").map(|c| c.level), Some(Level::Ok));
 }
@@ -162,4 +187,10 @@ fn logged_errors_within_the_window_are_a_warning() {
     let c = log_check(dir.path(), now, Duration::hours(24));
     assert_eq!(c.level, Level::Warning);
     assert!(c.message.contains("usage not recorded"), "{}", c.message);
+    assert!(
+        matches!(&c.finding, Finding::LogErrors { count: 1, hours: 24, latest } if latest.contains("usage not recorded")),
+        "{:?}",
+        c.finding
+    );
+    assert_eq!(c.fixes, vec![Fix::OpenLogs]);
 }
