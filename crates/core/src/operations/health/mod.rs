@@ -20,6 +20,7 @@ use crate::{clients::Clients, paths::DataDir, timefmt};
 mod clients_logs_server;
 mod data;
 mod keys_budgets;
+mod live;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +28,7 @@ use clients_logs_server::{clients_check, log_check, server_check};
 use data::{RESTORE_FIX, database_checks, disk_check};
 pub use data::{backup_check, database_bytes, human_bytes};
 use keys_budgets::{budget_check, key_checks};
+use live::{connections_check, paused_check};
 
 /// How a check (or the whole report) came out. Ordered: the report takes its worst check.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -62,7 +64,7 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     /// Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
-    /// `clients`, `logs`, `server`).
+    /// `clients`, `connections`, `paused`, `logs`, `server`).
     pub id: &'static str,
     pub level: Level,
     /// One sentence saying what was found.
@@ -193,6 +195,8 @@ pub async fn check(
         checks.push(budget_check(store));
     }
     checks.push(clients_check(clients, options.expected_server.as_deref()));
+    checks.extend(store.as_ref().and_then(connections_check));
+    checks.push(paused_check(data_dir));
     checks.push(log_check(&data_dir.logs_dir(), now, options.log_window));
     checks.extend(server);
     Health {
