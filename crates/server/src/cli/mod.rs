@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod clients;
 pub mod import;
+pub mod live;
 pub mod operations;
 pub mod providers;
 pub mod settings;

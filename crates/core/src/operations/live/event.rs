@@ -9,10 +9,8 @@ use crate::{operations::logs, paths::DataDir, timefmt};
 /// Appends one line in the server's log format (`<time> <LEVEL> llmgen_core: <text>`), and
 /// logs it through tracing too. Best effort: a log that cannot be written never fails the stop.
 pub(super) fn log(data_dir: &DataDir, level: &str, text: &str) {
-    match level {
-        "WARN" => tracing::warn!("{text}"),
-        _ => tracing::info!("{text}"),
-    }
+    // Info, not warn: the CLI prints what it did on stdout and shows warnings on stderr.
+    tracing::info!("{text}");
     let dir = data_dir.logs_dir();
     let now = timefmt::now();
     let file = logs::file_for(&dir, now.date());

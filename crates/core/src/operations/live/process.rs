@@ -9,7 +9,8 @@ pub fn own_start() -> Option<u64> {
     start_of(std::process::id())
 }
 
-/// The start marker of process `pid`, if it exists and the system tells (Linux only).
+/// The start marker of process `pid`, if it runs and the system tells (Linux only). A zombie
+/// (ended, waiting for its parent to collect it) does not run.
 pub fn start_of(pid: u32) -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
@@ -29,7 +30,12 @@ pub fn start_of(pid: u32) -> Option<u64> {
 fn parse_start(stat: &str) -> Option<u64> {
     let after_name = &stat[stat.rfind(')')? + 1..];
     // After the name come field 3 (state) onwards: starttime is the 20th of them.
-    after_name.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = after_name.split_whitespace();
+    let state = fields.next()?;
+    if matches!(state, "Z" | "X" | "x") {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// Whether `pid` is alive and, where the system tells start times, started when `start` says:
@@ -113,6 +119,8 @@ mod tests {
         let stat = "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10";
         assert_eq!(parse_start(stat), Some(987_654));
         assert_eq!(parse_start("garbage"), None);
+        // A zombie has ended: it is not a running server, whatever its start time.
+        assert_eq!(parse_start(&stat.replace(") S ", ") Z ")), None);
     }
 
     #[cfg(target_os = "linux")]

@@ -37,6 +37,8 @@ struct State {
     last_call: Option<OffsetDateTime>,
     written: Instant,
     dirty: bool,
+    /// Set by [`Registration::end`]: nothing is written any more.
+    ended: bool,
 }
 
 impl Registration {
@@ -64,6 +66,7 @@ impl Registration {
                 last_call: None,
                 written: Instant::now(),
                 dirty: false,
+                ended: false,
             }),
         })
     }
@@ -89,12 +92,14 @@ impl Registration {
         self.write(&mut state);
     }
 
-    /// A tool call now: kept in memory, written when the last write is old enough.
+    /// A tool call now: the first is written at once (the app shows "used" straight away),
+    /// later ones when the last write is old enough.
     pub fn touch(&self) {
         let mut state = self.state();
+        let first = state.last_call.is_none();
         state.last_call = Some(timefmt::now());
         state.dirty = true;
-        if state.written.elapsed() >= TOUCH_WRITE_EVERY {
+        if first || state.written.elapsed() >= TOUCH_WRITE_EVERY {
             self.write(&mut state);
         }
     }
@@ -107,7 +112,25 @@ impl Registration {
         }
     }
 
+    /// Takes the record away now (the process is stopping); later touches write nothing.
+    pub fn end(&self) {
+        let mut state = self.state();
+        state.ended = true;
+        self.remove();
+    }
+
+    fn remove(&self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::debug!("live record not removed ({e}); the next listing removes it");
+        }
+    }
+
     fn write(&self, state: &mut State) {
+        if state.ended {
+            return;
+        }
         state.record.last_call_at = state.last_call.map(timefmt::format);
         match record::write(&self.path, &state.record) {
             Ok(()) => state.dirty = false,
@@ -119,11 +142,7 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.path)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::debug!("live record not removed ({e}); the next listing removes it");
-        }
+        self.remove();
     }
 }
 
@@ -150,8 +169,14 @@ mod tests {
         assert_eq!(listed[0].sampling, Some(true));
         assert_eq!(listed[0].last_call_at, None);
         reg.touch();
+        let first = record::list(&data_dir).expect("list")[0].last_call_at.clone();
+        assert!(first.is_some(), "the first call is written at once");
+        // A second call within the interval waits in memory until flush.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        reg.touch();
+        assert_eq!(record::list(&data_dir).expect("list")[0].last_call_at, first);
         reg.flush();
-        assert!(record::list(&data_dir).expect("list")[0].last_call_at.is_some());
+        assert_ne!(record::list(&data_dir).expect("list")[0].last_call_at, first);
         drop(reg);
         assert!(record::list(&data_dir).expect("list").is_empty());
     }

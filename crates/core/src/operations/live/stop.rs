@@ -78,7 +78,7 @@ pub fn stop_all_within(data_dir: &DataDir, by: &str, grace: Duration) -> Result<
     let me = std::process::id();
     let targets: Vec<LiveServer> = record::list(data_dir)?
         .into_iter()
-        .filter(|s| s.pid != me && s.data_dir == data_dir.root())
+        .filter(|s| s.pid != me && same_folder(&s.data_dir, data_dir.root()))
         .collect();
     let mut servers: Vec<StoppedServer> = targets
         .into_iter()
@@ -112,6 +112,13 @@ pub fn stop_all_within(data_dir: &DataDir, by: &str, grace: Duration) -> Result<
         backup,
         problems,
     })
+}
+
+/// Whether a record's data dir is this one (a copied data dir's records name the original's
+/// processes, which are not ours to stop).
+fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    canonical(a) == canonical(b)
 }
 
 /// Checks that the pid is still the registered server, then signals it.
