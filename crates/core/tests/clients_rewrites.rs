@@ -30,11 +30,17 @@ fn codex_rewrites_of_our_table_are_a_no_op_for_configure() {
     let path = h.home.join(".codex/config.toml");
     // Our entry names its client (`--client codex`); Codex keeps non-empty arguments.
     let styles = [
-        format!("model = \"gpt-5\"\n\n[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n"),
+        format!(
+            "model = \"gpt-5\"\n\n[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n"
+        ),
         format!("[mcp_servers.\"llm-generator\"]\ncommand = '{exe}'\nargs = ['--client', 'codex']\n"),
-        format!("[mcp_servers]\nllm-generator = {{ command = \"{exe}\", args = [\"--client\", \"codex\"] }}\n"),
+        format!(
+            "[mcp_servers]\nllm-generator = {{ command = \"{exe}\", args = [\"--client\", \"codex\"] }}\n"
+        ),
         format!("[mcp_servers.llm-generator]\nargs = [\"--client\", \"codex\"]\ncommand = \"{exe}\"\n"),
-        format!("[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n\n[mcp_servers.llm-generator.env]\n"),
+        format!(
+            "[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n\n[mcp_servers.llm-generator.env]\n"
+        ),
     ];
     for style in styles {
         put(&path, &style);
@@ -58,12 +64,14 @@ fn json_clients_that_drop_empty_fields_are_a_no_op_and_a_real_change_touches_onl
     let h = home();
     let exe = h.exe.display().to_string();
     let vscode = h.home.join(".config/Code/User/mcp.json");
-    let vscode_text =
-        format!("{{\n\t\"servers\": {{\n\t\t\"llm-generator\": {{ \"command\": \"{exe}\", \"args\": [\"--client\", \"vscode\"] }}\n\t}}\n}}\n");
+    let vscode_text = format!(
+        "{{\n\t\"servers\": {{\n\t\t\"llm-generator\": {{ \"command\": \"{exe}\", \"args\": [\"--client\", \"vscode\"] }}\n\t}}\n}}\n"
+    );
     put(&vscode, &vscode_text);
     let cursor = h.home.join(".cursor/mcp.json");
-    let cursor_text =
-        format!("{{\"mcpServers\": {{\"llm-generator\": {{\"env\": {{}}, \"command\": \"{exe}\", \"args\": [\"--client\", \"cursor\"]}}}}}}");
+    let cursor_text = format!(
+        "{{\"mcpServers\": {{\"llm-generator\": {{\"env\": {{}}, \"command\": \"{exe}\", \"args\": [\"--client\", \"cursor\"]}}}}}}"
+    );
     put(&cursor, &cursor_text);
     for (id, path, text) in [
         ("vscode", &vscode, &vscode_text),
@@ -83,7 +91,9 @@ fn json_clients_that_drop_empty_fields_are_a_no_op_and_a_real_change_touches_onl
     assert!(change.changed);
     assert_eq!(
         read(&cursor),
-        format!("{{\"mcpServers\": {{\"llm-generator\": {{\n      \"command\": \"{exe}\",\n      \"args\": [\"--client\", \"cursor\"]\n    }}}}}}")
+        format!(
+            "{{\"mcpServers\": {{\"llm-generator\": {{\n      \"command\": \"{exe}\",\n      \"args\": [\"--client\", \"cursor\"]\n    }}}}}}"
+        )
     );
 }
 

@@ -231,9 +231,13 @@ fn serve(data_dir: DataDir, client: Option<String>) -> anyhow::Result<()> {
         }
         known
     });
-    let result = runtime.block_on(llmgen_server::serve::stdio_session(data_dir, client, |settings| {
-        logging.apply_setting(settings.log_level);
-    }));
+    let result = runtime.block_on(llmgen_server::serve::stdio_session(
+        data_dir,
+        client,
+        |settings| {
+            logging.apply_setting(settings.log_level);
+        },
+    ));
     // Everything that must outlive the session (metrics, checkpoint) ran inside it. The thread
     // reading stdin sits in a read that cannot be interrupted: waiting for it would only delay
     // the exit, so the runtime is dropped without waiting.

@@ -36,7 +36,11 @@ async fn servers(data: &Path) -> Value {
 fn runs(pid: u64) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|s| s.rsplit(')').next().map(|rest| rest.split_whitespace().next() != Some("Z")))
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|rest| rest.split_whitespace().next() != Some("Z"))
+        })
         .unwrap_or(false)
 }
 
@@ -50,10 +54,28 @@ async fn stop_all_ends_the_servers_of_its_data_dir_only_and_a_paused_server_refu
     // call with the paused error, and after `resume` the same server answers it.
     let data = tempfile::tempdir().expect("data");
     let other = tempfile::tempdir().expect("other");
-    let vscode = start_for(data.path(), "vscode", TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
-    let claude = start_for(data.path(), "claude-desktop", TestClient::replying(Era::Modern, "hi")).await;
-    let elsewhere = start_for(other.path(), "cursor", TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
-    let mut unrelated = std::process::Command::new("sleep").arg("60").spawn().expect("sleep");
+    let vscode = start_for(
+        data.path(),
+        "vscode",
+        TestClient::new(Era::Legacy, Sampling::Unsupported),
+    )
+    .await;
+    let claude = start_for(
+        data.path(),
+        "claude-desktop",
+        TestClient::replying(Era::Modern, "hi"),
+    )
+    .await;
+    let elsewhere = start_for(
+        other.path(),
+        "cursor",
+        TestClient::new(Era::Legacy, Sampling::Unsupported),
+    )
+    .await;
+    let mut unrelated = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("sleep");
     // A tool call on each, so both have said who they are and been used.
     for client in [&vscode, &claude] {
         let listed = call(client, "template-manage", json!({"action": "list"})).await;
@@ -76,7 +98,9 @@ async fn stop_all_ends_the_servers_of_its_data_dir_only_and_a_paused_server_refu
     assert_eq!(listing["paused"], Value::Null);
     let pids: Vec<u64> = list.iter().filter_map(|s| s["pid"].as_u64()).collect();
     assert!(pids.iter().all(|&p| runs(p)));
-    let other_pid = servers(other.path()).await["servers"][0]["pid"].as_u64().expect("other pid");
+    let other_pid = servers(other.path()).await["servers"][0]["pid"]
+        .as_u64()
+        .expect("other pid");
 
     let stop = {
         let data = data.path().to_path_buf();
@@ -98,19 +122,35 @@ async fn stop_all_ends_the_servers_of_its_data_dir_only_and_a_paused_server_refu
         assert!(!runs(*pid), "server {pid} still runs");
     }
     assert!(runs(other_pid), "the other data dir's server was stopped");
-    assert!(unrelated.try_wait().expect("sleep state").is_none(), "an unrelated process was stopped");
+    assert!(
+        unrelated.try_wait().expect("sleep state").is_none(),
+        "an unrelated process was stopped"
+    );
     let still = call(&elsewhere, "template-manage", json!({"action": "list"})).await;
     assert_ne!(still.is_error, Some(true), "{}", text(&still));
     let backup = report["backup"].as_str().expect("a backup path");
     assert!(backup.contains("-emergency"), "{backup}");
     CliRun::on(data.path()).ok(&["backup", "verify", backup]);
-    assert_eq!(servers(data.path()).await["servers"], json!([]), "records of stopped servers are gone");
+    assert_eq!(
+        servers(data.path()).await["servers"],
+        json!([]),
+        "records of stopped servers are gone"
+    );
 
     // An AI app starts its server again while paused.
-    let again = start_for(data.path(), "vscode", TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
+    let again = start_for(
+        data.path(),
+        "vscode",
+        TestClient::new(Era::Legacy, Sampling::Unsupported),
+    )
+    .await;
     let refused = call(&again, "template-manage", json!({"action": "list"})).await;
     assert_eq!(refused.is_error, Some(true));
-    assert!(text(&refused).contains("paused by the user"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("paused by the user"),
+        "{}",
+        text(&refused)
+    );
     let resumed = CliRun::on(data.path()).ok(&["resume"]);
     assert!(String::from_utf8_lossy(&resumed.stdout).contains("Resumed"));
     let answered = call(&again, "template-manage", json!({"action": "list"})).await;

@@ -72,10 +72,11 @@ fn who(s: &LiveServer) -> String {
         .client_id
         .as_deref()
         .map(|id| registry::find(id).map_or(id, |c| c.name));
-    let said = s
-        .client_name
-        .as_ref()
-        .map(|n| format!("{n} {}", s.client_version.as_deref().unwrap_or_default()).trim().to_string());
+    let said = s.client_name.as_ref().map(|n| {
+        format!("{n} {}", s.client_version.as_deref().unwrap_or_default())
+            .trim()
+            .to_string()
+    });
     match (ours, said) {
         (Some(ours), Some(said)) => format!("{ours} [{said}]"),
         (Some(ours), None) => ours.to_string(),
@@ -126,7 +127,9 @@ pub fn stop(data_dir: &DataDir, args: &StopArgs) -> anyhow::Result<ExitCode> {
 /// `resume`: ends the pause.
 pub fn resume(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     if live::resume(data_dir)? {
-        println!("Resumed: AI apps' tool calls are answered again (apps whose server was stopped start it again when you restart them or use a tool).");
+        println!(
+            "Resumed: AI apps' tool calls are answered again (apps whose server was stopped start it again when you restart them or use a tool)."
+        );
     } else {
         println!("Serving was not paused; nothing to resume.");
     }

@@ -207,12 +207,18 @@ impl ServerHandler for LlmGenServer {
     ) -> Result<CallToolResponse, McpError> {
         let started = Instant::now();
         if let Some(live) = self.inner.live.get() {
-            live.greet(&self.inner.store, context.client_info(), context.client_capabilities());
+            live.greet(
+                &self.inner.store,
+                context.client_info(),
+                context.client_capabilities(),
+            );
             live.touch();
         }
         // The user stopped every server (emergency stop): nothing runs until they resume.
         if llmgen_core::operations::live::is_paused(&self.inner.data_dir) {
-            return Ok(args::ToolError::new(llmgen_core::operations::live::PAUSED_TOOL_ERROR).into_response());
+            return Ok(
+                args::ToolError::new(llmgen_core::operations::live::PAUSED_TOOL_ERROR).into_response(),
+            );
         }
         // Only names of our tools are counted: a client cannot grow the table with made-up names.
         let name = self

@@ -17,7 +17,11 @@ pub(super) fn paused_check(data_dir: &DataDir) -> Check {
             "paused",
             format!(
                 "The servers are paused (emergency stop by {by}{}): AI apps get an error for every tool call.",
-                if since.is_empty() { String::new() } else { format!(" at {since}") }
+                if since.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {since}")
+                }
             ),
             "Resume with \"Resume servers\" in the tray menu, or run `mcp-llm-generator resume`.",
         ),
@@ -38,7 +42,10 @@ pub(super) fn connections_check(store: &Store) -> Option<Check> {
         .map(|(id, _)| registry::find(id).map_or(id.as_str(), |c| c.name))
         .collect();
     let mut restarts: Vec<&str> = Vec::new();
-    for restart in waiting.iter().filter_map(|(id, _)| registry::find(id).map(|c| c.restart)) {
+    for restart in waiting
+        .iter()
+        .filter_map(|(id, _)| registry::find(id).map(|c| c.restart))
+    {
         if !restarts.contains(&restart) {
             restarts.push(restart);
         }
@@ -83,7 +90,11 @@ mod tests {
         .expect("record the entry");
         let waiting = connections_check(&store).expect("check");
         assert_eq!(waiting.level, Level::Warning);
-        assert!(waiting.message.starts_with("Claude Desktop has not started"), "{}", waiting.message);
+        assert!(
+            waiting.message.starts_with("Claude Desktop has not started"),
+            "{}",
+            waiting.message
+        );
         let hello = ClientHello {
             name: "claude-ai".into(),
             version: "0.9".into(),

@@ -59,7 +59,8 @@ pub(super) fn write(path: &Path, record: &LiveServer) -> Result<(), LiveError> {
         .prefix(".live-")
         .tempfile_in(dir)
         .map_err(|e| LiveError::io("write", dir, e))?;
-    temp.write_all(&text).map_err(|e| LiveError::io("write", path, e))?;
+    temp.write_all(&text)
+        .map_err(|e| LiveError::io("write", path, e))?;
     temp.persist(path)
         .map_err(|e| LiveError::io("write", path, e.error))?;
     Ok(())
@@ -100,11 +101,7 @@ pub fn list(data_dir: &DataDir) -> Result<Vec<LiveServer>, LiveError> {
 
 /// `<pid>.json` → pid; other names (temp files) are not records.
 fn pid_of_name(path: &Path) -> Option<u32> {
-    path.file_name()?
-        .to_str()?
-        .strip_suffix(".json")?
-        .parse()
-        .ok()
+    path.file_name()?.to_str()?.strip_suffix(".json")?.parse().ok()
 }
 
 #[cfg(test)]
@@ -134,7 +131,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let data_dir = DataDir::at(dir.path());
         let me = std::process::id();
-        write(&path_of(&data_dir, me), &record(me, process::own_start(), &data_dir)).expect("write");
+        write(
+            &path_of(&data_dir, me),
+            &record(me, process::own_start(), &data_dir),
+        )
+        .expect("write");
 
         let mut child = std::process::Command::new("true").spawn().expect("spawn true");
         let dead = child.id();
@@ -143,7 +144,10 @@ mod tests {
 
         let listed = list(&data_dir).expect("list");
         assert_eq!(listed.iter().map(|r| r.pid).collect::<Vec<_>>(), [me]);
-        assert!(!path_of(&data_dir, dead).exists(), "the dead process's record is gone");
+        assert!(
+            !path_of(&data_dir, dead).exists(),
+            "the dead process's record is gone"
+        );
         assert!(path_of(&data_dir, me).exists());
 
         #[cfg(target_os = "linux")]
@@ -159,6 +163,10 @@ mod tests {
     #[test]
     fn no_folder_means_no_servers() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert!(list(&DataDir::at(dir.path().join("none"))).expect("list").is_empty());
+        assert!(
+            list(&DataDir::at(dir.path().join("none")))
+                .expect("list")
+                .is_empty()
+        );
     }
 }

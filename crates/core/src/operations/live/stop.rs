@@ -104,7 +104,11 @@ pub fn stop_all_within(data_dir: &DataDir, by: &str, grace: Duration) -> Result<
     // The records of killed servers are removed now, not at the next listing.
     let _ = record::list(data_dir);
     let (checkpointed, backup) = checkpoint_and_back_up(data_dir, &mut problems);
-    event::log(data_dir, "WARN", &summary(&servers, by, backup.as_ref(), &problems));
+    event::log(
+        data_dir,
+        "WARN",
+        &summary(&servers, by, backup.as_ref(), &problems),
+    );
     Ok(StopReport {
         servers,
         paused,
@@ -181,7 +185,12 @@ fn summary(servers: &[StoppedServer], by: &str, backup: Option<&PathBuf>, proble
     let each: Vec<String> = servers
         .iter()
         .map(|s| {
-            let who = s.server.client_name.as_deref().or(s.server.client_id.as_deref()).unwrap_or("unknown client");
+            let who = s
+                .server
+                .client_name
+                .as_deref()
+                .or(s.server.client_id.as_deref())
+                .unwrap_or("unknown client");
             format!("{} ({who}): {:?}", s.server.pid, s.outcome)
         })
         .collect();
