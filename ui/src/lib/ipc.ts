@@ -34,6 +34,13 @@ import {
   type UninstallReport_Serialize,
 } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
+// Live servers: who is connected, the emergency stop and the pause.
+import type {
+  ConnectionRow_Serialize,
+  LiveServerRow_Serialize,
+  Paused,
+  StopReport_Serialize,
+} from "./bindings";
 
 /** What a generated command answers when its Rust side returns a `Result`. */
 type IpcResult<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
@@ -127,3 +134,8 @@ export type Page<T> = Page_Serialize<T>;
 export type MovingInScan = MovingInScan_Serialize;
 export type ImportReport = ImportReport_Serialize;
 export type UninstallReport = UninstallReport_Serialize;
+// Live servers: who is connected, the emergency stop and the pause.
+export type LiveServerRow = LiveServerRow_Serialize;
+export type ConnectionRow = ConnectionRow_Serialize;
+export type StopReport = StopReport_Serialize;
+export type { Paused };
