@@ -206,3 +206,63 @@ fn summary(servers: &[StoppedServer], by: &str, backup: Option<&PathBuf>, proble
         }
     )
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// A record for `child`, as a serving process would have written it.
+    fn register(data_dir: &DataDir, child: &std::process::Child) {
+        let pid = child.id();
+        let server = LiveServer {
+            pid,
+            process_start: process::start_of(pid),
+            started_at: crate::timefmt::now_string(),
+            data_dir: data_dir.root().to_path_buf(),
+            client_id: None,
+            client_name: None,
+            client_version: None,
+            sampling: None,
+            last_call_at: None,
+            version: crate::VERSION.into(),
+        };
+        record::write(&record::path_of(data_dir, pid), &server).expect("record");
+    }
+
+    #[test]
+    fn a_server_that_ignores_sigterm_is_killed_after_the_grace_period_and_others_are_left_alone() {
+        // Proves: the stop escalates to SIGKILL for a registered process that ignores SIGTERM,
+        // reports it as killed, removes its record and pauses; an unregistered process is not
+        // touched; with no database there is nothing to back up and that is no problem.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = DataDir::at(dir.path());
+        // SIG_IGN survives exec: `sleep` itself ignores SIGTERM.
+        let mut stubborn = std::process::Command::new("sh")
+            .args(["-c", "trap '' TERM; exec sleep 30"])
+            .spawn()
+            .expect("spawn");
+        let mut bystander = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("spawn");
+        // Let the shell reach `exec sleep` with TERM ignored.
+        std::thread::sleep(Duration::from_millis(300));
+        register(&data_dir, &stubborn);
+
+        let report = stop_all_within(&data_dir, "test", Duration::from_millis(300)).expect("stop");
+        assert_eq!(report.servers.len(), 1);
+        assert_eq!(report.servers[0].outcome, StopOutcome::Killed, "{report:?}");
+        assert!(report.problems.is_empty(), "{report:?}");
+        assert_eq!(report.backup, None);
+        assert_eq!(report.paused.by, "test");
+        assert!(pause::is_paused(&data_dir));
+        assert!(record::list(&data_dir).expect("list").is_empty());
+        assert!(stubborn.wait().is_ok());
+        assert!(
+            bystander.try_wait().expect("state").is_none(),
+            "the bystander was stopped"
+        );
+        let _ = bystander.kill();
+        let _ = bystander.wait();
+    }
+}
