@@ -36,6 +36,12 @@ impl Live {
         }
     }
 
+    /// Whether the client is still to be recorded (checked first, so a tool call clones the
+    /// client's info only once per session).
+    pub fn needs_greeting(&self) -> bool {
+        self.greeted.get().is_none()
+    }
+
     /// Records the client once: in the live record and, when our entry named it, as its last
     /// connection (which Health compares with when the entry was written).
     pub fn greet(&self, store: &Store, info: Option<Implementation>, caps: Option<ClientCapabilities>) {

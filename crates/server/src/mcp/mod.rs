@@ -207,11 +207,13 @@ impl ServerHandler for LlmGenServer {
     ) -> Result<CallToolResponse, McpError> {
         let started = Instant::now();
         if let Some(live) = self.inner.live.get() {
-            live.greet(
-                &self.inner.store,
-                context.client_info(),
-                context.client_capabilities(),
-            );
+            if live.needs_greeting() {
+                live.greet(
+                    &self.inner.store,
+                    context.client_info(),
+                    context.client_capabilities(),
+                );
+            }
             live.touch();
         }
         // The user stopped every server (emergency stop): nothing runs until they resume.
