@@ -247,9 +247,15 @@ impl Shown {
             entries.push(plain(TrayItem::ResumeServers));
         }
         entries.extend([Entry::Separator, plain(TrayItem::Quit)]);
+        // Paused outranks whatever the status line says: every tool call fails until resumed.
+        let paused = match (self.paused, lang) {
+            (false, _) => "",
+            (true, Lang::En) => "Servers paused. ",
+            (true, Lang::Ja) => "サーバーは一時停止中です。",
+        };
         View {
             level: self.level,
-            tooltip: format!("MCP LLM Generator: {}", self.status.text(lang)),
+            tooltip: format!("MCP LLM Generator: {paused}{}", self.status.text(lang)),
             entries,
         }
     }
@@ -389,6 +395,11 @@ mod tests {
         assert!(!items(&shown).contains(&TrayItem::ResumeServers));
         shown.paused = true;
         assert!(items(&shown).contains(&TrayItem::ResumeServers));
+        assert!(
+            shown.view().tooltip.contains("一時停止中"),
+            "{}",
+            shown.view().tooltip
+        );
         assert_eq!(TrayItem::ResumeServers.label(Lang::Ja), "サーバーを再開");
         assert!(
             Status::ServersStopped(2)
