@@ -58,11 +58,8 @@ pub fn pause(data_dir: &DataDir, by: &str) -> Result<Paused, LiveError> {
         since: timefmt::now_string(),
         by: by.to_string(),
     };
-    let path = path(data_dir);
-    crate::paths::create_private_dir(data_dir.root())
-        .map_err(|e| LiveError::io("create", data_dir.root(), e))?;
-    let text = serde_json::to_vec_pretty(&state).map_err(|e| LiveError::io("encode", &path, e.into()))?;
-    std::fs::write(&path, text).map_err(|e| LiveError::io("write", &path, e))?;
+    // Atomic: a server checking at this moment sees paused or not, never a torn file.
+    super::record::write_json(&path(data_dir), &state)?;
     Ok(state)
 }
 

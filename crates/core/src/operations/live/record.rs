@@ -52,9 +52,15 @@ pub(super) fn path_of(data_dir: &DataDir, pid: u32) -> PathBuf {
 
 /// Writes `record` atomically (temp file in the same folder, then rename).
 pub(super) fn write(path: &Path, record: &LiveServer) -> Result<(), LiveError> {
+    write_json(path, record)
+}
+
+/// Writes `value` as JSON to `path` atomically, creating its folder private to the user: a
+/// reader sees the old file or the new one, never half of one.
+pub(super) fn write_json(path: &Path, value: &impl Serialize) -> Result<(), LiveError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::paths::create_private_dir(dir).map_err(|e| LiveError::io("create", dir, e))?;
-    let text = serde_json::to_vec_pretty(record).map_err(|e| LiveError::io("encode", path, e.into()))?;
+    let text = serde_json::to_vec_pretty(value).map_err(|e| LiveError::io("encode", path, e.into()))?;
     let mut temp = tempfile::Builder::new()
         .prefix(".live-")
         .tempfile_in(dir)
