@@ -23,7 +23,7 @@ fn configure_then_remove_on_a_real_looking_vscode_file_changes_only_our_entry() 
     let exe = h.exe.display().to_string();
     let expected = original.replace(
         "// trailing comment\n\t},",
-        &format!("// trailing comment\n\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [],\n\t\t}},\n\t}},"),
+        &format!("// trailing comment\n\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [\"--client\", \"vscode\"],\n\t\t}},\n\t}},"),
     );
     assert_eq!(fs::read_to_string(&path).expect("read"), expected);
     assert_eq!(state(&h, "vscode"), ClientState::Configured { command: exe });
@@ -146,7 +146,7 @@ fn missing_file_is_created_when_the_client_is_installed_and_states_follow() {
     );
     assert_eq!(
         value["mcpServers"]["llm-generator"]["args"],
-        serde_json::json!([])
+        serde_json::json!(["--client", "windsurf"])
     );
 }
 

@@ -90,7 +90,7 @@ fn codex_on_path_is_configured_into_a_new_private_config_toml() {
     assert_eq!(
         read(&file),
         format!(
-            "[mcp_servers.llm-generator]\ncommand = \"{}\"\nargs = []\n",
+            "[mcp_servers.llm-generator]\ncommand = \"{}\"\nargs = [\"--client\", \"codex\"]\n",
             h.exe.display()
         )
     );

@@ -30,7 +30,7 @@ fn zed_settings_with_deep_nesting_and_an_old_style_server_keep_every_byte() {
         written,
         original.replace(
             "        \"env\": {},\n      },\n    },\n  },",
-            &format!("        \"env\": {{}},\n      }},\n    }},\n    \"llm-generator\": {{\n      \"command\": \"{exe}\",\n      \"args\": [],\n    }},\n  }},")
+            &format!("        \"env\": {{}},\n      }},\n    }},\n    \"llm-generator\": {{\n      \"command\": \"{exe}\",\n      \"args\": [\"--client\", \"zed\"],\n    }},\n  }},")
         )
     );
     assert_eq!(state(&h, "zed"), ClientState::Configured { command: exe });
@@ -50,7 +50,7 @@ fn codex_toml_gets_its_own_table_and_loses_only_it() {
     assert!(written.starts_with(&original[..original.find("[profiles.deep]").expect("anchor")]));
     assert!(
         written.contains(&format!(
-            "[mcp_servers.llm-generator]\ncommand = \"{}\"\nargs = []\n",
+            "[mcp_servers.llm-generator]\ncommand = \"{}\"\nargs = [\"--client\", \"codex\"]\n",
             h.exe.display()
         )),
         "{written}"

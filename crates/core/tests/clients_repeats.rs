@@ -64,7 +64,7 @@ fn a_repeated_entry_is_invalid_file_naming_the_key_and_lines_until_configure_kee
     assert_eq!(
         read(&path),
         format!(
-            "{{\n  \"mcpServers\": {{\n    // the docs server\n    \"docs\": {{ \"command\": \"npx\", \"args\": [\"docs-mcp\"] }},\n    \"llm-generator\": {{ \"command\": \"{exe}\", \"args\": [], \"env\": {{ \"DEBUG\": \"1\" }} }}\n  }}\n}}\n"
+            "{{\n  \"mcpServers\": {{\n    // the docs server\n    \"docs\": {{ \"command\": \"npx\", \"args\": [\"docs-mcp\"] }},\n    \"llm-generator\": {{ \"command\": \"{exe}\", \"args\": [\"--client\", \"cursor\"], \"env\": {{ \"DEBUG\": \"1\" }} }}\n  }}\n}}\n"
         )
     );
     assert_eq!(state(&h, "cursor"), ClientState::Configured { command: exe });

@@ -22,18 +22,25 @@ fn no_backups(h: &client_home::Home, id: &str) -> bool {
 
 #[test]
 fn codex_rewrites_of_our_table_are_a_no_op_for_configure() {
-    // Proves: each way Codex may write our entry back (args dropped, literal quotes, a quoted
-    // table name, an inline table, args before command, an empty env table) counts as ours:
+    // Proves: each way Codex may write our entry back (literal quotes, a quoted table name, an
+    // inline table, args before command, an empty env table) counts as ours:
     // configure reports no change, writes nothing and takes no backup.
     let h = home();
     let exe = h.exe.display().to_string();
     let path = h.home.join(".codex/config.toml");
+    // Our entry names its client (`--client codex`); Codex keeps non-empty arguments.
     let styles = [
-        format!("model = \"gpt-5\"\n\n[mcp_servers.llm-generator]\ncommand = \"{exe}\"\n"),
-        format!("[mcp_servers.\"llm-generator\"]\ncommand = '{exe}'\n"),
-        format!("[mcp_servers]\nllm-generator = {{ command = \"{exe}\" }}\n"),
-        format!("[mcp_servers.llm-generator]\nargs = []\ncommand = \"{exe}\"\n"),
-        format!("[mcp_servers.llm-generator]\ncommand = \"{exe}\"\n\n[mcp_servers.llm-generator.env]\n"),
+        format!(
+            "model = \"gpt-5\"\n\n[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n"
+        ),
+        format!("[mcp_servers.\"llm-generator\"]\ncommand = '{exe}'\nargs = ['--client', 'codex']\n"),
+        format!(
+            "[mcp_servers]\nllm-generator = {{ command = \"{exe}\", args = [\"--client\", \"codex\"] }}\n"
+        ),
+        format!("[mcp_servers.llm-generator]\nargs = [\"--client\", \"codex\"]\ncommand = \"{exe}\"\n"),
+        format!(
+            "[mcp_servers.llm-generator]\ncommand = \"{exe}\"\nargs = [\"--client\", \"codex\"]\n\n[mcp_servers.llm-generator.env]\n"
+        ),
     ];
     for style in styles {
         put(&path, &style);
@@ -51,18 +58,20 @@ fn codex_rewrites_of_our_table_are_a_no_op_for_configure() {
 
 #[test]
 fn json_clients_that_drop_empty_fields_are_a_no_op_and_a_real_change_touches_only_it() {
-    // Proves: VS Code's entry without "type" and "args", and a Cursor entry without "args" and
-    // with an empty "env", mean our entry: nothing is written. A moved binary still changes the
-    // command, and only the command (no "args" is added back).
+    // Proves: VS Code's entry without "type", and a Cursor entry with an empty "env", mean our
+    // entry: nothing is written. A moved binary still changes the command, and only what differs
+    // (the arguments naming the client, which that old entry lacked, are added).
     let h = home();
     let exe = h.exe.display().to_string();
     let vscode = h.home.join(".config/Code/User/mcp.json");
-    let vscode_text =
-        format!("{{\n\t\"servers\": {{\n\t\t\"llm-generator\": {{ \"command\": \"{exe}\" }}\n\t}}\n}}\n");
+    let vscode_text = format!(
+        "{{\n\t\"servers\": {{\n\t\t\"llm-generator\": {{ \"command\": \"{exe}\", \"args\": [\"--client\", \"vscode\"] }}\n\t}}\n}}\n"
+    );
     put(&vscode, &vscode_text);
     let cursor = h.home.join(".cursor/mcp.json");
-    let cursor_text =
-        format!("{{\"mcpServers\": {{\"llm-generator\": {{\"env\": {{}}, \"command\": \"{exe}\"}}}}}}");
+    let cursor_text = format!(
+        "{{\"mcpServers\": {{\"llm-generator\": {{\"env\": {{}}, \"command\": \"{exe}\", \"args\": [\"--client\", \"cursor\"]}}}}}}"
+    );
     put(&cursor, &cursor_text);
     for (id, path, text) in [
         ("vscode", &vscode, &vscode_text),
@@ -82,7 +91,9 @@ fn json_clients_that_drop_empty_fields_are_a_no_op_and_a_real_change_touches_onl
     assert!(change.changed);
     assert_eq!(
         read(&cursor),
-        format!("{{\"mcpServers\": {{\"llm-generator\": {{\"command\": \"{exe}\"}}}}}}")
+        format!(
+            "{{\"mcpServers\": {{\"llm-generator\": {{\n      \"command\": \"{exe}\",\n      \"args\": [\"--client\", \"cursor\"]\n    }}}}}}"
+        )
     );
 }
 

@@ -21,6 +21,10 @@ struct Cli {
     /// Data folder (default: the platform's data dir / dev.llmgen.desktop; or LLMGEN_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The AI app that started this server (our client id, e.g. claude-desktop): written into
+    /// its entry by `clients configure`, so `servers` and the app can tell who is connected.
+    #[arg(long, value_name = "ID")]
+    client: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -83,6 +87,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The servers running now for this data folder: the AI app each serves, whether it offered
+    /// sampling, when it was last used; and whether serving is paused.
+    Servers {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Emergency stop: pause serving, stop every server of this data folder (SIGTERM, then
+    /// SIGKILL after a few seconds), checkpoint the database and take an emergency backup.
+    /// Servers that AI apps start again refuse every tool call until `resume`.
+    Stop(cli::live::StopArgs),
+    /// End the pause of an emergency stop: tool calls are answered again.
+    Resume,
     /// Show the server's logs (daily files in the data folder's logs/).
     Logs(cli::LogsArgs),
     /// Write one archive for a bug report: health, report, versions, client states, settings,
@@ -137,7 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Our files hold conversations: what an older version left readable to others is made private.
     data_dir.tighten();
     if let Command::Serve = command {
-        return serve(data_dir).map(|()| ExitCode::SUCCESS);
+        return serve(data_dir, cli.client).map(|()| ExitCode::SUCCESS);
     }
     // Command-line tools log warnings to stderr only; their stdout is for the user.
     let _guard = logging::init(None, "warn");
@@ -151,6 +167,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagnose { out } => return cli::diagnose(data_dir, &out).map(|()| ExitCode::SUCCESS),
         // Must not create the database it is about to remove.
         Command::Uninstall(args) => return cli::uninstall::uninstall(data_dir, &args),
+        // The registry and the pause are files; the stop opens the database only to back it up.
+        Command::Servers { json } => return cli::live::servers(&data_dir, json),
+        Command::Stop(args) => return cli::live::stop(&data_dir, &args),
+        Command::Resume => return cli::live::resume(&data_dir),
         _ => {}
     }
     if let Command::Backup { action } = command {
@@ -166,7 +186,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Health(_)
         | Command::Logs(_)
         | Command::Diagnose { .. }
-        | Command::Uninstall(_) => Ok(()),
+        | Command::Uninstall(_)
+        | Command::Servers { .. }
+        | Command::Stop(_)
+        | Command::Resume => Ok(()),
         #[cfg(target_os = "linux")]
         Command::Tray { .. } => Ok(()),
         Command::ImportUpstream(args) => cli::import::import_upstream(&store, &data_dir, args),
@@ -192,7 +215,7 @@ fn tray(app: Option<PathBuf>, minimized: bool) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-fn serve(data_dir: DataDir) -> anyhow::Result<()> {
+fn serve(data_dir: DataDir, client: Option<String>) -> anyhow::Result<()> {
     let logging = logging::init(Some(&data_dir), "info,rmcp=warn");
     // One thread is plenty for one client's session (tool calls are short; SQLite calls take
     // microseconds) and keeps start-up and memory small.
@@ -200,9 +223,21 @@ fn serve(data_dir: DataDir) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(llmgen_server::serve::stdio_session(data_dir, |settings| {
-        logging.apply_setting(settings.log_level);
-    }));
+    // Only our own ids are kept: the value lands in files and the app's screens.
+    let client = client.filter(|id| {
+        let known = llmgen_core::clients::registry::find(id).is_some();
+        if !known {
+            tracing::warn!("--client {id:?} is not a client id of ours; ignored");
+        }
+        known
+    });
+    let result = runtime.block_on(llmgen_server::serve::stdio_session(
+        data_dir,
+        client,
+        |settings| {
+            logging.apply_setting(settings.log_level);
+        },
+    ));
     // Everything that must outlive the session (metrics, checkpoint) ran inside it. The thread
     // reading stdin sits in a read that cannot be interrupted: waiting for it would only delay
     // the exit, so the runtime is dropped without waiting.

@@ -49,7 +49,7 @@ fn configure_list_and_remove_through_the_binary_keep_the_users_file_intact() {
         .to_string();
     let expected = VSCODE_FILE.replace(
         "\t},\n}\n",
-        &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [],\n\t\t}},\n\t}},\n}}\n"),
+        &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [\"--client\", \"vscode\"],\n\t\t}},\n\t}},\n}}\n"),
     );
     assert_eq!(
         fs::read_to_string(&file).expect("read"),
@@ -192,7 +192,7 @@ fn several_processes_configuring_and_removing_at_once_leave_one_valid_file() {
         .to_string();
     let configured = VSCODE_FILE.replace(
         "\t},\n}\n",
-        &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [],\n\t\t}},\n\t}},\n}}\n"),
+        &format!("\t\t\"llm-generator\": {{\n\t\t\t\"type\": \"stdio\",\n\t\t\t\"command\": \"{exe}\",\n\t\t\t\"args\": [\"--client\", \"vscode\"],\n\t\t}},\n\t}},\n}}\n"),
     );
     assert!(
         after == VSCODE_FILE || after == configured,

@@ -15,6 +15,7 @@ pub mod lang;
 pub mod lean;
 pub mod link;
 pub mod menu;
+mod servers;
 pub mod tray;
 pub mod updates;
 mod windows;

@@ -27,10 +27,12 @@ pub enum Trigger {
     KeyChanged,
     /// A client file was changed by us: the clients check may have changed.
     ClientsChanged,
+    /// Servers were stopped or resumed: the paused check (and the menu's Resume) changed.
+    ServersChanged,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 8] = [
+    pub const ALL: [Trigger; 9] = [
         Self::Start,
         Self::Timer,
         Self::TrayMenu,
@@ -39,6 +41,7 @@ impl Trigger {
         Self::Restore,
         Self::KeyChanged,
         Self::ClientsChanged,
+        Self::ServersChanged,
     ];
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -55,6 +58,7 @@ impl Trigger {
             Self::Restore => "restore",
             Self::KeyChanged => "key changed",
             Self::ClientsChanged => "clients changed",
+            Self::ServersChanged => "servers changed",
         }
     }
 }

@@ -21,11 +21,15 @@ pub enum TrayItem {
     /// Checks now and opens the window, where the result (and an offered update) is shown.
     CheckForUpdates,
     StartAtLogin,
+    /// The emergency stop: every server AI apps started for this data folder, then paused.
+    StopAllServers,
+    /// Shown while paused: tool calls are answered again.
+    ResumeServers,
     Quit,
 }
 
 impl TrayItem {
-    pub const ALL: [TrayItem; 9] = [
+    pub const ALL: [TrayItem; 11] = [
         TrayItem::Status,
         TrayItem::Open,
         TrayItem::RunHealthCheck,
@@ -34,6 +38,8 @@ impl TrayItem {
         TrayItem::SetUp,
         TrayItem::CheckForUpdates,
         TrayItem::StartAtLogin,
+        TrayItem::StopAllServers,
+        TrayItem::ResumeServers,
         TrayItem::Quit,
     ];
 
@@ -47,6 +53,8 @@ impl TrayItem {
             Self::SetUp => "set-up",
             Self::CheckForUpdates => "check-for-updates",
             Self::StartAtLogin => "start-at-login",
+            Self::StopAllServers => "stop-all-servers",
+            Self::ResumeServers => "resume-servers",
             Self::Quit => "quit",
         }
     }
@@ -62,6 +70,8 @@ impl TrayItem {
             (Lang::En, Self::SetUp) => "Set up…",
             (Lang::En, Self::CheckForUpdates) => "Check for updates",
             (Lang::En, Self::StartAtLogin) => "Start at login",
+            (Lang::En, Self::StopAllServers) => "Stop all servers",
+            (Lang::En, Self::ResumeServers) => "Resume servers",
             (Lang::En, Self::Quit) => "Quit",
             (Lang::Ja, Self::Status) => "確認しています…",
             (Lang::Ja, Self::Open) => "MCP LLM Generator を開く",
@@ -71,6 +81,8 @@ impl TrayItem {
             (Lang::Ja, Self::SetUp) => "セットアップ…",
             (Lang::Ja, Self::CheckForUpdates) => "アップデートを確認",
             (Lang::Ja, Self::StartAtLogin) => "ログイン時に起動",
+            (Lang::Ja, Self::StopAllServers) => "すべてのサーバーを停止",
+            (Lang::Ja, Self::ResumeServers) => "サーバーを再開",
             (Lang::Ja, Self::Quit) => "終了",
         }
     }
@@ -99,6 +111,10 @@ pub enum Status {
     WindowNotStarted(String),
     /// The window's process ended with this exit code instead of closing normally.
     WindowFailed(i32),
+    /// The emergency stop ended this many servers and paused serving.
+    ServersStopped(usize),
+    /// The emergency stop (or the resume) failed; core's sentence.
+    StopFailed(String),
 }
 
 impl Status {
@@ -136,6 +152,14 @@ impl Status {
             (Lang::En, Self::WindowFailed(code)) => format!(
                 "The window closed unexpectedly (exit code {code}). Open it again; if that fails too, see the newest lines of the log."
             ),
+            (Lang::En, Self::ServersStopped(n)) => {
+                format!("Stopped {n} server(s); serving is paused until you choose Resume servers.")
+            }
+            (Lang::Ja, Self::ServersStopped(n)) => {
+                format!("{n} 個のサーバーを停止しました。「サーバーを再開」を選ぶまで一時停止しています。")
+            }
+            (Lang::En, Self::StopFailed(error)) => format!("Stopping the servers failed: {error}"),
+            (Lang::Ja, Self::StopFailed(error)) => format!("サーバーの停止に失敗しました: {error}"),
             (Lang::Ja, Self::WindowFailed(code)) => format!(
                 "ウィンドウが予期せず閉じました (終了コード {code})。もう一度開いてください。再び失敗する場合はログの最新の行を確認してください。"
             ),
@@ -173,6 +197,8 @@ pub struct Shown {
     pub at_login: bool,
     /// The version of a newer release the last update check found.
     pub offer: Option<String>,
+    /// Serving is paused (after an emergency stop): the menu offers Resume servers.
+    pub paused: bool,
 }
 
 impl Shown {
@@ -184,6 +210,7 @@ impl Shown {
             status: Status::Checking,
             at_login,
             offer: None,
+            paused: false,
         }
     }
 
@@ -200,37 +227,49 @@ impl Shown {
             (Some(version), Lang::Ja) => format!("{version} にアップデート…"),
             (None, lang) => TrayItem::CheckForUpdates.label(lang).to_string(),
         };
+        let mut entries = vec![
+            // Clickable (opens the app at its Health card) only when there is a fix to make.
+            Entry::Item {
+                item: TrayItem::Status,
+                label: self.status.text(lang),
+                enabled: self.level != Level::Ok && self.status != Status::Checking,
+                checked: None,
+            },
+            Entry::Separator,
+            plain(TrayItem::Open),
+            plain(TrayItem::RunHealthCheck),
+            plain(TrayItem::BackUpNow),
+            plain(TrayItem::ConfigureClients),
+            plain(TrayItem::SetUp),
+            Entry::Item {
+                item: TrayItem::CheckForUpdates,
+                label: updates,
+                enabled: true,
+                checked: None,
+            },
+            Entry::Item {
+                item: TrayItem::StartAtLogin,
+                label: TrayItem::StartAtLogin.label(lang).to_string(),
+                enabled: true,
+                checked: Some(self.at_login),
+            },
+            Entry::Separator,
+            plain(TrayItem::StopAllServers),
+        ];
+        if self.paused {
+            entries.push(plain(TrayItem::ResumeServers));
+        }
+        entries.extend([Entry::Separator, plain(TrayItem::Quit)]);
+        // Paused outranks whatever the status line says: every tool call fails until resumed.
+        let paused = match (self.paused, lang) {
+            (false, _) => "",
+            (true, Lang::En) => "Servers paused. ",
+            (true, Lang::Ja) => "サーバーは一時停止中です。",
+        };
         View {
             level: self.level,
-            tooltip: format!("MCP LLM Generator: {}", self.status.text(lang)),
-            entries: vec![
-                // Clickable (opens the app at its Health card) only when there is a fix to make.
-                Entry::Item {
-                    item: TrayItem::Status,
-                    label: self.status.text(lang),
-                    enabled: self.level != Level::Ok && self.status != Status::Checking,
-                    checked: None,
-                },
-                Entry::Separator,
-                plain(TrayItem::Open),
-                plain(TrayItem::RunHealthCheck),
-                plain(TrayItem::BackUpNow),
-                plain(TrayItem::ConfigureClients),
-                plain(TrayItem::SetUp),
-                Entry::Item {
-                    item: TrayItem::CheckForUpdates,
-                    label: updates,
-                    enabled: true,
-                    checked: None,
-                },
-                Entry::Item {
-                    item: TrayItem::StartAtLogin,
-                    label: TrayItem::StartAtLogin.label(lang).to_string(),
-                    enabled: true,
-                    checked: Some(self.at_login),
-                },
-                plain(TrayItem::Quit),
-            ],
+            tooltip: format!("MCP LLM Generator: {paused}{}", self.status.text(lang)),
+            entries,
         }
     }
 }
@@ -324,6 +363,7 @@ mod tests {
                 "Set up…",
                 "Check for updates",
                 "Start at login",
+                "Stop all servers",
                 "Quit"
             ]
         );
@@ -347,6 +387,41 @@ mod tests {
             matches!(&view.entries[0], Entry::Item { enabled: true, label, .. } if label.ends_with("アプリを開いて対処してください。"))
         );
         assert!(matches!(&view.entries[7], Entry::Item { label, .. } if label == "0.2.0 にアップデート…"));
+    }
+
+    #[test]
+    fn resume_is_offered_only_while_paused_and_stop_all_always() {
+        // Proves: the emergency stop is always in the menu; Resume servers appears once serving
+        // is paused, in the chosen language, and goes when it is resumed.
+        let items = |shown: &Shown| -> Vec<TrayItem> {
+            shown
+                .view()
+                .entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Item { item, .. } => Some(*item),
+                    Entry::Separator => None,
+                })
+                .collect()
+        };
+        let mut shown = Shown::new(Lang::Ja, false);
+        assert!(items(&shown).contains(&TrayItem::StopAllServers));
+        assert!(!items(&shown).contains(&TrayItem::ResumeServers));
+        shown.paused = true;
+        assert!(items(&shown).contains(&TrayItem::ResumeServers));
+        assert!(
+            shown.view().tooltip.contains("一時停止中"),
+            "{}",
+            shown.view().tooltip
+        );
+        assert_eq!(TrayItem::ResumeServers.label(Lang::Ja), "サーバーを再開");
+        assert!(
+            Status::ServersStopped(2)
+                .text(Lang::En)
+                .starts_with("Stopped 2 server(s)")
+        );
+        shown.paused = false;
+        assert!(!items(&shown).contains(&TrayItem::ResumeServers));
     }
 
     #[test]

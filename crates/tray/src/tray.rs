@@ -89,6 +89,7 @@ impl Tray {
         let tray = self.clone();
         std::thread::spawn(move || {
             health::watch(&tray.0.check, &rx, |level, status, why| {
+                crate::servers::show_paused(&tray);
                 let line = tray.show_state(level, status);
                 tracing::info!(level = level.as_str(), trigger = why.as_str(), "health: {line}");
             });
@@ -170,6 +171,8 @@ impl Tray {
             TrayItem::SetUp => self.open_window(Some(Focus::Guide), None),
             TrayItem::RunHealthCheck => self.recheck(Trigger::TrayMenu),
             TrayItem::BackUpNow => self.back_up_now(),
+            TrayItem::StopAllServers => crate::servers::stop_all(self.clone()),
+            TrayItem::ResumeServers => crate::servers::resume(self.clone()),
             // The window checks and shows the outcome (and the offered update's notes).
             TrayItem::CheckForUpdates => self.open_window(None, Some(ToWindow::CheckForUpdates)),
             TrayItem::StartAtLogin => {
@@ -226,6 +229,11 @@ impl Tray {
             }
             ToTray::Closing => {}
         }
+    }
+
+    /// Shows whether serving is paused (the menu then offers Resume servers).
+    pub fn set_paused(&self, paused: bool) {
+        self.change(|s| s.paused = paused);
     }
 
     /// Names an offered update in the menu ("Update to 0.2.0…"), or takes it away.

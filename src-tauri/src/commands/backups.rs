@@ -18,7 +18,7 @@ pub struct BackupRow {
     created: String,
     size_bytes: u64,
     encrypted: bool,
-    /// manual, scheduled or pre-restore.
+    /// manual, scheduled, pre-restore or emergency.
     reason: Option<String>,
 }
 

@@ -14,6 +14,7 @@ mod keys;
 mod logs;
 mod moving_in;
 mod personas;
+mod servers;
 mod settings;
 mod state;
 mod status;
@@ -96,6 +97,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             guide::guide_add_clients,
             guide::guide_use_local_server,
             guide::guide_use_key,
+            // Live servers: who is connected, the emergency stop and the pause.
+            servers::servers_list,
+            servers::servers_connections,
+            servers::servers_stop_all,
+            servers::servers_resume,
+            servers::servers_paused,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

@@ -375,7 +375,7 @@ fn check_client_files(vscode: &Path, claude: &Path, server: &Path, data: &DataDi
         jsonc_parser::parse_to_serde_value(VSCODE_FILE, &Default::default()).expect("fixture");
     assert_eq!(
         vs["servers"]["llm-generator"],
-        json!({"type": "stdio", "command": server, "args": []})
+        json!({"type": "stdio", "command": server, "args": ["--client", "vscode"]})
     );
     assert_eq!(vs["servers"]["fetch"], before["servers"]["fetch"]);
     assert_eq!(vs["inputs"], before["inputs"]);
@@ -391,7 +391,7 @@ fn check_client_files(vscode: &Path, claude: &Path, server: &Path, data: &DataDi
     let before: Value = serde_json::from_str(CLAUDE_DESKTOP_FILE).expect("fixture");
     assert_eq!(
         cd["mcpServers"]["llm-generator"],
-        json!({"command": server, "args": []})
+        json!({"command": server, "args": ["--client", "claude-desktop"]})
     );
     assert_eq!(cd["mcpServers"]["filesystem"], before["mcpServers"]["filesystem"]);
     assert_eq!(cd["preferences"], before["preferences"]);

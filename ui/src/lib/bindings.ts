@@ -163,6 +163,19 @@ export const commands = {
 	 *  it in the keychain and makes that provider the default. A key that does not work is not kept.
 	 */
 	guideUseKey: (provider: string, key: string) => typedError<KeyCheck, IpcError>(__TAURI_INVOKE("guide_use_key", { provider, key })),
+	/**  The servers running now for this data folder, oldest first (`servers`). */
+	serversList: () => typedError<LiveServerRow_Serialize[], IpcError>(__TAURI_INVOKE("servers_list")),
+	/**  When each AI app set up here last started a server, and whether it offered sampling. */
+	serversConnections: () => typedError<ConnectionRow_Serialize[], IpcError>(__TAURI_INVOKE("servers_connections")),
+	/**
+	 *  The emergency stop (`stop --all`): every server of this data folder ends, the database is
+	 *  checkpointed and backed up, and serving stays paused until [`servers_resume`].
+	 */
+	serversStopAll: () => typedError<StopReport_Serialize, IpcError>(__TAURI_INVOKE("servers_stop_all")),
+	/**  Ends the pause (`resume`); returns whether serving was paused. */
+	serversResume: () => typedError<boolean, IpcError>(__TAURI_INVOKE("servers_resume")),
+	/**  Whether serving is paused, since when and by whom; `None` when not. */
+	serversPaused: () => typedError<Paused | null, IpcError>(__TAURI_INVOKE("servers_paused")),
 };
 
 /* Types */
@@ -195,7 +208,7 @@ export type BackupRow_Deserialize = {
 	created: string,
 	sizeBytes: number,
 	encrypted: boolean,
-	/**  manual, scheduled or pre-restore. */
+	/**  manual, scheduled, pre-restore or emergency. */
 	reason?: string | null,
 };
 
@@ -206,7 +219,7 @@ export type BackupRow_Serialize = {
 	created: string,
 	sizeBytes: number,
 	encrypted: boolean,
-	/**  manual, scheduled or pre-restore. */
+	/**  manual, scheduled, pre-restore or emergency. */
 	reason: string | null,
 };
 
@@ -303,7 +316,7 @@ export type Check = Check_Serialize | Check_Deserialize;
 export type Check_Deserialize = {
 	/**
 	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
-	 *  `clients`, `logs`, `server`).
+	 *  `clients`, `connections`, `paused`, `logs`, `server`).
 	 */
 	id: string,
 	level: Level,
@@ -324,7 +337,7 @@ export type Check_Deserialize = {
 export type Check_Serialize = {
 	/**
 	 *  Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
-	 *  `clients`, `logs`, `server`).
+	 *  `clients`, `connections`, `paused`, `logs`, `server`).
 	 */
 	id: string,
 	level: Level,
@@ -418,6 +431,30 @@ export type ClientStatus_Serialize = {
 	upstream_entries: string[],
 	restart: string,
 } & ClientState_Serialize;
+
+/**  A client's last connection. */
+export type Connection = {
+	clientId: string,
+	/**  RFC 3339, UTC. */
+	lastConnectedAt: string,
+	clientName: string,
+	clientVersion: string,
+	/**  Whether the client offered MCP sampling in that session. */
+	sampling: boolean,
+};
+
+/**  One AI app's last connection, with its name. */
+export type ConnectionRow = ConnectionRow_Serialize | ConnectionRow_Deserialize;
+
+/**  One AI app's last connection, with its name. */
+export type ConnectionRow_Deserialize = {
+	appName?: string | null,
+} & Connection;
+
+/**  One AI app's last connection, with its name. */
+export type ConnectionRow_Serialize = {
+	appName: string | null,
+} & Connection;
 
 /**  A stored context. */
 export type Context = Context_Serialize | Context_Deserialize;
@@ -992,6 +1029,80 @@ export type Language =
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";
 
+/**  A serving process as the registry shows it. */
+export type LiveServer = LiveServer_Serialize | LiveServer_Deserialize;
+
+/**  A running server, with the name of the app it serves as the Clients screen shows it. */
+export type LiveServerRow = LiveServerRow_Serialize | LiveServerRow_Deserialize;
+
+/**  A running server, with the name of the app it serves as the Clients screen shows it. */
+export type LiveServerRow_Deserialize = {
+	/**  Our name of the client (`clientId`), e.g. "Claude Desktop"; `None` when unknown. */
+	appName?: string | null,
+} & LiveServer_Deserialize;
+
+/**  A running server, with the name of the app it serves as the Clients screen shows it. */
+export type LiveServerRow_Serialize = {
+	/**  Our name of the client (`clientId`), e.g. "Claude Desktop"; `None` when unknown. */
+	appName: string | null,
+} & LiveServer_Serialize;
+
+/**  A serving process as the registry shows it. */
+export type LiveServer_Deserialize = {
+	pid: number,
+	/**
+	 *  The process's start marker (Linux: start time in clock ticks since boot), so a later
+	 *  process that reuses the pid is not taken for this one; `None` where the system gives none.
+	 */
+	processStart?: number | null,
+	/**  When the process started serving (RFC 3339, UTC). */
+	startedAt: string,
+	/**  The data folder it serves. */
+	dataDir: string,
+	/**
+	 *  Our id of the AI app whose entry started it (`--client`); `None` for an entry written by an
+	 *  older version, or a start by hand.
+	 */
+	clientId?: string | null,
+	/**  The name and version the client gave in its handshake; `None` until it connected. */
+	clientName?: string | null,
+	clientVersion?: string | null,
+	/**  Whether the client offered MCP sampling (its own model); `None` until it connected. */
+	sampling?: boolean | null,
+	/**  The last tool call (RFC 3339, UTC), up to a few seconds late; `None` before the first. */
+	lastCallAt?: string | null,
+	/**  The server's version. */
+	version: string,
+};
+
+/**  A serving process as the registry shows it. */
+export type LiveServer_Serialize = {
+	pid: number,
+	/**
+	 *  The process's start marker (Linux: start time in clock ticks since boot), so a later
+	 *  process that reuses the pid is not taken for this one; `None` where the system gives none.
+	 */
+	processStart: number | null,
+	/**  When the process started serving (RFC 3339, UTC). */
+	startedAt: string,
+	/**  The data folder it serves. */
+	dataDir: string,
+	/**
+	 *  Our id of the AI app whose entry started it (`--client`); `None` for an entry written by an
+	 *  older version, or a start by hand.
+	 */
+	clientId: string | null,
+	/**  The name and version the client gave in its handshake; `None` until it connected. */
+	clientName: string | null,
+	clientVersion: string | null,
+	/**  Whether the client offered MCP sampling (its own model); `None` until it connected. */
+	sampling: boolean | null,
+	/**  The last tool call (RFC 3339, UTC), up to a few seconds late; `None` before the first. */
+	lastCallAt: string | null,
+	/**  The server's version. */
+	version: string,
+};
+
 /**  What one address answered. */
 export type LocalAnswer = 
 /**  It serves these models. */
@@ -1163,6 +1274,14 @@ export type Page_Serialize<T> = {
 	total: number,
 	/**  Offset of the next page, absent on the last page. */
 	nextOffset?: number,
+};
+
+/**  Since when, and by which front end, serving is paused. */
+export type Paused = {
+	/**  RFC 3339, UTC. */
+	since: string,
+	/**  Who stopped the servers: `cli`, `tray` or `app`. */
+	by: string,
 };
 
 /**  A stored persona, every field in full. */
@@ -1418,6 +1537,69 @@ export type StatusReport_Serialize = {
 export type Step = 
 /**  Start an AI app once: it starts the server, which creates the database. */
 "startClientOnce" | "checkPermissions" | "restartClients" | "updateApp" | "freeDiskSpace" | "checkDisk" | "startKeychain" | "unlockKeychain" | "raiseBudgetOrWait" | "moveLogsAside" | "reinstallApp";
+
+/**  How one server ended. */
+export type StopOutcome = 
+/**  It ended after SIGTERM, within the grace period. */
+"stopped" | 
+/**  It had to be killed (SIGKILL) after the grace period. */
+"killed" | 
+/**  It had ended by itself before it could be asked. */
+"already-gone" | 
+/**  It could not be stopped (see `error`). */
+"failed";
+
+/**  What an emergency stop did. */
+export type StopReport = StopReport_Serialize | StopReport_Deserialize;
+
+/**  What an emergency stop did. */
+export type StopReport_Deserialize = {
+	servers: StoppedServer_Deserialize[],
+	/**  The paused state now in force (servers that clients start again refuse tool calls). */
+	paused: Paused,
+	/**
+	 *  Whether the WAL was folded into the database file; false when there is no database yet
+	 *  or another process kept it open (its data is safe in the WAL either way).
+	 */
+	checkpointed: boolean,
+	/**  The emergency backup; `None` when there is no database yet or it failed (see `problems`). */
+	backup?: string | null,
+	/**  What did not work, in sentences (a failed backup, a process that would not stop). */
+	problems: string[],
+};
+
+/**  What an emergency stop did. */
+export type StopReport_Serialize = {
+	servers: StoppedServer_Serialize[],
+	/**  The paused state now in force (servers that clients start again refuse tool calls). */
+	paused: Paused,
+	/**
+	 *  Whether the WAL was folded into the database file; false when there is no database yet
+	 *  or another process kept it open (its data is safe in the WAL either way).
+	 */
+	checkpointed: boolean,
+	/**  The emergency backup; `None` when there is no database yet or it failed (see `problems`). */
+	backup: string | null,
+	/**  What did not work, in sentences (a failed backup, a process that would not stop). */
+	problems: string[],
+};
+
+/**  One server the stop dealt with. */
+export type StoppedServer = StoppedServer_Serialize | StoppedServer_Deserialize;
+
+/**  One server the stop dealt with. */
+export type StoppedServer_Deserialize = {
+	server: LiveServer_Deserialize,
+	outcome: StopOutcome,
+	error?: string | null,
+};
+
+/**  One server the stop dealt with. */
+export type StoppedServer_Serialize = {
+	server: LiveServer_Serialize,
+	outcome: StopOutcome,
+	error: string | null,
+};
 
 /**  A stored message. */
 export type StoredMessage = StoredMessage_Serialize | StoredMessage_Deserialize;

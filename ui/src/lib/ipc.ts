@@ -38,6 +38,13 @@ import {
   type UninstallReport_Serialize,
 } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
+// Live servers: who is connected, the emergency stop and the pause.
+import type {
+  ConnectionRow_Serialize,
+  LiveServerRow_Serialize,
+  Paused,
+  StopReport_Serialize,
+} from "./bindings";
 
 /** What a generated command answers when its Rust side returns a `Result`. */
 type IpcResult<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
@@ -135,3 +142,8 @@ export type UninstallReport = UninstallReport_Serialize;
 export type GuideState = GuideState_Serialize;
 export type LocalServer = LocalServer_Serialize;
 export type { GuideClient, KeyCheck };
+// Live servers: who is connected, the emergency stop and the pause.
+export type LiveServerRow = LiveServerRow_Serialize;
+export type ConnectionRow = ConnectionRow_Serialize;
+export type StopReport = StopReport_Serialize;
+export type { Paused };

@@ -92,7 +92,12 @@ fn ops_hold(format: Format, text: &str, ops: &[Op]) -> bool {
 pub fn configure(clients: &Clients, id: &str, command: &Path, dry_run: bool) -> Result<Change, ClientsError> {
     let c = client(id)?;
     let command_text = command.to_string_lossy().into_owned();
-    let change = apply(clients, c, &[Op::Upsert(c.shape.fields(&command_text))], dry_run)?;
+    let change = apply(
+        clients,
+        c,
+        &[Op::Upsert(c.shape.fields(&command_text, c.id))],
+        dry_run,
+    )?;
     if !dry_run {
         record(clients, c, &change, command_text)?;
     }
@@ -258,7 +263,7 @@ pub fn migrate_upstream(
     }
     let mut ops: Vec<Op> = names.into_iter().map(Op::Remove).collect();
     let command_text = command.to_string_lossy().into_owned();
-    ops.push(Op::Upsert(c.shape.fields(&command_text)));
+    ops.push(Op::Upsert(c.shape.fields(&command_text, c.id)));
     let change = apply(clients, c, &ops, dry_run)?;
     if !dry_run {
         record(clients, c, &change, command_text)?;

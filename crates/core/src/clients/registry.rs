@@ -15,17 +15,22 @@ use crate::paths::Platform;
 /// The shape of a stdio entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// VS Code, Claude Code: `{"type":"stdio","command":ABS,"args":[]}`.
+    /// VS Code, Claude Code: `{"type":"stdio","command":ABS,"args":["--client",ID]}`.
     TypedStdio,
-    /// Claude Desktop, Cursor and most others: `{"command":ABS,"args":[]}`.
+    /// Claude Desktop, Cursor and most others: `{"command":ABS,"args":["--client",ID]}`.
     Plain,
     /// Continue's list items, which carry their own name: `{name, command, args}`.
     Named,
 }
 
 impl Shape {
-    /// Our entry's fields in the order the clients document them.
-    pub fn fields(self, command: &str) -> Vec<(&'static str, Value)> {
+    /// Our entry's fields in the order the clients document them. `client_id` (ours, e.g.
+    /// `claude-desktop`) goes into the arguments as `--client ID`, so the server knows which AI
+    /// app started it (the live servers list, "never connected since set up"). An argument and
+    /// not an environment variable: every client format has `args`, some have no `env` (or
+    /// merge it with the user's in ways we would have to model per client), and arguments show
+    /// in a process list, where a person looking for "which app runs this" looks.
+    pub fn fields(self, command: &str, client_id: &str) -> Vec<(&'static str, Value)> {
         let mut fields = Vec::with_capacity(3);
         match self {
             Self::TypedStdio => fields.push(("type", Value::from("stdio"))),
@@ -33,9 +38,17 @@ impl Shape {
             Self::Plain => {}
         }
         fields.push(("command", Value::from(command)));
-        fields.push(("args", Value::Array(Vec::new())));
+        fields.push(("args", Value::from(client_args(client_id))));
         fields
     }
+}
+
+/// The server's option naming the client that started it (`serve --client ID`).
+pub const CLIENT_ARG: &str = "--client";
+
+/// The arguments of our entry for the client `client_id`.
+pub fn client_args(client_id: &str) -> Vec<String> {
+    vec![CLIENT_ARG.to_string(), client_id.to_string()]
 }
 
 /// How a client's file is written.
@@ -509,10 +522,12 @@ mod tests {
 
     #[test]
     fn entry_shapes_match_the_clients_documentation() {
-        let typed = Shape::TypedStdio.fields("/bin/x");
+        let typed = Shape::TypedStdio.fields("/bin/x", "vscode");
         let keys: Vec<&str> = typed.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, ["type", "command", "args"]);
-        let plain = Shape::Plain.fields("/bin/x");
+        // The entry names its client, so the server it starts knows whom it serves.
+        assert_eq!(typed[2].1, serde_json::json!(["--client", "vscode"]));
+        let plain = Shape::Plain.fields("/bin/x", "cursor");
         let keys: Vec<&str> = plain.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, ["command", "args"]);
         assert_eq!(find("vscode").map(|c| c.shape), Some(Shape::TypedStdio));

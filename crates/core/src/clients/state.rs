@@ -120,7 +120,7 @@ pub(super) fn state_of(
     }
     let state = match entries.iter().rfind(|(name, _)| name == ENTRY_NAME) {
         None => ClientState::NotConfigured,
-        Some((_, entry)) => entry_state(entry, expected),
+        Some((_, entry)) => entry_state(entry, c.id, expected),
     };
     (state, upstream)
 }
@@ -134,7 +134,7 @@ fn duplicate_state(d: &duplicates::Duplicate) -> ClientState {
     ClientState::invalid(d.line, d.column, d.message(), problem)
 }
 
-fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientState {
+fn entry_state(entry: &serde_json::Value, client_id: &str, expected: Option<&Path>) -> ClientState {
     let Some(command) = document::command_of(entry) else {
         return ClientState::Stale {
             command: None,
@@ -157,6 +157,14 @@ fn entry_state(entry: &serde_json::Value, expected: Option<&Path>) -> ClientStat
                 expected.map(|e| e.display().to_string()).unwrap_or_default()
             ),
             command: Some(command),
+        },
+        // Written by a version before entries named their client: it works, but the server
+        // cannot tell whom it serves; repair (one click) adds the argument.
+        Ok(_) if document::args_of(entry) != super::registry::client_args(client_id) => ClientState::Stale {
+            command: Some(command),
+            reason: format!(
+                "our entry needs an update: it does not tell the server which app it serves (configure again to add `--client {client_id}`)"
+            ),
         },
         Ok(_) => ClientState::Configured { command },
     }

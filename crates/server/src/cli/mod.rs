@@ -5,6 +5,7 @@ pub mod backup;
 pub mod clients;
 mod detect;
 pub mod import;
+pub mod live;
 pub mod operations;
 pub mod providers;
 pub mod settings;

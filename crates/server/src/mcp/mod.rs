@@ -4,9 +4,12 @@
 mod args;
 mod compat;
 mod generate;
+mod live;
 mod prompts;
 mod resources;
 pub mod tools;
+
+pub use live::Live;
 
 use std::{
     sync::{Arc, OnceLock},
@@ -41,6 +44,8 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
     /// The legacy session's peer, for list-changed notifications.
     peer: OnceLock<Peer<RoleServer>>,
+    /// This process's record among the live servers (set by a stdio session, not by tests).
+    live: OnceLock<Live>,
     /// A counter of catalogue changes, watched by 2026-07-28 `subscriptions/listen` streams.
     changes: tokio::sync::watch::Sender<u64>,
     /// The counter when the newest subscription was acknowledged: a change between the
@@ -87,6 +92,7 @@ impl LlmGenServer {
                 direct: Default::default(),
                 metrics: Metrics::new(),
                 peer: OnceLock::new(),
+                live: OnceLock::new(),
                 changes: tokio::sync::watch::Sender::new(0),
                 acked_at: std::sync::Mutex::new(0),
             }),
@@ -101,6 +107,18 @@ impl LlmGenServer {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect()
+    }
+
+    /// Lists this server among the data dir's live servers (see [`Live`]).
+    pub fn attach_live(&self, live: Live) {
+        let _ = self.inner.live.set(live);
+    }
+
+    /// Writes the last tool call to the live record, if one is pending.
+    pub fn flush_live(&self) {
+        if let Some(live) = self.inner.live.get() {
+            live.flush();
+        }
     }
 
     /// Writes the buffered metrics to the store (kept in memory for the next try on failure).
@@ -127,6 +145,9 @@ impl LlmGenServer {
             tracing::debug!("busy timeout unchanged: {e}");
         }
         self.flush_metrics();
+        if let Some(live) = self.inner.live.get() {
+            live.end();
+        }
         match self.inner.store.checkpoint(CHECKPOINT_WAIT) {
             Ok(true) => tracing::debug!("WAL checkpointed"),
             Ok(false) => tracing::info!("WAL left for the other processes using the database"),
@@ -185,6 +206,22 @@ impl ServerHandler for LlmGenServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let started = Instant::now();
+        if let Some(live) = self.inner.live.get() {
+            if live.needs_greeting() {
+                live.greet(
+                    &self.inner.store,
+                    context.client_info(),
+                    context.client_capabilities(),
+                );
+            }
+            live.touch();
+        }
+        // The user stopped every server (emergency stop): nothing runs until they resume.
+        if llmgen_core::operations::live::is_paused(&self.inner.data_dir) {
+            return Ok(
+                args::ToolError::new(llmgen_core::operations::live::PAUSED_TOOL_ERROR).into_response(),
+            );
+        }
         // Only names of our tools are counted: a client cannot grow the table with made-up names.
         let name = self
             .tool_router
@@ -204,6 +241,14 @@ impl ServerHandler for LlmGenServer {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        if let Some(live) = self.inner.live.get() {
+            let hello = context.peer.peer_info();
+            live.greet(
+                &self.inner.store,
+                hello.as_ref().map(|h| h.client_info.clone()),
+                hello.as_ref().map(|h| h.capabilities.clone()),
+            );
+        }
         let _ = self.inner.peer.set(context.peer);
         tracing::info!("client initialized");
     }

@@ -28,6 +28,8 @@ pub enum ServeError {
 const METRICS_FLUSH_EVERY: Duration = Duration::from_secs(60);
 /// Overrides that interval in seconds (tests, and anyone who wants fresher reports).
 const METRICS_FLUSH_ENV: &str = "LLMGEN_METRICS_FLUSH_SECS";
+/// How often a call kept in memory is written to this process's live record.
+const LIVE_FLUSH_EVERY: Duration = llmgen_core::operations::live::TOUCH_WRITE_EVERY;
 /// After a stop signal, how long the session loop may take to end; a guard against a stuck task.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 
@@ -37,8 +39,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 /// In-flight writes need no extra care: every write is one synchronous `BEGIN IMMEDIATE`
 /// transaction inside a single poll of this one-thread runtime, so when the stop branch runs no
 /// transaction is open; requests still awaiting a client or provider are dropped before writing.
+///
+/// `client_id` is our id of the AI app whose entry started this process (`--client`), recorded
+/// with this process among the data dir's live servers.
 pub async fn stdio_session(
     data_dir: DataDir,
+    client_id: Option<String>,
     apply_settings: impl FnOnce(&Settings),
 ) -> Result<(), ServeError> {
     let mut stop = shutdown::StopSignals::install();
@@ -47,6 +53,9 @@ pub async fn stdio_session(
     apply_settings(&settings);
     tracing::info!(version = llmgen_core::VERSION, data_dir = %data_dir.root().display(), "serving MCP on stdio");
     let server = LlmGenServer::new(store, settings, data_dir.clone());
+    if let Some(live) = crate::mcp::Live::register(&data_dir, client_id) {
+        server.attach_live(live);
+    }
     let handle = server.clone();
     // Stray and malformed messages are answered or dropped before rmcp sees them (guarded_stdio).
     let supported = rmcp::ServerHandler::supported_protocol_versions(&server).into_owned();
@@ -82,10 +91,14 @@ pub async fn stdio_session(
                 .filter(|&secs| secs > 0)
                 .map_or(METRICS_FLUSH_EVERY, Duration::from_secs);
             let mut every = tokio::time::interval(period);
+            let mut live = tokio::time::interval(LIVE_FLUSH_EVERY);
             every.tick().await; // the first tick is immediate
+            live.tick().await;
             loop {
-                every.tick().await;
-                handle.flush_metrics();
+                tokio::select! {
+                    _ = every.tick() => handle.flush_metrics(),
+                    _ = live.tick() => handle.flush_live(),
+                }
             }
         })
     };

@@ -115,6 +115,7 @@ export const en = {
   "backups.reason.manual": "manual",
   "backups.reason.scheduled": "scheduled",
   "backups.reason.pre-restore": "pre-restore",
+  "backups.reason.emergency": "emergency stop",
   "backups.verify": "Verify",
   "backups.verified": "Verified: intact, schema {schema}.",
   "backups.confirmRestore": "Replace the current data with this backup? The current data is backed up first.",

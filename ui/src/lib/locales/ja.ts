@@ -112,6 +112,7 @@ export const ja: Dictionary = {
   "backups.reason.manual": "手動",
   "backups.reason.scheduled": "定期",
   "backups.reason.pre-restore": "復元前",
+  "backups.reason.emergency": "緊急停止",
   "backups.verify": "検証",
   "backups.verified": "検証しました。破損はありません（スキーマ {schema}）。",
   "backups.confirmRestore": "現在のデータをこのバックアップで置き換えますか？現在のデータは先にバックアップされます。",

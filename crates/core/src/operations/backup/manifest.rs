@@ -26,6 +26,9 @@ pub enum Reason {
     Scheduled,
     /// The safety copy `backup restore` takes of the current data first.
     PreRestore,
+    /// Taken by the emergency stop (`stop --all`, the tray's "Stop all servers"), after the
+    /// servers ended and the WAL was checkpointed.
+    Emergency,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

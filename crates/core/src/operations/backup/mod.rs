@@ -128,6 +128,7 @@ fn file_name(at: OffsetDateTime, reason: Reason, encrypted: bool) -> String {
         Reason::Manual => "",
         Reason::Scheduled => "-scheduled",
         Reason::PreRestore => "-pre-restore",
+        Reason::Emergency => "-emergency",
     };
     let ext = if encrypted { AGE_EXT } else { PLAIN_EXT };
     format!("{PREFIX}{stamp}{suffix}{ext}")

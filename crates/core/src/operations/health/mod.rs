@@ -24,6 +24,7 @@ mod data;
 mod examples;
 mod finding;
 mod keys_budgets;
+mod live;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use data::{database_checks, disk_check};
 pub use examples::examples;
 pub use finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, Fix, Step};
 use keys_budgets::{budget_check, key_checks};
+use live::{connections_check, paused_check};
 
 /// How a check (or the whole report) came out. Ordered: the report takes its worst check.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -71,7 +73,7 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     /// Stable id (`database`, `schema`, `disk`, `backup`, `keychain`, `provider-key`, `budget`,
-    /// `clients`, `logs`, `server`).
+    /// `clients`, `connections`, `paused`, `logs`, `server`).
     pub id: &'static str,
     pub level: Level,
     /// One sentence saying what was found (the command line's words).
@@ -222,6 +224,8 @@ pub async fn check(
         checks.push(budget_check(store));
     }
     checks.push(clients_check(clients, options.expected_server.as_deref()));
+    checks.extend(store.as_ref().and_then(connections_check));
+    checks.push(paused_check(data_dir));
     checks.push(log_check(&data_dir.logs_dir(), now, options.log_window));
     checks.extend(server);
     Health {
