@@ -8,6 +8,7 @@
 mod support;
 
 use std::{
+    io::{BufRead, Write},
     path::{Path, PathBuf},
     process::Command,
     time::{Duration, Instant},
@@ -173,6 +174,11 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     screens::open(&client, "clients").await;
     connect_clients(&client, &server).await;
     check_client_files(&vscode_file, &claude_file, &server, &data);
+    // The user restarts both apps, as the AI apps screen tells them: until each has started the
+    // server once, Health says it cannot use it yet (and the tray is not "All good").
+    for (file, top) in [(&vscode_file, "servers"), (&claude_file, "mcpServers")] {
+        start_as_the_client_does(&parse(file)[top]["llm-generator"], home, &store);
+    }
 
     screens::open(&client, "backups").await;
     back_up_and_restore(&client, &store, &driver, &tray, &item).await;
@@ -427,6 +433,60 @@ fn check_client_files(vscode: &Path, claude: &Path, server: &Path, data: &DataDi
             dir.display()
         );
     }
+}
+
+/// Starts the server as an AI app does from its entry (the entry's command and arguments, the
+/// user's HOME) and completes the MCP handshake, as a restarted client would; once the server has
+/// recorded the connection of the client its entry names, the client goes and the server ends.
+fn start_as_the_client_does(entry: &Value, home: &Path, store: &Store) {
+    let command = entry["command"].as_str().expect("the entry's command");
+    let args: Vec<&str> = entry["args"]
+        .as_array()
+        .expect("the entry's args")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut server = Command::new(command)
+        .args(&args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("LLMGEN_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the entry's command");
+    let mut stdin = server.stdin.take().expect("stdin");
+    let hello = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "e2e-restarted-client", "version": "1.0"}}});
+    writeln!(stdin, "{hello}").expect("send initialize");
+    let mut answer = String::new();
+    std::io::BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut answer)
+        .expect("read the initialize answer");
+    assert!(
+        answer.contains("\"serverInfo\""),
+        "no handshake from {command} {args:?}: {answer}"
+    );
+    writeln!(
+        stdin,
+        "{}",
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    )
+    .expect("send initialized");
+    let named = args.last().copied().unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !llmgen_core::operations::live::connections::of(store, named).is_ok_and(|c| c.is_some()) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not record the connection of {named}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(stdin);
+    let status = server.wait().expect("the server ends when its client goes");
+    assert!(status.success(), "{command} {args:?} ended with {status}");
 }
 
 /// Backups screen: back up, change the data behind the app's back, restore (with its
