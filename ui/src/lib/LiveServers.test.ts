@@ -14,10 +14,14 @@ const ipc = vi.hoisted(() => ({
 vi.mock("./ipc", () => ({ ipc, message: (e: unknown) => (e instanceof Error ? e.message : String(e)) }));
 
 import LiveServers from "./LiveServers.svelte";
+import type { ClientStatus } from "./ipc";
 import { formatDate, setChoice } from "./i18n.svelte";
 
-const client = (id: string, name: string, state = "configured") => ({ id, name, state, recorded: true, upstream_entries: [], restart: "" });
-const clients = [client("vscode", "VS Code"), client("claude-desktop", "Claude Desktop"), client("cursor", "Cursor", "not-configured")];
+const client = (id: string, name: string, configured = true): ClientStatus => {
+  const base = { id, name, path: `/h/${id}.json`, recorded: true, upstream_entries: [], restart: "" };
+  return configured ? { ...base, state: "configured", command: "/usr/bin/mcp-llm-generator" } : { ...base, state: "not-configured" };
+};
+const clients = [client("vscode", "VS Code"), client("claude-desktop", "Claude Desktop"), client("cursor", "Cursor", false)];
 const server = {
   pid: 4242,
   processStart: 1,
