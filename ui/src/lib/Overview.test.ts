@@ -106,7 +106,13 @@ describe("Overview", () => {
 
   it("says how many AI apps are connected now, one per app", async () => {
     const server = (pid: number, clientId: string | null, clientName: string | null) => ({ pid, clientId, clientName });
-    ipc.serversList.mockResolvedValue([server(1, "vscode", "Visual Studio Code"), server(2, "vscode", null), server(3, null, "claude-ai")]);
+    // Two servers of VS Code, one of a client started by hand, one whose client is not known yet.
+    ipc.serversList.mockResolvedValue([
+      server(1, "vscode", "Visual Studio Code"),
+      server(2, "vscode", null),
+      server(3, null, "claude-ai"),
+      server(4, null, null),
+    ]);
     render(Overview);
     expect(await screen.findByText("2 AI apps are connected now.")).toBeTruthy();
     expect(screen.queryByTestId("overview-paused")).toBeNull();
