@@ -13,6 +13,8 @@ vi.hoisted(() => {
 const ipc = vi.hoisted(() => ({
   appStatus: vi.fn(),
   movingInScan: vi.fn(),
+  serversPaused: vi.fn(),
+  serversList: vi.fn(),
   uiReady: vi.fn(),
   healthCheck: vi.fn(),
   backupNow: vi.fn(),
@@ -61,6 +63,8 @@ describe("App language", () => {
       counts: { templates: 4, personas: 6, contexts: 1234 },
     });
     ipc.movingInScan.mockResolvedValue({ suggestedDir: null, clients: [] });
+    ipc.serversPaused.mockResolvedValue(null);
+    ipc.serversList.mockResolvedValue([]);
     ipc.uiReady.mockResolvedValue(null);
     ipc.healthCheck.mockResolvedValue({
       level: "warning",

@@ -291,9 +291,14 @@ fn stale_when_the_entry_runs_another_copy_of_the_server_but_not_through_a_symlin
     set_mode(&old_copy, 0o755);
     clients::configure(&h.clients, "cursor", &old_copy, false).expect("configure");
     match state(&h, "cursor") {
-        ClientState::Stale { command, reason } => {
+        ClientState::Stale {
+            command,
+            reason,
+            outdated,
+        } => {
             assert_eq!(command, Some(old_copy.display().to_string()));
             assert!(reason.contains("another copy"), "{reason}");
+            assert!(!outdated, "another copy is not a mere update");
         }
         other => panic!("expected stale, got {other:?}"),
     }

@@ -36,9 +36,14 @@ fn a_written_entry_carries_the_client_id_and_repair_adds_it_to_an_old_entry() {
         ),
     );
     match state(&h, "claude-desktop") {
-        ClientState::Stale { command, reason } => {
+        ClientState::Stale {
+            command,
+            reason,
+            outdated,
+        } => {
             assert_eq!(command.as_deref(), Some(exe.as_str()));
             assert!(reason.contains("--client claude-desktop"), "{reason}");
+            assert!(outdated, "it works; only an update is due");
         }
         other => panic!("expected needs-update (stale), got {other:?}"),
     }

@@ -2,7 +2,7 @@
 //! was found, from its id and parameters. Never a command: the app, opened from the menu, offers
 //! the fix. Paths, versions and timings stay in the app's details.
 
-use llmgen_core::operations::health::{BudgetNote, Finding};
+use llmgen_core::operations::health::{BudgetNote, ClientFault, ClientProblem, Finding};
 
 use crate::lang::Lang;
 
@@ -49,6 +49,33 @@ fn providers(budgets: &[BudgetNote]) -> String {
         })
         .collect();
     names.join(", ")
+}
+
+/// Entries that cannot start this server, then entries that work but need an update.
+fn clients_words(problems: &[ClientProblem], lang: Lang) -> String {
+    let names = |outdated: bool| -> String {
+        let names: Vec<&str> = problems
+            .iter()
+            .filter(|p| (p.problem == ClientFault::NeedsUpdate) == outdated)
+            .map(|p| p.client.as_str())
+            .collect();
+        names.join(", ")
+    };
+    let (broken, outdated) = (names(false), names(true));
+    let mut sentences = Vec::new();
+    if !broken.is_empty() {
+        sentences.push(match lang {
+            Lang::Ja => format!("AI アプリの設定に問題があります: {broken}。"),
+            Lang::En => format!("Some AI apps cannot start this server: {broken}."),
+        });
+    }
+    if !outdated.is_empty() {
+        sentences.push(match lang {
+            Lang::Ja => format!("動作していますが、設定の更新が必要な AI アプリがあります: {outdated}。"),
+            Lang::En => format!("These AI apps work, but their entry needs an update: {outdated}."),
+        });
+    }
+    sentences.join(" ")
 }
 
 /// One sentence for `finding` in `lang`.
@@ -185,15 +212,7 @@ pub fn words(finding: &Finding, lang: Lang) -> String {
                 format!("{count} AI app(s) are set up and their entries work.")
             }
         }
-        ClientsBroken { problems } => {
-            let names: Vec<&str> = problems.iter().map(|p| p.client.as_str()).collect();
-            let names = names.join(", ");
-            if ja {
-                format!("AI アプリの設定に問題があります: {names}。")
-            } else {
-                format!("Some AI apps cannot start this server: {names}.")
-            }
-        }
+        ClientsBroken { problems } => clients_words(problems, lang),
         LogsClean { .. } => pick("No errors were logged recently.", "最近のエラーはありません。"),
         LogErrors { count, hours, .. } => {
             if ja {
@@ -208,6 +227,27 @@ pub fn words(finding: &Finding, lang: Lang) -> String {
         ServerOk { .. } => pick("The server answers.", "サーバーは応答しています。"),
         ServerFailed { .. } | ServerTimeout { .. } => {
             pick("The server did not start.", "サーバーが起動しませんでした。")
+        }
+        PausedOff => pick(
+            "The servers answer tool calls.",
+            "サーバーはツールの呼び出しに応答しています。",
+        ),
+        PausedOn { .. } => pick(
+            "The servers are paused: AI apps get an error until you resume them.",
+            "サーバーは一時停止中です。再開するまで AI アプリにはエラーが返ります。",
+        ),
+        ConnectionsAll => pick(
+            "Every AI app set up here has used this server.",
+            "設定したすべての AI アプリがこのサーバーを使っています。",
+        ),
+        ConnectionsNever { clients } => {
+            let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
+            let names = names.join(", ");
+            if ja {
+                format!("設定後まだ接続していない AI アプリがあります: {names}。再起動してください。")
+            } else {
+                format!("Not connected since set up: {names}. Restart them.")
+            }
         }
         // A check worded by its sentence only: that sentence, untranslated.
         Other { message, .. } => message.clone(),
@@ -278,5 +318,31 @@ mod tests {
             provider: "openai".into(),
         };
         assert!(words(&missing, Lang::Ja).contains("openai"));
+    }
+
+    #[test]
+    fn an_entry_that_only_needs_an_update_is_not_said_to_be_broken() {
+        let problem = |client: &str, problem| ClientProblem {
+            client: client.into(),
+            problem,
+        };
+        let outdated = Finding::ClientsBroken {
+            problems: vec![problem("vscode", ClientFault::NeedsUpdate)],
+        };
+        assert_eq!(
+            words(&outdated, Lang::En),
+            "These AI apps work, but their entry needs an update: vscode."
+        );
+        assert!(!words(&outdated, Lang::Ja).contains("問題"));
+        let both = Finding::ClientsBroken {
+            problems: vec![
+                problem("cursor", ClientFault::EntryRemoved),
+                problem("vscode", ClientFault::NeedsUpdate),
+            ],
+        };
+        assert_eq!(
+            words(&both, Lang::En),
+            "Some AI apps cannot start this server: cursor. These AI apps work, but their entry needs an update: vscode."
+        );
     }
 }

@@ -25,11 +25,13 @@ pub enum TrayItem {
     StopAllServers,
     /// Shown while paused: tool calls are answered again.
     ResumeServers,
+    /// A line (not a command) naming the AI apps connected now.
+    Connected,
     Quit,
 }
 
 impl TrayItem {
-    pub const ALL: [TrayItem; 11] = [
+    pub const ALL: [TrayItem; 12] = [
         TrayItem::Status,
         TrayItem::Open,
         TrayItem::RunHealthCheck,
@@ -40,6 +42,7 @@ impl TrayItem {
         TrayItem::StartAtLogin,
         TrayItem::StopAllServers,
         TrayItem::ResumeServers,
+        TrayItem::Connected,
         TrayItem::Quit,
     ];
 
@@ -55,6 +58,7 @@ impl TrayItem {
             Self::StartAtLogin => "start-at-login",
             Self::StopAllServers => "stop-all-servers",
             Self::ResumeServers => "resume-servers",
+            Self::Connected => "connected",
             Self::Quit => "quit",
         }
     }
@@ -72,6 +76,7 @@ impl TrayItem {
             (Lang::En, Self::StartAtLogin) => "Start at login",
             (Lang::En, Self::StopAllServers) => "Stop all servers",
             (Lang::En, Self::ResumeServers) => "Resume servers",
+            (Lang::En, Self::Connected) => "No AI app is connected now",
             (Lang::En, Self::Quit) => "Quit",
             (Lang::Ja, Self::Status) => "確認しています…",
             (Lang::Ja, Self::Open) => "MCP LLM Generator を開く",
@@ -83,6 +88,7 @@ impl TrayItem {
             (Lang::Ja, Self::StartAtLogin) => "ログイン時に起動",
             (Lang::Ja, Self::StopAllServers) => "すべてのサーバーを停止",
             (Lang::Ja, Self::ResumeServers) => "サーバーを再開",
+            (Lang::Ja, Self::Connected) => "接続中の AI アプリはありません",
             (Lang::Ja, Self::Quit) => "終了",
         }
     }
@@ -199,6 +205,8 @@ pub struct Shown {
     pub offer: Option<String>,
     /// Serving is paused (after an emergency stop): the menu offers Resume servers.
     pub paused: bool,
+    /// The AI apps connected now (their names, from the data folder's live servers).
+    pub connected: Vec<String>,
 }
 
 impl Shown {
@@ -211,6 +219,7 @@ impl Shown {
             at_login,
             offer: None,
             paused: false,
+            connected: Vec::new(),
         }
     }
 
@@ -254,6 +263,12 @@ impl Shown {
                 checked: Some(self.at_login),
             },
             Entry::Separator,
+            Entry::Item {
+                item: TrayItem::Connected,
+                label: self.connected_line(),
+                enabled: false,
+                checked: None,
+            },
             plain(TrayItem::StopAllServers),
         ];
         if self.paused {
@@ -270,6 +285,20 @@ impl Shown {
             level: self.level,
             tooltip: format!("MCP LLM Generator: {paused}{}", self.status.text(lang)),
             entries,
+        }
+    }
+}
+
+impl Shown {
+    /// "Connected: VS Code, Claude Desktop", or that none is.
+    fn connected_line(&self) -> String {
+        if self.connected.is_empty() {
+            return TrayItem::Connected.label(self.lang).to_string();
+        }
+        let names = self.connected.join(", ");
+        match self.lang {
+            Lang::En => format!("Connected: {names}"),
+            Lang::Ja => format!("接続中: {names}"),
         }
     }
 }
@@ -363,6 +392,7 @@ mod tests {
                 "Set up…",
                 "Check for updates",
                 "Start at login",
+                "No AI app is connected now",
                 "Stop all servers",
                 "Quit"
             ]
@@ -422,6 +452,34 @@ mod tests {
         );
         shown.paused = false;
         assert!(!items(&shown).contains(&TrayItem::ResumeServers));
+    }
+
+    #[test]
+    fn the_menu_names_the_ai_apps_connected_now_in_a_line_that_does_nothing() {
+        // Proves: a disabled line above Stop all servers says which apps are connected, in the
+        // chosen language, and that none is when none is.
+        let line = |shown: &Shown| -> (String, bool) {
+            shown
+                .view()
+                .entries
+                .iter()
+                .find_map(|e| match e {
+                    Entry::Item {
+                        item: TrayItem::Connected,
+                        label,
+                        enabled,
+                        ..
+                    } => Some((label.clone(), *enabled)),
+                    _ => None,
+                })
+                .expect("the connected line")
+        };
+        let mut shown = Shown::new(Lang::En, false);
+        assert_eq!(line(&shown), ("No AI app is connected now".into(), false));
+        shown.connected = vec!["VS Code".into(), "Claude Desktop".into()];
+        assert_eq!(line(&shown), ("Connected: VS Code, Claude Desktop".into(), false));
+        shown.lang = Lang::Ja;
+        assert_eq!(line(&shown).0, "接続中: VS Code, Claude Desktop");
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Tray {
         let tray = self.clone();
         std::thread::spawn(move || {
             health::watch(&tray.0.check, &rx, |level, status, why| {
-                crate::servers::show_paused(&tray);
+                crate::servers::show_live(&tray);
                 let line = tray.show_state(level, status);
                 tracing::info!(level = level.as_str(), trigger = why.as_str(), "health: {line}");
             });
@@ -173,6 +173,8 @@ impl Tray {
             TrayItem::BackUpNow => self.back_up_now(),
             TrayItem::StopAllServers => crate::servers::stop_all(self.clone()),
             TrayItem::ResumeServers => crate::servers::resume(self.clone()),
+            // A line, disabled in the menu; a surface that lets it be clicked shows the apps.
+            TrayItem::Connected => self.open_window(Some(Focus::Clients), None),
             // The window checks and shows the outcome (and the offered update's notes).
             TrayItem::CheckForUpdates => self.open_window(None, Some(ToWindow::CheckForUpdates)),
             TrayItem::StartAtLogin => {
@@ -234,6 +236,11 @@ impl Tray {
     /// Shows whether serving is paused (the menu then offers Resume servers).
     pub fn set_paused(&self, paused: bool) {
         self.change(|s| s.paused = paused);
+    }
+
+    /// Names the AI apps connected now in the menu.
+    pub fn set_connected(&self, names: Vec<String>) {
+        self.change(|s| s.connected = names);
     }
 
     /// Names an offered update in the menu ("Update to 0.2.0…"), or takes it away.

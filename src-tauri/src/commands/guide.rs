@@ -3,11 +3,15 @@
 //! to the ticked apps, make a local server the default provider, test and store a key.
 
 use llmgen_core::{
-    clients::{self, ClientState, ClientStatus, sampling::Sampling},
+    clients::{
+        self, ClientState, ClientStatus,
+        sampling::{self, Sampling},
+    },
     generation::providers::{
         self, KeyCheck, ProviderPatch, check_key,
         local::{self, LocalCandidate, LocalServer},
     },
+    operations::live::{self, Connection},
     secrets::Secret,
 };
 use serde::Serialize;
@@ -26,7 +30,8 @@ pub struct GuideClient {
     pub name: String,
     /// Our entry is in its file and runs.
     pub has_our_entry: bool,
-    /// Whether it lends its own model (MCP sampling).
+    /// Whether it lends its own model (MCP sampling): as it declared when it last connected,
+    /// else as its documentation says.
     pub sampling: Sampling,
     /// What to restart after our entry was added (English, from the client registry).
     pub restart: String,
@@ -44,20 +49,36 @@ pub struct GuideState {
     pub usable_provider: Option<String>,
 }
 
-/// The installed clients of `list`, as the guide shows them.
-fn guide_clients(list: Vec<ClientStatus>) -> Vec<GuideClient> {
+/// The installed clients of `list`, as the guide shows them. Whether each lends its model is
+/// what it declared when it last connected (`connections`), else what its documentation says.
+fn guide_clients(list: Vec<ClientStatus>, connections: &[Connection]) -> Vec<GuideClient> {
     list.into_iter()
         .filter(|c| !matches!(c.state, ClientState::NotInstalled))
-        .map(|c| GuideClient {
-            id: c.id.to_string(),
-            name: c.name.to_string(),
-            has_our_entry: matches!(c.state, ClientState::Configured { .. }),
-            // What a running client declared will be combined here (sampling::combine) once
-            // the live-server records carry it.
-            sampling: clients::sampling::documented(c.id),
-            restart: c.restart.to_string(),
+        .map(|c| {
+            let declared = connections
+                .iter()
+                .find(|k| k.client_id == c.id)
+                .map(|k| k.sampling);
+            GuideClient {
+                id: c.id.to_string(),
+                name: c.name.to_string(),
+                has_our_entry: matches!(c.state, ClientState::Configured { .. }),
+                sampling: sampling::combine(sampling::documented(c.id), declared),
+                restart: c.restart.to_string(),
+            }
         })
         .collect()
+}
+
+/// Every client's last connection; none when they cannot be read (a database from before the
+/// record of connections): the guide then goes by the documentation alone.
+async fn last_connections(state: &AppState) -> Vec<Connection> {
+    let Ok(store) = state.store() else {
+        return Vec::new();
+    };
+    blocking(move || Ok(live::connections::all(&store)?))
+        .await
+        .unwrap_or_default()
 }
 
 /// The default provider's name when it can be called now.
@@ -75,8 +96,9 @@ pub async fn guide_state(state: tauri::State<'_, AppState>) -> Result<GuideState
     let clients = state.clients()?;
     let list = blocking(move || Ok(clients::list(&clients, server_binary().as_deref()))).await?;
     let local_servers = local::detect(local::candidates_from_env()).await;
+    let connections = last_connections(&state).await;
     Ok(GuideState {
-        clients: guide_clients(list),
+        clients: guide_clients(list, &connections),
         local_servers,
         usable_provider: usable_provider(&state).await?,
     })
@@ -89,7 +111,7 @@ pub async fn guide_state(state: tauri::State<'_, AppState>) -> Result<GuideState
 pub async fn guide_needed(state: tauri::State<'_, AppState>) -> Result<bool, IpcError> {
     let clients = state.clients()?;
     let list = blocking(move || Ok(clients::list(&clients, server_binary().as_deref()))).await?;
-    let configured = guide_clients(list).iter().any(|c| c.has_our_entry);
+    let configured = guide_clients(list, &[]).iter().any(|c| c.has_our_entry);
     Ok(!configured && usable_provider(&state).await?.is_none())
 }
 
@@ -186,16 +208,19 @@ mod tests {
     /// VS Code (which lends its model) from Claude Desktop (which does not).
     #[test]
     fn installed_clients_with_our_entry_and_their_sampling() {
-        let shown = guide_clients(vec![
-            status("vscode", ClientState::NotConfigured),
-            status("cursor", ClientState::NotInstalled),
-            status(
-                "claude-desktop",
-                ClientState::Configured {
-                    command: "/bin/x".into(),
-                },
-            ),
-        ]);
+        let shown = guide_clients(
+            vec![
+                status("vscode", ClientState::NotConfigured),
+                status("cursor", ClientState::NotInstalled),
+                status(
+                    "claude-desktop",
+                    ClientState::Configured {
+                        command: "/bin/x".into(),
+                    },
+                ),
+            ],
+            &[],
+        );
         let summary: Vec<(&str, bool, Sampling)> = shown
             .iter()
             .map(|c| (c.id.as_str(), c.has_our_entry, c.sampling))
@@ -208,5 +233,39 @@ mod tests {
             ]
         );
         assert_eq!(shown[0].restart, "Restart it.");
+    }
+
+    fn connected(id: &str, sampling: bool) -> Connection {
+        Connection {
+            client_id: id.into(),
+            last_connected_at: "2026-12-07T19:00:00Z".into(),
+            client_name: "name".into(),
+            client_version: "1".into(),
+            sampling,
+        }
+    }
+
+    /// What a client declared when it connected outweighs the documented table: a Claude
+    /// Desktop that offered sampling lends its model, a VS Code that did not does not; a
+    /// client that never connected keeps its documented fact.
+    #[test]
+    fn what_a_connected_client_declared_outweighs_its_documentation() {
+        let shown = guide_clients(
+            vec![
+                status("vscode", ClientState::NotConfigured),
+                status("claude-desktop", ClientState::NotConfigured),
+                status("cursor", ClientState::NotConfigured),
+            ],
+            &[connected("vscode", false), connected("claude-desktop", true)],
+        );
+        let sampling: Vec<(&str, Sampling)> = shown.iter().map(|c| (c.id.as_str(), c.sampling)).collect();
+        assert_eq!(
+            sampling,
+            [
+                ("vscode", Sampling::NotOffered),
+                ("claude-desktop", Sampling::Offered),
+                ("cursor", Sampling::NotOffered)
+            ]
+        );
     }
 }

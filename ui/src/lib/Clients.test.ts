@@ -10,6 +10,10 @@ const ipc = vi.hoisted(() => ({
   clientsRemove: vi.fn(),
   clientsRestore: vi.fn(),
   clientsRepair: vi.fn(),
+  // The live servers beside the list (LiveServers.test.ts tests them).
+  serversList: vi.fn(async () => []),
+  serversConnections: vi.fn(async () => []),
+  serversPaused: vi.fn(async () => null),
 }));
 vi.mock("./ipc", () => ({
   ipc,

@@ -1,10 +1,10 @@
 // The Health card with every finding core can report at once, in English and Japanese: each is
 // worded from its id and parameters, and nothing in the window names a command of ours or holds
 // a backtick, although core's command-line words (which do) come along with every check.
-import { cleanup, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const ipc = vi.hoisted(() => ({ healthCheck: vi.fn(), backupNow: vi.fn(), clientsRepair: vi.fn() }));
+const ipc = vi.hoisted(() => ({ healthCheck: vi.fn(), backupNow: vi.fn(), clientsRepair: vi.fn(), serversResume: vi.fn() }));
 vi.mock("./ipc", () => ({ ipc, message: (e: unknown) => String(e) }));
 
 import Health from "./Health.svelte";
@@ -65,6 +65,7 @@ const examples: { [F in Finding as F["id"]]: F } = {
         { client: "cursor", problem: invalid("repeated-entry", true) },
         { client: "windsurf", problem: invalid("syntax", false) },
         { client: "claude-desktop", problem: { kind: "entryRemoved" } },
+        { client: "zed", problem: { kind: "needsUpdate" } },
       ],
     },
   },
@@ -75,6 +76,13 @@ const examples: { [F in Finding as F["id"]]: F } = {
   "server.ok": { id: "server.ok", params: { version: "0.1.0", tools: 9, initializeMs: 28, toolsListMs: 0.4 } },
   "server.failed": { id: "server.failed", params: { error: "connection closed" } },
   "server.timeout": { id: "server.timeout", params: { seconds: 20 } },
+  "paused.off": { id: "paused.off" },
+  "paused.on": { id: "paused.on", params: { since: "2026-12-07T19:30:00Z", by: "tray" } },
+  "connections.all": { id: "connections.all" },
+  "connections.never": {
+    id: "connections.never",
+    params: { clients: [{ id: "vscode", name: "VS Code" }, { id: "some-new-app", name: "Some New App" }] },
+  },
   other: { id: "other", params: { message: "Something else was found.", fix: "Run `mcp-llm-generator resume`." } },
 };
 
@@ -94,6 +102,11 @@ const fixes: Partial<Record<FindingId, Fix[]>> = {
   ],
   "logs.errors": [{ kind: "openLogs" }],
   "server.failed": [{ kind: "openLogs" }, { kind: "steps", step: "reinstallApp" }],
+  "paused.on": [{ kind: "resume" }],
+  "connections.never": [
+    { kind: "restartClient", client: "vscode", name: "VS Code" },
+    { kind: "restartClient", client: "some-new-app", name: "Some New App" },
+  ],
 };
 
 // Core's command-line words ride along with each check; the card must not show them.
@@ -136,4 +149,24 @@ describe("Health with every finding", () => {
       expect(schema?.querySelector(":scope > span:not(.badge)")?.textContent).not.toContain("20261123000005");
     });
   }
+
+  it("words the live findings: an entry that only needs an update works, a pause is resumed, each waiting app restarted", async () => {
+    setChoice("en");
+    ipc.healthCheck.mockResolvedValue({ level: "warning", checks });
+    ipc.serversResume.mockResolvedValue(true);
+    const { container } = render(Health, { onopen: () => {} });
+    await screen.findByTestId("health-level");
+    const row = (id: string) => container.querySelector(`li[data-finding="${id}"]`)?.textContent ?? "";
+    expect(row("clients.broken")).toContain("These AI apps cannot start this server: vscode, cursor, windsurf, claude-desktop.");
+    expect(row("clients.broken")).toContain("These AI apps work, but their entry needs an update so this app can tell which one is connected: zed.");
+    expect(row("connections.never")).toContain("Set up, but not connected since: VS Code, Some New App.");
+    // VS Code's own restart step; the general one for an app this build has no words for.
+    expect(row("connections.never")).toContain('In VS Code, run "MCP: List Servers"');
+    expect(row("connections.never")).toContain("Restart Some New App so it reads its new settings");
+    const resume = [...container.querySelectorAll(`li[data-finding="paused.on"] button`)].find((b) => b.textContent === "Resume");
+    expect(resume).toBeTruthy();
+    await fireEvent.click(resume as HTMLButtonElement);
+    expect(ipc.serversResume).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText("Resumed: AI apps can use the servers again.")).toBeTruthy();
+  });
 });

@@ -1,10 +1,17 @@
 // The overview with the IPC and the shell mocked: a short answer to "does it work, and what is
 // there to do", each with the button that leads to the screen that does it; paths and counts
 // only under "Details".
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-const ipc = vi.hoisted(() => ({ healthCheck: vi.fn(), clientsList: vi.fn(), movingInScan: vi.fn() }));
+const ipc = vi.hoisted(() => ({
+  healthCheck: vi.fn(),
+  clientsList: vi.fn(),
+  movingInScan: vi.fn(),
+  serversPaused: vi.fn(),
+  serversList: vi.fn(),
+  serversResume: vi.fn(),
+}));
 vi.mock("./ipc", () => ({ ipc, message: (e: unknown) => (e instanceof Error ? e.message : String(e)) }));
 const app = vi.hoisted(() => ({
   go: vi.fn(),
@@ -34,6 +41,8 @@ describe("Overview", () => {
     });
     ipc.clientsList.mockResolvedValue([{ id: "vscode", state: "not-configured" }]);
     ipc.movingInScan.mockResolvedValue({ suggestedDir: null, clients: [] });
+    ipc.serversPaused.mockResolvedValue(null);
+    ipc.serversList.mockResolvedValue([]);
   });
 
   it("says how many things need doing and where to do them", async () => {
@@ -80,5 +89,37 @@ describe("Overview", () => {
     expect(
       await screen.findByText("The health check could not run: the data folder is not writable"),
     ).toBeTruthy();
+  });
+
+  it("shows the paused state above all else, and Resume ends it", async () => {
+    // Proves: after Stop all servers the first thing on the screen says so, with a Resume
+    // button that resumes through the IPC and takes the banner away.
+    ipc.serversPaused.mockResolvedValue({ since: "2026-12-07T19:30:00Z", by: "tray" });
+    ipc.serversResume.mockResolvedValue(true);
+    render(Overview);
+    const banner = await screen.findByTestId("overview-paused");
+    expect(banner.textContent).toContain("The servers are paused since");
+    await fireEvent.click(screen.getByRole("button", { name: "Resume" }));
+    expect(ipc.serversResume).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.queryByTestId("overview-paused")).toBeNull());
+  });
+
+  it("says how many AI apps are connected now, one per app", async () => {
+    const server = (pid: number, clientId: string | null, clientName: string | null) => ({ pid, clientId, clientName });
+    // Two servers of VS Code, one of a client started by hand, one whose client is not known yet.
+    ipc.serversList.mockResolvedValue([
+      server(1, "vscode", "Visual Studio Code"),
+      server(2, "vscode", null),
+      server(3, null, "claude-ai"),
+      server(4, null, null),
+    ]);
+    render(Overview);
+    expect(await screen.findByText("2 AI apps are connected now.")).toBeTruthy();
+    expect(screen.queryByTestId("overview-paused")).toBeNull();
+  });
+
+  it("says when none is connected", async () => {
+    render(Overview);
+    expect(await screen.findByText("No AI app is connected now.")).toBeTruthy();
   });
 });

@@ -358,9 +358,14 @@ export type ClientFault =
 /**  The file cannot be used as it is; `fixable` when repairing fixes it (our entry repeated). */
 { kind: "invalidFile"; problem: FileProblem; message: string; line: number; column: number; fixable: boolean } | 
 /**  We configured this file and our entry is gone. */
-{ kind: "entryRemoved" };
+{ kind: "entryRemoved" } | 
+/**
+ *  The entry works, but does not tell the server which app it serves (written by an older
+ *  version); repairing adds the client's name.
+ */
+{ kind: "needsUpdate" };
 
-/**  One client whose entry cannot start this server. */
+/**  One client whose entry cannot start this server, or needs an update. */
 export type ClientProblem = {
 	client: string,
 	problem: ClientFault,
@@ -377,8 +382,12 @@ export type ClientState_Deserialize =
 { state: "not-configured" } | 
 /**  Our entry runs an executable file. */
 { state: "configured"; command: string } | 
-/**  Our entry exists but cannot start, or starts another copy of the server. */
-{ state: "stale"; command?: string | null; reason: string } | 
+/**
+ *  Our entry exists but cannot start, or starts another copy of the server; or, when
+ *  `outdated`, it works but does not tell the server which app it serves (configuring again
+ *  adds that).
+ */
+{ state: "stale"; command?: string | null; reason: string; outdated: boolean } | 
 /**  The file cannot be used as it is: `problem` says why, and whether configuring fixes it. */
 { state: "invalid-file"; line: number; column: number; message: string; problem: FileProblem; 
 /**
@@ -395,8 +404,12 @@ export type ClientState_Serialize =
 { state: "not-configured" } | 
 /**  Our entry runs an executable file. */
 { state: "configured"; command: string } | 
-/**  Our entry exists but cannot start, or starts another copy of the server. */
-{ state: "stale"; command: string | null; reason: string } | 
+/**
+ *  Our entry exists but cannot start, or starts another copy of the server; or, when
+ *  `outdated`, it works but does not tell the server which app it serves (configuring again
+ *  adds that).
+ */
+{ state: "stale"; command: string | null; reason: string; outdated: boolean } | 
 /**  The file cannot be used as it is: `problem` says why, and whether configuring fixes it. */
 { state: "invalid-file"; line: number; column: number; message: string; problem: FileProblem; 
 /**
@@ -687,6 +700,22 @@ export type Finding_Deserialize = { id: "database.missing"; params: {
 } } | { id: "server.timeout"; params: {
 	seconds: number,
 } } | 
+/**  Servers answer tool calls. */
+{ id: "paused.off" } | 
+/**
+ *  The user stopped every server (emergency stop): tool calls are refused until resumed.
+ *  `since`: RFC 3339 (may be empty); `by`: `cli`, `tray` or `app`.
+ */
+{ id: "paused.on"; params: {
+	since: string,
+	by: string,
+} } | 
+/**  Every AI app set up here has started this server since it was set up. */
+{ id: "connections.all" } | 
+/**  These AI apps were set up but have not started this server since. */
+{ id: "connections.never"; params: {
+	clients: NamedClient[],
+} } | 
 /**
  *  A check still worded by its sentence only (see `Check::warning`); front ends show
  *  `message` as it is.
@@ -815,6 +844,22 @@ export type Finding_Serialize = { id: "database.missing"; params: {
 } } | { id: "server.timeout"; params: {
 	seconds: number,
 } } | 
+/**  Servers answer tool calls. */
+{ id: "paused.off" } | 
+/**
+ *  The user stopped every server (emergency stop): tool calls are refused until resumed.
+ *  `since`: RFC 3339 (may be empty); `by`: `cli`, `tray` or `app`.
+ */
+{ id: "paused.on"; params: {
+	since: string,
+	by: string,
+} } | 
+/**  Every AI app set up here has started this server since it was set up. */
+{ id: "connections.all" } | 
+/**  These AI apps were set up but have not started this server since. */
+{ id: "connections.never"; params: {
+	clients: NamedClient[],
+} } | 
 /**
  *  A check still worded by its sentence only (see `Check::warning`); front ends show
  *  `message` as it is.
@@ -848,7 +893,14 @@ export type Fix_Deserialize =
 /**  Show the recent log lines. */
 { kind: "openLogs" } | 
 /**  Only the user can do it. */
-{ kind: "steps"; step: Step };
+{ kind: "steps"; step: Step } | 
+/**  End the pause after an emergency stop. */
+{ kind: "resume" } | 
+/**
+ *  Only the user can do it: restart this client (our id, and its name) so it reads its
+ *  new settings and starts this server.
+ */
+{ kind: "restartClient"; client: string; name: string };
 
 /**
  *  What can be done about a finding: something the app does or leads to, or steps only the
@@ -868,7 +920,14 @@ export type Fix_Serialize =
 /**  Show the recent log lines. */
 { kind: "openLogs" } | 
 /**  Only the user can do it. */
-{ kind: "steps"; step: Step };
+{ kind: "steps"; step: Step } | 
+/**  End the pause after an emergency stop. */
+{ kind: "resume" } | 
+/**
+ *  Only the user can do it: restart this client (our id, and its name) so it reads its
+ *  new settings and starts this server.
+ */
+{ kind: "restartClient"; client: string; name: string };
 
 /**  A part of the overview a tray entry opens the window at. */
 export type Focus = 
@@ -885,7 +944,10 @@ export type GuideClient = {
 	name: string,
 	/**  Our entry is in its file and runs. */
 	hasOurEntry: boolean,
-	/**  Whether it lends its own model (MCP sampling). */
+	/**
+	 *  Whether it lends its own model (MCP sampling): as it declared when it last connected,
+	 *  else as its documentation says.
+	 */
 	sampling: Sampling,
 	/**  What to restart after our entry was added (English, from the client registry). */
 	restart: string,
@@ -1179,6 +1241,12 @@ export type MovingInScan_Serialize = {
 	suggestedDir: string | null,
 	/**  Client files that still run the old server. */
 	clients: OldEntries[],
+};
+
+/**  A client by our id and its name (`vscode`, "VS Code"). */
+export type NamedClient = {
+	id: string,
+	name: string,
 };
 
 /**  What a user gives to create a persona. */

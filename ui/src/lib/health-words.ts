@@ -33,6 +33,19 @@ const disk = (s: Disk) => ({ free: bytes(s.availableBytes), percent: (s.freePerc
 type Budgets = Extract<Finding, { id: "budget.near" }>["params"]["budgets"];
 const providers = (b: Budgets) => list(b.map((n) => n.provider));
 
+type Problems = Extract<Finding, { id: "clients.broken" }>["params"]["problems"];
+// Entries that cannot start this server, then entries that work but only need an update.
+function clientsBroken(problems: Problems): string {
+  const names = (outdated: boolean) => problems.filter((p) => (p.problem.kind === "needsUpdate") === outdated).map((p) => p.client);
+  const [broken, outdated] = [names(false), names(true)];
+  return [
+    broken.length ? t("health.finding.clients.broken", { clients: list(broken) }) : "",
+    outdated.length ? t("health.finding.clients.outdated", { clients: list(outdated) }) : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 type Sentences = { [F in Finding as F["id"]]: (f: F) => string };
 
 const sentences: Sentences = {
@@ -70,7 +83,7 @@ const sentences: Sentences = {
   "budget.exhausted": (f) => t("health.finding.budget.exhausted", { providers: providers(f.params.budgets) }),
   "clients.none": () => t("health.finding.clients.none"),
   "clients.ok": (f) => t("health.finding.clients.ok", { count: f.params.count }),
-  "clients.broken": (f) => t("health.finding.clients.broken", { clients: list(f.params.problems.map((p) => p.client)) }),
+  "clients.broken": (f) => clientsBroken(f.params.problems),
   "logs.clean": (f) => t("health.finding.logs.clean", { hours: f.params.hours }),
   "logs.errors": (f) => t("health.finding.logs.errors", { count: f.params.count, hours: f.params.hours }),
   "logs.not-a-folder": () => t("health.finding.logs.not-a-folder"),
@@ -78,6 +91,10 @@ const sentences: Sentences = {
   "server.ok": () => t("health.finding.server.ok"),
   "server.failed": () => t("health.finding.server.failed"),
   "server.timeout": (f) => t("health.finding.server.timeout", { seconds: f.params.seconds }),
+  "paused.off": () => t("health.finding.paused.off"),
+  "paused.on": () => t("health.finding.paused.on"),
+  "connections.all": () => t("health.finding.connections.all"),
+  "connections.never": (f) => t("health.finding.connections.never", { clients: list(f.params.clients.map((c) => c.name)) }),
   // A check worded by core's sentence only (not yet given a finding of its own): that sentence.
   other: (f) => f.params.message,
 };
@@ -94,7 +111,7 @@ export function sentence(finding: Finding): string {
 export type Card = Extract<ScreenId, "clients" | "keys" | "backups" | "logs">;
 
 /** One fix in words, with the app's own action or the card it leads to, if any. */
-export type FixWords = { text: string; act?: "backUpNow" | "repairClientEntries"; label?: string; card?: Card };
+export type FixWords = { text: string; act?: "backUpNow" | "repairClientEntries" | "resume"; label?: string; card?: Card };
 
 type FixWordsByKind = { [F in Fix as F["kind"]]: (f: F) => FixWords };
 
@@ -118,6 +135,12 @@ const fixWords: FixWordsByKind = {
   restoreBackup: () => ({ text: t("health.fix.restoreBackup"), card: "backups", label: t("health.open.backups") }),
   openLogs: () => ({ text: t("health.fix.openLogs"), card: "logs", label: t("health.open.logs") }),
   steps: (f) => ({ text: word("health.step", f.step) }),
+  resume: () => ({ text: t("health.fix.resume"), act: "resume", label: t("live.resume") }),
+  // The app's own restart step (the guide's words) where this build has them.
+  restartClient: (f) => {
+    const words = word("guide.restart", f.client);
+    return { text: words === f.client ? t("health.fix.restartClient", { name: f.name }) : words };
+  },
 };
 
 /** A fix in words. */
@@ -126,7 +149,8 @@ export function describeFix(fix: Fix): FixWords {
 }
 
 // Parameters the sentence already says, or that mean nothing to people.
-const SKIP = new Set(["ageHours", "count", "hours", "kind", "fixable", "unpricedModels"]);
+// A client's `id` and `name` are in the sentence already.
+const SKIP = new Set(["ageHours", "count", "hours", "kind", "fixable", "unpricedModels", "id", "name"]);
 
 /**
  * The finding's figures as label and value, for the "Details" disclosure: paths, versions,

@@ -25,7 +25,7 @@ pub fn documented(id: &str) -> Sampling {
 
 /// What counts for a client: what it declared when it last connected (`Some(true)` when its
 /// handshake carried the `sampling` capability), which is this very install's truth, else what
-/// its documentation says. The live-server records will supply `declared`.
+/// its documentation says. The guide takes `declared` from the last connection of each client.
 pub fn combine(documented: Sampling, declared: Option<bool>) -> Sampling {
     match declared {
         Some(true) => Sampling::Offered,

@@ -18,8 +18,14 @@ pub enum ClientState {
     NotConfigured,
     /// Our entry runs an executable file.
     Configured { command: String },
-    /// Our entry exists but cannot start, or starts another copy of the server.
-    Stale { command: Option<String>, reason: String },
+    /// Our entry exists but cannot start, or starts another copy of the server; or, when
+    /// `outdated`, it works but does not tell the server which app it serves (configuring again
+    /// adds that).
+    Stale {
+        command: Option<String>,
+        reason: String,
+        outdated: bool,
+    },
     /// The file cannot be used as it is: `problem` says why, and whether configuring fixes it.
     InvalidFile {
         line: usize,
@@ -139,6 +145,7 @@ fn entry_state(entry: &serde_json::Value, client_id: &str, expected: Option<&Pat
         return ClientState::Stale {
             command: None,
             reason: "our entry has no command".into(),
+            outdated: false,
         };
     };
     let command = command.to_string();
@@ -146,10 +153,12 @@ fn entry_state(entry: &serde_json::Value, client_id: &str, expected: Option<&Pat
         Err(_) => ClientState::Stale {
             command: Some(command),
             reason: "the command does not exist (was the app moved or uninstalled?)".into(),
+            outdated: false,
         },
         Ok(meta) if !meta.is_file() || !is_executable(&meta) => ClientState::Stale {
             command: Some(command),
             reason: "the command is not an executable file".into(),
+            outdated: false,
         },
         Ok(_) if expected.is_some_and(|e| !same_file(Path::new(&command), e)) => ClientState::Stale {
             reason: format!(
@@ -157,6 +166,7 @@ fn entry_state(entry: &serde_json::Value, client_id: &str, expected: Option<&Pat
                 expected.map(|e| e.display().to_string()).unwrap_or_default()
             ),
             command: Some(command),
+            outdated: false,
         },
         // Written by a version before entries named their client: it works, but the server
         // cannot tell whom it serves; repair (one click) adds the argument.
@@ -165,6 +175,7 @@ fn entry_state(entry: &serde_json::Value, client_id: &str, expected: Option<&Pat
             reason: format!(
                 "our entry needs an update: it does not tell the server which app it serves (configure again to add `--client {client_id}`)"
             ),
+            outdated: true,
         },
         Ok(_) => ClientState::Configured { command },
     }

@@ -3,8 +3,8 @@
 //! these; the app and the tray word findings themselves, without commands.
 
 use super::data::human_bytes;
-use super::finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding};
-use crate::clients::FileProblem;
+use super::finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, NamedClient};
+use crate::clients::{FileProblem, registry};
 
 const RESTORE_FIX: &str = "Restore the newest backup (`mcp-llm-generator backup list`, then `backup restore FILE`), or move the database file aside to start with an empty one.";
 const DISK_FIX: &str = "Free disk space (empty the trash, delete files you no longer need), or move the data folder to a larger disk with --data-dir or LLMGEN_DATA_DIR.";
@@ -98,10 +98,7 @@ impl Finding {
             }
             ClientsNone => "No MCP client is configured to run this server yet.".into(),
             ClientsOk { count } => format!("{count} MCP client(s) run this server and their entries work."),
-            ClientsBroken { problems } => format!(
-                "Client entries that cannot start this server: {}.",
-                problems.iter().map(client_words).collect::<Vec<_>>().join("; ")
-            ),
+            ClientsBroken { problems } => clients_message(problems),
             LogsClean { hours } => format!("No errors were logged in the last {hours} hours."),
             LogErrors { count, hours, latest } => {
                 format!("{count} error(s) were logged in the last {hours} hours; the latest: {latest}")
@@ -122,6 +119,24 @@ impl Finding {
             ServerTimeout { seconds } => {
                 format!("The server did not complete the MCP handshake within {seconds} s.")
             }
+            PausedOff => "The servers answer tool calls (not paused).".into(),
+            PausedOn { since, by } => format!(
+                "The servers are paused (emergency stop by {by}{}): AI apps get an error for every tool call.",
+                if since.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {since}")
+                }
+            ),
+            ConnectionsAll => "Every AI app set up here has started this server since it was set up.".into(),
+            ConnectionsNever { clients } => format!(
+                "{} has not started this server since it was set up, so it cannot use it yet.",
+                clients
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Other { message, .. } => message.clone(),
         }
     }
@@ -172,6 +187,10 @@ impl Finding {
             }
             LogsUnreadable { .. } => "Check the permissions of the logs folder in the data folder.",
             ServerFailed { .. } | ServerTimeout { .. } => SERVER_FIX,
+            PausedOn { .. } => {
+                "Resume with \"Resume servers\" in the tray menu, or run `mcp-llm-generator resume`."
+            }
+            ConnectionsNever { clients } => return Some(restart_fix(clients)),
             Other { fix, .. } => return fix.clone(),
             // What is fine needs no fix (a unit test holds every finding to this).
             _ => return None,
@@ -209,6 +228,45 @@ fn budget_words(note: &BudgetNote) -> String {
     }
 }
 
+/// Entries that cannot start this server, then entries that work but need an update.
+fn clients_message(problems: &[ClientProblem]) -> String {
+    let (outdated, broken): (Vec<&ClientProblem>, Vec<&ClientProblem>) = problems
+        .iter()
+        .partition(|p| p.problem == ClientFault::NeedsUpdate);
+    let words = |ps: &[&ClientProblem]| ps.iter().map(|p| client_words(p)).collect::<Vec<_>>().join("; ");
+    let mut sentences = Vec::new();
+    if !broken.is_empty() {
+        sentences.push(format!(
+            "Client entries that cannot start this server: {}.",
+            words(&broken)
+        ));
+    }
+    if !outdated.is_empty() {
+        sentences.push(format!(
+            "Client entries that work but need an update: {}.",
+            words(&outdated)
+        ));
+    }
+    sentences.join(" ")
+}
+
+/// Each waiting client's restart step (from the registry; once per distinct step).
+fn restart_fix(clients: &[NamedClient]) -> String {
+    let mut restarts: Vec<&str> = Vec::new();
+    for restart in clients
+        .iter()
+        .filter_map(|c| registry::find(&c.id).map(|c| c.restart))
+    {
+        if !restarts.contains(&restart) {
+            restarts.push(restart);
+        }
+    }
+    format!(
+        "Restart it so it reads its new settings: {} Then use a tool of MCP LLM Generator from it once.",
+        restarts.join(" ")
+    )
+}
+
 fn client_words(p: &ClientProblem) -> String {
     let what = match &p.problem {
         ClientFault::Stale { reason } => reason.clone(),
@@ -220,6 +278,7 @@ fn client_words(p: &ClientProblem) -> String {
             ..
         } => invalid_file_words(*problem, message, *line, *column),
         ClientFault::EntryRemoved => "our entry was removed from its file".into(),
+        ClientFault::NeedsUpdate => "its entry does not tell the server which app it serves".into(),
     };
     format!("{}: {what}", p.client)
 }
@@ -251,6 +310,7 @@ fn clients_fix(problems: &[ClientProblem]) -> String {
     let stale = ids(|f| matches!(f, ClientFault::Stale { .. } | ClientFault::EntryRemoved));
     let repeated = ids(|f| matches!(f, ClientFault::InvalidFile { fixable: true, .. }));
     let by_hand = ids(|f| !f.repairable());
+    let outdated = ids(|f| *f == ClientFault::NeedsUpdate);
     let mut fixes = Vec::new();
     if !stale.is_empty() {
         fixes.push(format!(
@@ -262,6 +322,12 @@ fn clients_fix(problems: &[ClientProblem]) -> String {
         fixes.push(format!(
             "Run `mcp-llm-generator clients configure {}` to keep only the copy of our entry that the client uses.",
             repeated.join(" ")
+        ));
+    }
+    if !outdated.is_empty() {
+        fixes.push(format!(
+            "Run `mcp-llm-generator clients configure {}` to add the name of the app each entry serves.",
+            outdated.join(" ")
         ));
     }
     if !by_hand.is_empty() {

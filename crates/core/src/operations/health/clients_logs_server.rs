@@ -21,6 +21,8 @@ pub(super) fn clients_check(clients: &Clients, expected: Option<&Path>) -> Check
                 configured += 1;
                 continue;
             }
+            // It works; repairing only adds the name of the app it serves.
+            ClientState::Stale { outdated: true, .. } => ClientFault::NeedsUpdate,
             ClientState::Stale { reason, .. } => ClientFault::Stale {
                 reason: reason.clone(),
             },

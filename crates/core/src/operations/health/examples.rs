@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding};
+use super::finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, NamedClient};
 use crate::{
     clients::FileProblem,
     generation::usage::{BudgetState, BudgetUnit},
@@ -167,6 +167,24 @@ pub fn examples() -> Vec<Finding> {
             error: "connection closed".into(),
         },
         ServerTimeout { seconds: 20 },
+        PausedOff,
+        PausedOn {
+            since: "2026-12-07T19:30:00Z".into(),
+            by: "tray".into(),
+        },
+        ConnectionsAll,
+        ConnectionsNever {
+            clients: vec![
+                NamedClient {
+                    id: "vscode".into(),
+                    name: "VS Code".into(),
+                },
+                NamedClient {
+                    id: "claude-desktop".into(),
+                    name: "Claude Desktop".into(),
+                },
+            ],
+        },
         Other {
             message: "Something else was found.".into(),
             fix: Some("Do something about it.".into()),

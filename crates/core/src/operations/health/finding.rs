@@ -131,6 +131,19 @@ pub enum Finding {
     ServerFailed { error: String },
     #[serde(rename = "server.timeout")]
     ServerTimeout { seconds: u64 },
+    /// Servers answer tool calls.
+    #[serde(rename = "paused.off")]
+    PausedOff,
+    /// The user stopped every server (emergency stop): tool calls are refused until resumed.
+    /// `since`: RFC 3339 (may be empty); `by`: `cli`, `tray` or `app`.
+    #[serde(rename = "paused.on")]
+    PausedOn { since: String, by: String },
+    /// Every AI app set up here has started this server since it was set up.
+    #[serde(rename = "connections.all")]
+    ConnectionsAll,
+    /// These AI apps were set up but have not started this server since.
+    #[serde(rename = "connections.never")]
+    ConnectionsNever { clients: Vec<NamedClient> },
     /// A check still worded by its sentence only (see `Check::warning`); front ends show
     /// `message` as it is.
     #[serde(rename = "other")]
@@ -159,7 +172,15 @@ pub enum BudgetNote {
     Unreadable { provider: String, error: String },
 }
 
-/// One client whose entry cannot start this server.
+/// A client by our id and its name (`vscode`, "VS Code").
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedClient {
+    pub id: String,
+    pub name: String,
+}
+
+/// One client whose entry cannot start this server, or needs an update.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClientProblem {
@@ -184,6 +205,9 @@ pub enum ClientFault {
     },
     /// We configured this file and our entry is gone.
     EntryRemoved,
+    /// The entry works, but does not tell the server which app it serves (written by an older
+    /// version); repairing adds the client's name.
+    NeedsUpdate,
 }
 
 impl ClientFault {
@@ -213,6 +237,11 @@ pub enum Fix {
     OpenLogs,
     /// Only the user can do it.
     Steps { step: Step },
+    /// End the pause after an emergency stop.
+    Resume,
+    /// Only the user can do it: restart this client (our id, and its name) so it reads its
+    /// new settings and starts this server.
+    RestartClient { client: String, name: String },
 }
 
 /// Steps only the user can take.
@@ -268,6 +297,8 @@ impl Finding {
             ClientsNone | ClientsOk { .. } | ClientsBroken { .. } => "clients",
             LogsClean { .. } | LogErrors { .. } | LogsNotAFolder { .. } | LogsUnreadable { .. } => "logs",
             ServerOk { .. } | ServerFailed { .. } | ServerTimeout { .. } => "server",
+            PausedOff | PausedOn { .. } => "paused",
+            ConnectionsAll | ConnectionsNever { .. } => "connections",
             Other { .. } => "other",
         }
     }
@@ -295,7 +326,9 @@ impl Finding {
             | ClientsNone
             | ClientsOk { .. }
             | LogsClean { .. }
-            | ServerOk { .. } => Level::Ok,
+            | ServerOk { .. }
+            | PausedOff
+            | ConnectionsAll => Level::Ok,
             DatabaseMissing { .. }
             | SchemaBehind { .. }
             | DiskLow { .. }
@@ -312,7 +345,9 @@ impl Finding {
             | ClientsBroken { .. }
             | LogErrors { .. }
             | LogsNotAFolder { .. }
-            | LogsUnreadable { .. } => Level::Warning,
+            | LogsUnreadable { .. }
+            | PausedOn { .. }
+            | ConnectionsNever { .. } => Level::Warning,
             DatabaseUnopenable { .. }
             | DatabaseDamaged { .. }
             | DatabaseUnreadable { .. }
@@ -366,6 +401,14 @@ impl Finding {
                     step: Step::ReinstallApp,
                 },
             ],
+            PausedOn { .. } => vec![Fix::Resume],
+            ConnectionsNever { clients } => clients
+                .iter()
+                .map(|c| Fix::RestartClient {
+                    client: c.id.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
             // What is fine needs nothing (a unit test holds every finding to this), and a check
             // worded by its sentence only has no typed fix.
             _ => Vec::new(),

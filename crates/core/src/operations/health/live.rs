@@ -2,7 +2,7 @@
 //! each AI app we set up has started this server since (an app that was never restarted after
 //! setup, or whose entry it ignores, shows up here and nowhere else).
 
-use super::Check;
+use super::{Check, Finding, NamedClient};
 use crate::{
     Store,
     clients::registry,
@@ -11,56 +11,26 @@ use crate::{
 };
 
 pub(super) fn paused_check(data_dir: &DataDir) -> Check {
-    match live::paused(data_dir) {
-        None => Check::ok("paused", "The servers answer tool calls (not paused)."),
-        Some(Paused { since, by }) => Check::warning(
-            "paused",
-            format!(
-                "The servers are paused (emergency stop by {by}{}): AI apps get an error for every tool call.",
-                if since.is_empty() {
-                    String::new()
-                } else {
-                    format!(" at {since}")
-                }
-            ),
-            "Resume with \"Resume servers\" in the tray menu, or run `mcp-llm-generator resume`.",
-        ),
-    }
+    Check::found(match live::paused(data_dir) {
+        None => Finding::PausedOff,
+        Some(Paused { since, by }) => Finding::PausedOn { since, by },
+    })
 }
 
 /// `None` when the database predates the record of connections (the check never migrates).
 pub(super) fn connections_check(store: &Store) -> Option<Check> {
     let waiting = live::never_connected_since_setup(store).ok()?;
     if waiting.is_empty() {
-        return Some(Check::ok(
-            "connections",
-            "Every AI app set up here has started this server since it was set up.",
-        ));
+        return Some(Check::found(Finding::ConnectionsAll));
     }
-    let names: Vec<&str> = waiting
-        .iter()
-        .map(|(id, _)| registry::find(id).map_or(id.as_str(), |c| c.name))
+    let clients = waiting
+        .into_iter()
+        .map(|(id, _)| NamedClient {
+            name: registry::find(&id).map_or_else(|| id.clone(), |c| c.name.to_string()),
+            id,
+        })
         .collect();
-    let mut restarts: Vec<&str> = Vec::new();
-    for restart in waiting
-        .iter()
-        .filter_map(|(id, _)| registry::find(id).map(|c| c.restart))
-    {
-        if !restarts.contains(&restart) {
-            restarts.push(restart);
-        }
-    }
-    Some(Check::warning(
-        "connections",
-        format!(
-            "{} has not started this server since it was set up, so it cannot use it yet.",
-            names.join(", ")
-        ),
-        format!(
-            "Restart it so it reads its new settings: {} Then use a tool of MCP LLM Generator from it once.",
-            restarts.join(" ")
-        ),
-    ))
+    Some(Check::found(Finding::ConnectionsNever { clients }))
 }
 
 #[cfg(test)]
@@ -95,6 +65,31 @@ mod tests {
             "{}",
             waiting.message
         );
+        // The app and the tray word it from the finding: the app's name, and its restart step.
+        assert_eq!(
+            waiting.finding,
+            Finding::ConnectionsNever {
+                clients: vec![NamedClient {
+                    id: "claude-desktop".into(),
+                    name: "Claude Desktop".into()
+                }]
+            }
+        );
+        assert_eq!(
+            waiting.fixes,
+            vec![super::super::Fix::RestartClient {
+                client: "claude-desktop".into(),
+                name: "Claude Desktop".into()
+            }]
+        );
+        assert!(
+            waiting
+                .fix
+                .as_deref()
+                .is_some_and(|f| f.contains("Quit Claude Desktop completely")),
+            "{:?}",
+            waiting.fix
+        );
         let hello = ClientHello {
             name: "claude-ai".into(),
             version: "0.9".into(),
@@ -114,5 +109,6 @@ mod tests {
         assert_eq!(check.level, Level::Warning);
         assert!(check.message.contains("by tray"), "{}", check.message);
         assert!(check.fix.is_some_and(|f| f.contains("Resume servers")));
+        assert_eq!(check.fixes, vec![super::super::Fix::Resume]);
     }
 }

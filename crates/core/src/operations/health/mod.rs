@@ -34,7 +34,7 @@ use clients_logs_server::{clients_check, log_check, server_check};
 pub use data::{backup_check, database_bytes, human_bytes};
 use data::{database_checks, disk_check};
 pub use examples::examples;
-pub use finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, Fix, Step};
+pub use finding::{BudgetNote, ClientFault, ClientProblem, DiskSpace, Finding, Fix, NamedClient, Step};
 use keys_budgets::{budget_check, key_checks};
 use live::{connections_check, paused_check};
 

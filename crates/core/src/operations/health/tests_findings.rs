@@ -53,6 +53,10 @@ fn kind(f: &Finding) -> usize {
         ServerFailed { .. } => 40,
         ServerTimeout { .. } => 41,
         Other { .. } => 42,
+        PausedOff => 43,
+        PausedOn { .. } => 44,
+        ConnectionsAll => 45,
+        ConnectionsNever { .. } => 46,
     }
 }
 
@@ -61,7 +65,7 @@ fn the_examples_hold_every_kind_of_finding_once_with_distinct_ids() {
     // Proves the list front ends test against is complete and its ids are unique.
     let examples = examples();
     let kinds: BTreeSet<usize> = examples.iter().map(kind).collect();
-    assert_eq!(kinds, (0..=42).collect(), "one example of each kind");
+    assert_eq!(kinds, (0..=46).collect(), "one example of each kind");
     let ids: BTreeSet<String> = examples.iter().map(Finding::id).collect();
     assert_eq!(ids.len(), examples.len(), "{ids:?}");
 }
@@ -244,4 +248,61 @@ fn a_check_worded_by_its_sentence_keeps_it_as_a_finding_of_its_own() {
     );
     assert_eq!(Check::error("x", "m", "f").level, Level::Error);
     assert_eq!(Check::ok("x", "m").fix, None);
+}
+
+#[test]
+fn an_entry_that_only_needs_an_update_is_said_to_work_and_is_repaired() {
+    // Proves: an entry without `--client` is not called unable to start the server; the
+    // command line says it works and needs an update, and the app repairs it.
+    let outdated = Finding::ClientsBroken {
+        problems: vec![ClientProblem {
+            client: "vscode".into(),
+            problem: ClientFault::NeedsUpdate,
+        }],
+    };
+    let message = outdated.cli_message();
+    assert_eq!(
+        message,
+        "Client entries that work but need an update: vscode: its entry does not tell the server which app it serves."
+    );
+    assert_eq!(
+        outdated.fixes(),
+        vec![Fix::RepairClientEntries {
+            clients: vec!["vscode".into()]
+        }]
+    );
+    let fix = outdated.cli_fix().expect("fix");
+    assert!(
+        fix.contains("`mcp-llm-generator clients configure vscode` to add the name"),
+        "{fix}"
+    );
+    assert!(!fix.contains("point the entries"), "{fix}");
+}
+
+#[test]
+fn a_pause_is_resumed_and_a_waiting_client_restarted_by_its_own_step() {
+    let paused = Finding::PausedOn {
+        since: "2026-12-07T19:30:00Z".into(),
+        by: "app".into(),
+    };
+    assert_eq!(paused.fixes(), vec![Fix::Resume]);
+    assert_eq!(paused.check_id(), "paused");
+    let waiting = Finding::ConnectionsNever {
+        clients: vec![NamedClient {
+            id: "cursor".into(),
+            name: "Cursor".into(),
+        }],
+    };
+    assert_eq!(
+        waiting.fixes(),
+        vec![Fix::RestartClient {
+            client: "cursor".into(),
+            name: "Cursor".into()
+        }]
+    );
+    assert!(
+        waiting.cli_fix().is_some_and(|f| f.contains("Restart Cursor")),
+        "{:?}",
+        waiting.cli_fix()
+    );
 }
