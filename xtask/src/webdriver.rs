@@ -1,4 +1,5 @@
-//! The WebDriver end-to-end suite (tests/e2e/tests/app_webdriver.rs): tauri-driver, installed into
+//! The WebDriver end-to-end suite (tests/e2e/tests/app_webdriver.rs, app_guide.rs for the
+//! first-run guide, app_no_commands.rs for the window's words): tauri-driver, installed into
 //! the target dir so a fresh clone needs nothing in ~/.cargo/bin, and the run itself inside a
 //! private D-Bus session with an unlocked Secret Service and a temporary HOME, where the test also
 //! stands in for the desktop's tray host.
@@ -55,7 +56,16 @@ pub fn run_e2e(app_bin: &Path, display: &str) -> Result<()> {
     }
     let driver = tauri_driver()?;
     let started = std::time::Instant::now();
-    let (mut cmd, _home) = keychain::session_command(&["-p", "llmgen-e2e", "--test", "app_webdriver"])?;
+    let (mut cmd, _home) = keychain::session_command(&[
+        "-p",
+        "llmgen-e2e",
+        "--test",
+        "app_webdriver",
+        "--test",
+        "app_guide",
+        "--test",
+        "app_no_commands",
+    ])?;
     cmd.env("DISPLAY", display)
         .env("LLMGEN_APP_BIN", app_bin)
         .env("LLMGEN_TAURI_DRIVER", &driver)

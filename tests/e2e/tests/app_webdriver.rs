@@ -26,6 +26,7 @@ use llmgen_core::{
 };
 use serde_json::{Value, json};
 use support::{
+    app,
     driver::{Driver, Setup},
     screens,
     tray::{Item, TrayHost},
@@ -68,24 +69,6 @@ const APP_START: Duration = Duration::from_secs(90);
 /// A health check spawns the server for an MCP handshake (its own limit is 20 s).
 const HEALTH_WAIT: Duration = Duration::from_secs(60);
 
-/// Kills the app at the end if it is still running (a failed assertion must not leave it behind).
-struct AppProcess(Option<u32>);
-
-impl Drop for AppProcess {
-    /// The tray, its window process and WebKit's (collected first: once the tray is gone they
-    /// are no longer its descendants).
-    fn drop(&mut self) {
-        if let Some(pid) = self.0
-            && Path::new(&format!("/proc/{pid}")).exists()
-        {
-            let family = support::app::descendants(pid);
-            for p in std::iter::once(pid).chain(family.into_iter().map(|(p, _)| p)) {
-                let _ = Command::new("kill").args(["-KILL", &p.to_string()]).status();
-            }
-        }
-    }
-}
-
 /// Proves, through what a user sees and what lands on disk, in the keychain and in the tray:
 /// a key typed into the masked field is stored in the Secret Service (and nowhere in a file);
 /// configuring VS Code and Claude Desktop adds our entry and keeps everything else in their
@@ -100,7 +83,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         return;
     };
     let started = Instant::now();
-    let home_dir = app_home();
+    let home_dir = app::app_home();
     let home = home_dir.path();
     let data = DataDir::at(home.join(".local/share/dev.llmgen.desktop"));
     let store = Store::open(&data).expect("store");
@@ -128,7 +111,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     let driver = Driver::start(&setup, home).expect("WebDriver server");
     let client = driver.session(&setup.app_bin).await.expect("session");
     let item = blocking(|| tray.wait_for_item(APP_START)).expect("the app's tray item");
-    let _app = AppProcess(tray.pid(&item).ok());
+    let _app = app::AppProcess(tray.pid(&item).ok());
 
     // --- The tray at start: a fresh install has things to fix, and the menu says what.
     let labels: Vec<String> = blocking(|| tray.menu(&item))
@@ -232,7 +215,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     screens::visit_every_screen(&client, shots, "", &mut names).await;
 
     // --- 日本語 chosen in Settings: the window and the tray's menu switch at once.
-    switch_to_japanese(&client).await;
+    screens::switch_to_japanese(&client).await;
     blocking(|| {
         tray.wait_for_status(&item, "\"問題ありません\" (All good)", WAIT_SWITCH, |l| {
             l == "問題ありません"
@@ -268,21 +251,6 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     }
     assert!(!driver.log.text().contains(FAKE_KEY), "the key reached the log");
     eprintln!("the WebDriver walk-through took {:.1?}", started.elapsed());
-}
-
-/// The app's HOME, and so its data folder: on tmpfs where there is one, because the health check
-/// measures the free space of the disk holding the data, and the nearly full disk of a build
-/// machine (target dirs) must not decide a test of the walk-through. Else the system temp dir.
-fn app_home() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir()
-        && let Ok(dir) = tempfile::Builder::new()
-            .prefix("llmgen-e2e-home.")
-            .tempdir_in(shm)
-    {
-        return dir;
-    }
-    tempfile::tempdir().expect("temp home")
 }
 
 /// Runs a blocking D-Bus call without stalling the runtime's other tasks.
@@ -604,20 +572,6 @@ async fn check_usage_charts(client: &fantoccini::Client) {
 
 /// How long the window and the tray may take to follow a change of language.
 const WAIT_SWITCH: Duration = Duration::from_secs(30);
-
-/// Settings: choose 日本語; the sidebar is in Japanese at once.
-async fn switch_to_japanese(client: &fantoccini::Client) {
-    screens::open(client, "settings").await;
-    let select = ui::find(client, "[data-testid=language]").await;
-    select.select_by_value("ja").await.expect("choose 日本語");
-    ui::wait_for_text(
-        client,
-        "nav [data-screen=overview]",
-        "the overview's Japanese name",
-        |t| !t.is_ascii(),
-    )
-    .await;
-}
 
 /// Regular files under `root` whose bytes contain `needle`.
 fn files_containing(root: &Path, needle: &[u8]) -> Vec<PathBuf> {

@@ -1,6 +1,7 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 for provider tests: it records every request (method,
 //! path, headers, JSON body) and answers each connection with the next scripted reply, which
-//! can be slow or drop the connection. Shared by the core and server test suites.
+//! can be slow or drop the connection, or by the request itself (a stand-in whose callers ask
+//! in no fixed order). Shared by the core, server and end-to-end test suites.
 #![allow(dead_code)] // each suite uses part of it
 
 use std::{
@@ -80,6 +81,14 @@ impl Recorded {
     }
 }
 
+/// How the server picks its answers.
+enum Answers {
+    /// One per connection, in order; the last repeats.
+    Script(Mutex<VecDeque<Reply>>),
+    /// From the request (its method and path), whatever the order.
+    Route(Box<dyn Fn(&Recorded) -> Reply + Send + Sync>),
+}
+
 pub struct MockServer {
     /// http://127.0.0.1:PORT
     pub origin: String,
@@ -90,29 +99,48 @@ pub struct MockServer {
 impl MockServer {
     /// Starts a server answering with `script` in order; the last reply repeats.
     pub async fn start(script: Vec<Reply>) -> Self {
+        Self::serve(Answers::Script(Mutex::new(VecDeque::from(script)))).await
+    }
+
+    /// Starts a server answering each request with `route(request)`.
+    pub async fn routed(route: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::serve(Answers::Route(Box::new(route))).await
+    }
+
+    async fn serve(answers: Answers) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
         let origin = format!("http://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let answers = Arc::new(answers);
         let recorded = requests.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let reply = {
-                    let mut s = script.lock().expect("lock");
-                    if s.len() > 1 {
-                        s.pop_front()
-                    } else {
-                        s.front().cloned()
+                // A script is followed in the order of connections, as they are accepted.
+                let scripted = match answers.as_ref() {
+                    Answers::Script(script) => {
+                        let mut s = script.lock().expect("lock");
+                        Some(if s.len() > 1 {
+                            s.pop_front()
+                        } else {
+                            s.front().cloned()
+                        })
                     }
+                    Answers::Route(_) => None,
                 };
                 let recorded = recorded.clone();
+                let answers = answers.clone();
                 tokio::spawn(async move {
                     let mut stream = stream;
                     // Recorded before answering, so a test that timed out still sees it.
                     if let Some(request) = read_request(&mut stream).await {
+                        let reply = match (scripted, answers.as_ref()) {
+                            (Some(reply), _) => reply,
+                            (None, Answers::Route(route)) => Some(route(&request)),
+                            (None, Answers::Script(_)) => None,
+                        };
                         recorded.lock().expect("lock").push(request);
                         answer(stream, reply).await;
                     }

@@ -1,6 +1,7 @@
 //! The app started directly (no WebDriver): its binary with the test's HOME, on the test's X
 //! display and D-Bus session, its stderr collected into a [`Log`] the test can wait on; killed
-//! when dropped if it is still running.
+//! when dropped if it is still running. Also the HOME a test gives the app, and the guard that
+//! ends an app a WebDriver session started.
 
 use std::{
     path::Path,
@@ -115,4 +116,37 @@ pub fn descendants(pid: u32) -> Vec<(u32, String)> {
         .filter(|(process, _, _)| *process != pid && family.contains(process))
         .map(|(process, _, comm)| (process, comm))
         .collect()
+}
+
+/// Kills the app at the end if it is still running (a failed assertion must not leave it behind).
+pub struct AppProcess(pub Option<u32>);
+
+impl Drop for AppProcess {
+    /// The tray, its window process and WebKit's (collected first: once the tray is gone they
+    /// are no longer its descendants).
+    fn drop(&mut self) {
+        if let Some(pid) = self.0
+            && Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let family = descendants(pid);
+            for p in std::iter::once(pid).chain(family.into_iter().map(|(p, _)| p)) {
+                let _ = Command::new("kill").args(["-KILL", &p.to_string()]).status();
+            }
+        }
+    }
+}
+
+/// The app's HOME, and so its data folder: on tmpfs where there is one, because the health check
+/// measures the free space of the disk holding the data, and the nearly full disk of a build
+/// machine (target dirs) must not decide a test of the walk-through. Else the system temp dir.
+pub fn app_home() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir()
+        && let Ok(dir) = tempfile::Builder::new()
+            .prefix("llmgen-e2e-home.")
+            .tempdir_in(shm)
+    {
+        return dir;
+    }
+    tempfile::tempdir().expect("temp home")
 }

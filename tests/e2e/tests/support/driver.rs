@@ -136,6 +136,12 @@ impl Driver {
     /// and the data dir are found there), the session's D-Bus and display, and no DMA-BUF
     /// renderer (Xvfb has no GPU). Returns once the WebDriver server answers `/status`.
     pub fn start(setup: &Setup, home: &Path) -> Result<Self, String> {
+        Self::start_with_env(setup, home, &[])
+    }
+
+    /// [`Driver::start`] with `env` set for the app too (e.g. where it looks for local model
+    /// servers).
+    pub fn start_with_env(setup: &Setup, home: &Path, env: &[(&str, &str)]) -> Result<Self, String> {
         let (port, native_port) = free_ports()?;
         let mut child = Command::new(&setup.tauri_driver)
             .arg("--port")
@@ -150,6 +156,7 @@ impl Driver {
             .env_remove("LLMGEN_DATA_DIR")
             .env("LLMGEN_LOG", "info")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -196,6 +203,16 @@ impl Driver {
         let mut answer = String::new();
         let _ = stream.read_to_string(&mut answer);
         answer.starts_with("HTTP/1.1 200")
+    }
+
+    /// The process of `app` that this driver's session started (the binary, found among the
+    /// driver's descendants), to end it with its family if the test fails before it quits.
+    pub fn app_pid(&self, app: &Path) -> Option<u32> {
+        let app = std::fs::canonicalize(app).ok()?;
+        super::app::descendants(self.child.id())
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
     }
 
     /// A WebDriver session, which makes WebKitWebDriver launch `app` (Tauri turns on automation

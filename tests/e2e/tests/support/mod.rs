@@ -1,6 +1,6 @@
 //! Helpers of the WebDriver suite: the drivers and the app they start, the user's side of the
-//! webview (its sidebar's screens and their accessibility audit), and the desktop's side of the
-//! tray and of the window.
+//! webview (its sidebar's screens and their accessibility audit, the first-run guide), and the
+//! desktop's side of the tray and of the window.
 
 // Each test binary that includes these helpers uses a part of them.
 #![allow(dead_code)]
@@ -8,6 +8,7 @@
 pub mod app;
 pub mod axe;
 pub mod driver;
+pub mod guide;
 pub mod screens;
 pub mod tray;
 pub mod ui;

@@ -1,6 +1,7 @@
 //! The app's sidebar as a user drives it: opening a screen by its id (`data-screen`, the ids of
 //! ui/src/lib/screens.ts), a walk over every screen that audits each one's accessibility and
-//! takes screenshots of its cards, and the app's dark colours switched on for such a walk.
+//! takes screenshots of its cards, the language chosen in Settings, and the app's dark colours
+//! switched on for such a walk.
 
 use std::path::Path;
 
@@ -78,6 +79,20 @@ pub async fn visit_every_screen(
             ui::screenshot(client, dir, &format!("app-{screen}-{name}{suffix}")).await;
         }
     }
+}
+
+/// Settings: choose 日本語; the sidebar is in Japanese at once.
+pub async fn switch_to_japanese(client: &Client) {
+    open(client, "settings").await;
+    let select = ui::find(client, "[data-testid=language]").await;
+    select.select_by_value("ja").await.expect("choose 日本語");
+    ui::wait_for_text(
+        client,
+        "nav [data-screen=overview]",
+        "the overview's Japanese name",
+        |t| !t.is_ascii(),
+    )
+    .await;
 }
 
 /// Applies the app's dark colours (the rules its CSS keeps for `prefers-color-scheme: dark`)
