@@ -14,7 +14,6 @@ use std::{path::Path, process::Stdio, time::Instant};
 use llmgen_core::{
     Store,
     generation::providers::{self, ProviderKind, ProviderPatch, local::LOCAL_URLS_ENV},
-    paths::DataDir,
 };
 use mock_http::{MockServer, Recorded, Reply};
 use rmcp::{
@@ -62,9 +61,8 @@ async fn a_first_run_user_walks_the_guide_and_an_app_without_sampling_generates(
     for file in [&vscode_file, &claude_file] {
         std::fs::create_dir_all(file.parent().expect("parent")).expect("the app's folder");
     }
-    let data = DataDir::at(home.join(".local/share/dev.llmgen.desktop"));
-    let server = std::fs::canonicalize(setup.app_bin.with_file_name("mcp-llm-generator"))
-        .expect("the server binary sits next to the app");
+    let data = app::data_dir(home);
+    let server = setup.server_bin();
     let shots = setup.screenshots.as_deref();
 
     let driver =
@@ -190,17 +188,14 @@ async fn generate_without_sampling(
     asked_before: usize,
 ) {
     let entry = &parse(claude_file)["mcpServers"]["llm-generator"];
-    let mut cmd = tokio::process::Command::new(entry["command"].as_str().expect("command"));
+    let mut cmd = std::process::Command::new(entry["command"].as_str().expect("command"));
     for arg in entry["args"].as_array().expect("args") {
         cmd.arg(arg.as_str().expect("an argument"));
     }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
+    app::in_home(&mut cmd, home)
         .env_remove("ANTHROPIC_API_KEY")
         .env_remove("OPENAI_API_KEY");
-    let (transport, _stderr) = TokioChildProcess::builder(cmd)
+    let (transport, _stderr) = TokioChildProcess::builder(tokio::process::Command::from(cmd))
         .stderr(Stdio::null())
         .spawn()
         .expect("start our entry's command");

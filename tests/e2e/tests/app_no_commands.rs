@@ -54,9 +54,8 @@ async fn no_screen_shows_a_command_or_a_backtick_whatever_the_findings() {
     let started = Instant::now();
     let home_dir = app::app_home();
     let home = home_dir.path();
-    let data = DataDir::at(home.join(".local/share/dev.llmgen.desktop"));
-    let server = std::fs::canonicalize(setup.app_bin.with_file_name("mcp-llm-generator"))
-        .expect("the server binary sits next to the app");
+    let data = app::data_dir(home);
+    let server = setup.server_bin();
     make_findings(home, &data, &server);
 
     // No local model server anywhere (a closed port): the guide's screen is the same everywhere.
@@ -98,14 +97,12 @@ fn make_findings(home: &Path, data: &DataDir, server: &Path) {
     let store = Store::open(data).expect("store");
     // VS Code set up from the command line (as a user who followed an old README), never started.
     std::fs::create_dir_all(home.join(".config/Code/User")).expect("VS Code's folder");
-    let configured = Command::new(server)
-        .args(["clients", "configure", "vscode"])
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
-        .output()
-        .expect("run clients configure");
+    let configured = app::in_home(
+        Command::new(server).args(["clients", "configure", "vscode"]),
+        home,
+    )
+    .output()
+    .expect("run clients configure");
     assert!(
         configured.status.success(),
         "clients configure vscode: {}",

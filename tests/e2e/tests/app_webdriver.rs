@@ -85,7 +85,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
     let started = Instant::now();
     let home_dir = app::app_home();
     let home = home_dir.path();
-    let data = DataDir::at(home.join(".local/share/dev.llmgen.desktop"));
+    let data = app::data_dir(home);
     let store = Store::open(&data).expect("store");
     contexts::create(
         &store,
@@ -102,8 +102,7 @@ async fn a_user_stores_a_key_connects_two_clients_and_restores_a_backup() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("client folder");
         std::fs::write(path, text).expect("client fixture");
     }
-    let server = std::fs::canonicalize(setup.app_bin.with_file_name("mcp-llm-generator"))
-        .expect("the server binary sits next to the app");
+    let server = setup.server_bin();
     let shots = setup.screenshots.as_deref();
 
     // The tray host must be on the bus before the app looks for it.

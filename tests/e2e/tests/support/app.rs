@@ -20,15 +20,26 @@ pub struct App {
 /// DMA-BUF renderer (Xvfb has no GPU).
 pub fn command(bin: &Path, home: &Path) -> Command {
     let mut cmd = Command::new(bin);
-    cmd.env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
-        .env("XDG_CONFIG_HOME", home.join(".config"))
+    in_home(&mut cmd, home)
         .env("LLMGEN_LOG", "info")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
     cmd
+}
+
+/// `cmd` as run by the user whose HOME is `home`: their client files and the app's data dir
+/// there, no override of either from the test's session.
+pub fn in_home<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("LLMGEN_DATA_DIR")
+}
+
+/// The app's data dir for the HOME `home` (where the app, our server and the CLI find it).
+pub fn data_dir(home: &Path) -> llmgen_core::paths::DataDir {
+    llmgen_core::paths::DataDir::at(home.join(".local/share/dev.llmgen.desktop"))
 }
 
 impl App {

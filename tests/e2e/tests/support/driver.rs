@@ -48,6 +48,12 @@ impl Setup {
             screenshots: var("LLMGEN_SCREENSHOT_DIR"),
         })
     }
+
+    /// The server binary bundled next to the app (what our entry in an AI app's file runs).
+    pub fn server_bin(&self) -> PathBuf {
+        std::fs::canonicalize(self.app_bin.with_file_name("mcp-llm-generator"))
+            .expect("the server binary sits next to the app")
+    }
 }
 
 /// Lines the app and the drivers wrote to stderr, in order.
