@@ -44,7 +44,8 @@ const APPS: [&str; 2] = ["vscode", "claude-desktop"];
 /// file holds our entry running the bundled server with its `--client` argument; through
 /// llmgen_core, the stand-in is the default provider (keyless, its model); and an MCP client that
 /// declares no sampling, started as Claude Desktop would start our entry, gets its text from the
-/// stand-in, which received the chat request. Screenshots `guide-<step>-<lang>.png` of each step.
+/// stand-in, which received the chat request. Each step passes the accessibility audit and is
+/// photographed (`guide-<step>-<lang>.png`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_run_user_walks_the_guide_and_an_app_without_sampling_generates() {
     let Some(setup) = Setup::from_xtask() else {

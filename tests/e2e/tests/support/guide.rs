@@ -1,14 +1,14 @@
 //! The first-run guide as a user walks it, by clicking: its three steps (the AI apps found,
 //! pre-ticked, added with one button after a look at the change under "Details"; a local model
-//! server made the default; what to restart and the sentence to paste), a screenshot of each,
-//! in whatever language the window shows. Selectors are the guide's structure and test ids, never
+//! server made the default; what to restart and the sentence to paste), each audited for
+//! accessibility and photographed, in whatever language the window shows. Selectors are the guide's structure and test ids, never
 //! its words, so the same walk runs in every language.
 
 use std::path::Path;
 
 use fantoccini::Client;
 
-use super::ui;
+use super::{axe, ui};
 
 /// The guide's card (on the overview at a first run, or its own screen).
 pub const GUIDE: &str = "section[aria-labelledby=guide-title]";
@@ -28,8 +28,9 @@ pub struct Done {
 /// pre-ticked, "Details" of the first shows the change that runs `server`, one click adds our
 /// entry to all; step 2 finds the local model server at `local_url` serving `model` and makes it
 /// the default; step 3 names each app to restart and a sentence to paste, with no warning that
-/// nothing could generate. Screenshots `guide-<n>-<what>-<lang>.png` go to `shots`. Finishes the
-/// guide and returns what its last step said.
+/// nothing could generate. At each point the page passes the accessibility audit (axe-core: no
+/// serious or critical finding); screenshots `guide-<n>-<what>-<lang>.png` go to `shots`.
+/// Finishes the guide and returns what its last step said.
 pub async fn walk(
     client: &Client,
     apps: &[&str],
@@ -57,7 +58,7 @@ pub async fn walk(
         t.contains("llm-generator") && t.contains(&server_path)
     })
     .await;
-    ui::screenshot(client, shots, &shot("1-apps")).await;
+    at(client, shots, &shot("1-apps")).await;
 
     ui::click(client, &format!("{GUIDE} > button")).await;
     let added = format!("{GUIDE} p.result:not(.error)");
@@ -71,7 +72,7 @@ pub async fn walk(
     for id in apps {
         ui::find(client, &format!("{} input[type=checkbox]:disabled", row(id))).await;
     }
-    ui::screenshot(client, shots, &shot("1-added")).await;
+    at(client, shots, &shot("1-added")).await;
     ui::click(client, FORWARD).await;
 
     // --- Step 2: the local model server found at the address probed, made the default.
@@ -90,11 +91,11 @@ pub async fn walk(
     for id in apps {
         ui::find(client, &format!("{GUIDE} [data-testid=guide-sampling-{id}]")).await;
     }
-    ui::screenshot(client, shots, &shot("2-model")).await;
+    at(client, shots, &shot("2-model")).await;
     ui::click(client, &format!("{server_row} button")).await;
     ui::find(client, &format!("{GUIDE} p.result[role=status]:not(.error)")).await;
     ui::find(client, &format!("{GUIDE} [data-testid=guide-provider]")).await;
-    ui::screenshot(client, shots, &shot("2-default")).await;
+    at(client, shots, &shot("2-default")).await;
     ui::click(client, FORWARD).await;
 
     // --- Step 3: what to restart in each app, and the sentence to paste.
@@ -121,9 +122,16 @@ pub async fn walk(
         0,
         "the guide warns that nothing can generate although a default was made ({lang})"
     );
-    ui::screenshot(client, shots, &shot("3-done")).await;
+    at(client, shots, &shot("3-done")).await;
     ui::click(client, FORWARD).await;
     ui::wait_for_count(client, GUIDE, 0).await;
     ui::find(client, "nav [data-screen=overview][aria-current=page]").await;
     Done { restart, sentence }
+}
+
+/// One point of the walk: the page as it is passes the accessibility audit, then is photographed
+/// as `name`.
+async fn at(client: &Client, shots: Option<&Path>, name: &str) {
+    axe::assert_accessible(client, &format!("the guide ({name})")).await;
+    ui::screenshot(client, shots, name).await;
 }
