@@ -189,13 +189,8 @@ async fn generate_without_sampling(
     asked_before: usize,
 ) {
     let entry = &parse(claude_file)["mcpServers"]["llm-generator"];
-    let mut cmd = std::process::Command::new(entry["command"].as_str().expect("command"));
-    for arg in entry["args"].as_array().expect("args") {
-        cmd.arg(arg.as_str().expect("an argument"));
-    }
-    app::in_home(&mut cmd, home)
-        .env_remove("ANTHROPIC_API_KEY")
-        .env_remove("OPENAI_API_KEY");
+    let mut cmd = app::entry_command(entry, home);
+    cmd.env_remove("ANTHROPIC_API_KEY").env_remove("OPENAI_API_KEY");
     let (transport, _stderr) = TokioChildProcess::builder(tokio::process::Command::from(cmd))
         .stderr(Stdio::null())
         .spawn()

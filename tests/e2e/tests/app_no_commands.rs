@@ -31,8 +31,8 @@ const MADE: [&str; 7] = [
     "provider-key/provider-key.missing",
     "logs/logs.errors",
     "budget/budget.exhausted",
-    "paused/other",
-    "connections/other",
+    "paused/paused.on",
+    "connections/connections.never",
 ];
 
 /// Proves that every screen of the sidebar, in English and in Japanese, reads without a command

@@ -406,18 +406,7 @@ fn check_client_files(vscode: &Path, claude: &Path, server: &Path, data: &DataDi
 /// user's HOME) and completes the MCP handshake, as a restarted client would; once the server has
 /// recorded the connection of the client its entry names, the client goes and the server ends.
 fn start_as_the_client_does(entry: &Value, home: &Path, store: &Store) {
-    let command = entry["command"].as_str().expect("the entry's command");
-    let args: Vec<&str> = entry["args"]
-        .as_array()
-        .expect("the entry's args")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    let mut server = Command::new(command)
-        .args(&args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
+    let mut server = app::entry_command(entry, home)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -434,7 +423,7 @@ fn start_as_the_client_does(entry: &Value, home: &Path, store: &Store) {
         .expect("read the initialize answer");
     assert!(
         answer.contains("\"serverInfo\""),
-        "no handshake from {command} {args:?}: {answer}"
+        "no handshake from the entry {entry}: {answer}"
     );
     writeln!(
         stdin,
@@ -442,7 +431,11 @@ fn start_as_the_client_does(entry: &Value, home: &Path, store: &Store) {
         json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
     )
     .expect("send initialized");
-    let named = args.last().copied().unwrap_or_default();
+    let named = entry["args"]
+        .as_array()
+        .and_then(|args| args.last())
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !llmgen_core::operations::live::connections::of(store, named).is_ok_and(|c| c.is_some()) {
         assert!(
@@ -453,7 +446,7 @@ fn start_as_the_client_does(entry: &Value, home: &Path, store: &Store) {
     }
     drop(stdin);
     let status = server.wait().expect("the server ends when its client goes");
-    assert!(status.success(), "{command} {args:?} ended with {status}");
+    assert!(status.success(), "the entry {entry} ended with {status}");
 }
 
 /// Backups screen: back up, change the data behind the app's back, restore (with its

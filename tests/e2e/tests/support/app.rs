@@ -37,6 +37,17 @@ pub fn in_home<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
         .env_remove("LLMGEN_DATA_DIR")
 }
 
+/// The command an AI app runs for `entry` (our entry in its file: `command` and `args`), as the
+/// user whose HOME is `home`.
+pub fn entry_command(entry: &serde_json::Value, home: &Path) -> Command {
+    let mut cmd = Command::new(entry["command"].as_str().expect("the entry's command"));
+    for arg in entry["args"].as_array().expect("the entry's args") {
+        cmd.arg(arg.as_str().expect("an argument"));
+    }
+    in_home(&mut cmd, home);
+    cmd
+}
+
 /// The app's data dir for the HOME `home` (where the app, our server and the CLI find it).
 pub fn data_dir(home: &Path) -> llmgen_core::paths::DataDir {
     llmgen_core::paths::DataDir::at(home.join(".local/share/dev.llmgen.desktop"))
