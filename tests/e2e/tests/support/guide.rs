@@ -51,6 +51,7 @@ pub async fn walk(
             "{id} is installed here and must be pre-ticked ({lang})"
         );
     }
+    at(client, shots, &shot("1-apps")).await;
     let first = row(apps[0]);
     ui::click(client, &format!("{first} details > summary")).await;
     let server_path = server.display().to_string();
@@ -58,7 +59,7 @@ pub async fn walk(
         t.contains("llm-generator") && t.contains(&server_path)
     })
     .await;
-    at(client, shots, &shot("1-apps")).await;
+    at(client, shots, &shot("1-details")).await;
 
     ui::click(client, &format!("{GUIDE} > button")).await;
     let added = format!("{GUIDE} p.result:not(.error)");
@@ -91,7 +92,7 @@ pub async fn walk(
     for id in apps {
         ui::find(client, &format!("{GUIDE} [data-testid=guide-sampling-{id}]")).await;
     }
-    at(client, shots, &shot("2-model")).await;
+    at(client, shots, &shot("2-generation")).await;
     ui::click(client, &format!("{server_row} button")).await;
     ui::find(client, &format!("{GUIDE} p.result[role=status]:not(.error)")).await;
     ui::find(client, &format!("{GUIDE} [data-testid=guide-provider]")).await;
