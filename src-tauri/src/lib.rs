@@ -140,7 +140,48 @@ fn check_updates() {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", answer.encode()).and_then(|()| out.flush());
+    drop(out);
+    wait_for_threads_to_settle();
     std::process::exit(0);
+}
+
+/// Building the app starts threads of its own, among them tao's X11 device-event thread, which
+/// opens its display connection a moment later. An exit while that thread is still setting up
+/// runs libXext's destructors under it, and it crashed (SIGSEGV, seen under load in CI) after
+/// the answer was out. Its set-up is a few round trips to the X server, so exit once every other
+/// thread has stayed asleep for a quarter of a second (it then waits for X events that never
+/// come to a process without a window), or after three seconds.
+fn wait_for_threads_to_settle() {
+    #[cfg(target_os = "linux")]
+    {
+        let me = std::fs::read_link("/proc/thread-self")
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_os_string()));
+        let all_asleep = || -> bool {
+            let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+                return true;
+            };
+            tasks.flatten().filter(|t| Some(t.file_name()) != me).all(|t| {
+                // The state is the first field after the name, which is in parentheses.
+                std::fs::read_to_string(t.path().join("stat")).is_ok_and(|stat| {
+                    stat.rsplit_once(") ")
+                        .is_some_and(|(_, rest)| rest.starts_with('S') || rest.starts_with('D'))
+                })
+            })
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let mut asleep_since = None;
+        while std::time::Instant::now() < deadline {
+            if !all_asleep() {
+                asleep_since = None;
+            } else if asleep_since.get_or_insert_with(std::time::Instant::now).elapsed()
+                >= std::time::Duration::from_millis(250)
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 /// The window: every screen, over IPC; ends when the window closes or the tray goes.
