@@ -27,6 +27,7 @@ const ipc = vi.hoisted(() => ({
   takeFocus: vi.fn(),
   guideNeeded: vi.fn(),
   guideState: vi.fn(),
+  guideAddClients: vi.fn(),
   updateState: vi.fn(),
   onFocusRequest: vi.fn(),
 }));
@@ -281,5 +282,23 @@ describe("App language", () => {
     } finally {
       Element.prototype.scrollIntoView = original;
     }
+  });
+
+  it("reads the overview again when the guide above it adds an app", async () => {
+    // Proves: on a first run, once the guide has added our entry to an app, the overview beside
+    // it counts that app instead of still saying that no app uses the server.
+    ipc.guideNeeded.mockResolvedValueOnce(true);
+    ipc.guideState.mockResolvedValue({
+      clients: [{ id: "vscode", name: "VS Code", hasOurEntry: false, sampling: "offered", restart: "Restart." }],
+      localServers: [],
+      usableProvider: null,
+    });
+    ipc.guideAddClients.mockResolvedValue([{ change: { changed: true }, error: null }]);
+    render(App);
+    const apps = await screen.findByTestId("overview-apps");
+    await waitFor(() => expect(apps.textContent).not.toContain("1 個"));
+    ipc.clientsList.mockResolvedValue([{ id: "vscode", name: "VS Code", path: "/h/mcp.json", state: "configured" }]);
+    await fireEvent.click(await screen.findByRole("button", { name: "チェックしたアプリに追加" }));
+    await waitFor(() => expect(screen.getByTestId("overview-apps").textContent).toContain("1 個の AI アプリ"));
   });
 });

@@ -119,4 +119,20 @@ describe("Guide", () => {
     await waitFor(() => expect(screen.getByTestId("guide-restart-claude-desktop").textContent).toContain("Claude Desktop を完全に終了"));
     expect(screen.getByRole("heading", { level: 3, name: "完了" })).toBeTruthy();
   });
+
+  it("says Copied only when the clipboard took the sentence", async () => {
+    const writeText = vi.fn().mockRejectedValue(new Error("no clipboard here"));
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    render(Guide);
+    await screen.findByTestId("guide-app-vscode");
+    await next();
+    await next();
+    await fireEvent.click(screen.getByRole("button", { name: "Copy" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalled());
+    expect(screen.queryByText("Copied.")).toBeNull();
+
+    writeText.mockResolvedValue(undefined);
+    await fireEvent.click(screen.getByRole("button", { name: "Copy" }));
+    expect(await screen.findByText("Copied.")).toBeTruthy();
+  });
 });

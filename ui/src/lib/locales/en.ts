@@ -502,6 +502,7 @@ export const en = {
   "guide.gen.notOffered": "{name} cannot lend its model: choose one of the ways below.",
   "guide.gen.unknown": "{name} may not lend its model: choose one of the ways below to be sure.",
   "guide.gen.ready": "Text is generated with {provider} now.",
+  "guide.gen.localProvider": "the model server on this computer",
   "guide.gen.localTitle": "A model on this computer (free)",
   "guide.gen.localNone": "No model server (Ollama, LM Studio, llama.cpp, Jan or vLLM) with a model is running here. Start one, download a model, then press Look again.",
   "guide.gen.localAt": "{name} at {url}",

@@ -484,6 +484,7 @@ export const ja: Dictionary = {
   "guide.gen.notOffered": "{name} はモデルを貸せません。下の方法から 1 つ選んでください。",
   "guide.gen.unknown": "{name} はモデルを貸せないかもしれません。念のため下の方法から 1 つ選んでください。",
   "guide.gen.ready": "現在は {provider} で文章を生成します。",
+  "guide.gen.localProvider": "このコンピューター上のモデルサーバー",
   "guide.gen.localTitle": "このコンピューター上のモデル（無料）",
   "guide.gen.localNone": "モデルを読み込んだモデルサーバー（Ollama、LM Studio、llama.cpp、Jan、vLLM）が動いていません。起動してモデルをダウンロードしてから「もう一度探す」を押してください。",
   "guide.gen.localAt": "{url} の {name}",
