@@ -2,7 +2,7 @@
 //! by `cargo xtask test`): closing the window keeps the app in the tray and ends the webview's
 //! helper processes; the tray opens the window again; a second launch hands over to the running
 //! app instead of starting another; "Start at login" writes and removes the autostart entry;
-//! Quit ends it. The test plays the window manager (over X11) and the tray host (over D-Bus).
+//! "Stop all servers" stops the servers of its data folder and nothing else; Quit ends it. The test plays the window manager (over X11) and the tray host (over D-Bus).
 //! Skipped with a notice outside `cargo xtask test`.
 
 mod support;
@@ -64,7 +64,9 @@ fn wait_for_window(x: &Display) -> u32 {
 /// message), and the window and its WebKit processes are gone while the app and its tray menu
 /// stay; "Open" from the tray brings a new window with the UI loaded; a second launch of the
 /// program does not start a second app but shows the running one; the tray's "Start at login"
-/// checkbox writes the login entry (starting minimised) and removes it; Quit ends the app.
+/// checkbox writes the login entry (starting minimised) and removes it; "Stop all servers" ends
+/// a server an AI app started for this data folder while the app, its tray and window, and a
+/// process that is not ours stay, and "Resume servers" ends the pause; Quit ends the app.
 #[test]
 fn closing_the_window_keeps_the_app_in_the_tray() {
     let Some(bin) = setup() else {
@@ -166,6 +168,59 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     tray.click(&item, "Start at login")
         .expect("untick Start at login");
     wait_until("the autostart entry going", WAIT, || !entry.exists());
+
+    // --- "Stop all servers" from the tray: a server an AI app started for this data folder is
+    // stopped; the tray, its window and a process that is not ours stay; then Resume.
+    let server_bin = bin.with_file_name("mcp-llm-generator");
+    let mut server = std::process::Command::new(&server_bin)
+        .args(["--client", "vscode"])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("LLMGEN_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start a server as an AI app does");
+    let mut other = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("a process that is not ours");
+    let live = home.path().join(format!(
+        ".local/share/dev.llmgen.desktop/live/{}.json",
+        server.id()
+    ));
+    wait_until("the server registering", WAIT, || live.is_file());
+    let from = app.log.len();
+    tray.click(&item, "Stop all servers")
+        .expect("click Stop all servers");
+    app.log
+        .wait_for(from, "the stop from the tray", WAIT, |l| {
+            l.contains("stopped all servers from the tray")
+        })
+        .expect("stop all");
+    let mut ended = None;
+    wait_until("the server ending", WAIT, || {
+        ended = server.try_wait().ok().flatten();
+        ended.is_some()
+    });
+    assert!(app.is_running(), "Stop all servers must not stop the app itself");
+    assert!(tray.is_alive(&item), "the tray stays after Stop all servers");
+    assert!(
+        other.try_wait().is_ok_and(|s| s.is_none()),
+        "a process that is not ours was stopped"
+    );
+    let _ = other.kill();
+    let _ = other.wait();
+    wait_for_window(&x);
+    // The menu offers Resume once the tray has seen the pause.
+    wait_until("Resume servers in the menu", WAIT, || {
+        tray.menu(&item)
+            .is_ok_and(|m| m.iter().any(|e| e.label == "Resume servers"))
+    });
+    tray.click(&item, "Resume servers").expect("click Resume servers");
+    let paused = home.path().join(".local/share/dev.llmgen.desktop/paused.json");
+    wait_until("the pause ending", WAIT, || !paused.exists());
 
     // --- Quit ends it, and the window process and WebKit's with it.
     let family = app::descendants(app.pid());
