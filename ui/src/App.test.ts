@@ -222,7 +222,7 @@ describe("App language", () => {
         serverBinary: null,
         counts: { templates: 4, personas: 6, contexts: 1 },
       });
-      const clients = await screen.findByRole("heading", { level: 2, name: "AI クライアント" });
+      const clients = await screen.findByRole("heading", { level: 2, name: "AI アプリ" });
       await waitFor(() => expect(document.activeElement).toBe(clients));
       expect(screen.getByRole("button", { name: "AI アプリ" }).getAttribute("aria-current")).toBe("page");
       expect(scrolled).toContain(clients.closest("section"));
@@ -235,7 +235,7 @@ describe("App language", () => {
       const health = await screen.findByRole("heading", { level: 2, name: "ヘルスチェック" });
       await waitFor(() => expect(document.activeElement).toBe(health));
       expect(screen.getByRole("button", { name: "ヘルスチェック" }).getAttribute("aria-current")).toBe("page");
-      expect(screen.queryByRole("heading", { level: 2, name: "AI クライアント" })).toBeNull();
+      expect(screen.queryByRole("heading", { level: 2, name: "AI アプリ" })).toBeNull();
     } finally {
       Element.prototype.scrollIntoView = original;
     }

@@ -124,7 +124,7 @@ export const en = {
   "backups.restored": "Restored. Running servers see the restored data at once.",
 
   // Clients.svelte
-  "clients.title": "AI clients",
+  "clients.title": "AI apps",
   "clients.state.not-installed": "Not installed",
   "clients.state.not-configured": "Not added",
   "clients.state.configured": "Added",

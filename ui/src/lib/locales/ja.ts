@@ -120,7 +120,7 @@ export const ja: Dictionary = {
   "backups.restoreAsk": "復元…",
   "backups.restored": "復元しました。実行中のサーバーにもすぐに反映されます。",
 
-  "clients.title": "AI クライアント",
+  "clients.title": "AI アプリ",
   "clients.state.not-installed": "未インストール",
   "clients.state.not-configured": "未追加",
   "clients.state.configured": "追加済み",
