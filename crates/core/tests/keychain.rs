@@ -241,3 +241,46 @@ fn plain_keys_in_client_files_move_into_the_keychain() {
         secrets::delete(provider).expect("clean up");
     }
 }
+
+/// Proves the set-up guide's "Test and use" keeps a working key where every front end finds it:
+/// in the real keychain, with its provider made the default (the one `auto` routes to).
+#[tokio::test]
+async fn a_key_that_works_is_kept_and_its_provider_becomes_the_default() {
+    if !secrets::keychain_tests_enabled() {
+        return;
+    }
+    let store = Store::open_in_memory().expect("store");
+    providers::add(
+        &store,
+        NewProvider {
+            name: "kt-guide".into(),
+            kind: ProviderKind::Openai,
+            base_url: "http://127.0.0.1:9/v1".into(),
+            model: "gpt-test".into(),
+            timeout_secs: Some(5),
+            retries: Some(0),
+            make_default: false,
+        },
+    )
+    .expect("add provider");
+    let before = providers::default_provider(&store)
+        .expect("default")
+        .map(|p| p.name);
+    assert_ne!(before.as_deref(), Some("kt-guide"));
+
+    let direct = Direct::new();
+    direct
+        .keep_working_key(&store, "kt-guide", &Secret::new("sk-FAKE-TEST-ONLY-guide"))
+        .expect("keep the key");
+    let default = providers::default_provider(&store)
+        .expect("default")
+        .map(|p| p.name);
+    assert_eq!(default.as_deref(), Some("kt-guide"));
+    let keys = direct.keys(&store).await.expect("keys list");
+    let info = keys.iter().find(|k| k.provider == "kt-guide").expect("listed");
+    assert!(
+        info.present && info.source.as_deref() == Some("keychain"),
+        "{info:?}"
+    );
+    assert!(direct.delete_key("kt-guide").expect("clean up"));
+}

@@ -8,7 +8,7 @@ use llmgen_core::{
         sampling::{self, Sampling},
     },
     generation::providers::{
-        self, KeyCheck, ProviderPatch, check_key,
+        self, KeyCheck, check_key,
         local::{self, LocalCandidate, LocalServer},
     },
     operations::live::{self, Connection},
@@ -171,16 +171,7 @@ pub async fn guide_use_key(
     let verdict = check_key(&config, &secret).await;
     if verdict == KeyCheck::Works {
         let direct = state.direct();
-        blocking(move || {
-            direct.set_key(&store, &provider, &secret)?;
-            let patch = ProviderPatch {
-                make_default: true,
-                ..Default::default()
-            };
-            providers::set(&store, &provider, patch)?;
-            Ok(())
-        })
-        .await?;
+        blocking(move || Ok(direct.keep_working_key(&store, &provider, &secret)?)).await?;
         recheck.request(Trigger::KeyChanged);
     }
     Ok(verdict)

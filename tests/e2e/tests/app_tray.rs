@@ -172,11 +172,9 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
     // --- "Stop all servers" from the tray: a server an AI app started for this data folder is
     // stopped; the tray, its window and a process that is not ours stay; then Resume.
     let server_bin = bin.with_file_name("mcp-llm-generator");
-    let mut server = std::process::Command::new(&server_bin)
-        .args(["--client", "vscode"])
-        .env("HOME", home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("LLMGEN_DATA_DIR")
+    let mut server_cmd = std::process::Command::new(&server_bin);
+    server_cmd.args(["--client", "vscode"]);
+    let mut server = app::in_home(&mut server_cmd, home.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -186,10 +184,8 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
         .arg("60")
         .spawn()
         .expect("a process that is not ours");
-    let live = home.path().join(format!(
-        ".local/share/dev.llmgen.desktop/live/{}.json",
-        server.id()
-    ));
+    let data = app::data_dir(home.path());
+    let live = data.root().join(format!("live/{}.json", server.id()));
     wait_until("the server registering", WAIT, || live.is_file());
     let from = app.log.len();
     tray.click(&item, "Stop all servers")
@@ -219,7 +215,7 @@ fn closing_the_window_keeps_the_app_in_the_tray() {
             .is_ok_and(|m| m.iter().any(|e| e.label == "Resume servers"))
     });
     tray.click(&item, "Resume servers").expect("click Resume servers");
-    let paused = home.path().join(".local/share/dev.llmgen.desktop/paused.json");
+    let paused = data.root().join("paused.json");
     wait_until("the pause ending", WAIT, || !paused.exists());
 
     // --- Quit ends it, and the window process and WebKit's with it.

@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ProviderConfig, ProviderError, ProviderKind, ProviderReply, Reachability, call, default_provider, get,
-    list, reach,
+    ProviderConfig, ProviderError, ProviderKind, ProviderPatch, ProviderReply, Reachability, call,
+    default_provider, get, list, reach,
 };
 use crate::{
     CoreError, Result, Store,
@@ -246,6 +246,18 @@ impl Direct {
         }
         secrets::store(name, secret).map_err(|e| keychain_for_write(name, e))?;
         self.keys.forget(name);
+        Ok(())
+    }
+
+    /// The set-up guide's "Test and use", once [`check_key`](super::check_key) said the key
+    /// works: stores it in the keychain and makes its provider the default. Blocking.
+    pub fn keep_working_key(&self, store: &Store, name: &str, secret: &Secret) -> Result<()> {
+        self.set_key(store, name, secret)?;
+        let patch = ProviderPatch {
+            make_default: true,
+            ..Default::default()
+        };
+        super::set(store, name, patch)?;
         Ok(())
     }
 
