@@ -28,7 +28,7 @@ pub use search::{OwnerFilter, SearchHit, SearchPage, SearchQuery, count, get, se
 // Used by import_upstream, which brings the old shared memory in (issue 14).
 #[allow(unused_imports)]
 pub(crate) use write::{ImportedMemory, imported_exists, insert_imported};
-pub use write::{create, delete, link, unlink, update};
+pub use write::{create, delete, id_of_imported, link, unlink, update};
 
 /// What personas other than a note's owner may do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
