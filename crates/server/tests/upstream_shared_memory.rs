@@ -20,13 +20,7 @@ async fn old_shared_memory_calls_work_on_our_memory() {
     let dir = temp_dir();
     cli_ok(dir.path(), &["settings", "set", "compat-tool-names", "true"]);
     let client = connect(dir.path(), TestClient::replying(Era::Legacy, "x")).await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .expect("list")
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names: Vec<String> = tool_names(&client).await;
     for old in [
         "shared-memory-create",
         "shared-memory-search",
