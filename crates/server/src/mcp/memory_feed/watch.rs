@@ -1,0 +1,216 @@
+//! Subscriptions to the memory feed. Changes may come from any process on the data dir, so the
+//! change table is polled (`memory::latest_seq`, cheap) every [`POLL_EVERY`] while at least one
+//! feed URI is subscribed; a subscriber is told `notifications/resources/updated` only when a
+//! change arrived that its persona may read. Legacy sessions subscribe with
+//! `resources/subscribe` (one poller per session, ending with the last unsubscribe or the
+//! session); 2026-07-28 sessions name feed URIs in `subscriptions/listen`, watched by that stream.
+
+use std::{
+    collections::HashMap,
+    sync::{Mutex, Weak},
+    time::Duration,
+};
+
+use llmgen_core::{CoreError, Store, memory, memory::Actor};
+use rmcp::{
+    ErrorData as McpError, RoleServer,
+    model::{ResourceUpdatedNotificationParam, SubscriptionFilter},
+    service::Peer,
+};
+
+use super::{FEED, request};
+use crate::mcp::{Inner, LlmGenServer};
+
+/// How often subscribed feeds are checked for changes.
+pub const POLL_EVERY: Duration = Duration::from_millis(500);
+
+/// Changes read per feed page while looking for one the subscriber may read.
+const FEED_PAGE: u32 = 200;
+
+/// One watched feed URI: who reads it, and the newest change already looked at.
+pub struct Watched {
+    actor: Actor,
+    seen: i64,
+}
+
+impl Watched {
+    /// Starts watching `uri` from now; an error when it is not a feed URI it can read.
+    pub fn start(store: &Store, uri: &str) -> Result<Self, McpError> {
+        let (_, actor) = request(store, uri).unwrap_or_else(|| {
+            Err(McpError::invalid_params(
+                format!("{uri} cannot be subscribed to: only the memory feed ({FEED}, with or without ?since=&asPersona=) sends updates."),
+                None,
+            ))
+        })?;
+        let seen = memory::latest_seq(store).map_err(|e| super::error(uri, e))?;
+        Ok(Self { actor, seen })
+    }
+
+    /// Whether a change this reader may read arrived since the last look; `latest` is the
+    /// newest change of all. Changes it may not read are passed over silently.
+    fn has_news(&mut self, store: &Store, latest: i64) -> Result<bool, CoreError> {
+        // The change table went back (a restore of an older backup): new changes may reuse
+        // numbers up to where this reader had been.
+        self.seen = self.seen.min(latest);
+        while self.seen < latest {
+            let page = memory::feed(store, &self.actor, self.seen, Some(FEED_PAGE))?;
+            if !page.changes.is_empty() {
+                self.seen = latest.max(page.next_since);
+                return Ok(true);
+            }
+            if page.next_since <= self.seen {
+                break;
+            }
+            self.seen = page.next_since;
+        }
+        self.seen = self.seen.max(latest);
+        Ok(false)
+    }
+}
+
+/// The URIs among `watched` with news for their reader. A failed look (the database busy for
+/// longer than its timeout) is retried at the next poll.
+fn news<'a>(store: &Store, watched: impl Iterator<Item = (&'a String, &'a mut Watched)>) -> Vec<String> {
+    let latest = match memory::latest_seq(store) {
+        Ok(latest) => latest,
+        Err(e) => {
+            tracing::debug!("memory feed not polled: {e}");
+            return Vec::new();
+        }
+    };
+    watched
+        .filter_map(|(uri, w)| match w.has_news(store, latest) {
+            Ok(news) => news.then(|| uri.clone()),
+            Err(e) => {
+                tracing::debug!("memory feed {uri} not polled: {e}");
+                None
+            }
+        })
+        .collect()
+}
+
+/// The feed URIs a legacy session subscribed to, and whether its poller runs.
+#[derive(Default)]
+pub struct Subscriptions {
+    state: Mutex<SubscriptionState>,
+}
+
+#[derive(Default)]
+struct SubscriptionState {
+    feeds: HashMap<String, Watched>,
+    polling: bool,
+}
+
+impl Subscriptions {
+    fn state(&self) -> std::sync::MutexGuard<'_, SubscriptionState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Watches `uri` (again from now, if it was watched); true when a poller must be started.
+    fn add(&self, uri: &str, watched: Watched) -> bool {
+        let mut state = self.state();
+        state.feeds.insert(uri.to_string(), watched);
+        !std::mem::replace(&mut state.polling, true)
+    }
+
+    fn remove(&self, uri: &str) {
+        self.state().feeds.remove(uri);
+    }
+
+    /// The subscribed URIs with news, or `None` when nothing is subscribed any more: the poller
+    /// then ends (a later subscription starts a new one).
+    fn poll(&self, store: &Store) -> Option<Vec<String>> {
+        let mut state = self.state();
+        if state.feeds.is_empty() {
+            state.polling = false;
+            return None;
+        }
+        Some(news(store, state.feeds.iter_mut()))
+    }
+
+    fn end(&self) {
+        let mut state = self.state();
+        state.feeds.clear();
+        state.polling = false;
+    }
+}
+
+impl LlmGenServer {
+    /// `resources/subscribe`: watches a feed URI for `peer` (other URIs are refused: nothing
+    /// else here changes without a list_changed notification).
+    pub(crate) fn subscribe_feed(&self, uri: &str, peer: Peer<RoleServer>) -> Result<(), McpError> {
+        let watched = Watched::start(&self.inner.store, uri)?;
+        if self.inner.feed_subscriptions.add(uri, watched) {
+            tokio::spawn(poll_subscriptions(std::sync::Arc::downgrade(&self.inner), peer));
+        }
+        Ok(())
+    }
+
+    /// `resources/unsubscribe`: stops watching (unknown URIs are no error: the end state holds).
+    pub(crate) fn unsubscribe_feed(&self, uri: &str) {
+        self.inner.feed_subscriptions.remove(uri);
+    }
+}
+
+/// The poller of a legacy session: runs while a feed is subscribed and the session lasts.
+async fn poll_subscriptions(inner: Weak<Inner>, peer: Peer<RoleServer>) {
+    let mut tick = tokio::time::interval(POLL_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        if peer.is_transport_closed() {
+            inner.feed_subscriptions.end();
+            return;
+        }
+        let Some(updated) = inner.feed_subscriptions.poll(&inner.store) else {
+            return;
+        };
+        drop(inner);
+        for uri in updated {
+            if let Err(e) = peer
+                .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                .await
+            {
+                tracing::debug!("resources/updated not sent: {e}");
+            }
+        }
+    }
+}
+
+/// The feed URIs a `subscriptions/listen` stream may watch: those among `requested` that name
+/// the feed and a persona that exists. `None` when there are none.
+pub fn listenable(store: &Store, requested: Option<&Vec<String>>) -> Option<Vec<String>> {
+    let uris: Vec<String> = requested?
+        .iter()
+        .filter(|uri| request(store, uri).is_some_and(|r| r.is_ok()))
+        .cloned()
+        .collect();
+    (!uris.is_empty()).then_some(uris)
+}
+
+/// The feeds one `subscriptions/listen` stream watches.
+pub struct ListenFeeds {
+    feeds: Vec<(String, Watched)>,
+}
+
+impl ListenFeeds {
+    pub fn start(store: &Store, accepted: &SubscriptionFilter) -> Self {
+        let feeds = accepted
+            .resource_subscriptions
+            .iter()
+            .flatten()
+            .filter_map(|uri| Some((uri.clone(), Watched::start(store, uri).ok()?)))
+            .collect();
+        Self { feeds }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.feeds.is_empty()
+    }
+
+    /// The watched URIs with news.
+    pub fn poll(&mut self, store: &Store) -> Vec<String> {
+        news(store, self.feeds.iter_mut().map(|(uri, w)| (&*uri, w)))
+    }
+}
