@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     acked_at: std::sync::Mutex<u64>,
     /// Memory feed URIs this (legacy) session subscribed to, polled while there are any.
     feed_subscriptions: memory_feed::watch::Subscriptions,
+    /// Where acknowledged 2026-07-28 feed subscriptions start (see memory_feed::watch).
+    feed_listen_starts: memory_feed::watch::ListenStarts,
 }
 
 /// The MCP handler. Cheap to clone; all clones share one store.
@@ -103,6 +105,7 @@ impl LlmGenServer {
                 changes: tokio::sync::watch::Sender::new(0),
                 acked_at: std::sync::Mutex::new(0),
                 feed_subscriptions: Default::default(),
+                feed_listen_starts: Default::default(),
             }),
             tool_router,
         }
@@ -268,15 +271,21 @@ impl ServerHandler for LlmGenServer {
     fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
         *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner()) = *self.inner.changes.borrow();
         let mut accepted = requested.clone();
-        accepted.resource_subscriptions =
-            memory_feed::watch::listenable(&self.inner.store, requested.resource_subscriptions.as_ref());
+        accepted.resource_subscriptions = self
+            .inner
+            .feed_listen_starts
+            .acknowledge(&self.inner.store, requested.resource_subscriptions.as_ref());
         Some(accepted)
     }
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
         let mut changes = self.inner.changes.subscribe();
         let mut seen = *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner());
-        let mut feeds = memory_feed::watch::ListenFeeds::start(&self.inner.store, context.accepted());
+        let mut feeds = memory_feed::watch::ListenFeeds::start(
+            &self.inner.store,
+            context.accepted(),
+            &self.inner.feed_listen_starts,
+        );
         let mut feed_poll = tokio::time::interval(memory_feed::watch::POLL_EVERY);
         feed_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -34,15 +34,19 @@ pub struct Watched {
 }
 
 impl Watched {
-    /// Starts watching `uri` from now; an error when it is not a feed URI it can read.
-    pub fn start(store: &Store, uri: &str) -> Result<Self, McpError> {
+    /// Starts watching `uri` after the change `from` (default: the newest now); an error when it
+    /// is not a feed URI it can read.
+    pub fn start(store: &Store, uri: &str, from: Option<i64>) -> Result<Self, McpError> {
         let (_, actor) = request(store, uri).unwrap_or_else(|| {
             Err(McpError::invalid_params(
                 format!("{uri} cannot be subscribed to: only the memory feed ({FEED}, with or without ?since=&asPersona=) sends updates."),
                 None,
             ))
         })?;
-        let seen = memory::latest_seq(store).map_err(|e| super::error(uri, e))?;
+        let seen = match from {
+            Some(seq) => seq,
+            None => memory::latest_seq(store).map_err(|e| super::error(uri, e))?,
+        };
         Ok(Self { actor, seen })
     }
 
@@ -139,7 +143,7 @@ impl LlmGenServer {
     /// `resources/subscribe`: watches a feed URI for `peer` (other URIs are refused: nothing
     /// else here changes without a list_changed notification).
     pub(crate) fn subscribe_feed(&self, uri: &str, peer: Peer<RoleServer>) -> Result<(), McpError> {
-        let watched = Watched::start(&self.inner.store, uri)?;
+        let watched = Watched::start(&self.inner.store, uri, None)?;
         if self.inner.feed_subscriptions.add(uri, watched) {
             tokio::spawn(poll_subscriptions(std::sync::Arc::downgrade(&self.inner), peer));
         }
@@ -178,15 +182,42 @@ async fn poll_subscriptions(inner: Weak<Inner>, peer: Peer<RoleServer>) {
     }
 }
 
-/// The feed URIs a `subscriptions/listen` stream may watch: those among `requested` that name
-/// the feed and a persona that exists. `None` when there are none.
-pub fn listenable(store: &Store, requested: Option<&Vec<String>>) -> Option<Vec<String>> {
-    let uris: Vec<String> = requested?
-        .iter()
-        .filter(|uri| request(store, uri).is_some_and(|r| r.is_ok()))
-        .cloned()
-        .collect();
-    (!uris.is_empty()).then_some(uris)
+/// Where the feed URIs of acknowledged `subscriptions/listen` streams start: the newest change
+/// when the stream was acknowledged. The SDK acknowledges before `listen` runs, and a change
+/// another process makes in between must still be announced.
+#[derive(Default)]
+pub struct ListenStarts(Mutex<HashMap<String, i64>>);
+
+impl ListenStarts {
+    fn starts(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The feed URIs a stream may watch: those among `requested` that name the feed and a
+    /// persona that exists, each recorded to start at the newest change now (or earlier, if an
+    /// acknowledged stream of the same URI has not started yet). `None` when there are none.
+    pub fn acknowledge(&self, store: &Store, requested: Option<&Vec<String>>) -> Option<Vec<String>> {
+        let uris: Vec<String> = requested?
+            .iter()
+            .filter(|uri| request(store, uri).is_some_and(|r| r.is_ok()))
+            .cloned()
+            .collect();
+        if uris.is_empty() {
+            return None;
+        }
+        if let Ok(latest) = memory::latest_seq(store) {
+            let mut starts = self.starts();
+            for uri in &uris {
+                let start = starts.entry(uri.clone()).or_insert(latest);
+                *start = (*start).min(latest);
+            }
+        }
+        Some(uris)
+    }
+
+    fn take(&self, uri: &str) -> Option<i64> {
+        self.starts().remove(uri)
+    }
 }
 
 /// The feeds one `subscriptions/listen` stream watches.
@@ -195,12 +226,16 @@ pub struct ListenFeeds {
 }
 
 impl ListenFeeds {
-    pub fn start(store: &Store, accepted: &SubscriptionFilter) -> Self {
+    /// Watches the feed URIs of `accepted`, each from where its acknowledgement left it.
+    pub fn start(store: &Store, accepted: &SubscriptionFilter, starts: &ListenStarts) -> Self {
         let feeds = accepted
             .resource_subscriptions
             .iter()
             .flatten()
-            .filter_map(|uri| Some((uri.clone(), Watched::start(store, uri).ok()?)))
+            .filter_map(|uri| {
+                let watched = Watched::start(store, uri, starts.take(uri)).ok()?;
+                Some((uri.clone(), watched))
+            })
             .collect();
         Self { feeds }
     }
