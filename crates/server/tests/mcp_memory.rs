@@ -80,8 +80,13 @@ async fn stored_notes_are_found_in_english_and_japanese() {
         json!({"action": "link", "id": tokyo, "to": bread, "relation": "snack"}),
     )
     .await;
-    let note = search(&client, json!({"action": "get", "id": tokyo})).await;
+    let note = search(&client, json!({"action": "get", "id": tokyo, "query": "unused"})).await;
     assert_eq!(note["content"], "昨日は東京タワーに行った");
+    assert_eq!(
+        notes(&note),
+        ["Ignored 'query': action 'get' does not use it."],
+        "a field the action does not read is named, not silently dropped"
+    );
     assert_eq!(note["links"][0]["id"], bread, "{note}");
     assert_eq!(note["links"][0]["relation"], "snack", "{note}");
 
@@ -162,7 +167,8 @@ async fn include_related_adds_linked_and_tag_sharing_notes_after_direct_hits() {
 /// Proves: a persona's private note is invisible to another persona in search and get (reported
 /// as not found, so its existence does not leak), while the user sees it; a shared note is
 /// readable but not writable by the other persona; an editable one is writable by it; only the
-/// owner deletes; an unknown asPersona is an error, not a silent fallback to the user.
+/// owner deletes; the owner filter tells the personas' notes from the user's own; an unknown
+/// asPersona is an error, not a silent fallback to the user.
 #[tokio::test]
 async fn permissions_keep_personas_apart() {
     let (data, home) = (temp_dir(), temp_dir());
@@ -209,6 +215,16 @@ async fn permissions_keep_personas_apart() {
     assert!(alice_sees.contains(&secret), "{alice_sees:?}");
     let user_sees = ids(&search(&client, json!({"query": "harbour"})).await);
     assert_eq!(user_sees.len(), 3, "the user sees everything: {user_sees:?}");
+    let users_own = create(&client, json!({"title": "Mine", "content": "harbour view"})).await;
+    assert_eq!(
+        ids(&search(&client, json!({"query": "harbour", "owner": "user"})).await),
+        [users_own]
+    );
+    let by_alice = ids(&search(&client, json!({"query": "harbour", "owner": "alice"})).await);
+    assert!(
+        by_alice.len() == 3 && !by_alice.contains(&users_own),
+        "{by_alice:?}"
+    );
 
     let refused = err(call(
         &client,
