@@ -249,3 +249,91 @@ impl ListenFeeds {
         news(store, self.feeds.iter_mut().map(|(uri, w)| (&*uri, w)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use llmgen_core::{
+        catalog,
+        catalog::personas::{NewPersona, Persona},
+        memory::{NewMemory, Permission},
+    };
+
+    use super::*;
+
+    fn store_with(personas: &[&str]) -> Store {
+        let store = Store::open_in_memory().expect("store");
+        for name in personas {
+            let persona = NewPersona {
+                name: name.to_string(),
+                system_prompt: "You help.".into(),
+                ..Default::default()
+            };
+            catalog::add::<Persona>(&store, persona).expect("persona");
+        }
+        store
+    }
+
+    fn note(store: &Store, by: &str, permission: Permission) -> i64 {
+        let new = NewMemory {
+            title: format!("{by}'s note"),
+            permission: Some(permission),
+            ..Default::default()
+        };
+        memory::create(store, &Actor::Persona(by.into()), new)
+            .expect("create")
+            .id
+    }
+
+    fn look(store: &Store, watched: &mut Watched) -> bool {
+        let latest = memory::latest_seq(store).expect("latest");
+        watched.has_news(store, latest).expect("poll")
+    }
+
+    /// Proves: a reader hears of a change it may read once, not of changes it may not read,
+    /// including a readable change behind more than a feed page of unreadable ones.
+    #[test]
+    fn news_is_what_the_reader_may_read_once() {
+        let store = store_with(&["alice", "bob"]);
+        let uri = format!("{FEED}?asPersona=bob");
+        let mut bob = Watched::start(&store, &uri, None).expect("watch");
+        assert!(!look(&store, &mut bob), "nothing yet");
+        note(&store, "alice", Permission::Private);
+        assert!(!look(&store, &mut bob), "alice's private note is not bob's news");
+        note(&store, "alice", Permission::Shared);
+        assert!(look(&store, &mut bob), "a shared note is");
+        assert!(!look(&store, &mut bob), "and only once");
+        for _ in 0..=FEED_PAGE {
+            note(&store, "alice", Permission::Private);
+        }
+        note(&store, "alice", Permission::Editable);
+        assert!(
+            look(&store, &mut bob),
+            "found behind a page of unreadable changes"
+        );
+    }
+
+    /// Proves: when the change table goes back (a restored older backup), the reader's mark
+    /// follows it, so the next change is news again instead of hiding below the old mark.
+    #[test]
+    fn a_change_table_that_went_back_is_followed() {
+        let store = store_with(&["alice"]);
+        let mut user = Watched::start(&store, FEED, Some(40)).expect("watch");
+        assert!(!look(&store, &mut user), "nothing was changed");
+        note(&store, "alice", Permission::Private);
+        assert!(look(&store, &mut user), "the user reads every note");
+    }
+
+    /// Proves: only feed URIs can be watched, and a persona that does not exist is refused.
+    #[test]
+    fn only_feed_uris_of_existing_personas_are_watched() {
+        let store = store_with(&[]);
+        let other = Watched::start(&store, "llmgen://status", None)
+            .err()
+            .expect("refused");
+        assert!(other.message.contains("only the memory feed"), "{other:?}");
+        let nobody = Watched::start(&store, &format!("{FEED}?asPersona=nobody"), None)
+            .err()
+            .expect("refused");
+        assert!(nobody.message.contains("nobody"), "{nobody:?}");
+    }
+}
