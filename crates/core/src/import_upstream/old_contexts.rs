@@ -5,7 +5,9 @@ use std::{collections::BTreeMap, path::Path};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 
-use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
+use super::{
+    ImportError, ImportItem, ItemKind, NameHere, free_name, imported, join_notes, sha256_hex, skipped,
+};
 use crate::{
     CoreError,
     catalog::{
@@ -103,15 +105,7 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
         source,
     };
     let conn = open_old_db(path).map_err(db_error)?;
-    let has_table = |name: &str| -> rusqlite::Result<bool> {
-        conn.query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [name],
-            |_| Ok(()),
-        )
-        .optional()
-        .map(|r| r.is_some())
-    };
+    let has_table = |name: &str| has_table(&conn, name);
     let mut db = OldContextDb {
         presets: Vec::new(),
         contexts: Vec::new(),
@@ -211,22 +205,55 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
     Ok(Some(db))
 }
 
-/// Imports every preset, then every context with its messages.
+/// Our persona for each old preset id that has one here (imported now or before, or one of our
+/// built-ins): the old shared memory names its owners by those ids.
+#[derive(Debug, Default)]
+pub(super) struct PersonaNames(BTreeMap<String, String>);
+
+impl PersonaNames {
+    /// Our persona's name for the old preset id `old_id`, when there is one.
+    pub(super) fn ours(&self, old_id: &str) -> Option<&str> {
+        self.0
+            .get(old_id)
+            .map(String::as_str)
+            .or_else(|| builtin_persona_for(old_id))
+    }
+}
+
+/// Imports every preset, then every context with its messages. Also returns which persona each
+/// old preset became.
 pub(super) fn import_all(
     tx: &Transaction<'_>,
     db: &OldContextDb,
     include_expired: bool,
-) -> crate::Result<Vec<ImportItem>> {
+) -> crate::Result<(Vec<ImportItem>, PersonaNames)> {
     let mut items = Vec::new();
+    let mut names = PersonaNames::default();
     for p in &db.presets {
-        items.push(import_persona(tx, p)?);
+        let (item, ours) = import_persona(tx, p)?;
+        items.push(item);
+        if let Some(ours) = ours {
+            names.0.insert(p.id.clone(), ours);
+        }
     }
     let now = timefmt::now_string();
     for c in &db.contexts {
         let messages = db.messages.get(&c.id).map_or(&[][..], Vec::as_slice);
         items.push(import_context(tx, c, messages, &now, include_expired)?);
     }
-    Ok(items)
+    Ok((items, names))
+}
+
+/// Whether an old database has the table `name` (a server that never stored such a thing may
+/// not have created it).
+pub(super) fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
 }
 
 /// Opens one of the old server's databases read-only, so its data stays exactly as it was.
@@ -281,7 +308,8 @@ fn looks_generated(id: &str) -> bool {
     id.chars().filter(char::is_ascii_digit).count() >= 6
 }
 
-fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<ImportItem> {
+/// Imports one preset; also returns the name of our persona that stands for it, if any.
+fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<(ImportItem, Option<String>)> {
     const KIND: ItemKind = ItemKind::Persona;
     let label = if old.name.is_empty() {
         old.id.clone()
@@ -289,18 +317,21 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
         old.name.clone()
     };
     let fingerprint = sha256_hex(&old.system_prompt, &old.personality);
-    if UPSTREAM_PERSONA_BUILTINS
+    if let Some((_, ours, _)) = UPSTREAM_PERSONA_BUILTINS
         .iter()
-        .any(|(id, _, hash)| *id == old.id && *hash == fingerprint)
+        .find(|(id, _, hash)| *id == old.id && *hash == fingerprint)
     {
-        return Ok(skipped(
-            KIND,
-            &label,
-            "the old server's built-in, unchanged: this app ships its own version",
+        return Ok((
+            skipped(
+                KIND,
+                &label,
+                "the old server's built-in, unchanged: this app ships its own version",
+            ),
+            Some((*ours).to_string()),
         ));
     }
     if !old.active {
-        return Ok(skipped(KIND, &label, "switched off in the old server"));
+        return Ok((skipped(KIND, &label, "switched off in the old server"), None));
     }
     let wanted = persona_name(old);
     let new = NewPersona {
@@ -315,15 +346,20 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
             && p.personality == new.personality
             && p.description == new.description
     };
-    let Some(name) = free_name(&wanted, |n| {
+    let name = match free_name(&wanted, |n| {
         catalog::get_in::<Persona>(tx, n).map(|p| p.map(|p| same(&p)))
-    })?
-    else {
-        return Ok(skipped(
-            KIND,
-            &label,
-            "already here: imported before, or identical to one of yours",
-        ));
+    })? {
+        NameHere::Free(name) => name,
+        NameHere::Same(here) => {
+            return Ok((
+                skipped(
+                    KIND,
+                    &label,
+                    "already here: imported before, or identical to one of yours",
+                ),
+                Some(here),
+            ));
+        }
     };
     let note = (name != wanted).then(|| format!("renamed: a different persona named '{wanted}' exists here"));
     match catalog::add_in::<Persona>(
@@ -333,15 +369,15 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
             ..new
         },
     ) {
-        Ok(()) => Ok(imported(KIND, &label, &name, note)),
-        Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
+        Ok(()) => Ok((imported(KIND, &label, &name, note), Some(name))),
+        Err(CoreError::Invalid(reason)) => Ok((skipped(KIND, &label, reason), None)),
         Err(e) => Err(e),
     }
 }
 
 /// An old timestamp (JavaScript ISO strings, or SQLite's `YYYY-MM-DD HH:MM:SS` in UTC) in our
 /// fixed-width form; `None` when it cannot be read.
-fn convert_time(old: &str) -> Option<String> {
+pub(super) fn convert_time(old: &str) -> Option<String> {
     use time::{
         OffsetDateTime, PrimitiveDateTime, format_description::well_known::Rfc3339,
         macros::format_description,

@@ -1,82 +1,182 @@
-//! The old server's `data/shared-memory.db`: kept aside, complete, in our data dir until this app
-//! has a memory of its own.
+//! The old server's `data/shared-memory.db`: its notes brought into our memory, each once, with
+//! their owner, permission and times. The file is only read.
+//!
+//! | Old column | Here |
+//! |---|---|
+//! | `title`, `content` | title, content (checked against the memory's limits) |
+//! | `owner_persona_id` | owner: the persona the import made of that preset, else the id as is |
+//! | `permission_level` | `public` → shared, `edit` → editable, anything else → private (noted) |
+//! | `created_at`, `updated_at` | the same times in our format |
+//! | `last_updated_by` | who the change feed says created the note |
+//! | `id` | the report's source (our notes have their own ids) |
 
-use std::{fs, path::Path};
+use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{
-    ImportError, ImportItem, ItemKind, KEPT_ASIDE_DIR, Outcome, SHARED_MEMORY_DB, old_contexts::open_old_db,
+    ImportError, ImportItem, ItemKind, imported, join_notes,
+    old_contexts::{PersonaNames, convert_time, has_table, open_old_db},
     skipped,
 };
-use crate::paths::DataDir;
+use crate::{
+    CoreError,
+    memory::{self, ImportedMemory, Permission},
+    timefmt,
+};
 
-/// Copies the old shared-memory database into our data dir (SQLite's backup API, so a copy taken
-/// while the old server writes is still consistent), to be imported once this app has a memory.
-pub(super) fn keep_aside(
-    data_dir: &DataDir,
-    dir: &Path,
-    dry_run: bool,
-) -> Result<Option<ImportItem>, ImportError> {
-    const KIND: ItemKind = ItemKind::SharedMemory;
-    let source = dir.join(SHARED_MEMORY_DB);
-    if !source.is_file() {
+const KIND: ItemKind = ItemKind::SharedMemory;
+
+/// One row of the old `shared_memories` table, as text (NULL reads as empty).
+pub(super) struct OldNote {
+    id: String,
+    title: String,
+    content: String,
+    owner: String,
+    permission: String,
+    created_at: String,
+    updated_at: String,
+    last_updated_by: String,
+}
+
+/// Every note of the old shared memory at `path`, oldest first; `None` when there is no such
+/// file. A file that is not the old server's database (not SQLite, or a `shared_memories` table
+/// without its columns) is an error, so that nothing is imported from it.
+pub(super) fn read_notes(path: &Path) -> Result<Option<Vec<OldNote>>, ImportError> {
+    if !path.is_file() {
         return Ok(None);
     }
-    let label = source.display().to_string();
-    let target_dir = data_dir.root().join(KEPT_ASIDE_DIR);
-    let target = target_dir.join("shared-memory.db");
-    if target.exists() {
-        return Ok(Some(skipped(
+    let db_error = |source| ImportError::OldDatabase {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = open_old_db(path).map_err(db_error)?;
+    // A server that never stored a note may not have created the table.
+    if !has_table(&conn, "shared_memories").map_err(db_error)? {
+        return Ok(Some(Vec::new()));
+    }
+    let text = |row: &rusqlite::Row<'_>, i: usize| -> String { row.get::<_, String>(i).unwrap_or_default() };
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, title, content, owner_persona_id, permission_level, created_at, updated_at,
+                    last_updated_by
+             FROM shared_memories ORDER BY created_at, rowid",
+        )
+        .map_err(db_error)?;
+    let notes = stmt
+        .query_map([], |row| {
+            Ok(OldNote {
+                id: text(row, 0),
+                title: text(row, 1),
+                content: text(row, 2),
+                owner: text(row, 3),
+                permission: text(row, 4),
+                created_at: text(row, 5),
+                updated_at: text(row, 6),
+                last_updated_by: text(row, 7),
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(db_error)?;
+    Ok(Some(notes))
+}
+
+/// Stores each note that is not here yet, in the import's transaction.
+pub(super) fn import_notes(
+    tx: &Transaction<'_>,
+    notes: &[OldNote],
+    personas: &PersonaNames,
+) -> crate::Result<Vec<ImportItem>> {
+    let now = timefmt::now_string();
+    notes
+        .iter()
+        .map(|note| import_note(tx, note, personas, &now))
+        .collect()
+}
+
+/// Our persona name for an old persona id (empty: the user).
+fn persona<'a>(personas: &'a PersonaNames, old_id: &'a str) -> Option<&'a str> {
+    let old_id = old_id.trim();
+    (!old_id.is_empty()).then(|| personas.ours(old_id).unwrap_or(old_id))
+}
+
+fn import_note(
+    tx: &Transaction<'_>,
+    old: &OldNote,
+    personas: &PersonaNames,
+    now: &str,
+) -> crate::Result<ImportItem> {
+    let label = format!("{} ({})", old.title, old.id);
+    let mut notes = Vec::new();
+    let owner = persona(personas, &old.owner);
+    if let Some(ours) = owner.filter(|o| *o != old.owner.trim()) {
+        notes.push(format!(
+            "owner '{}' is the persona '{ours}' here",
+            old.owner.trim()
+        ));
+    }
+    let permission = match old.permission.trim().to_ascii_lowercase().as_str() {
+        "public" => Permission::Shared,
+        "edit" => Permission::Editable,
+        other => {
+            notes.push(format!(
+                "permission '{other}' is not one the old server knew (public, edit): imported as private"
+            ));
+            Permission::Private
+        }
+    };
+    let created_at = convert_time(&old.created_at);
+    let updated_at = convert_time(&old.updated_at);
+    let already_here = match &created_at {
+        Some(created_at) => memory::imported_exists(tx, owner, &old.title, created_at)?,
+        // Without a creation time to tell it by, the same text by the same owner is the same note.
+        None => same_text_exists(tx, owner, &old.title, &old.content)?,
+    };
+    if already_here {
+        return Ok(skipped(
             KIND,
             &label,
-            format!("already kept aside at {}", target.display()),
-        )));
+            "already here: imported before (same owner, title and creation time)",
+        ));
     }
-    let db_error = |e| ImportError::OldDatabase {
-        path: source.clone(),
-        source: e,
+    let created_at = created_at.unwrap_or_else(|| {
+        notes.push(format!(
+            "creation time '{}' could not be read: set to the time of this import",
+            old.created_at
+        ));
+        now.to_string()
+    });
+    let updated_at = updated_at.unwrap_or_else(|| created_at.clone());
+    let note = ImportedMemory {
+        title: &old.title,
+        content: &old.content,
+        tags: Vec::new(),
+        owner,
+        permission,
+        created_at: &created_at,
+        updated_at: &updated_at,
+        actor: persona(personas, &old.last_updated_by),
     };
-    let from = open_old_db(&source).map_err(db_error)?;
-    let notes: i64 = from
-        .query_row("SELECT count(*) FROM shared_memories", [], |r| r.get(0))
-        .or_else(|e| match e {
-            // An empty file from a server that never stored a note has no table yet.
-            rusqlite::Error::SqliteFailure(..) => Ok(0),
-            e => Err(e),
-        })
-        .map_err(db_error)?;
-    let note = format!(
-        "{notes} shared note(s) kept aside at {} until this app has a memory of its own",
-        target.display()
-    );
-    let kept_aside = |note: String| ImportItem {
-        kind: KIND,
-        source: label.clone(),
-        name: Some(target.display().to_string()),
-        outcome: Outcome::Imported,
-        note: Some(note),
-        messages: None,
-    };
-    if dry_run {
-        return Ok(Some(kept_aside(note)));
+    match memory::insert_imported(tx, &note) {
+        Ok(id) => Ok(imported(KIND, &label, &id.to_string(), join_notes(notes))),
+        Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
+        Err(e) => Err(e),
     }
-    let keep_aside_error = |reason: String| ImportError::KeepAside {
-        path: target.clone(),
-        reason,
-    };
-    fs::create_dir_all(&target_dir).map_err(|e| keep_aside_error(e.to_string()))?;
-    let partial = target_dir.join(".shared-memory.db.partial");
-    let _ = fs::remove_file(&partial);
-    {
-        let mut to = Connection::open(&partial).map_err(|e| keep_aside_error(e.to_string()))?;
-        let backup =
-            rusqlite::backup::Backup::new(&from, &mut to).map_err(|e| keep_aside_error(e.to_string()))?;
-        backup
-            .run_to_completion(256, std::time::Duration::from_millis(20), None)
-            .map_err(|e| keep_aside_error(e.to_string()))?;
-    }
-    // Renamed only once complete: a crash leaves no half copy that the next run would skip.
-    fs::rename(&partial, &target).map_err(|e| keep_aside_error(e.to_string()))?;
-    Ok(Some(kept_aside(note)))
+}
+
+/// Whether a note with this owner, title and content is stored.
+fn same_text_exists(
+    tx: &Transaction<'_>,
+    owner: Option<&str>,
+    title: &str,
+    content: &str,
+) -> crate::Result<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM memories WHERE owner IS ?1 AND title = ?2 AND content = ?3",
+            params![owner, title.trim(), content],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

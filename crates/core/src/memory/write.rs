@@ -209,7 +209,6 @@ fn insert(tx: &Transaction<'_>, row: &Row<'_>, actor: Option<&str>) -> Result<i6
 
 /// A note brought over from the TypeScript server's shared memory, with its own times and the
 /// persona that last changed it as the feed's actor.
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) struct ImportedMemory<'a> {
     pub title: &'a str,
     pub content: &'a str,
@@ -223,7 +222,6 @@ pub(crate) struct ImportedMemory<'a> {
 
 /// Stores an imported note in the import's transaction (checked against the same limits as a new
 /// one; the caller reports a refused note). Returns the new id.
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -> Result<i64> {
     check_texts(note.title, note.content)?;
     let tags = clean_tags(&note.tags)?;
@@ -243,7 +241,6 @@ pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -
 }
 
 /// Whether a note with this owner, title and creation time is stored (an import run twice skips it).
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) fn imported_exists(
     tx: &Transaction<'_>,
     owner: Option<&str>,
