@@ -158,7 +158,12 @@ fn import_note(
         actor: persona(personas, &old.last_updated_by),
     };
     match memory::insert_imported(tx, &note) {
-        Ok(id) => Ok(imported(KIND, &label, &id.to_string(), join_notes(notes))),
+        Ok(id) => Ok(imported(
+            KIND,
+            &label,
+            &format!("memory #{id}"),
+            join_notes(notes),
+        )),
         Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
         Err(e) => Err(e),
     }
@@ -179,4 +184,79 @@ fn same_text_exists(
         )
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::{ImportOptions, Outcome, import_upstream};
+    use super::*;
+    use crate::{Store, memory::Actor, paths::DataDir};
+
+    fn old_shared_memory(path: &Path) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        Connection::open(path)
+            .expect("old db")
+            .execute_batch(
+                "CREATE TABLE shared_memories (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL,
+                   owner_persona_id TEXT NOT NULL, permission_level TEXT NOT NULL DEFAULT 'edit',
+                   created_at TEXT NOT NULL DEFAULT (datetime('now')), updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+                   last_updated_by TEXT NOT NULL);
+                 INSERT INTO shared_memories VALUES ('m1', 'Packing list', 'Umbrella and a warm coat', 'search_key_advisor',
+                   'edit', '2025-09-01 08:00:00', '2025-09-01 08:00:00', 'search_key_advisor');
+                 INSERT INTO shared_memories VALUES ('m2', 'Undated', 'No time on this one', '', 'public', 'soon', 'later', '');",
+            )
+            .expect("notes");
+    }
+
+    /// Proves: the copy an earlier version kept aside in the data dir is imported when the old
+    /// folder no longer holds the file; the notes are found by search; a built-in preset id names
+    /// our built-in persona; a note without a readable time is still imported once only.
+    #[test]
+    fn notes_kept_aside_by_an_earlier_version_come_in_once() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (old, data) = (tmp.path().join("old"), DataDir::at(tmp.path().join("data")));
+        std::fs::create_dir_all(old.join("templates")).expect("mkdir");
+        std::fs::write(old.join("templates/templates.json"), "[]").expect("templates");
+        old_shared_memory(&data.root().join(super::super::KEPT_ASIDE_DB));
+        let store = Store::open(&data).expect("store");
+
+        let report = import_upstream(&store, &data, &old, ImportOptions::default()).expect("import");
+        assert_eq!(
+            report.count(ItemKind::SharedMemory, Outcome::Imported),
+            2,
+            "{report:#?}"
+        );
+        let query = memory::SearchQuery {
+            text: "umbrella".into(),
+            ..Default::default()
+        };
+        let hits = memory::search(&store, &Actor::User, &query)
+            .expect("search")
+            .results;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].owner.as_deref(), Some("search-key-advisor"));
+        assert_eq!(hits[0].permission, Permission::Editable);
+        let undated = report
+            .items
+            .iter()
+            .find(|i| i.source.starts_with("Undated"))
+            .expect("undated item");
+        assert!(
+            undated
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("'soon' could not be read")),
+            "{undated:?}"
+        );
+
+        let again = import_upstream(&store, &data, &old, ImportOptions::default()).expect("again");
+        assert_eq!(
+            again.count(ItemKind::SharedMemory, Outcome::Skipped),
+            2,
+            "{again:#?}"
+        );
+        assert_eq!(memory::count(&store).expect("count"), 2);
+    }
 }
