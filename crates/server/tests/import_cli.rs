@@ -153,8 +153,8 @@ fn old_server_folder(dir: &Path) {
 
     fs::create_dir_all(dir.join("data")).expect("mkdir data");
     let shared = Connection::open(dir.join("data/shared-memory.db")).expect("shared db");
-    // The old server's own schema; its notes name their owner by preset id, and its times are
-    // SQLite's datetime('now') or JavaScript ISO strings.
+    // The old server's own schema; its notes name their owner by persona id (here an old
+    // built-in's), and its times are SQLite's datetime('now') or JavaScript ISO strings.
     shared
         .execute_batch(
             "CREATE TABLE shared_memories (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL,
@@ -162,7 +162,7 @@ fn old_server_folder(dir: &Path) {
                created_at TEXT NOT NULL DEFAULT (datetime('now')), updated_at TEXT NOT NULL DEFAULT (datetime('now')),
                last_updated_by TEXT NOT NULL);
              INSERT INTO shared_memories VALUES ('memory-1', 'Kyoto tips', 'Buy a bus pass at the station',
-               'preset-1754042400000-k3j9x', 'public', '2025-08-01 10:00:00', '2025-08-02T09:30:00.000Z', 'calm_counselor');
+               'calm_counselor', 'public', '2025-08-01 10:00:00', '2025-08-02T09:30:00.000Z', 'search_key_advisor');
              INSERT INTO shared_memories (id, title, content, owner_persona_id, last_updated_by)
                VALUES ('memory-2', 'Budget', '2000 EUR for the trip', 'p', 'p');
              INSERT INTO shared_memories VALUES ('memory-3', '東京の宿', '東京駅の近くに泊まる', 'p', 'secret',
@@ -326,9 +326,9 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
         "{expired}"
     );
 
-    // Shared notes come into the memory and are found by search: the owner named by an old
-    // preset id is the persona its import made, the permissions map, the times keep their
-    // moment, whoever last changed a note is the feed's actor of its creation.
+    // Shared notes come into the memory and are found by search: an old built-in's id names our
+    // built-in, the permissions map, the times keep their moment, whoever last changed a note is
+    // the feed's actor of its creation.
     assert_eq!(
         item(&report, "shared-memory", "Kyoto tips")["outcome"],
         "imported"
@@ -337,7 +337,7 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
     assert_eq!(kyoto.len(), 1, "{kyoto:?}");
     let kyoto = memory::get(&store, &Actor::User, kyoto[0].id).expect("get");
     assert_eq!(kyoto.title, "Kyoto tips");
-    assert_eq!(kyoto.owner.as_deref(), Some("travel-planner"));
+    assert_eq!(kyoto.owner.as_deref(), Some("calm-counselor"));
     assert_eq!(kyoto.permission, Permission::Shared);
     assert_eq!(
         (kyoto.created_at.as_str(), kyoto.updated_at.as_str()),
@@ -349,7 +349,12 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
         .iter()
         .find(|c| c.memory_id == kyoto.id)
         .expect("a change for the imported note");
-    assert_eq!(created.actor.as_deref(), Some("calm-counselor"));
+    assert_eq!(created.actor.as_deref(), Some("search-key-advisor"));
+    assert_eq!(
+        memory::id_of_imported(&store, "memory-1").expect("old id"),
+        Some(kyoto.id),
+        "the note keeps the old server's id"
+    );
     let budget = &found(&store, "EUR")[0];
     assert_eq!(
         (budget.owner.as_deref(), budget.permission),

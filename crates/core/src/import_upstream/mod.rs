@@ -173,14 +173,11 @@ pub fn import_upstream(
         for t in &old_templates {
             items.push(old_templates::import_template(tx, t)?);
         }
-        let mut personas = old_contexts::PersonaNames::default();
         if let Some(db) = &old_db {
-            let (contexts, names) = old_contexts::import_all(tx, db, options.include_expired)?;
-            items.extend(contexts);
-            personas = names;
+            items.extend(old_contexts::import_all(tx, db, options.include_expired)?);
         }
         if let Some(notes) = &old_notes {
-            items.extend(shared_memory::import_notes(tx, notes, &personas)?);
+            items.extend(shared_memory::import_notes(tx, notes)?);
         }
         Ok(items)
     };
@@ -237,28 +234,27 @@ pub(super) fn skipped(kind: ItemKind, source: &str, note: impl Into<String>) -> 
     }
 }
 
-/// Where an imported item goes: a free name, or the name of an item here with the same content
-/// (imported before, or identical to one of the user's).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum NameHere {
-    Free(String),
-    Same(String),
-}
-
-/// Our name for an imported item: its own name when free, else `NAME-upstream`; `Same` when an
-/// item with the same content already holds one of those names. `probe` tells for a name
-/// whether it is taken and, if so, whether by the same content.
+/// Our name for an imported item: its own name when free, else `NAME-upstream`. `None` when an
+/// item with the same content already holds one of those names (imported before). `probe`
+/// tells for a name whether it is taken and, if so, whether by the same content.
 pub(super) fn free_name(
     wanted: &str,
     mut probe: impl FnMut(&str) -> crate::Result<Option<bool>>,
-) -> crate::Result<NameHere> {
+) -> crate::Result<Option<String>> {
     let renamed = format!("{wanted}{RENAMED_SUFFIX}");
-    // After both names, numbered ones: when both hold something else, this stays idempotent too.
-    let numbered = (2..100).map(|n| format!("{wanted}{RENAMED_SUFFIX}-{n}"));
-    for candidate in [wanted.to_string(), renamed].into_iter().chain(numbered) {
+    for candidate in [wanted.to_string(), renamed] {
         match probe(&candidate)? {
-            None => return Ok(NameHere::Free(candidate)),
-            Some(true) => return Ok(NameHere::Same(candidate)),
+            None => return Ok(Some(candidate)),
+            Some(true) => return Ok(None),
+            Some(false) => {}
+        }
+    }
+    // Both names hold something else: a third, numbered name keeps this idempotent too.
+    for n in 2..100 {
+        let candidate = format!("{wanted}{RENAMED_SUFFIX}-{n}");
+        match probe(&candidate)? {
+            None => return Ok(Some(candidate)),
+            Some(true) => return Ok(None),
             Some(false) => {}
         }
     }

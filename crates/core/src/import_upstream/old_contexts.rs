@@ -5,9 +5,7 @@ use std::{collections::BTreeMap, path::Path};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
 
-use super::{
-    ImportError, ImportItem, ItemKind, NameHere, free_name, imported, join_notes, sha256_hex, skipped,
-};
+use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
     catalog::{
@@ -205,43 +203,22 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
     Ok(Some(db))
 }
 
-/// Our persona for each old preset id that has one here (imported now or before, or one of our
-/// built-ins): the old shared memory names its owners by those ids.
-#[derive(Debug, Default)]
-pub(super) struct PersonaNames(BTreeMap<String, String>);
-
-impl PersonaNames {
-    /// Our persona's name for the old preset id `old_id`, when there is one.
-    pub(super) fn ours(&self, old_id: &str) -> Option<&str> {
-        self.0
-            .get(old_id)
-            .map(String::as_str)
-            .or_else(|| builtin_persona_for(old_id))
-    }
-}
-
-/// Imports every preset, then every context with its messages. Also returns which persona each
-/// old preset became.
+/// Imports every preset, then every context with its messages.
 pub(super) fn import_all(
     tx: &Transaction<'_>,
     db: &OldContextDb,
     include_expired: bool,
-) -> crate::Result<(Vec<ImportItem>, PersonaNames)> {
+) -> crate::Result<Vec<ImportItem>> {
     let mut items = Vec::new();
-    let mut names = PersonaNames::default();
     for p in &db.presets {
-        let (item, ours) = import_persona(tx, p)?;
-        items.push(item);
-        if let Some(ours) = ours {
-            names.0.insert(p.id.clone(), ours);
-        }
+        items.push(import_persona(tx, p)?);
     }
     let now = timefmt::now_string();
     for c in &db.contexts {
         let messages = db.messages.get(&c.id).map_or(&[][..], Vec::as_slice);
         items.push(import_context(tx, c, messages, &now, include_expired)?);
     }
-    Ok((items, names))
+    Ok(items)
 }
 
 /// Whether an old database has the table `name` (a server that never stored such a thing may
@@ -308,8 +285,7 @@ fn looks_generated(id: &str) -> bool {
     id.chars().filter(char::is_ascii_digit).count() >= 6
 }
 
-/// Imports one preset; also returns the name of our persona that stands for it, if any.
-fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<(ImportItem, Option<String>)> {
+fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<ImportItem> {
     const KIND: ItemKind = ItemKind::Persona;
     let label = if old.name.is_empty() {
         old.id.clone()
@@ -317,21 +293,18 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<(Impor
         old.name.clone()
     };
     let fingerprint = sha256_hex(&old.system_prompt, &old.personality);
-    if let Some((_, ours, _)) = UPSTREAM_PERSONA_BUILTINS
+    if UPSTREAM_PERSONA_BUILTINS
         .iter()
-        .find(|(id, _, hash)| *id == old.id && *hash == fingerprint)
+        .any(|(id, _, hash)| *id == old.id && *hash == fingerprint)
     {
-        return Ok((
-            skipped(
-                KIND,
-                &label,
-                "the old server's built-in, unchanged: this app ships its own version",
-            ),
-            Some((*ours).to_string()),
+        return Ok(skipped(
+            KIND,
+            &label,
+            "the old server's built-in, unchanged: this app ships its own version",
         ));
     }
     if !old.active {
-        return Ok((skipped(KIND, &label, "switched off in the old server"), None));
+        return Ok(skipped(KIND, &label, "switched off in the old server"));
     }
     let wanted = persona_name(old);
     let new = NewPersona {
@@ -346,20 +319,15 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<(Impor
             && p.personality == new.personality
             && p.description == new.description
     };
-    let name = match free_name(&wanted, |n| {
+    let Some(name) = free_name(&wanted, |n| {
         catalog::get_in::<Persona>(tx, n).map(|p| p.map(|p| same(&p)))
-    })? {
-        NameHere::Free(name) => name,
-        NameHere::Same(here) => {
-            return Ok((
-                skipped(
-                    KIND,
-                    &label,
-                    "already here: imported before, or identical to one of yours",
-                ),
-                Some(here),
-            ));
-        }
+    })?
+    else {
+        return Ok(skipped(
+            KIND,
+            &label,
+            "already here: imported before, or identical to one of yours",
+        ));
     };
     let note = (name != wanted).then(|| format!("renamed: a different persona named '{wanted}' exists here"));
     match catalog::add_in::<Persona>(
@@ -369,8 +337,8 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<(Impor
             ..new
         },
     ) {
-        Ok(()) => Ok((imported(KIND, &label, &name, note), Some(name))),
-        Err(CoreError::Invalid(reason)) => Ok((skipped(KIND, &label, reason), None)),
+        Ok(()) => Ok(imported(KIND, &label, &name, note)),
+        Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
         Err(e) => Err(e),
     }
 }

@@ -5,9 +5,7 @@ use std::{collections::BTreeMap, fs, path::Path};
 use rusqlite::Transaction;
 use serde::Deserialize;
 
-use super::{
-    ImportError, ImportItem, ItemKind, NameHere, free_name, imported, join_notes, sha256_hex, skipped,
-};
+use super::{ImportError, ImportItem, ItemKind, free_name, imported, join_notes, sha256_hex, skipped};
 use crate::{
     CoreError,
     catalog::{
@@ -152,7 +150,7 @@ pub(super) fn import_template(tx: &Transaction<'_>, entry: &OldTemplateEntry) ->
             && t.user_message == new.user_message
             && t.parameters == new.parameters
     };
-    let NameHere::Free(name) = free_name(&old.name, |n| {
+    let Some(name) = free_name(&old.name, |n| {
         catalog::get_in::<Template>(tx, n).map(|t| t.map(|t| same(&t)))
     })?
     else {

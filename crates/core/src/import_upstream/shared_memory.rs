@@ -4,19 +4,19 @@
 //! | Old column | Here |
 //! |---|---|
 //! | `title`, `content` | title, content (checked against the memory's limits) |
-//! | `owner_persona_id` | owner: the persona the import made of that preset, else the id as is |
+//! | `owner_persona_id` | owner: our built-in for an old built-in's id, else the id as it was |
 //! | `permission_level` | `public` → shared, `edit` → editable, anything else → private (noted) |
 //! | `created_at`, `updated_at` | the same times in our format |
-//! | `last_updated_by` | who the change feed says created the note |
-//! | `id` | the report's source (our notes have their own ids) |
+//! | `last_updated_by` | who the change feed says created the note (mapped like the owner) |
+//! | `id` | kept with the note: a second import skips it, old calls find it |
 
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::Transaction;
 
 use super::{
-    ImportError, ImportItem, ItemKind, imported, join_notes,
-    old_contexts::{PersonaNames, convert_time, has_table, open_old_db},
+    ImportError, ImportItem, ItemKind, builtin_persona_for, imported, join_notes,
+    old_contexts::{convert_time, has_table, open_old_db},
     skipped,
 };
 use crate::{
@@ -82,33 +82,28 @@ pub(super) fn read_notes(path: &Path) -> Result<Option<Vec<OldNote>>, ImportErro
 }
 
 /// Stores each note that is not here yet, in the import's transaction.
-pub(super) fn import_notes(
-    tx: &Transaction<'_>,
-    notes: &[OldNote],
-    personas: &PersonaNames,
-) -> crate::Result<Vec<ImportItem>> {
+pub(super) fn import_notes(tx: &Transaction<'_>, notes: &[OldNote]) -> crate::Result<Vec<ImportItem>> {
     let now = timefmt::now_string();
-    notes
-        .iter()
-        .map(|note| import_note(tx, note, personas, &now))
-        .collect()
+    notes.iter().map(|note| import_note(tx, note, &now)).collect()
 }
 
-/// Our persona name for an old persona id (empty: the user).
-fn persona<'a>(personas: &'a PersonaNames, old_id: &'a str) -> Option<&'a str> {
+/// Our persona name for an old persona id (empty: the user): the same rule as the old server's
+/// shared-memory tools here, so a call written for it names the same owner.
+fn persona(old_id: &str) -> Option<&str> {
     let old_id = old_id.trim();
-    (!old_id.is_empty()).then(|| personas.ours(old_id).unwrap_or(old_id))
+    (!old_id.is_empty()).then(|| builtin_persona_for(old_id).unwrap_or(old_id))
 }
 
-fn import_note(
-    tx: &Transaction<'_>,
-    old: &OldNote,
-    personas: &PersonaNames,
-    now: &str,
-) -> crate::Result<ImportItem> {
+fn import_note(tx: &Transaction<'_>, old: &OldNote, now: &str) -> crate::Result<ImportItem> {
     let label = format!("{} ({})", old.title, old.id);
+    if old.id.trim().is_empty() {
+        return Ok(skipped(KIND, &old.title, "has no id in the old database"));
+    }
+    if memory::imported_exists(tx, &old.id)? {
+        return Ok(skipped(KIND, &label, "already here: imported before"));
+    }
     let mut notes = Vec::new();
-    let owner = persona(personas, &old.owner);
+    let owner = persona(&old.owner);
     if let Some(ours) = owner.filter(|o| *o != old.owner.trim()) {
         notes.push(format!(
             "owner '{}' is the persona '{ours}' here",
@@ -125,21 +120,8 @@ fn import_note(
             Permission::Private
         }
     };
-    let created_at = convert_time(&old.created_at);
     let updated_at = convert_time(&old.updated_at);
-    let already_here = match &created_at {
-        Some(created_at) => memory::imported_exists(tx, owner, &old.title, created_at)?,
-        // Without a creation time to tell it by, the same text by the same owner is the same note.
-        None => same_text_exists(tx, owner, &old.title, &old.content)?,
-    };
-    if already_here {
-        return Ok(skipped(
-            KIND,
-            &label,
-            "already here: imported before (same owner, title and creation time)",
-        ));
-    }
-    let created_at = created_at.unwrap_or_else(|| {
+    let created_at = convert_time(&old.created_at).unwrap_or_else(|| {
         notes.push(format!(
             "creation time '{}' could not be read: set to the time of this import",
             old.created_at
@@ -155,7 +137,8 @@ fn import_note(
         permission,
         created_at: &created_at,
         updated_at: &updated_at,
-        actor: persona(personas, &old.last_updated_by),
+        actor: persona(&old.last_updated_by),
+        old_id: &old.id,
     };
     match memory::insert_imported(tx, &note) {
         Ok(id) => Ok(imported(
@@ -167,23 +150,6 @@ fn import_note(
         Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
         Err(e) => Err(e),
     }
-}
-
-/// Whether a note with this owner, title and content is stored.
-fn same_text_exists(
-    tx: &Transaction<'_>,
-    owner: Option<&str>,
-    title: &str,
-    content: &str,
-) -> crate::Result<bool> {
-    Ok(tx
-        .query_row(
-            "SELECT 1 FROM memories WHERE owner IS ?1 AND title = ?2 AND content = ?3",
-            params![owner, title.trim(), content],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
 
 #[cfg(test)]
@@ -212,7 +178,7 @@ mod tests {
 
     /// Proves: the copy an earlier version kept aside in the data dir is imported when the old
     /// folder no longer holds the file; the notes are found by search; a built-in preset id names
-    /// our built-in persona; a note without a readable time is still imported once only.
+    /// our built-in persona; a note without a readable time is still imported, once only.
     #[test]
     fn notes_kept_aside_by_an_earlier_version_come_in_once() {
         let tmp = tempfile::tempdir().expect("tmp");
