@@ -120,7 +120,6 @@ fn import_note(tx: &Transaction<'_>, old: &OldNote, now: &str) -> crate::Result<
             Permission::Private
         }
     };
-    let updated_at = convert_time(&old.updated_at);
     let created_at = convert_time(&old.created_at).unwrap_or_else(|| {
         notes.push(format!(
             "creation time '{}' could not be read: set to the time of this import",
@@ -128,7 +127,7 @@ fn import_note(tx: &Transaction<'_>, old: &OldNote, now: &str) -> crate::Result<
         ));
         now.to_string()
     });
-    let updated_at = updated_at.unwrap_or_else(|| created_at.clone());
+    let updated_at = convert_time(&old.updated_at).unwrap_or_else(|| created_at.clone());
     let note = ImportedMemory {
         title: &old.title,
         content: &old.content,
