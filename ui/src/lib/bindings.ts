@@ -518,6 +518,7 @@ export type Counts = {
 	personas: number,
 	contexts: number,
 	messages: number,
+	memories: number,
 };
 
 /**  One provider's direct calls on one day (every model, every outcome). */
