@@ -11,7 +11,10 @@ CREATE TABLE memories (
     owner       TEXT,
     permission  TEXT NOT NULL CHECK (permission IN ('private', 'shared', 'editable')),
     created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+    updated_at  TEXT NOT NULL,
+    -- The id the note had in the TypeScript server's shared memory, when it was imported from
+    -- there: calls written for that server keep naming notes by it.
+    imported_id TEXT UNIQUE
 ) STRICT;
 CREATE INDEX memories_by_update ON memories (updated_at);
 CREATE INDEX memories_by_owner ON memories (owner, updated_at);

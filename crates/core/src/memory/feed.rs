@@ -81,9 +81,25 @@ pub fn latest_seq(store: &Store) -> Result<i64> {
     })
 }
 
-/// The changes after `since` that `actor` may read, oldest first, at most `limit`
-/// (default [`limits::MEMORY_FEED_DEFAULT`], at most [`limits::MEMORY_FEED_MAX`]).
-pub fn feed(store: &Store, actor: &Actor, since: i64, limit: Option<u32>) -> Result<FeedPage> {
+/// The newest `limit` changes `actor` may read, newest first (for a "recent changes" list; a
+/// reader that follows the feed uses [`feed`] and its cursor instead).
+pub fn recent_changes(store: &Store, actor: &Actor, limit: Option<u32>) -> Result<Vec<Change>> {
+    let limit = check_limit(limit)?;
+    store.read(|conn| {
+        let (visible, values) = visible_to(actor);
+        let sql = format!(
+            "SELECT seq, memory_id, action, actor, title, at FROM memory_changes
+             WHERE {visible} ORDER BY seq DESC LIMIT {limit}"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let changes = statement
+            .query_map(params_from_iter(values), change_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(changes)
+    })
+}
+
+fn check_limit(limit: Option<u32>) -> Result<u32> {
     let limit = limit.unwrap_or(limits::MEMORY_FEED_DEFAULT);
     if limit == 0 || limit > limits::MEMORY_FEED_MAX {
         return Err(CoreError::invalid(format!(
@@ -91,38 +107,51 @@ pub fn feed(store: &Store, actor: &Actor, since: i64, limit: Option<u32>) -> Res
             limits::MEMORY_FEED_MAX
         )));
     }
+    Ok(limit)
+}
+
+/// The condition on `memory_changes` rows that `actor` may read, with its parameters (`?1`).
+fn visible_to(actor: &Actor) -> (&'static str, Vec<Value>) {
+    match actor.persona() {
+        None => ("1", Vec::new()),
+        Some(name) => (
+            "(owner = ?1 OR permission != 'private')",
+            vec![Value::Text(name.to_string())],
+        ),
+    }
+}
+
+fn change_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
+    Ok(Change {
+        seq: r.get(0)?,
+        memory_id: r.get(1)?,
+        action: ChangeAction::parse(&r.get::<_, String>(2)?),
+        actor: r.get(3)?,
+        title: r.get(4)?,
+        at: r.get(5)?,
+    })
+}
+
+/// The changes after `since` that `actor` may read, oldest first, at most `limit`
+/// (default [`limits::MEMORY_FEED_DEFAULT`], at most [`limits::MEMORY_FEED_MAX`]).
+pub fn feed(store: &Store, actor: &Actor, since: i64, limit: Option<u32>) -> Result<FeedPage> {
+    let limit = check_limit(limit)?;
     let since = since.max(0);
     store.read(|conn| {
         // One snapshot for the page and the end of the feed: a change committed by another
         // process between the two reads would otherwise be skipped by `next_since`.
         let snapshot = conn.unchecked_transaction()?;
         let conn: &rusqlite::Connection = &snapshot;
-        let mut values = vec![Value::Integer(since)];
-        let visible = match actor.persona() {
-            None => "1",
-            Some(name) => {
-                values.push(Value::Text(name.to_string()));
-                "(owner = ?2 OR permission != 'private')"
-            }
-        };
-        values.push(Value::Integer(i64::from(limit)));
-        let limit_param = values.len();
+        let (visible, mut values) = visible_to(actor);
+        values.push(Value::Integer(since));
+        let since_param = values.len();
         let sql = format!(
             "SELECT seq, memory_id, action, actor, title, at FROM memory_changes
-             WHERE seq > ?1 AND {visible} ORDER BY seq LIMIT ?{limit_param}"
+             WHERE seq > ?{since_param} AND {visible} ORDER BY seq LIMIT {limit}"
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let changes = statement
-            .query_map(params_from_iter(values), |r| {
-                Ok(Change {
-                    seq: r.get(0)?,
-                    memory_id: r.get(1)?,
-                    action: ChangeAction::parse(&r.get::<_, String>(2)?),
-                    actor: r.get(3)?,
-                    title: r.get(4)?,
-                    at: r.get(5)?,
-                })
-            })?
+            .query_map(params_from_iter(values), change_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let next_since = if changes.len() == limit as usize {
             changes.last().map_or(since, |c| c.seq)

@@ -465,3 +465,38 @@ fn export_holds_what_the_actor_may_read() {
     );
     assert!(!markdown.contains("Secret"), "{markdown}");
 }
+
+/// An imported note keeps its times and the old server's id, by which calls written for that
+/// server still find it; the same old id cannot be imported twice.
+#[test]
+fn imported_notes_keep_their_old_id() {
+    let store = store_with_personas();
+    let old = write::ImportedMemory {
+        title: "Kyoto tips",
+        content: "Buy a bus pass",
+        tags: Vec::new(),
+        owner: Some("p"),
+        permission: Permission::Editable,
+        created_at: "2025-08-01T10:00:00.000000Z",
+        updated_at: "2025-08-02T10:00:00.000000Z",
+        actor: Some("p"),
+        old_id: "4f1c-old",
+    };
+    let id = store.write(|tx| insert_imported(tx, &old)).expect("import");
+    assert!(store.write(|tx| imported_exists(tx, "4f1c-old")).expect("exists"));
+    assert_eq!(id_of_imported(&store, "4f1c-old").expect("lookup"), Some(id));
+    assert_eq!(id_of_imported(&store, "other").expect("lookup"), None);
+    let note = get(&store, &Actor::User, id).expect("get");
+    assert_eq!(
+        (note.created_at.as_str(), note.owner.as_deref()),
+        ("2025-08-01T10:00:00.000000Z", Some("p"))
+    );
+    assert!(
+        store.write(|tx| insert_imported(tx, &old)).is_err(),
+        "the same old note twice"
+    );
+    assert_eq!(
+        ids(&search(&store, &Actor::User, &text("bus")).expect("search")),
+        vec![id]
+    );
+}

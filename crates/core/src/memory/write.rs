@@ -219,15 +219,18 @@ pub(crate) struct ImportedMemory<'a> {
     pub created_at: &'a str,
     pub updated_at: &'a str,
     pub actor: Option<&'a str>,
+    /// The note's id in the old server, kept so calls written for it still find the note.
+    pub old_id: &'a str,
 }
 
 /// Stores an imported note in the import's transaction (checked against the same limits as a new
-/// one; the caller reports a refused note). Returns the new id.
+/// one; the caller reports a refused note). Returns the new id. Import each old note once: a
+/// second note with the same `old_id` is refused by the database (see [`imported_exists`]).
 #[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -> Result<i64> {
     check_texts(note.title, note.content)?;
     let tags = clean_tags(&note.tags)?;
-    insert(
+    let id = insert(
         tx,
         &Row {
             title: note.title.trim(),
@@ -239,25 +242,35 @@ pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -
             updated_at: note.updated_at,
         },
         note.actor,
-    )
+    )?;
+    tx.execute(
+        "UPDATE memories SET imported_id = ?2 WHERE id = ?1",
+        params![id, note.old_id],
+    )?;
+    Ok(id)
 }
 
-/// Whether a note with this owner, title and creation time is stored (an import run twice skips it).
+/// Whether the old server's note `old_id` was imported already (an import run twice skips it).
 #[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
-pub(crate) fn imported_exists(
-    tx: &Transaction<'_>,
-    owner: Option<&str>,
-    title: &str,
-    created_at: &str,
-) -> Result<bool> {
+pub(crate) fn imported_exists(tx: &Transaction<'_>, old_id: &str) -> Result<bool> {
     Ok(tx
-        .query_row(
-            "SELECT 1 FROM memories WHERE owner IS ?1 AND title = ?2 AND created_at = ?3",
-            params![owner, title.trim(), created_at],
-            |_| Ok(()),
-        )
+        .query_row("SELECT 1 FROM memories WHERE imported_id = ?1", [old_id], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
+}
+
+/// Our id of the note that had id `old_id` in the TypeScript server's shared memory, if it was
+/// imported (calls written for that server name notes by their old ids).
+pub fn id_of_imported(store: &Store, old_id: &str) -> Result<Option<i64>> {
+    store.read(|conn| {
+        Ok(conn
+            .query_row("SELECT id FROM memories WHERE imported_id = ?1", [old_id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    })
 }
 
 /// Changes a note's title, content, tags or permission (the permission only by its owner).
