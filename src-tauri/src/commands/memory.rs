@@ -122,13 +122,11 @@ fn unlink_in(store: &Store, from: i64, to: i64, relation: Option<&str>) -> Resul
     Ok(memory::unlink(store, &ACTOR, from, to, relation)?)
 }
 
-/// The newest `limit` changes, newest first (the feed is read from a cursor, oldest first: the
-/// cursor here is `limit` changes before the newest).
 fn recent_in(store: &Store, limit: Option<u32>) -> Result<Vec<MemoryChange>, IpcError> {
-    let latest = memory::latest_seq(store)?;
-    let since = latest.saturating_sub(i64::from(limit.unwrap_or(20))).max(0);
-    let page = memory::feed(store, &ACTOR, since, limit)?;
-    Ok(page.changes.into_iter().rev().map(MemoryChange::from).collect())
+    Ok(memory::recent_changes(store, &ACTOR, limit)?
+        .into_iter()
+        .map(MemoryChange::from)
+        .collect())
 }
 
 /// Searches the notes (memory-search `search`): words, tags, owner, paging, related notes.
