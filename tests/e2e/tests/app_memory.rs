@@ -9,7 +9,7 @@ mod support;
 use fantoccini::{Client, Locator};
 use llmgen_core::{
     Store,
-    memory::{self, Actor, SearchQuery},
+    memory::{self, Actor, NewMemory, SearchQuery},
 };
 use support::{
     app, axe,
@@ -28,15 +28,18 @@ const RELATION: &str = "checklist for";
 /// A note made with the form in Japanese.
 const KYOTO_TITLE: &str = "京都の週末";
 const KYOTO_TEXT: &str = "東京から新幹線で二時間。紅葉を見に行く。";
+/// A note a built-in persona stores from outside the window.
+const PERSONA: &str = "rational-advisor";
+const FROM_AI_APP: &str = "Stored by an AI app";
 
 /// Proves, through what a user sees and what lands in the store: a note typed into the form is
 /// stored as typed (Japanese too); a link made from one note shows on both; a search for 東京
 /// (two characters, inside a sentence without spaces) finds the Japanese note first with 東京
 /// marked in its snippet, and the linked note after it, marked related; the opened note lists
 /// its link (with its relation) and its related note; an edit and a deletion reach the store;
-/// "Recent changes" names every change, newest first. The screen passes the accessibility audit
-/// with results and with a note open, in Japanese and in dark colours, and is photographed
-/// (`app-memory*.png`).
+/// "Recent changes" names every change, newest first, and shows a persona's change made outside
+/// the window without a click. The screen passes the accessibility audit with results and with
+/// a note open, in Japanese and in dark colours, and is photographed (`app-memory*.png`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_keeps_notes_links_them_and_finds_them_in_japanese() {
     let Some(setup) = Setup::from_xtask() else {
@@ -172,6 +175,24 @@ async fn a_user_keeps_notes_links_them_and_finds_them_in_japanese() {
     screens::force_dark_scheme(&client).await;
     axe::assert_accessible(&client, "the Memory screen in dark colours").await;
     ui::screenshot(&client, shots, "app-memory-ja-dark").await;
+
+    // A note a persona stores through another process (as an AI app does through the server)
+    // shows in Recent changes without a click.
+    let store = Store::open(&app::data_dir(home)).expect("store");
+    let persona = Actor::Persona(PERSONA.into());
+    let new = NewMemory {
+        title: FROM_AI_APP.into(),
+        content: "Stored through the server.".into(),
+        ..Default::default()
+    };
+    memory::create(&store, &persona, new).expect("a persona's note");
+    ui::wait_for_text(
+        &client,
+        "[data-testid=memory-change]",
+        "the persona's change",
+        |t| t.contains(FROM_AI_APP) && t.contains(PERSONA),
+    )
+    .await;
 
     if let Err(e) = client.close().await {
         eprintln!("ending the WebDriver session: {e}");

@@ -219,4 +219,18 @@ describe("Memory", () => {
     expect(await screen.findByTestId("memory-note")).toBeTruthy();
     expect(ipc.memoryGet).toHaveBeenCalledWith(1);
   });
+
+  it("reads the recent changes again every ten seconds, so changes made by AI apps show", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      render(Memory);
+      const feed = within(screen.getByRole("region", { name: "Recent changes" }));
+      await feed.findByText("You created “東京の旅”");
+      ipc.memoryFeed.mockResolvedValue([change(3, 3, "created", "From an AI app", "writer")]);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await feed.findByText("Persona writer created “From an AI app”")).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
