@@ -1075,7 +1075,10 @@ export type IpcErrorKind =
  *  bundled server program, a client that is not installed.
  */
 "unavailable" | 
-/**  What was asked is not acceptable (a value out of range, a name taken, an empty path). */
+/**
+ *  What was asked is not acceptable (a value out of range, a name taken, an empty path, a
+ *  note a persona may not change).
+ */
 "invalid" | 
 /**  The named thing does not exist. */
 "not_found" | 
