@@ -187,7 +187,7 @@ describe("Memory", () => {
     await screen.findByTestId("memory-note");
   });
 
-  it("deletes a note only after a confirmation, then says so over the search", async () => {
+  it("deletes a note only after a confirmation, then says so over the search once", async () => {
     render(Memory);
     await fireEvent.click(await screen.findByRole("button", { name: "東京の旅" }));
     await fireEvent.click(await screen.findByRole("button", { name: "Delete…" }));
@@ -198,6 +198,11 @@ describe("Memory", () => {
     expect(ipc.memoryDelete).toHaveBeenCalledWith(1);
     expect(await screen.findByText("Deleted “東京の旅”.")).toBeTruthy();
     expect(screen.getByLabelText("Search notes")).toBeTruthy();
+    // The sentence belongs to that moment: back from another view, it is gone.
+    await fireEvent.click(screen.getByRole("button", { name: "New note" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(await screen.findByLabelText("Search notes")).toBeTruthy();
+    expect(screen.queryByText("Deleted “東京の旅”.")).toBeNull();
   });
 
   it("lists recent changes with who made them; a deleted note's lines do not open it", async () => {
