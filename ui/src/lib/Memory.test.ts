@@ -130,6 +130,7 @@ describe("Memory", () => {
     await fireEvent.click(within(shown).getByRole("button", { name: "Unlink “Plans”" }));
     expect(ipc.memoryUnlink).toHaveBeenCalledWith(1, 2, "see also");
     expect(await screen.findByText("Removed the link with “Plans”.")).toBeTruthy();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe("Links"));
 
     // Link: find the other note, choose it (the note itself is not offered), name the relation.
     ipc.memorySearch.mockResolvedValueOnce({ results: [tokyo, hit(3, "Hotels", "")], total: 2, totalCapped: false, nextOffset: null });
