@@ -140,6 +140,10 @@ describe("Memory", () => {
     expect(await within(form).findByRole("radio", { name: "Hotels" })).toBeTruthy();
     expect(within(form).queryByRole("radio", { name: "東京の旅" })).toBeNull();
     await fireEvent.input(within(form).getByLabelText(/^Relation/), { target: { value: "part of" } });
+    // A refusal is said, and the choice stays for another try.
+    ipc.memoryLink.mockRejectedValueOnce(new Error("Memory 1 already has 100 links; the limit is 100. Unlink some first."));
+    await fireEvent.click(within(form).getByRole("button", { name: "Link" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("the limit is 100");
     ipc.memoryLink.mockResolvedValue(note(1, "東京の旅"));
     await fireEvent.click(within(form).getByRole("button", { name: "Link" }));
     expect(ipc.memoryLink).toHaveBeenCalledWith(1, 3, "part of");
