@@ -16,10 +16,6 @@ use super::{AppState, IpcError, blocking};
 /// The window is the user's own: it acts as the user, never as a persona.
 const ACTOR: Actor = Actor::User;
 
-/// Direct hits of the title search that finds a note's related notes when it is not the first
-/// (the search's largest page).
-const TITLE_HITS_MAX: u32 = 50;
-
 /// A note as its view shows it: the note with its links, and the notes related to it.
 #[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -65,41 +61,8 @@ fn search_in(store: &Store, query: &SearchQuery) -> Result<SearchPage, IpcError>
 
 fn get_in(store: &Store, id: i64) -> Result<MemoryView, IpcError> {
     let note = memory::get(store, &ACTOR, id)?;
-    let related = related_in(store, &note)?;
+    let related = memory::related(store, &ACTOR, id, 1)?;
     Ok(MemoryView { note, related })
-}
-
-/// The notes related to `note`. Core relates notes to a search's hits, so this searches for the
-/// note's title with related notes included and keeps those reached from the note itself: first
-/// with the note as the only hit (so notes that share its title's words can be related too),
-/// else, when another note ranks first for that title, among the first hits. A title with
-/// nothing to search for (only symbols) has nothing related to show.
-fn related_in(store: &Store, note: &Memory) -> Result<Vec<SearchHit>, IpcError> {
-    for limit in [1, TITLE_HITS_MAX] {
-        let query = SearchQuery {
-            text: note.title.clone(),
-            limit: Some(limit),
-            include_related: true,
-            ..Default::default()
-        };
-        let page = match memory::search(store, &ACTOR, &query) {
-            Ok(page) => page,
-            Err(llmgen_core::CoreError::Invalid(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let is_hit = page
-            .results
-            .iter()
-            .any(|h| h.id == note.id && h.related.is_none());
-        if is_hit {
-            return Ok(page
-                .results
-                .into_iter()
-                .filter(|hit| hit.related.as_ref().is_some_and(|via| via.from == note.id))
-                .collect());
-        }
-    }
-    Ok(Vec::new())
 }
 
 fn create_in(store: &Store, new: NewMemory) -> Result<Memory, IpcError> {

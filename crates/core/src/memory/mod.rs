@@ -23,7 +23,7 @@ mod tests;
 pub use access::Actor;
 pub use export::{ExportFormat, export};
 pub use feed::{Change, ChangeAction, FeedPage, feed, latest_seq, recent_changes};
-pub use related::RelatedVia;
+pub use related::{RelatedVia, related};
 pub use search::{OwnerFilter, SearchHit, SearchPage, SearchQuery, count, get, search};
 // Used by import_upstream, which brings the old shared memory in (issue 14).
 pub(crate) use write::{ImportedMemory, imported_exists, insert_imported};
