@@ -37,7 +37,7 @@ const hit = (id: number, title: string, snippet: string, related: unknown = null
 });
 const tokyo = hit(1, "東京の旅", "昨日は**東京**タワーに<b>行った</b>");
 const plans = hit(2, "Plans", "Book the hotel", { from: 1, hops: 1, link: "see also", sharedTags: [] });
-const note = (id: number, title: string, links: unknown[] = []) => ({
+const note = (id: number, title: string, links: unknown[] = [], linksLeftOut = 0) => ({
   id,
   title,
   content: `${title}: 昨日は東京タワーに行った`,
@@ -47,6 +47,7 @@ const note = (id: number, title: string, links: unknown[] = []) => ({
   createdAt: AT,
   updatedAt: AT,
   links,
+  linksLeftOut,
 });
 const change = (seq: number, memoryId: number, action: string, title: string, actor: string | null = null) => ({
   seq,
@@ -150,6 +151,18 @@ describe("Memory", () => {
     expect(await screen.findByText("Linked to “Hotels”.")).toBeTruthy();
     // Each change reads the recent changes again.
     await waitFor(() => expect(ipc.memoryFeed).toHaveBeenCalledTimes(3));
+  });
+
+  it("says how many incoming links a much-cited note left out of its list", async () => {
+    ipc.memoryGet.mockResolvedValue({
+      note: note(1, "東京の旅", [{ id: 2, title: "Plans", relation: "cites", direction: "in" }], 3),
+      related: [],
+    });
+    render(Memory);
+    await fireEvent.click(await screen.findByRole("button", { name: "東京の旅" }));
+    expect((await screen.findByTestId("memory-links-left-out")).textContent).toBe(
+      "And 3 more notes link here (not listed).",
+    );
   });
 
   it("creates a note from the form, then edits it", async () => {

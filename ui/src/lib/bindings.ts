@@ -1346,8 +1346,13 @@ export type Memory_Deserialize = {
 	permission: Permission,
 	createdAt: string,
 	updatedAt: string,
-	/**  Links from and to this note, to notes the actor may read. */
+	/**
+	 *  Links from and to this note, to notes the actor may read: every outgoing link, and the
+	 *  first incoming ones.
+	 */
 	links: LinkView[],
+	/**  Incoming links not in `links` (0 unless more than `limits::MEMORY_LINKS` notes link here). */
+	linksLeftOut: number,
 };
 
 /**  A note with its links, as `get`, `create` and `update` return it. */
@@ -1361,8 +1366,13 @@ export type Memory_Serialize = {
 	permission: Permission,
 	createdAt: string,
 	updatedAt: string,
-	/**  Links from and to this note, to notes the actor may read. */
+	/**
+	 *  Links from and to this note, to notes the actor may read: every outgoing link, and the
+	 *  first incoming ones.
+	 */
 	links: LinkView[],
+	/**  Incoming links not in `links` (0 unless more than `limits::MEMORY_LINKS` notes link here). */
+	linksLeftOut: number,
 };
 
 /**  What the scan finds. */

@@ -75,8 +75,11 @@ pub struct Memory {
     pub permission: Permission,
     pub created_at: String,
     pub updated_at: String,
-    /// Links from and to this note, to notes the actor may read.
+    /// Links from and to this note, to notes the actor may read: every outgoing link, and the
+    /// first incoming ones.
     pub links: Vec<LinkView>,
+    /// Incoming links not in `links` (0 unless more than `limits::MEMORY_LINKS` notes link here).
+    pub links_left_out: u32,
 }
 
 /// One end of a link, seen from a note.

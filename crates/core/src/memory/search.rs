@@ -332,6 +332,7 @@ pub(crate) fn get_in(conn: &Connection, actor: &Actor, id: i64) -> Result<Memory
     if !actor.can_read(owner.as_deref(), permission) {
         return Err(not_found(id));
     }
+    let (links, links_left_out) = links_of(conn, actor, id)?;
     Ok(Memory {
         id,
         title,
@@ -341,11 +342,15 @@ pub(crate) fn get_in(conn: &Connection, actor: &Actor, id: i64) -> Result<Memory
         permission,
         created_at,
         updated_at,
-        links: links_of(conn, actor, id)?,
+        links,
+        links_left_out,
     })
 }
 
-fn links_of(conn: &Connection, actor: &Actor, id: i64) -> Result<Vec<LinkView>> {
+/// The links of note `id` that `actor` may see: every outgoing one (at most
+/// [`limits::MEMORY_LINKS`] exist), and the first [`limits::MEMORY_LINKS`] incoming ones with the
+/// number of those left out (a note many others cite must not make one answer huge).
+fn links_of(conn: &Connection, actor: &Actor, id: i64) -> Result<(Vec<LinkView>, u32)> {
     let mut statement = conn.prepare_cached(
         "SELECT l.to_id, m.title, l.relation, 'out', m.owner, m.permission FROM memory_links l JOIN memories m ON m.id = l.to_id WHERE l.from_id = ?1
          UNION ALL
@@ -369,14 +374,23 @@ fn links_of(conn: &Connection, actor: &Actor, id: i64) -> Result<Vec<LinkView>> 
         ))
     })?;
     let mut links = Vec::new();
+    let (mut incoming, mut left_out) = (0, 0);
     for row in rows {
         let (link, owner, permission) = row?;
         let permission = Permission::parse(&permission).unwrap_or(Permission::Private);
-        if actor.can_read(owner.as_deref(), permission) {
-            links.push(link);
+        if !actor.can_read(owner.as_deref(), permission) {
+            continue;
         }
+        if link.direction == LinkDirection::In {
+            if incoming == limits::MEMORY_LINKS {
+                left_out += 1;
+                continue;
+            }
+            incoming += 1;
+        }
+        links.push(link);
     }
-    Ok(links)
+    Ok((links, left_out))
 }
 
 /// How many notes are stored (every owner's).

@@ -514,3 +514,18 @@ fn imported_notes_keep_their_old_id() {
         vec![id]
     );
 }
+
+/// A note that many others link to lists the first incoming links and says how many it left
+/// out, so one answer stays bounded.
+#[test]
+fn incoming_links_are_bounded_and_counted() {
+    let store = store_with_personas();
+    let hub = create(&store, &Actor::User, note("Hub", "cited a lot", &[])).expect("hub");
+    for i in 0..=crate::limits::MEMORY_LINKS {
+        let citing = create(&store, &Actor::User, note(&format!("Citing {i}"), "c", &[])).expect("note");
+        link(&store, &Actor::User, citing.id, hub.id, "cites").expect("link");
+    }
+    let hub = get(&store, &Actor::User, hub.id).expect("get");
+    assert_eq!(hub.links.len(), crate::limits::MEMORY_LINKS);
+    assert_eq!(hub.links_left_out, 1);
+}

@@ -45,6 +45,10 @@ export const memoryEn = {
   "memory.tags": "Tags",
   "memory.links": "Links",
   "memory.noLinks": "No links yet.",
+  "memory.linksLeftOut": {
+    one: "And {count} more note links here (not listed).",
+    other: "And {count} more notes link here (not listed).",
+  },
   "memory.linkOut": "Links to ({relation})",
   "memory.linkIn": "Linked from ({relation})",
   "memory.unlink": "Unlink",

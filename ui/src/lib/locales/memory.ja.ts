@@ -1,7 +1,11 @@
 // Japanese words of the Memory screen, spread into ja.ts (the keys of memory.en.ts).
 import type { memoryEn } from "./memory.en";
+import type { Plural } from "./types";
 
-export const memoryJa: { readonly [K in keyof typeof memoryEn]: string } = {
+// A key the English words count (one / other) is counted here too.
+export const memoryJa: {
+  readonly [K in keyof typeof memoryEn]: (typeof memoryEn)[K] extends string ? string : Plural;
+} = {
   "nav.memory": "メモリー",
   "memory.title": "メモリー",
   "memory.intro": "あなたとペルソナが残して共有するメモです。タイトル、本文、タグの言葉を検索できます（日本語も）。あなたにはすべてのメモが見えます。",
@@ -46,6 +50,7 @@ export const memoryJa: { readonly [K in keyof typeof memoryEn]: string } = {
   "memory.tags": "タグ",
   "memory.links": "リンク",
   "memory.noLinks": "リンクはまだありません。",
+  "memory.linksLeftOut": { other: "ほかに {count} 件のメモがここにリンクしています（一覧には出していません）。" },
   "memory.linkOut": "リンク先（{relation}）",
   "memory.linkIn": "リンク元（{relation}）",
   "memory.unlink": "リンクを外す",
