@@ -1,0 +1,227 @@
+//! The memory benchmark driven by `cargo xtask bench --memory` (release build):
+//! `memory_bench DIR [MEMORIES] [RUNS]` fills a new store in DIR with MEMORIES generated notes
+//! (default 1,000,000; corpus.rs) through the core's batch create, in batches of 1,000, adds their
+//! links through `memory::link`, then runs the fixed mix of 60 queries (queries.rs) RUNS times each
+//! (default 5), with and without `includeRelated` (one hop), and prints the figures for
+//! BENCHMARKS.md: store rate, search p50 / p95 / worst overall and per kind of query, the slowest
+//! queries, and the database's size.
+
+#![allow(clippy::print_stdout)] // its output is the measurement
+
+mod corpus;
+mod queries;
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use llmgen_core::{
+    Store,
+    memory::{self, Actor, NewMemory, Permission, SearchQuery},
+    paths::DataDir,
+};
+
+type R<T> = Result<T, Box<dyn std::error::Error>>;
+
+const SEED: u64 = 20_261_208;
+const BATCH: usize = 1_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: memory_bench DIR [MEMORIES] [RUNS]");
+        std::process::exit(2);
+    };
+    let memories = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+    let runs = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(5);
+    if let Err(e) = run(&dir, memories, runs) {
+        eprintln!("memory_bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(dir: &Path, memories: usize, runs: usize) -> R<()> {
+    let store = Store::open(&DataDir::at(dir))?;
+    let filled = fill(&store, memories)?;
+    println!(
+        "memory store: {memories} memories in batches of {BATCH}: {:.3} ms per memory ({:.1} s; generating the text excluded), {} links: {:.3} ms per link",
+        ms(filled.create) / memories as f64,
+        filled.create.as_secs_f64(),
+        filled.links,
+        ms(filled.link) / filled.links.max(1) as f64,
+    );
+    store.checkpoint(Duration::from_secs(60))?;
+    println!(
+        "memory database: {:.0} MB (after a WAL checkpoint)",
+        database_bytes(&DataDir::at(dir).db_path()) as f64 / 1e6
+    );
+    let mix = queries::mix();
+    for (label, related) in [("without includeRelated", false), ("with includeRelated (1 hop)", true)] {
+        let timed = time_mix(&store, &mix, runs, related)?;
+        report(label, &mix, &timed);
+    }
+    Ok(())
+}
+
+struct Filled {
+    create: Duration,
+    link: Duration,
+    links: usize,
+}
+
+fn fill(store: &Store, memories: usize) -> R<Filled> {
+    let mut corpus = corpus::Corpus::new(SEED);
+    let mut ids: Vec<i64> = Vec::with_capacity(memories);
+    let mut filled = Filled {
+        create: Duration::ZERO,
+        link: Duration::ZERO,
+        links: 0,
+    };
+    let mut done = 0;
+    while done < memories {
+        let size = BATCH.min(memories - done);
+        let notes: Vec<corpus::Note> = (0..size).map(|_| corpus.note()).collect();
+        let batch: Vec<NewMemory> = notes.iter().map(new_memory).collect();
+        let started = Instant::now();
+        ids.extend(memory::create_many(store, &Actor::User, batch)?);
+        filled.create += started.elapsed();
+        let started = Instant::now();
+        for (offset, note) in notes.iter().enumerate() {
+            for &(to, relation) in &note.links {
+                memory::link(store, &Actor::User, ids[done + offset], ids[to], relation)?;
+                filled.links += 1;
+            }
+        }
+        filled.link += started.elapsed();
+        done += size;
+        if done % 100_000 == 0 {
+            eprintln!("memory_bench: {done} memories stored");
+        }
+    }
+    Ok(filled)
+}
+
+fn new_memory(note: &corpus::Note) -> NewMemory {
+    NewMemory {
+        title: note.title.clone(),
+        content: note.content.clone(),
+        tags: note.tags.clone(),
+        owner: note.owner.clone(),
+        permission: Some(match note.permission {
+            "private" => Permission::Private,
+            "editable" => Permission::Editable,
+            _ => Permission::Shared,
+        }),
+    }
+}
+
+/// Each query's run times and its total of direct hits.
+struct Timed {
+    times: Vec<Vec<Duration>>,
+    totals: Vec<u64>,
+}
+
+fn time_mix(store: &Store, mix: &[queries::Query], runs: usize, related: bool) -> R<Timed> {
+    let search = |text: &str| -> R<(Duration, u64)> {
+        let query = SearchQuery {
+            text: text.to_owned(),
+            include_related: related,
+            hops: related.then_some(1),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let page = memory::search(store, &Actor::User, &query)?;
+        Ok((started.elapsed(), page.total))
+    };
+    let mut timed = Timed {
+        times: vec![Vec::with_capacity(runs); mix.len()],
+        totals: vec![0; mix.len()],
+    };
+    // One untimed pass (the first search of a word reads its pages from disk), then the mix in
+    // order, `runs` times: the same query is never run twice in a row.
+    for query in mix {
+        search(&query.text)?;
+    }
+    for _ in 0..runs {
+        for (i, query) in mix.iter().enumerate() {
+            let (elapsed, total) = search(&query.text)?;
+            timed.times[i].push(elapsed);
+            timed.totals[i] = total;
+        }
+    }
+    Ok(timed)
+}
+
+fn report(label: &str, mix: &[queries::Query], timed: &Timed) {
+    let mut all: Vec<Duration> = timed.times.iter().flatten().copied().collect();
+    let (p50, p95, worst) = percentiles(&mut all);
+    println!(
+        "memory search {label}, {} searches: p50 {:.2} ms, p95 {:.2} ms, worst {:.2} ms (targets: p95 <= 10 ms, worst <= 50 ms)",
+        all.len(),
+        ms(p50),
+        ms(p95),
+        ms(worst)
+    );
+    for kind in queries::Kind::ALL {
+        let mut times: Vec<Duration> = mix
+            .iter()
+            .zip(&timed.times)
+            .filter(|(q, _)| q.kind == kind)
+            .flat_map(|(_, t)| t.iter().copied())
+            .collect();
+        let hits: Vec<u64> = mix
+            .iter()
+            .zip(&timed.totals)
+            .filter(|(q, _)| q.kind == kind)
+            .map(|(_, &t)| t)
+            .collect();
+        let (p50, p95, worst) = percentiles(&mut times);
+        println!(
+            "  {:<12} p50 {:.2} ms, p95 {:.2} ms, worst {:.2} ms; direct hits per query {}..{}",
+            kind.name(),
+            ms(p50),
+            ms(p95),
+            ms(worst),
+            hits.iter().min().unwrap_or(&0),
+            hits.iter().max().unwrap_or(&0),
+        );
+    }
+    let mut slowest: Vec<(Duration, usize)> = timed
+        .times
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.iter().copied().max().unwrap_or_default(), i))
+        .collect();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    let names: Vec<String> = slowest
+        .iter()
+        .take(5)
+        .map(|&(t, i)| format!("{:?} {:.2} ms ({} hits)", mix[i].text, ms(t), timed.totals[i]))
+        .collect();
+    println!("  slowest: {}", names.join(", "));
+}
+
+/// p50, p95 and the worst of `times` (sorted in place).
+fn percentiles(times: &mut [Duration]) -> (Duration, Duration, Duration) {
+    if times.is_empty() {
+        return (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    }
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
+    (at(0.50), at(0.95), times[times.len() - 1])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The database file and its write-ahead log, in bytes.
+fn database_bytes(db: &Path) -> u64 {
+    let wal = db.with_extension("db-wal");
+    [db.to_path_buf(), wal]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
