@@ -29,6 +29,10 @@ pub enum CoreError {
     )]
     ContextExpired(String),
 
+    /// A persona acting on memory lacks the permission; the text says who may.
+    #[error("{0}")]
+    NotAllowed(String),
+
     /// The database file was written by a newer build.
     #[error(
         "The database at {path} has schema version {found}, newer than this build knows ({known}). Update MCP LLM Generator, or point --data-dir at another folder."

@@ -18,6 +18,8 @@
 //!   entries run);
 //! - `operations/`: backups, health, the daily report, maintenance, logs, diagnose, status,
 //!   metrics and uninstall;
+//! - `memory/`: the associative memory personas share (notes, tags, links, full-text search
+//!   with Japanese, a change feed);
 //! - `import_upstream/`: moving in from the TypeScript server we replace.
 //!
 //! Imports run from the parts to what they stand on, never back: `catalog` and `conversation` do
@@ -37,6 +39,7 @@ pub mod error;
 pub mod generation;
 pub mod import_upstream;
 pub mod limits;
+pub mod memory;
 mod opening;
 pub mod operations;
 pub mod paths;

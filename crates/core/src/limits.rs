@@ -20,6 +20,27 @@ pub const MESSAGE_CHARS: usize = 100_000;
 /// Parameters a template may declare.
 pub const PARAMETERS: usize = 100;
 
+/// A memory's title.
+pub const MEMORY_TITLE_CHARS: usize = 200;
+/// A memory's content: a long note, not a document store (every search cuts snippets from it).
+pub const MEMORY_CONTENT_CHARS: usize = 20_000;
+/// Tags on one memory, and the length of each.
+pub const MEMORY_TAGS: usize = 20;
+pub const MEMORY_TAG_CHARS: usize = 50;
+/// A link's relation label ("supports", "see also").
+pub const MEMORY_RELATION_CHARS: usize = 50;
+/// Links going out of one memory.
+pub const MEMORY_LINKS: usize = 100;
+/// A search's text.
+pub const MEMORY_QUERY_CHARS: usize = 500;
+/// Results per search page (direct hits), its default, and related results added to a page.
+pub const MEMORY_PAGE_MAX: u32 = 50;
+pub const MEMORY_PAGE_DEFAULT: u32 = 10;
+pub const MEMORY_RELATED_MAX: usize = 20;
+/// Changes per feed page, and its default.
+pub const MEMORY_FEED_MAX: u32 = 200;
+pub const MEMORY_FEED_DEFAULT: u32 = 50;
+
 /// Checks that `value` (the field `field` of `what`) is at most `max` characters, with an error
 /// that says by how much it is over and what to do.
 pub fn check(what: &str, field: &str, value: &str, max: usize) -> Result<()> {

@@ -26,10 +26,18 @@ pub enum ToolGroup {
     Personas,
     /// context-manage, context-chat, conversation-manage
     Contexts,
+    /// memory-store, memory-search
+    Memory,
 }
 
 impl ToolGroup {
-    pub const ALL: [ToolGroup; 4] = [Self::Generation, Self::Templates, Self::Personas, Self::Contexts];
+    pub const ALL: [ToolGroup; 5] = [
+        Self::Generation,
+        Self::Templates,
+        Self::Personas,
+        Self::Contexts,
+        Self::Memory,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +45,7 @@ impl ToolGroup {
             Self::Templates => "templates",
             Self::Personas => "personas",
             Self::Contexts => "contexts",
+            Self::Memory => "memory",
         }
     }
 

@@ -70,13 +70,15 @@ impl LlmGenServer {
                 ToolGroup::Templates => Self::templates_router(),
                 ToolGroup::Personas => Self::personas_router(),
                 ToolGroup::Contexts => Self::contexts_router(),
+                // The memory tools are wired by the server's memory module (issue 14).
+                ToolGroup::Memory => ToolRouter::new(),
             });
             // The TypeScript server's names of our tools, for prompts written for it.
             if settings.compat_tool_names {
                 match group {
                     ToolGroup::Generation => tool_router.merge(Self::compat_generation_router()),
                     ToolGroup::Personas => tool_router.merge(Self::compat_personas_router()),
-                    ToolGroup::Templates | ToolGroup::Contexts => {}
+                    ToolGroup::Templates | ToolGroup::Contexts | ToolGroup::Memory => {}
                 }
             }
         }

@@ -1,0 +1,385 @@
+//! Finding notes: one note with its links (`get`), and full-text search ranked by bm25 with
+//! filters, paging, snippets and, on request, related notes after the direct hits.
+
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Value};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Actor, LinkDirection, LinkView, Memory, Permission, cjk, not_found,
+    related::{self, RelatedVia},
+    snippet::{self, Terms},
+};
+use crate::{CoreError, Result, Store, limits, timefmt};
+
+/// Whose notes a search keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", tag = "kind", content = "name")]
+pub enum OwnerFilter {
+    /// Notes the user owns (no persona).
+    User,
+    Persona(String),
+}
+
+/// A search. Empty `text` lists the newest notes that pass the filters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", default)]
+pub struct SearchQuery {
+    pub text: String,
+    /// Notes carrying every one of these tags (case-insensitive).
+    pub tags: Vec<String>,
+    pub owner: Option<OwnerFilter>,
+    /// Changed at or after this time (RFC 3339, or a date: 2026-12-01).
+    pub updated_after: Option<String>,
+    /// Changed before this time.
+    pub updated_before: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    /// Adds notes linked to the hits or sharing their tags, after the hits, marked related.
+    pub include_related: bool,
+    /// How far related notes are followed: 1 (default) or 2 steps.
+    pub hops: Option<u8>,
+}
+
+/// A search's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchPage {
+    /// The direct hits of this page, best first, then related notes (marked `related`).
+    pub results: Vec<SearchHit>,
+    /// Direct hits in all pages, counted up to [`TOTAL_CAP`].
+    pub total: u32,
+    /// True when there are more than [`TOTAL_CAP`] hits (then `total` is the cap).
+    pub total_capped: bool,
+    /// The offset of the next page, when there is one.
+    pub next_offset: Option<u32>,
+}
+
+/// Hits are counted up to this many: an exact count of a common word over a million notes costs
+/// more than the search itself, and nobody pages that far.
+pub const TOTAL_CAP: u32 = 1_000;
+
+/// One note in a search's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub id: i64,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub permission: Permission,
+    pub updated_at: String,
+    /// Text around the first match, matches between `**` (the start of the note for a related
+    /// note or a search without text).
+    pub snippet: String,
+    /// bm25 relevance (higher is better); `None` without search text and for related notes.
+    pub score: Option<f64>,
+    /// How a related note was reached; `None` for a direct hit.
+    pub related: Option<RelatedVia>,
+}
+
+/// The columns [`hit_from_row`] reads, from `memories` aliased `m`.
+pub(crate) const HIT_COLUMNS: &str = "m.id, m.title, m.content, m.tags, m.owner, m.permission, m.updated_at";
+
+/// A hit from a row of [`HIT_COLUMNS`], its snippet cut for `terms`.
+pub(crate) fn hit_from_row(row: &Row<'_>, terms: &Terms) -> Result<SearchHit> {
+    let content: String = row.get(2)?;
+    let title: String = row.get(1)?;
+    let mut snippet = snippet::cut(&content, terms);
+    if snippet.is_empty() {
+        snippet = snippet::cut(&title, terms);
+    }
+    Ok(SearchHit {
+        id: row.get(0)?,
+        title,
+        tags: serde_json::from_str(&row.get::<_, String>(3)?)?,
+        owner: row.get(4)?,
+        permission: Permission::parse(&row.get::<_, String>(5)?).unwrap_or(Permission::Private),
+        updated_at: row.get(6)?,
+        snippet,
+        score: None,
+        related: None,
+    })
+}
+
+/// The FTS5 query for a search text, and the terms its snippets mark. Every word must occur
+/// (in the title, content or tags); a CJK run must occur as written. Each word is quoted, so
+/// FTS5 syntax in the text is searched for, not obeyed. `None` when the text has no word.
+fn fts_query(text: &str) -> (Option<String>, Terms) {
+    let mut parts = Vec::new();
+    let mut terms = Terms::default();
+    for word in text.split_whitespace() {
+        let prefix = word.ends_with('*');
+        for run in cjk::runs(word) {
+            parts.push(cjk::query_phrase(&run));
+            terms.add_run(run);
+        }
+        let latin = cjk::without_cjk(word);
+        let tokens: Vec<&str> = latin
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect();
+        for (i, token) in tokens.iter().enumerate() {
+            // Only the word's last token keeps the `*` the user wrote after it.
+            let is_prefix = prefix && i + 1 == tokens.len();
+            let star = if is_prefix { "*" } else { "" };
+            parts.push(format!("{{title content tags}} : \"{token}\"{star}"));
+            terms.add_word(token, is_prefix);
+        }
+    }
+    let query = (!parts.is_empty()).then(|| parts.join(" AND "));
+    (query, terms)
+}
+
+/// A time given by a user, as stored (RFC 3339 with microseconds, UTC), for comparisons.
+fn stored_time(field: &str, text: &str) -> Result<String> {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(timefmt::format(t));
+    }
+    if let Ok(date) = time::Date::parse(text, format_description!("[year]-[month]-[day]")) {
+        return Ok(timefmt::format(date.midnight().assume_utc()));
+    }
+    Err(CoreError::invalid(format!(
+        "Memory search: {field} '{text}' is not a time. Use a date (2026-12-01) or an RFC 3339 time (2026-12-01T09:00:00Z)."
+    )))
+}
+
+/// The WHERE conditions (over `memories m`) shared by search with and without text.
+struct Filters {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filters {
+    fn push(&mut self, condition: impl Into<String>, value: Option<Value>) {
+        match value {
+            Some(value) => {
+                self.values.push(value);
+                self.conditions
+                    .push(condition.into().replace('?', &format!("?{}", self.values.len())));
+            }
+            None => self.conditions.push(condition.into()),
+        }
+    }
+
+    fn new(actor: &Actor, query: &SearchQuery) -> Result<Self> {
+        let mut filters = Self {
+            conditions: Vec::new(),
+            values: Vec::new(),
+        };
+        if let Some(name) = actor.persona() {
+            filters.push(
+                "(m.owner = ? OR m.permission != 'private')",
+                Some(Value::Text(name.to_string())),
+            );
+        }
+        if query.tags.len() > limits::MEMORY_TAGS {
+            return Err(CoreError::invalid(format!(
+                "Memory search: {} tags given; a note has at most {}.",
+                query.tags.len(),
+                limits::MEMORY_TAGS
+            )));
+        }
+        for tag in query.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            limits::check("Memory search", "a tag", tag, limits::MEMORY_TAG_CHARS)?;
+            filters.push(
+                "m.id IN (SELECT memory_id FROM memory_tags WHERE tag = ?)",
+                Some(Value::Text(tag.to_string())),
+            );
+        }
+        match &query.owner {
+            None => {}
+            Some(OwnerFilter::User) => filters.push("m.owner IS NULL", None),
+            Some(OwnerFilter::Persona(name)) => filters.push("m.owner = ?", Some(Value::Text(name.clone()))),
+        }
+        if let Some(after) = &query.updated_after {
+            let after = stored_time("updatedAfter", after)?;
+            filters.push("m.updated_at >= ?", Some(Value::Text(after)));
+        }
+        if let Some(before) = &query.updated_before {
+            let before = stored_time("updatedBefore", before)?;
+            filters.push("m.updated_at < ?", Some(Value::Text(before)));
+        }
+        Ok(filters)
+    }
+
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            "1".to_string()
+        } else {
+            self.conditions.join(" AND ")
+        }
+    }
+}
+
+fn page_bounds(query: &SearchQuery) -> Result<(u32, u32)> {
+    let limit = query.limit.unwrap_or(limits::MEMORY_PAGE_DEFAULT);
+    if limit == 0 || limit > limits::MEMORY_PAGE_MAX {
+        return Err(CoreError::invalid(format!(
+            "Memory search: limit {limit} is out of range; use 1 to {}.",
+            limits::MEMORY_PAGE_MAX
+        )));
+    }
+    let offset = query.offset.unwrap_or(0);
+    if offset >= TOTAL_CAP {
+        return Err(CoreError::invalid(format!(
+            "Memory search: offset {offset} is too far; results are paged up to {TOTAL_CAP}. Narrow the search with more words, tags or a time range."
+        )));
+    }
+    Ok((limit, offset))
+}
+
+/// Searches the notes `actor` may read. See [`SearchQuery`].
+pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<SearchPage> {
+    limits::check("Memory search", "query", &query.text, limits::MEMORY_QUERY_CHARS)?;
+    let (limit, offset) = page_bounds(query)?;
+    let hops = query.hops.unwrap_or(1);
+    if !(1..=2).contains(&hops) {
+        return Err(CoreError::invalid(format!(
+            "Memory search: hops {hops} is out of range; related notes are followed 1 or 2 steps."
+        )));
+    }
+    let mut filters = Filters::new(actor, query)?;
+    let (fts, terms) = fts_query(&query.text);
+    if fts.is_none() && !query.text.trim().is_empty() {
+        return Err(CoreError::invalid(format!(
+            "Memory search: '{}' has no letters or digits to look for. Search with words from the note, or leave the text empty to list the newest notes.",
+            query.text.trim()
+        )));
+    }
+    store.read(|conn| {
+        let snapshot = conn.unchecked_transaction()?;
+        let (from, order, score) = match &fts {
+            Some(fts) => {
+                filters.push("memory_fts MATCH ?", Some(Value::Text(fts.clone())));
+                (
+                    "memory_fts JOIN memories m ON m.id = memory_fts.rowid",
+                    // FTS5's rank: bm25 with the column weights set by the migration (title words
+                    // weigh most, then tags), lower for better hits.
+                    "memory_fts.rank",
+                    ", memory_fts.rank",
+                )
+            }
+            None => ("memories m", "m.updated_at DESC, m.id DESC", ""),
+        };
+        let conditions = filters.sql();
+        let count_sql = format!("SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {conditions} LIMIT {TOTAL_CAP} + 1)");
+        let found: u32 = snapshot.query_row(&count_sql, params_from_iter(filters.values.iter()), |r| r.get(0))?;
+        let sql = format!(
+            "SELECT {HIT_COLUMNS}{score} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        );
+        let mut statement = snapshot.prepare(&sql)?;
+        let mut rows = statement.query(params_from_iter(filters.values.iter()))?;
+        let mut results = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut hit = hit_from_row(row, &terms)?;
+            if fts.is_some() {
+                hit.score = Some(-row.get::<_, f64>(7)?);
+            }
+            results.push(hit);
+        }
+        drop(rows);
+        drop(statement);
+        if query.include_related && !results.is_empty() {
+            let related = related::expand(&snapshot, actor, &results, hops)?;
+            results.extend(related);
+        }
+        let total = found.min(TOTAL_CAP);
+        let direct = results.iter().filter(|h| h.related.is_none()).count() as u32;
+        let next = offset + direct;
+        Ok(SearchPage {
+            results,
+            total,
+            total_capped: found > TOTAL_CAP,
+            next_offset: (direct == limit && next < found.min(TOTAL_CAP)).then_some(next),
+        })
+    })
+}
+
+/// The note `id` with its tags and its links to notes `actor` may read.
+pub fn get(store: &Store, actor: &Actor, id: i64) -> Result<Memory> {
+    store.read(|conn| get_in(conn, actor, id))
+}
+
+pub(crate) fn get_in(conn: &Connection, actor: &Actor, id: i64) -> Result<Memory> {
+    let row = conn
+        .query_row(
+            "SELECT id, title, content, tags, owner, permission, created_at, updated_at FROM memories WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, title, content, tags, owner, permission, created_at, updated_at)) = row else {
+        return Err(not_found(id));
+    };
+    let permission = Permission::parse(&permission).unwrap_or(Permission::Private);
+    if !actor.can_read(owner.as_deref(), permission) {
+        return Err(not_found(id));
+    }
+    Ok(Memory {
+        id,
+        title,
+        content,
+        tags: serde_json::from_str(&tags)?,
+        owner,
+        permission,
+        created_at,
+        updated_at,
+        links: links_of(conn, actor, id)?,
+    })
+}
+
+fn links_of(conn: &Connection, actor: &Actor, id: i64) -> Result<Vec<LinkView>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT l.to_id, m.title, l.relation, 'out', m.owner, m.permission FROM memory_links l JOIN memories m ON m.id = l.to_id WHERE l.from_id = ?1
+         UNION ALL
+         SELECT l.from_id, m.title, l.relation, 'in', m.owner, m.permission FROM memory_links l JOIN memories m ON m.id = l.from_id WHERE l.to_id = ?1
+         ORDER BY 4 DESC, 1",
+    )?;
+    let rows = statement.query_map([id], |r| {
+        Ok((
+            LinkView {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                relation: r.get(2)?,
+                direction: if r.get::<_, String>(3)? == "out" {
+                    LinkDirection::Out
+                } else {
+                    LinkDirection::In
+                },
+            },
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut links = Vec::new();
+    for row in rows {
+        let (link, owner, permission) = row?;
+        let permission = Permission::parse(&permission).unwrap_or(Permission::Private);
+        if actor.can_read(owner.as_deref(), permission) {
+            links.push(link);
+        }
+    }
+    Ok(links)
+}
+
+/// How many notes are stored (every owner's).
+pub fn count(store: &Store) -> Result<u64> {
+    store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM memories", [], |r| r.get(0))?))
+}
