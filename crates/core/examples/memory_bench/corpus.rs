@@ -8,6 +8,8 @@
 //! and verbs (東京, 大阪, 会議, 予算, ...). Shared with the smoke test
 //! (crates/core/tests/memory_bench_smoke.rs) through `#[path]`.
 
+use llmgen_core::memory::{NewMemory, Permission};
+
 /// SplitMix64: a small, fast, seedable generator; the same seed gives the same corpus on every
 /// machine (no dependency on a crate's algorithm changing between versions).
 pub struct Rng(u64);
@@ -91,8 +93,8 @@ agreed discussed confirmed expected planned needed asked answered noted";
 /// Made-up words for the long tail: pronounceable, lower case, never an English word above by
 /// construction (they all end in a consonant cluster the head list does not use).
 const SYLLABLES: [&str; 24] = [
-    "ka", "lo", "mer", "ti", "bra", "qu", "zen", "do", "ri", "sa", "vel", "no", "pa", "gri", "hu",
-    "fe", "tor", "wi", "ly", "cas", "ne", "mo", "sku", "ja",
+    "ka", "lo", "mer", "ti", "bra", "qu", "zen", "do", "ri", "sa", "vel", "no", "pa", "gri", "hu", "fe",
+    "tor", "wi", "ly", "cas", "ne", "mo", "sku", "ja",
 ];
 const ENDINGS: [&str; 8] = ["x", "th", "rk", "zt", "mb", "lf", "sk", "nd"];
 
@@ -116,26 +118,88 @@ pub fn english_vocabulary(size: usize) -> Vec<String> {
 }
 
 pub const PLACES: [&str; 12] = [
-    "東京", "大阪", "名古屋", "福岡", "札幌", "京都", "横浜", "神戸", "仙台", "広島", "本社", "支店",
+    "東京",
+    "大阪",
+    "名古屋",
+    "福岡",
+    "札幌",
+    "京都",
+    "横浜",
+    "神戸",
+    "仙台",
+    "広島",
+    "本社",
+    "支店",
 ];
 pub const ORGS: [&str; 10] = [
-    "営業部", "開発チーム", "経理部", "人事部", "法務部", "顧客", "取引先", "経営陣", "品質管理部",
+    "営業部",
+    "開発チーム",
+    "経理部",
+    "人事部",
+    "法務部",
+    "顧客",
+    "取引先",
+    "経営陣",
+    "品質管理部",
     "マーケティング部",
 ];
 pub const TOPICS: [&str; 20] = [
-    "会議", "予算", "契約", "新製品", "見積書", "議事録", "報告書", "計画", "売上", "採用", "研修",
-    "出張", "請求書", "納期", "在庫", "広告", "障害対応", "移行作業", "四半期決算", "顧客満足度",
+    "会議",
+    "予算",
+    "契約",
+    "新製品",
+    "見積書",
+    "議事録",
+    "報告書",
+    "計画",
+    "売上",
+    "採用",
+    "研修",
+    "出張",
+    "請求書",
+    "納期",
+    "在庫",
+    "広告",
+    "障害対応",
+    "移行作業",
+    "四半期決算",
+    "顧客満足度",
 ];
 pub const TIMES: [&str; 10] = [
-    "今日", "明日", "来週", "今月", "先月", "月曜日", "金曜日", "午前中", "午後", "年度末",
+    "今日",
+    "明日",
+    "来週",
+    "今月",
+    "先月",
+    "月曜日",
+    "金曜日",
+    "午前中",
+    "午後",
+    "年度末",
 ];
 pub const VERBS: [&str; 12] = [
-    "確認しました", "検討します", "決定しました", "延期になりました", "提出する予定です",
-    "話し合いました", "共有しました", "見直しが必要です", "承認されました", "準備しています",
-    "報告しました", "調整中です",
+    "確認しました",
+    "検討します",
+    "決定しました",
+    "延期になりました",
+    "提出する予定です",
+    "話し合いました",
+    "共有しました",
+    "見直しが必要です",
+    "承認されました",
+    "準備しています",
+    "報告しました",
+    "調整中です",
 ];
 const ADJECTIVES: [&str; 8] = [
-    "重要な", "新しい", "大きな", "緊急の", "詳細な", "簡単な", "長期的な", "具体的な",
+    "重要な",
+    "新しい",
+    "大きな",
+    "緊急の",
+    "詳細な",
+    "簡単な",
+    "長期的な",
+    "具体的な",
 ];
 
 /// One Japanese sentence without spaces, from one of several templates.
@@ -162,9 +226,26 @@ fn japanese_sentence(rng: &mut Rng) -> String {
 /// The tags: 20 subjects × 10 qualifiers.
 pub fn tag_vocabulary() -> Vec<String> {
     const SUBJECTS: [&str; 20] = [
-        "finance", "sales", "hr", "legal", "engineering", "design", "marketing", "support",
-        "research", "ops", "tokyo", "osaka", "product", "security", "hiring", "travel", "customer",
-        "vendor", "board", "personal",
+        "finance",
+        "sales",
+        "hr",
+        "legal",
+        "engineering",
+        "design",
+        "marketing",
+        "support",
+        "research",
+        "ops",
+        "tokyo",
+        "osaka",
+        "product",
+        "security",
+        "hiring",
+        "travel",
+        "customer",
+        "vendor",
+        "board",
+        "personal",
     ];
     const QUALIFIERS: [&str; 10] = [
         "", "-2025", "-2026", "-review", "-plan", "-q1", "-q2", "-q3", "-q4", "-draft",
@@ -176,7 +257,7 @@ pub fn tag_vocabulary() -> Vec<String> {
 }
 
 /// The personas that own some of the notes (the rest belong to the user).
-pub const PERSONAS: [&str; 3] = ["analyst", "writer", "planner"];
+pub const PERSONAS: [&str; 3] = ["rational-advisor", "professional-assistant", "supportive-guide"];
 pub const RELATIONS: [&str; 4] = ["see also", "supports", "follows up", "contradicts"];
 
 /// One generated note: what the bench gives the core's create, plus the links to earlier notes
@@ -190,6 +271,23 @@ pub struct Note {
     pub permission: &'static str,
     /// (index of an earlier note, relation)
     pub links: Vec<(usize, &'static str)>,
+}
+
+impl Note {
+    /// What the core's create is given for this note (its links are added afterwards).
+    pub fn new_memory(&self) -> NewMemory {
+        NewMemory {
+            title: self.title.clone(),
+            content: self.content.clone(),
+            tags: self.tags.clone(),
+            owner: self.owner.clone(),
+            permission: Some(match self.permission {
+                "private" => Permission::Private,
+                "editable" => Permission::Editable,
+                _ => Permission::Shared,
+            }),
+        }
+    }
 }
 
 /// Target length of a note's content, in characters.
@@ -219,10 +317,6 @@ impl Corpus {
             tags,
             next: 0,
         }
-    }
-
-    pub fn english(&self) -> &[String] {
-        &self.english
     }
 
     fn word(&mut self) -> &str {
