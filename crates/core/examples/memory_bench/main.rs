@@ -46,7 +46,10 @@ fn run(dir: &Path, memories: usize, runs: usize) -> R<()> {
     let stored = memory::count(&store)?;
     if stored > 0 {
         // A second look at the searches without filling again (the store rate is not measured).
-        println!("memory store: reusing the {stored} memories already in {}", dir.display());
+        println!(
+            "memory store: reusing the {stored} memories already in {}",
+            dir.display()
+        );
     } else {
         let filled = fill(&store, memories)?;
         println!(

@@ -2,7 +2,7 @@
 //! ranking cannot answer in time. FTS5's bm25() first counts every note holding each query term
 //! (its idf), then scores every match: for a word in most of a million notes that is tens to
 //! hundreds of milliseconds (BENCHMARKS.md, "Memory"). Such a search ranks the newest matches
-//! (at most `search::TOTAL_CAP`) instead, with the same formula and column weights as the
+//! (at most `search::RANKED`, 500) instead, with the same formula and column weights as the
 //! migration's `bm25(4.0, 1.0, 2.0, 1.0)`, idf from term counts probed up to [`DF_CAP`], so its
 //! order looks like FTS5's would within those notes.
 
@@ -19,7 +19,7 @@ const CJK: f64 = 1.0;
 
 /// A term's notes are counted up to this many for its idf: past it, a term is common, and
 /// counting further would cost what this path exists to avoid.
-pub(crate) const DF_CAP: u32 = 10_000;
+pub(crate) const DF_CAP: u32 = 2_000;
 
 /// One term of a search, as FTS5 matches it (`fts`) and as it is counted in a note's text.
 #[derive(Debug, Clone)]

@@ -61,6 +61,11 @@ pub struct SearchPage {
 /// more than the search itself, and nobody pages that far.
 pub const TOTAL_CAP: u32 = 1_000;
 
+/// A search with more hits than FTS5 ranks in time ranks this many of the newest in Rust
+/// (rank.rs): each costs a read of the note and a pass over its text, about 5 to 10 µs (a
+/// thousand took 5 to 10 ms over a million notes; BENCHMARKS.md, "Memory").
+const RANKED: usize = 500;
+
 /// One note in a search's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -302,7 +307,7 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
     }
     store.read(|conn| {
         let snapshot = conn.unchecked_transaction()?;
-        let (mut results, found) = match &fts {
+        let (mut results, found, pages_end) = match &fts {
             Some(fts) => {
                 filters.push("memory_fts MATCH ?", Some(Value::Text(fts.clone())));
                 matching(&snapshot, &filters, &rank_terms, &terms, limit, offset)?
@@ -320,7 +325,7 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
             results,
             total,
             total_capped: found > TOTAL_CAP,
-            next_offset: (direct == limit && next < found.min(TOTAL_CAP)).then_some(next),
+            next_offset: (direct == limit && next < pages_end).then_some(next),
         })
     })
 }
@@ -330,8 +335,8 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
 ///
 /// FTS5's bm25 ranks when every term is in at most [`rank::DF_CAP`] notes and the search has at
 /// most [`TOTAL_CAP`] hits. Otherwise (a common word over many notes, where FTS5's ranking costs
-/// tens to hundreds of milliseconds) the newest [`TOTAL_CAP`] hits are ranked by the same bm25 in
-/// Rust (rank.rs), and paging goes through those.
+/// tens to hundreds of milliseconds) the newest [`RANKED`] hits are ranked by the same bm25 in
+/// Rust (rank.rs), and paging goes through those. Also returns where paging ends.
 fn matching(
     conn: &Connection,
     filters: &Filters,
@@ -339,7 +344,7 @@ fn matching(
     terms: &Terms,
     limit: u32,
     offset: u32,
-) -> Result<(Vec<SearchHit>, u32)> {
+) -> Result<(Vec<SearchHit>, u32, u32)> {
     // The index alone when nothing but the text filters (its rows are the notes' ids, kept in the
     // same transactions); joined with the notes for the other filters.
     let from = if filters.conditions.len() == 1 {
@@ -359,7 +364,11 @@ fn matching(
         .collect::<rusqlite::Result<_>>()?;
     let found = candidates.len() as u32;
     let mut counts = Vec::with_capacity(rank_terms.len());
-    for term in rank_terms {
+    if found > TOTAL_CAP && rank_terms.len() == 1 {
+        // Ranked here whatever the count, and one term's idf does not change the order.
+        counts.push(rank::DF_CAP + 1);
+    }
+    for term in rank_terms.iter().skip(counts.len()) {
         let count: u32 = conn
             .prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ?1 LIMIT {} + 1)",
@@ -383,9 +392,10 @@ fn matching(
             hit.score = Some(-rank);
             hits.push(hit);
         }
-        return Ok((hits, found));
+        return Ok((hits, found, found.min(TOTAL_CAP)));
     }
-    candidates.truncate(TOTAL_CAP as usize);
+    candidates.truncate(RANKED);
+    let candidates_len = candidates.len() as u32;
     let candidates: Vec<Stored> = candidates
         .into_iter()
         .map(|id| Stored::load(conn, id))
@@ -415,18 +425,19 @@ fn matching(
             hit
         })
         .collect();
-    Ok((hits, found))
+    let pages_end = candidates_len;
+    Ok((hits, found, pages_end))
 }
 
 /// A search without text: the newest notes that pass `filters`, and how many there are (counted
-/// up to one past [`TOTAL_CAP`]).
+/// up to one past [`TOTAL_CAP`]), and where paging ends.
 fn newest(
     conn: &Connection,
     filters: &Filters,
     terms: &Terms,
     limit: u32,
     offset: u32,
-) -> Result<(Vec<SearchHit>, u32)> {
+) -> Result<(Vec<SearchHit>, u32, u32)> {
     let conditions = filters.sql();
     let values = || params_from_iter(filters.values.iter());
     let found: u32 = conn.query_row(
@@ -442,7 +453,7 @@ fn newest(
     while let Some(row) = rows.next()? {
         hits.push(hit_from_row(row, terms)?);
     }
-    Ok((hits, found))
+    Ok((hits, found, found.min(TOTAL_CAP)))
 }
 
 /// The note `id` with its tags and its links to notes `actor` may read.
