@@ -296,26 +296,14 @@ async fn persona_manage_takes_the_preset_shapes() {
 async fn old_tool_names_are_offered_when_the_setting_is_on() {
     let dir = temp_dir();
     let client = connect(dir.path(), TestClient::replying(Era::Legacy, "x")).await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .expect("list")
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names: Vec<String> = tool_names(&client).await;
     assert!(!names.iter().any(|n| n == "external-llm-generate"), "{names:?}");
     client.cancel().await.expect("close");
 
     cli_ok(dir.path(), &["settings", "set", "compat-tool-names", "true"]);
     let tc = TestClient::replying(Era::Legacy, "Hi there.");
     let client = connect(dir.path(), tc.clone()).await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .expect("list")
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names: Vec<String> = tool_names(&client).await;
     for old in [
         "external-llm-generate",
         "external-llm-providers",

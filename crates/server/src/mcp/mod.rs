@@ -78,7 +78,8 @@ impl LlmGenServer {
                 match group {
                     ToolGroup::Generation => tool_router.merge(Self::compat_generation_router()),
                     ToolGroup::Personas => tool_router.merge(Self::compat_personas_router()),
-                    ToolGroup::Templates | ToolGroup::Contexts | ToolGroup::Memory => {}
+                    ToolGroup::Memory => tool_router.merge(Self::compat_memory_router()),
+                    ToolGroup::Templates | ToolGroup::Contexts => {}
                 }
             }
         }

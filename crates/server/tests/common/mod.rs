@@ -240,6 +240,17 @@ where
 }
 
 /// Calls a tool and returns its result (auto-completing input_required rounds on 2026-07-28).
+/// The names of the tools the server lists.
+pub async fn tool_names(client: &Client) -> Vec<String> {
+    client
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect()
+}
+
 pub async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else {
         panic!("tool arguments must be an object")

@@ -4,6 +4,7 @@
 mod catalog;
 mod conversation;
 mod generation;
+mod memory_compat;
 mod params;
 
 use std::collections::BTreeMap;
