@@ -191,7 +191,7 @@ fn report(label: &str, mix: &[queries::Query], timed: &Timed) {
         .enumerate()
         .map(|(i, t)| (t.iter().copied().max().unwrap_or_default(), i))
         .collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|&(time, _)| std::cmp::Reverse(time));
     let names: Vec<String> = slowest
         .iter()
         .take(5)
