@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import traceback
+import warnings
 
 import mcp_types as types
 from mcp.client.client import Client
@@ -56,7 +57,7 @@ async def classic_session_on_2025_11_25():
                 init = await session.initialize()
                 assert init.server_info.name == "mcp-llm-generator", init
                 tools = await session.list_tools()
-                assert len(tools.tools) == 9, [t.name for t in tools.tools]
+                assert len(tools.tools) == 11, [t.name for t in tools.tools]
                 result = await session.call_tool(
                     "llm-generate",
                     {"messages": [{"role": "user", "content": "hello"}], "temperature": 0, "maxTokens": 20},
@@ -98,8 +99,67 @@ async def client_without_sampling_gets_a_clear_error():
             assert "sampling" in text_of(result) and "provider" in text_of(result), text_of(result)
 
 
+FEED = "llmgen://memory/feed"
+
+
+async def memory_changes_reach_other_processes_on_both_eras():
+    """Three server processes on one data folder, as three AI apps run them: a note stored through
+    one reaches a 2025-11-25 subscriber (resources/subscribe) and a 2026-07-28 listener
+    (subscriptions/listen) of the others, as bob's feed; alice's private note never reaches bob."""
+    with tempfile.TemporaryDirectory() as data:
+        bob_feed = f"{FEED}?asPersona=bob"
+        heard = asyncio.Event()
+
+        async def on_message(message):
+            if isinstance(message, types.ResourceUpdatedNotification) and message.params.uri == bob_feed:
+                heard.set()
+
+        async with Client(server(data)) as writer:
+            for name in ("alice", "bob"):
+                made = await writer.call_tool(
+                    "persona-manage",
+                    {"action": "create", "name": name, "description": name, "systemPrompt": "You help."},
+                )
+                assert not made.is_error, text_of(made)
+            async with stdio_client(server(data)) as (read, write):
+                async with ClientSession(read, write, message_handler=on_message) as session:
+                    await session.initialize()
+                    with warnings.catch_warnings():
+                        # Deprecated for 2026-07-28 sessions, and still how 2025-11-25 clients subscribe.
+                        warnings.simplefilter("ignore")
+                        await session.subscribe_resource(bob_feed)
+                    async with Client(server(data)) as reader:
+                        async with reader.listen(resource_subscriptions=[bob_feed]) as stream:
+                            secret = await writer.call_tool(
+                                "memory-store",
+                                {"action": "create", "title": "Alice only", "content": "launch moved",
+                                 "permission": "private", "asPersona": "alice"},
+                            )
+                            assert not secret.is_error, text_of(secret)
+                            shared = await writer.call_tool(
+                                "memory-store",
+                                {"action": "create", "title": "出張", "content": "来週は東京で会議", "asPersona": "alice"},
+                            )
+                            shared_id = shared.structured_content["id"]
+                            event = await asyncio.wait_for(stream.__anext__(), 15)
+                            assert event.uri == bob_feed, event
+                            await asyncio.wait_for(heard.wait(), 15)
+                            page = json.loads((await session.read_resource(f"{bob_feed}&since=0")).contents[0].text)
+                            assert [c["memoryId"] for c in page["changes"]] == [shared_id], page
+                            found = await reader.call_tool(
+                                "memory-search", {"query": "東京", "asPersona": "bob"}
+                            )
+                            hits = [hit["id"] for hit in found.structured_content["results"]]
+                            assert hits == [shared_id], found.structured_content
+
+
 async def main() -> int:
-    tests = [classic_session_on_2025_11_25, high_level_client_on_2026_07_28, client_without_sampling_gets_a_clear_error]
+    tests = [
+        classic_session_on_2025_11_25,
+        high_level_client_on_2026_07_28,
+        client_without_sampling_gets_a_clear_error,
+        memory_changes_reach_other_processes_on_both_eras,
+    ]
     passed = failed = 0
     for test in tests:
         try:

@@ -170,6 +170,7 @@ describe("App language", () => {
       "Personas",
       "Templates",
       "Conversations",
+      "Memory",
       "Backups",
       "Logs",
       "Settings",

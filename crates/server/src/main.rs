@@ -109,9 +109,14 @@ enum Command {
         out: PathBuf,
     },
     /// Move in from the TypeScript server (@mako10k/mcp-llm-generator): import its templates,
-    /// personality presets, contexts and conversations from the folder it ran in, and keep its
-    /// shared memory aside. Running it twice imports nothing twice; its files are only read.
+    /// personality presets, contexts, conversations and shared memory (into the memory) from the
+    /// folder it ran in. Running it twice imports nothing twice; its files are only read.
     ImportUpstream(cli::import::ImportArgs),
+    /// Search the memory's notes or export them (JSON or Markdown).
+    Memory {
+        #[command(subcommand)]
+        action: cli::memory::MemoryAction,
+    },
     /// Remove everything this app put on this computer for you: our entry in every AI client's
     /// file, our keychain items (API keys, backup passphrase) and, with --remove-data, the data
     /// folder. Without --yes it only shows what it would remove.
@@ -193,6 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(target_os = "linux")]
         Command::Tray { .. } => Ok(()),
         Command::ImportUpstream(args) => cli::import::import_upstream(&store, &data_dir, args),
+        Command::Memory { action } => cli::memory::memory(&store, action),
         Command::Maintain { json } => cli::backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),

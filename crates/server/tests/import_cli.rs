@@ -1,7 +1,8 @@
 //! `import-upstream DIR` through the real binary, against a folder laid out as the TypeScript
 //! server leaves it (its templates.json, its context-memory.db schema, its shared-memory.db):
-//! what is imported renders and reads back as before, what is skipped says why, a second run
-//! imports nothing, a dry run writes nothing, and the old files are never changed.
+//! what is imported renders, reads back and is found as before, what is skipped says why, a
+//! second run imports nothing, a dry run writes nothing, an unreadable old database imports
+//! nothing, and the old files are never changed.
 
 mod common;
 
@@ -11,6 +12,7 @@ use llmgen_core::{
     Store, catalog,
     catalog::{personas::Persona, templates, templates::Template},
     conversation::contexts,
+    memory::{self, Actor, Permission, SearchQuery},
     paths::DataDir,
 };
 use rusqlite::{Connection, params};
@@ -151,16 +153,33 @@ fn old_server_folder(dir: &Path) {
 
     fs::create_dir_all(dir.join("data")).expect("mkdir data");
     let shared = Connection::open(dir.join("data/shared-memory.db")).expect("shared db");
+    // The old server's own schema; its notes name their owner by persona id (here an old
+    // built-in's), and its times are SQLite's datetime('now') or JavaScript ISO strings.
     shared
         .execute_batch(
             "CREATE TABLE shared_memories (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL,
                owner_persona_id TEXT NOT NULL, permission_level TEXT NOT NULL DEFAULT 'edit',
                created_at TEXT NOT NULL DEFAULT (datetime('now')), updated_at TEXT NOT NULL DEFAULT (datetime('now')),
                last_updated_by TEXT NOT NULL);
+             INSERT INTO shared_memories VALUES ('memory-1', 'Kyoto tips', 'Buy a bus pass at the station',
+               'calm_counselor', 'public', '2025-08-01 10:00:00', '2025-08-02T09:30:00.000Z', 'search_key_advisor');
              INSERT INTO shared_memories (id, title, content, owner_persona_id, last_updated_by)
-               VALUES ('a', 'Kyoto tips', 'Buy a bus pass', 'p', 'p'), ('b', 'Budget', '2000 EUR', 'p', 'p');",
+               VALUES ('memory-2', 'Budget', '2000 EUR for the trip', 'p', 'p');
+             INSERT INTO shared_memories VALUES ('memory-3', '東京の宿', '東京駅の近くに泊まる', 'p', 'secret',
+               '2025-08-03T12:00:00.000Z', '2025-08-03T12:00:00.000Z', 'p');",
         )
         .expect("shared memory");
+}
+
+/// The direct hits of a search as the user, by title.
+fn found(store: &Store, text: &str) -> Vec<memory::SearchHit> {
+    let query = SearchQuery {
+        text: text.into(),
+        ..SearchQuery::default()
+    };
+    memory::search(store, &Actor::User, &query)
+        .expect("search")
+        .results
 }
 
 fn item<'a>(report: &'a Value, kind: &str, source_prefix: &str) -> &'a Value {
@@ -225,9 +244,17 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
         catalog::get::<Template>(&store, "meeting-notes").is_err(),
         "a dry run must not write"
     );
-    assert!(
-        !data.join("imported").exists(),
-        "a dry run must not copy shared memory"
+    let planned: Vec<_> = dry["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["kind"] == "shared-memory" && i["outcome"] == "imported")
+        .collect();
+    assert_eq!(planned.len(), 3, "{dry:#}");
+    assert_eq!(
+        memory::count(&store).expect("count"),
+        0,
+        "a dry run must not write notes"
     );
     drop(store);
 
@@ -299,13 +326,52 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
         "{expired}"
     );
 
-    // Shared memory is kept aside, complete, until we have a memory of our own.
-    assert_eq!(item(&report, "shared-memory", "")["outcome"], "imported");
-    let kept = Connection::open(data.join("imported/shared-memory.db")).expect("kept aside");
-    let n: i64 = kept
-        .query_row("SELECT count(*) FROM shared_memories", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(n, 2);
+    // Shared notes come into the memory and are found by search: an old built-in's id names our
+    // built-in, the permissions map, the times keep their moment, whoever last changed a note is
+    // the feed's actor of its creation.
+    assert_eq!(
+        item(&report, "shared-memory", "Kyoto tips")["outcome"],
+        "imported"
+    );
+    let kyoto = found(&store, "bus");
+    assert_eq!(kyoto.len(), 1, "{kyoto:?}");
+    let kyoto = memory::get(&store, &Actor::User, kyoto[0].id).expect("get");
+    assert_eq!(kyoto.title, "Kyoto tips");
+    assert_eq!(kyoto.owner.as_deref(), Some("calm-counselor"));
+    assert_eq!(kyoto.permission, Permission::Shared);
+    assert_eq!(
+        (kyoto.created_at.as_str(), kyoto.updated_at.as_str()),
+        ("2025-08-01T10:00:00.000000Z", "2025-08-02T09:30:00.000000Z")
+    );
+    let feed = memory::feed(&store, &Actor::User, 0, None).expect("feed");
+    let created = feed
+        .changes
+        .iter()
+        .find(|c| c.memory_id == kyoto.id)
+        .expect("a change for the imported note");
+    assert_eq!(created.actor.as_deref(), Some("search-key-advisor"));
+    assert_eq!(
+        memory::id_of_imported(&store, "memory-1").expect("old id"),
+        Some(kyoto.id),
+        "the note keeps the old server's id"
+    );
+    let budget = &found(&store, "EUR")[0];
+    assert_eq!(
+        (budget.owner.as_deref(), budget.permission),
+        (Some("p"), Permission::Editable),
+        "an owner id no import knows stays as it was"
+    );
+    let tokyo = found(&store, "東京");
+    assert_eq!(tokyo.len(), 1, "a two-character Japanese word finds its note");
+    assert_eq!(tokyo[0].permission, Permission::Private);
+    let secret = item(&report, "shared-memory", "東京の宿");
+    assert!(
+        secret["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("'secret'") && n.contains("private")),
+        "{secret}"
+    );
+    assert!(!data.join("imported").exists(), "nothing is kept aside any more");
     drop(store);
 
     // Running it again imports nothing twice.
@@ -328,6 +394,14 @@ fn imports_each_kind_once_says_why_it_skips_and_leaves_the_old_files_alone() {
             .len(),
         2
     );
+    let notes_again = item(&again, "shared-memory", "Kyoto tips");
+    assert!(
+        notes_again["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("already here")),
+        "{notes_again}"
+    );
+    assert_eq!(memory::count(&store).expect("count"), 3);
     drop(store);
 
     // --include-expired brings the expired context back, with a fresh expiry.
@@ -373,4 +447,52 @@ fn a_folder_without_old_data_or_with_a_broken_template_file_is_refused_with_what
         "{err}"
     );
     assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+}
+
+/// Proves: a shared-memory.db that is not the old server's (not SQLite at all, or a
+/// `shared_memories` table without its columns) stops the import with the file named and
+/// nothing imported, not even the templates beside it; the file stays as it was.
+#[test]
+fn an_unreadable_shared_memory_file_imports_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (home, data, old) = (
+        tmp.path().join("home"),
+        tmp.path().join("data"),
+        tmp.path().join("old"),
+    );
+    fs::create_dir_all(&home).expect("home");
+    old_server_folder(&old);
+    let shared = old.join("data/shared-memory.db");
+    let old_arg = old.to_str().expect("utf-8");
+
+    fs::write(&shared, "these are not the notes you are looking for").expect("not a database");
+    let out = run(&home, &data, &["import-upstream", old_arg]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("shared-memory.db") && err.contains("Nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(&shared).expect("still there"),
+        "these are not the notes you are looking for"
+    );
+
+    fs::remove_file(&shared).expect("rm");
+    Connection::open(&shared)
+        .expect("odd db")
+        .execute_batch("CREATE TABLE shared_memories (id TEXT, body TEXT); INSERT INTO shared_memories VALUES ('x', 'y');")
+        .expect("odd table");
+    let out = run(&home, &data, &["import-upstream", old_arg]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no such column") && err.contains("Nothing was imported"),
+        "{err}"
+    );
+
+    let store = Store::open(&DataDir::at(&data)).expect("store");
+    assert!(catalog::get::<Template>(&store, "meeting-notes").is_err());
+    assert!(catalog::get::<Persona>(&store, "travel-planner").is_err());
+    assert_eq!(memory::count(&store).expect("count"), 0);
 }

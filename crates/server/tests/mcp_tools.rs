@@ -9,11 +9,13 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 
-const ALL_TOOLS: [&str; 9] = [
+const ALL_TOOLS: [&str; 11] = [
     "context-chat",
     "context-manage",
     "conversation-manage",
     "llm-generate",
+    "memory-search",
+    "memory-store",
     "persona-manage",
     "provider-status",
     "template-execute",

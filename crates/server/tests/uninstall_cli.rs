@@ -31,3 +31,40 @@ fn uninstall_removes_the_start_at_login_entry() {
     assert!(text.contains("Start at login (removed)"), "{text}");
     assert!(!autostart.exists(), "the login entry is still there");
 }
+
+/// Proves: `--remove-data` takes the memory with the database it lives in (notes, their search
+/// index and feed are tables of llmgen.db), and an old server's shared memory that an earlier
+/// version kept aside goes too; a dry run keeps both.
+#[test]
+fn remove_data_takes_the_memory_with_the_database() {
+    use llmgen_core::{
+        Store,
+        memory::{self, Actor, NewMemory},
+        paths::DataDir,
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    let data = home.path().join("data");
+    let store = Store::open(&DataDir::at(&data)).expect("store");
+    let note = NewMemory {
+        title: "Kyoto tips".into(),
+        content: "Buy a bus pass".into(),
+        ..NewMemory::default()
+    };
+    memory::create(&store, &Actor::User, note).expect("create");
+    drop(store);
+    let kept_aside = data.join("imported/shared-memory.db");
+    std::fs::create_dir_all(kept_aside.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&kept_aside, b"old notes").expect("kept aside");
+
+    // Without a keychain here the runs end non-zero (its items cannot be reached); the data
+    // folder is what this test looks at.
+    CliRun::new(home.path(), &data).run(&["uninstall", "--remove-data"]);
+    assert!(
+        data.join("llmgen.db").exists() && kept_aside.exists(),
+        "a dry run removed data"
+    );
+
+    let done = CliRun::new(home.path(), &data).run(&["uninstall", "--yes", "--remove-data"]);
+    let text = String::from_utf8_lossy(&done.stdout).to_string();
+    assert!(!data.exists(), "the data folder is still there: {text}");
+}

@@ -15,7 +15,8 @@ pub enum IpcErrorKind {
     /// Something the action needs is missing here: the data folder, the store, the keychain, the
     /// bundled server program, a client that is not installed.
     Unavailable,
-    /// What was asked is not acceptable (a value out of range, a name taken, an empty path).
+    /// What was asked is not acceptable (a value out of range, a name taken, an empty path, a
+    /// note a persona may not change).
     Invalid,
     /// The named thing does not exist.
     NotFound,
@@ -61,7 +62,9 @@ impl IpcError {
 impl From<CoreError> for IpcError {
     fn from(e: CoreError) -> Self {
         let kind = match &e {
-            CoreError::Invalid(_) | CoreError::AlreadyExists { .. } => IpcErrorKind::Invalid,
+            CoreError::Invalid(_) | CoreError::AlreadyExists { .. } | CoreError::NotAllowed(_) => {
+                IpcErrorKind::Invalid
+            }
             CoreError::NotFound { .. } | CoreError::ContextExpired(_) => IpcErrorKind::NotFound,
             CoreError::DataDir { .. }
             | CoreError::NoDataDir
@@ -171,6 +174,10 @@ mod tests {
                 }
                 .into()
             ),
+            IpcErrorKind::Invalid
+        );
+        assert_eq!(
+            kind(CoreError::NotAllowed("Only persona 'a' may delete it.".into()).into()),
             IpcErrorKind::Invalid
         );
         assert_eq!(kind(CoreError::NoDataDir.into()), IpcErrorKind::Unavailable);

@@ -12,6 +12,7 @@ mod error;
 mod guide;
 mod keys;
 mod logs;
+mod memory;
 mod moving_in;
 mod personas;
 mod servers;
@@ -103,6 +104,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             servers::servers_stop_all,
             servers::servers_resume,
             servers::servers_paused,
+            // The Memory screen: search, a note with its links and related notes, changes, feed.
+            memory::memory_search,
+            memory::memory_get,
+            memory::memory_create,
+            memory::memory_update,
+            memory::memory_delete,
+            memory::memory_link,
+            memory::memory_unlink,
+            memory::memory_feed,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

@@ -176,6 +176,25 @@ export const commands = {
 	serversResume: () => typedError<boolean, IpcError>(__TAURI_INVOKE("servers_resume")),
 	/**  Whether serving is paused, since when and by whom; `None` when not. */
 	serversPaused: () => typedError<Paused | null, IpcError>(__TAURI_INVOKE("servers_paused")),
+	/**  Searches the notes (memory-search `search`): words, tags, owner, paging, related notes. */
+	memorySearch: (query: SearchQuery_Deserialize) => typedError<SearchPage_Serialize, IpcError>(__TAURI_INVOKE("memory_search", { query })),
+	/**  A note with its links and the notes related to it (memory-search `get`). */
+	memoryGet: (id: number) => typedError<MemoryView_Serialize, IpcError>(__TAURI_INVOKE("memory_get", { id })),
+	/**  Creates a note (memory-store `create`); the owner is the user unless a persona is named. */
+	memoryCreate: (note: NewMemory_Deserialize) => typedError<Memory_Serialize, IpcError>(__TAURI_INVOKE("memory_create", { note })),
+	/**  Changes the given fields of a note (memory-store `update`). */
+	memoryUpdate: (id: number, patch: MemoryPatch_Deserialize) => typedError<Memory_Serialize, IpcError>(__TAURI_INVOKE("memory_update", { id, patch })),
+	/**  Deletes a note and its links (memory-store `delete`). */
+	memoryDelete: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("memory_delete", { id })),
+	/**  Links note `from` to note `to` with a relation (memory-store `link`); returns `from`. */
+	memoryLink: (from: number, to: number, relation: string) => typedError<Memory_Serialize, IpcError>(__TAURI_INVOKE("memory_link", { from, to, relation })),
+	/**
+	 *  Removes the link from `from` to `to` with that relation, or every link between them without
+	 *  one (memory-store `unlink`); returns `from`.
+	 */
+	memoryUnlink: (from: number, to: number, relation: string | null) => typedError<Memory_Serialize, IpcError>(__TAURI_INVOKE("memory_unlink", { from, to, relation })),
+	/**  The recent changes of memory, newest first (the change feed, llmgen://memory/feed). */
+	memoryFeed: (limit: number | null) => typedError<MemoryChange_Serialize[], IpcError>(__TAURI_INVOKE("memory_feed", { limit })),
 };
 
 /* Types */
@@ -273,6 +292,9 @@ export type Busy = "checking" | "installing";
 
 /**  The outcome of one action on one client file. */
 export type Change = Change_Serialize | Change_Deserialize;
+
+/**  What happened to a note. */
+export type ChangeAction = "created" | "updated" | "deleted" | "linked" | "unlinked";
 
 /**  The outcome of one action on one client file. */
 export type Change_Deserialize = {
@@ -518,6 +540,7 @@ export type Counts = {
 	personas: number,
 	contexts: number,
 	messages: number,
+	memories: number,
 };
 
 /**  One provider's direct calls on one day (every model, every outcome). */
@@ -1053,7 +1076,10 @@ export type IpcErrorKind =
  *  bundled server program, a client that is not installed.
  */
 "unavailable" | 
-/**  What was asked is not acceptable (a value out of range, a name taken, an empty path). */
+/**
+ *  What was asked is not acceptable (a value out of range, a name taken, an empty path, a
+ *  note a persona may not change).
+ */
 "invalid" | 
 /**  The named thing does not exist. */
 "not_found" | 
@@ -1090,6 +1116,18 @@ export type Language =
 
 /**  How a check (or the whole report) came out. Ordered: the report takes its worst check. */
 export type Level = "ok" | "warning" | "error";
+
+/**  Whether a link goes out of the note it is seen from or comes into it. */
+export type LinkDirection = "out" | "in";
+
+/**  One end of a link, seen from a note. */
+export type LinkView = {
+	/**  The note at the other end. */
+	id: number,
+	title: string,
+	relation: string,
+	direction: LinkDirection,
+};
 
 /**  A serving process as the registry shows it. */
 export type LiveServer = LiveServer_Serialize | LiveServer_Deserialize;
@@ -1218,6 +1256,115 @@ export type LogsView = {
 	lines: LogLine[],
 };
 
+/**  A note with its links, as `get`, `create` and `update` return it. */
+export type Memory = Memory_Serialize | Memory_Deserialize;
+
+/**
+ *  A change of the feed as "Recent changes" lists it: core's `Change` under a name of its own
+ *  (the AI apps screen's `Change` of a file already has that name in the bindings).
+ */
+export type MemoryChange = MemoryChange_Serialize | MemoryChange_Deserialize;
+
+/**
+ *  A change of the feed as "Recent changes" lists it: core's `Change` under a name of its own
+ *  (the AI apps screen's `Change` of a file already has that name in the bindings).
+ */
+export type MemoryChange_Deserialize = {
+	seq: number,
+	memoryId: number,
+	action: ChangeAction,
+	/**  The persona that made the change; `None` for the user. */
+	actor?: string | null,
+	title: string,
+	at: string,
+};
+
+/**
+ *  A change of the feed as "Recent changes" lists it: core's `Change` under a name of its own
+ *  (the AI apps screen's `Change` of a file already has that name in the bindings).
+ */
+export type MemoryChange_Serialize = {
+	seq: number,
+	memoryId: number,
+	action: ChangeAction,
+	/**  The persona that made the change; `None` for the user. */
+	actor: string | null,
+	title: string,
+	at: string,
+};
+
+/**  The fields an update changes; absent fields stay as they are. */
+export type MemoryPatch = MemoryPatch_Serialize | MemoryPatch_Deserialize;
+
+/**  The fields an update changes; absent fields stay as they are. */
+export type MemoryPatch_Deserialize = {
+	title?: string | null,
+	content?: string | null,
+	tags?: string[] | null,
+	permission?: Permission | null,
+};
+
+/**  The fields an update changes; absent fields stay as they are. */
+export type MemoryPatch_Serialize = {
+	title: string | null,
+	content: string | null,
+	tags: string[] | null,
+	permission: Permission | null,
+};
+
+/**  A note as its view shows it: the note with its links, and the notes related to it. */
+export type MemoryView = MemoryView_Serialize | MemoryView_Deserialize;
+
+/**  A note as its view shows it: the note with its links, and the notes related to it. */
+export type MemoryView_Deserialize = {
+	note: Memory_Deserialize,
+	/**
+	 *  Notes one step away by a link or shared tags (as the search's "include related" finds
+	 *  them from this note), best first.
+	 */
+	related: SearchHit_Deserialize[],
+};
+
+/**  A note as its view shows it: the note with its links, and the notes related to it. */
+export type MemoryView_Serialize = {
+	note: Memory_Serialize,
+	/**
+	 *  Notes one step away by a link or shared tags (as the search's "include related" finds
+	 *  them from this note), best first.
+	 */
+	related: SearchHit_Serialize[],
+};
+
+/**  A note with its links, as `get`, `create` and `update` return it. */
+export type Memory_Deserialize = {
+	id: number,
+	title: string,
+	content: string,
+	tags: string[],
+	/**  The owning persona's name; `None` for the user. */
+	owner?: string | null,
+	permission: Permission,
+	createdAt: string,
+	updatedAt: string,
+	/**  Links from and to this note, to notes the actor may read. */
+	links: LinkView[],
+};
+
+/**  A note with its links, as `get`, `create` and `update` return it. */
+export type Memory_Serialize = {
+	id: number,
+	title: string,
+	content: string,
+	tags: string[],
+	/**  The owning persona's name; `None` for the user. */
+	owner: string | null,
+	permission: Permission,
+	createdAt: string,
+	updatedAt: string,
+	/**  Links from and to this note, to notes the actor may read. */
+	links: LinkView[],
+};
+
 /**  What the scan finds. */
 export type MovingInScan = MovingInScan_Serialize | MovingInScan_Deserialize;
 
@@ -1247,6 +1394,31 @@ export type MovingInScan_Serialize = {
 export type NamedClient = {
 	id: string,
 	name: string,
+};
+
+/**  A note to create. */
+export type NewMemory = NewMemory_Serialize | NewMemory_Deserialize;
+
+/**  A note to create. */
+export type NewMemory_Deserialize = {
+	title: string,
+	content: string,
+	tags?: string[],
+	/**  A persona's name; absent: the acting persona, or the user. */
+	owner?: string | null,
+	/**  Absent: `shared`, so the personas of one user find each other's notes unless told not to. */
+	permission?: Permission | null,
+};
+
+/**  A note to create. */
+export type NewMemory_Serialize = {
+	title: string,
+	content: string,
+	tags: string[],
+	/**  A persona's name; absent: the acting persona, or the user. */
+	owner: string | null,
+	/**  Absent: `shared`, so the personas of one user find each other's notes unless told not to. */
+	permission: Permission | null,
 };
 
 /**  What a user gives to create a persona. */
@@ -1323,6 +1495,11 @@ export type OldEntries = {
 /**  What happened to one item. */
 export type Outcome = "imported" | "skipped";
 
+/**  Whose notes a search keeps. */
+export type OwnerFilter = 
+/**  Notes the user owns (no persona). */
+{ kind: "user" } | { kind: "persona"; name: string };
+
 /**  One page of a list. */
 export type Page<T> = Page_Serialize<T> | Page_Deserialize<T>;
 
@@ -1351,6 +1528,15 @@ export type Paused = {
 	/**  Who stopped the servers: `cli`, `tray` or `app`. */
 	by: string,
 };
+
+/**  What personas other than a note's owner may do with it. */
+export type Permission = 
+/**  Only the owner (and the user). */
+"private" | 
+/**  Others read. */
+"shared" | 
+/**  Others read and write (but only the owner deletes it or changes who may). */
+"editable";
 
 /**  A stored persona, every field in full. */
 export type Persona = Persona_Serialize | Persona_Deserialize;
@@ -1531,6 +1717,33 @@ export type Reachability = {
 	latencyMs: number,
 };
 
+/**  How a related note was reached. */
+export type RelatedVia = RelatedVia_Serialize | RelatedVia_Deserialize;
+
+/**  How a related note was reached. */
+export type RelatedVia_Deserialize = {
+	/**  The note it is related to (a hit, or for two steps a related note). */
+	from: number,
+	/**  1 or 2 steps from the hits. */
+	hops: number,
+	/**  The link's relation, when reached by a link. */
+	link?: string | null,
+	/**  The tags it shares with `from`, when reached by tags. */
+	sharedTags: string[],
+};
+
+/**  How a related note was reached. */
+export type RelatedVia_Serialize = {
+	/**  The note it is related to (a hit, or for two steps a related note). */
+	from: number,
+	/**  1 or 2 steps from the hits. */
+	hops: number,
+	/**  The link's relation, when reached by a link. */
+	link: string | null,
+	/**  The tags it shares with `from`, when reached by tags. */
+	sharedTags: string[],
+};
+
 /**  One thing removed, or that could not be. */
 export type Removal = Removal_Serialize | Removal_Deserialize;
 
@@ -1583,6 +1796,113 @@ export type Sampling =
 "not-offered" | 
 /**  Not known: neither its documentation nor a connection of it told us. */
 "unknown";
+
+/**  One note in a search's answer. */
+export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;
+
+/**  One note in a search's answer. */
+export type SearchHit_Deserialize = {
+	id: number,
+	title: string,
+	tags: string[],
+	owner?: string | null,
+	permission: Permission,
+	updatedAt: string,
+	/**
+	 *  Text around the first match, matches between `**` (the start of the note for a related
+	 *  note or a search without text).
+	 */
+	snippet: string,
+	/**  bm25 relevance (higher is better); `None` without search text and for related notes. */
+	score?: number | null,
+	/**  How a related note was reached; `None` for a direct hit. */
+	related?: RelatedVia_Deserialize | null,
+};
+
+/**  One note in a search's answer. */
+export type SearchHit_Serialize = {
+	id: number,
+	title: string,
+	tags: string[],
+	owner: string | null,
+	permission: Permission,
+	updatedAt: string,
+	/**
+	 *  Text around the first match, matches between `**` (the start of the note for a related
+	 *  note or a search without text).
+	 */
+	snippet: string,
+	/**  bm25 relevance (higher is better); `None` without search text and for related notes. */
+	score: number | null,
+	/**  How a related note was reached; `None` for a direct hit. */
+	related: RelatedVia_Serialize | null,
+};
+
+/**  A search's answer. */
+export type SearchPage = SearchPage_Serialize | SearchPage_Deserialize;
+
+/**  A search's answer. */
+export type SearchPage_Deserialize = {
+	/**  The direct hits of this page, best first, then related notes (marked `related`). */
+	results: SearchHit_Deserialize[],
+	/**  Direct hits in all pages, counted up to [`TOTAL_CAP`]. */
+	total: number,
+	/**  True when there are more than [`TOTAL_CAP`] hits (then `total` is the cap). */
+	totalCapped: boolean,
+	/**  The offset of the next page, when there is one. */
+	nextOffset?: number | null,
+};
+
+/**  A search's answer. */
+export type SearchPage_Serialize = {
+	/**  The direct hits of this page, best first, then related notes (marked `related`). */
+	results: SearchHit_Serialize[],
+	/**  Direct hits in all pages, counted up to [`TOTAL_CAP`]. */
+	total: number,
+	/**  True when there are more than [`TOTAL_CAP`] hits (then `total` is the cap). */
+	totalCapped: boolean,
+	/**  The offset of the next page, when there is one. */
+	nextOffset: number | null,
+};
+
+/**  A search. Empty `text` lists the newest notes that pass the filters. */
+export type SearchQuery = SearchQuery_Serialize | SearchQuery_Deserialize;
+
+/**  A search. Empty `text` lists the newest notes that pass the filters. */
+export type SearchQuery_Deserialize = {
+	text?: string,
+	/**  Notes carrying every one of these tags (case-insensitive). */
+	tags?: string[],
+	owner?: OwnerFilter | null,
+	/**  Changed at or after this time (RFC 3339, or a date: 2026-12-01). */
+	updatedAfter?: string | null,
+	/**  Changed before this time. */
+	updatedBefore?: string | null,
+	limit?: number | null,
+	offset?: number | null,
+	/**  Adds notes linked to the hits or sharing their tags, after the hits, marked related. */
+	includeRelated?: boolean,
+	/**  How far related notes are followed: 1 (default) or 2 steps. */
+	hops?: number | null,
+};
+
+/**  A search. Empty `text` lists the newest notes that pass the filters. */
+export type SearchQuery_Serialize = {
+	text: string,
+	/**  Notes carrying every one of these tags (case-insensitive). */
+	tags: string[],
+	owner: OwnerFilter | null,
+	/**  Changed at or after this time (RFC 3339, or a date: 2026-12-01). */
+	updatedAfter: string | null,
+	/**  Changed before this time. */
+	updatedBefore: string | null,
+	limit: number | null,
+	offset: number | null,
+	/**  Adds notes linked to the hits or sharing their tags, after the hits, marked related. */
+	includeRelated: boolean,
+	/**  How far related notes are followed: 1 (default) or 2 steps. */
+	hops: number | null,
+};
 
 /**  Every provider's status in the current month. */
 export type StatusReport = StatusReport_Serialize | StatusReport_Deserialize;

@@ -38,6 +38,17 @@ import {
   type UninstallReport_Serialize,
 } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
+// The Memory screen.
+import type {
+  LinkView,
+  MemoryChange_Serialize,
+  MemoryView_Serialize,
+  Memory_Serialize,
+  OwnerFilter,
+  Permission,
+  SearchHit_Serialize,
+  SearchPage_Serialize,
+} from "./bindings";
 // Live servers: who is connected, the emergency stop and the pause.
 import type {
   ConnectionRow_Serialize,
@@ -147,3 +158,12 @@ export type LiveServerRow = LiveServerRow_Serialize;
 export type ConnectionRow = ConnectionRow_Serialize;
 export type StopReport = StopReport_Serialize;
 export type { Paused };
+// The Memory screen: a note, a search's hits and page, a note's view, the recent changes.
+export type MemoryNote = Memory_Serialize;
+export type MemoryLink = LinkView;
+export type MemoryHit = SearchHit_Serialize;
+export type MemoryPage = SearchPage_Serialize;
+export type MemoryView = MemoryView_Serialize;
+export type MemoryChange = MemoryChange_Serialize;
+export type MemoryOwner = OwnerFilter;
+export type MemoryPermission = Permission;

@@ -12,6 +12,7 @@ import Guide from "./Guide.svelte";
 import Health from "./Health.svelte";
 import Keys from "./Keys.svelte";
 import Logs from "./Logs.svelte";
+import Memory from "./Memory.svelte";
 import MovingIn from "./MovingIn.svelte";
 import Overview from "./Overview.svelte";
 import Personas from "./Personas.svelte";
@@ -42,6 +43,7 @@ export const SCREENS: readonly Screen[] = [
   { id: "personas", label: "nav.personas", parts: [Personas], heading: "personas-title" },
   { id: "templates", label: "nav.templates", parts: [Templates], heading: "templates-title" },
   { id: "contexts", label: "nav.contexts", parts: [Contexts], heading: "contexts-title" },
+  { id: "memory", label: "nav.memory", parts: [Memory], heading: "memory-title" },
   { id: "backups", label: "nav.backups", parts: [Backups], heading: "backups-title" },
   { id: "logs", label: "nav.logs", parts: [Logs], heading: "logs-title" },
   {

@@ -14,6 +14,7 @@ export type ScreenId =
   | "personas"
   | "templates"
   | "contexts"
+  | "memory"
   | "backups"
   | "logs"
   | "settings"

@@ -1,8 +1,8 @@
 //! Moving in from the TypeScript server (`@mako10k/mcp-llm-generator`): reads its
 //! `templates/templates.json`, `context-memory.db` and `data/shared-memory.db` from the folder it
-//! ran in, maps templates, personality presets, contexts and conversations to our store, and
-//! reports what was imported, what was skipped and why. The old files are only read; running it
-//! twice imports nothing twice.
+//! ran in, maps templates, personality presets, contexts, conversations and shared notes to our
+//! store (the notes into the memory), and reports what was imported, what was skipped and why.
+//! The old files are only read; running it twice imports nothing twice.
 
 use std::path::{Path, PathBuf};
 
@@ -24,8 +24,9 @@ use crate::{CoreError, Store, paths::DataDir};
 pub(super) const TEMPLATES_FILE: &str = "templates/templates.json";
 pub(super) const CONTEXTS_DB: &str = "context-memory.db";
 pub(super) const SHARED_MEMORY_DB: &str = "data/shared-memory.db";
-/// Where shared memory is kept aside in our data dir until this app has a memory of its own.
-pub(super) const KEPT_ASIDE_DIR: &str = "imported";
+/// Where an earlier version of this app kept the old shared memory aside in our data dir (before
+/// it had a memory of its own); imported from there when the old folder no longer holds it.
+pub(super) const KEPT_ASIDE_DB: &str = "imported/shared-memory.db";
 /// Suffix of an imported item whose name is taken by a different one of ours.
 pub(super) const RENAMED_SUFFIX: &str = "-upstream";
 
@@ -52,10 +53,6 @@ pub enum ImportError {
         "Cannot read the old database {path}: {source}. Stop the old server if it still runs, check the file's permissions, and run again. Nothing was imported."
     )]
     OldDatabase { path: PathBuf, source: rusqlite::Error },
-    #[error(
-        "Cannot keep the old shared memory aside at {path}: {reason}. Everything else was imported; run again to retry."
-    )]
-    KeepAside { path: PathBuf, reason: String },
     #[error(transparent)]
     Store(#[from] CoreError),
 }
@@ -151,7 +148,9 @@ pub fn has_upstream_data(dir: &Path) -> bool {
         .any(|f| dir.join(f).is_file())
 }
 
-/// Imports everything found in `dir` in one transaction, then keeps the shared memory aside.
+/// Imports everything found in `dir` in one transaction: all of it, or (on an error) nothing.
+/// `data_dir` is searched for the shared memory an earlier version kept aside, when `dir` no
+/// longer holds it.
 pub fn import_upstream(
     store: &Store,
     data_dir: &DataDir,
@@ -165,6 +164,9 @@ pub fn import_upstream(
     }
     let old_templates = old_templates::read_templates(&dir.join(TEMPLATES_FILE))?;
     let old_db = old_contexts::read_context_db(&dir.join(CONTEXTS_DB))?;
+    // Every old file is read before anything is written: an unreadable one stops the import
+    // with nothing imported.
+    let old_notes = shared_memory::read_notes(&shared_memory_source(data_dir, dir))?;
 
     let plan = |tx: &Transaction<'_>| -> crate::Result<Vec<ImportItem>> {
         let mut items = Vec::new();
@@ -174,21 +176,32 @@ pub fn import_upstream(
         if let Some(db) = &old_db {
             items.extend(old_contexts::import_all(tx, db, options.include_expired)?);
         }
+        if let Some(notes) = &old_notes {
+            items.extend(shared_memory::import_notes(tx, notes)?);
+        }
         Ok(items)
     };
-    let mut items = if options.dry_run {
+    let items = if options.dry_run {
         store.rehearse(plan)?
     } else {
         store.write(plan)?
     };
-    if let Some(item) = shared_memory::keep_aside(data_dir, dir, options.dry_run)? {
-        items.push(item);
-    }
     Ok(ImportReport {
         source_dir: dir.to_path_buf(),
         dry_run: options.dry_run,
         items,
     })
+}
+
+/// The old shared memory: in the old folder, else the copy an earlier version kept aside.
+fn shared_memory_source(data_dir: &DataDir, dir: &Path) -> PathBuf {
+    let in_old_folder = dir.join(SHARED_MEMORY_DB);
+    let kept_aside = data_dir.root().join(KEPT_ASIDE_DB);
+    if !in_old_folder.is_file() && kept_aside.is_file() {
+        kept_aside
+    } else {
+        in_old_folder
+    }
 }
 
 pub(super) fn sha256_hex(a: &str, b: &str) -> String {

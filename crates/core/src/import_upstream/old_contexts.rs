@@ -103,15 +103,7 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
         source,
     };
     let conn = open_old_db(path).map_err(db_error)?;
-    let has_table = |name: &str| -> rusqlite::Result<bool> {
-        conn.query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [name],
-            |_| Ok(()),
-        )
-        .optional()
-        .map(|r| r.is_some())
-    };
+    let has_table = |name: &str| has_table(&conn, name);
     let mut db = OldContextDb {
         presets: Vec::new(),
         contexts: Vec::new(),
@@ -229,6 +221,18 @@ pub(super) fn import_all(
     Ok(items)
 }
 
+/// Whether an old database has the table `name` (a server that never stored such a thing may
+/// not have created it).
+pub(super) fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
+}
+
 /// Opens one of the old server's databases read-only, so its data stays exactly as it was.
 /// Without a WAL file next to it the file is complete, and opening it as immutable keeps SQLite
 /// from creating `-wal`/`-shm` files beside the user's data; with one (the old server may still
@@ -341,7 +345,7 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
 
 /// An old timestamp (JavaScript ISO strings, or SQLite's `YYYY-MM-DD HH:MM:SS` in UTC) in our
 /// fixed-width form; `None` when it cannot be read.
-fn convert_time(old: &str) -> Option<String> {
+pub(super) fn convert_time(old: &str) -> Option<String> {
     use time::{
         OffsetDateTime, PrimitiveDateTime, format_description::well_known::Rfc3339,
         macros::format_description,

@@ -1,82 +1,227 @@
-//! The old server's `data/shared-memory.db`: kept aside, complete, in our data dir until this app
-//! has a memory of its own.
+//! The old server's `data/shared-memory.db`: its notes brought into our memory, each once, with
+//! their owner, permission and times. The file is only read.
+//!
+//! | Old column | Here |
+//! |---|---|
+//! | `title`, `content` | title, content (checked against the memory's limits) |
+//! | `owner_persona_id` | owner: our built-in for an old built-in's id, else the id as it was |
+//! | `permission_level` | `public` → shared, `edit` → editable, anything else → private (noted) |
+//! | `created_at`, `updated_at` | the same times in our format |
+//! | `last_updated_by` | who the change feed says created the note (mapped like the owner) |
+//! | `id` | kept with the note: a second import skips it, old calls find it |
 
-use std::{fs, path::Path};
+use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::Transaction;
 
 use super::{
-    ImportError, ImportItem, ItemKind, KEPT_ASIDE_DIR, Outcome, SHARED_MEMORY_DB, old_contexts::open_old_db,
+    ImportError, ImportItem, ItemKind, builtin_persona_for, imported, join_notes,
+    old_contexts::{convert_time, has_table, open_old_db},
     skipped,
 };
-use crate::paths::DataDir;
+use crate::{
+    CoreError,
+    memory::{self, ImportedMemory, Permission},
+    timefmt,
+};
 
-/// Copies the old shared-memory database into our data dir (SQLite's backup API, so a copy taken
-/// while the old server writes is still consistent), to be imported once this app has a memory.
-pub(super) fn keep_aside(
-    data_dir: &DataDir,
-    dir: &Path,
-    dry_run: bool,
-) -> Result<Option<ImportItem>, ImportError> {
-    const KIND: ItemKind = ItemKind::SharedMemory;
-    let source = dir.join(SHARED_MEMORY_DB);
-    if !source.is_file() {
+const KIND: ItemKind = ItemKind::SharedMemory;
+
+/// One row of the old `shared_memories` table, as text (NULL reads as empty).
+pub(super) struct OldNote {
+    id: String,
+    title: String,
+    content: String,
+    owner: String,
+    permission: String,
+    created_at: String,
+    updated_at: String,
+    last_updated_by: String,
+}
+
+/// Every note of the old shared memory at `path`, oldest first; `None` when there is no such
+/// file. A file that is not the old server's database (not SQLite, or a `shared_memories` table
+/// without its columns) is an error, so that nothing is imported from it.
+pub(super) fn read_notes(path: &Path) -> Result<Option<Vec<OldNote>>, ImportError> {
+    if !path.is_file() {
         return Ok(None);
     }
-    let label = source.display().to_string();
-    let target_dir = data_dir.root().join(KEPT_ASIDE_DIR);
-    let target = target_dir.join("shared-memory.db");
-    if target.exists() {
-        return Ok(Some(skipped(
+    let db_error = |source| ImportError::OldDatabase {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = open_old_db(path).map_err(db_error)?;
+    // A server that never stored a note may not have created the table.
+    if !has_table(&conn, "shared_memories").map_err(db_error)? {
+        return Ok(Some(Vec::new()));
+    }
+    let text = |row: &rusqlite::Row<'_>, i: usize| -> String { row.get::<_, String>(i).unwrap_or_default() };
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, title, content, owner_persona_id, permission_level, created_at, updated_at,
+                    last_updated_by
+             FROM shared_memories ORDER BY created_at, rowid",
+        )
+        .map_err(db_error)?;
+    let notes = stmt
+        .query_map([], |row| {
+            Ok(OldNote {
+                id: text(row, 0),
+                title: text(row, 1),
+                content: text(row, 2),
+                owner: text(row, 3),
+                permission: text(row, 4),
+                created_at: text(row, 5),
+                updated_at: text(row, 6),
+                last_updated_by: text(row, 7),
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(db_error)?;
+    Ok(Some(notes))
+}
+
+/// Stores each note that is not here yet, in the import's transaction.
+pub(super) fn import_notes(tx: &Transaction<'_>, notes: &[OldNote]) -> crate::Result<Vec<ImportItem>> {
+    let now = timefmt::now_string();
+    notes.iter().map(|note| import_note(tx, note, &now)).collect()
+}
+
+/// Our persona name for an old persona id (empty: the user): the same rule as the old server's
+/// shared-memory tools here, so a call written for it names the same owner.
+fn persona(old_id: &str) -> Option<&str> {
+    let old_id = old_id.trim();
+    (!old_id.is_empty()).then(|| builtin_persona_for(old_id).unwrap_or(old_id))
+}
+
+fn import_note(tx: &Transaction<'_>, old: &OldNote, now: &str) -> crate::Result<ImportItem> {
+    let label = format!("{} ({})", old.title, old.id);
+    if old.id.trim().is_empty() {
+        return Ok(skipped(KIND, &old.title, "has no id in the old database"));
+    }
+    if memory::imported_exists(tx, &old.id)? {
+        return Ok(skipped(KIND, &label, "already here: imported before"));
+    }
+    let mut notes = Vec::new();
+    let owner = persona(&old.owner);
+    if let Some(ours) = owner.filter(|o| *o != old.owner.trim()) {
+        notes.push(format!(
+            "owner '{}' is the persona '{ours}' here",
+            old.owner.trim()
+        ));
+    }
+    let permission = match old.permission.trim().to_ascii_lowercase().as_str() {
+        "public" => Permission::Shared,
+        "edit" => Permission::Editable,
+        other => {
+            notes.push(format!(
+                "permission '{other}' is not one the old server knew (public, edit): imported as private"
+            ));
+            Permission::Private
+        }
+    };
+    let created_at = convert_time(&old.created_at).unwrap_or_else(|| {
+        notes.push(format!(
+            "creation time '{}' could not be read: set to the time of this import",
+            old.created_at
+        ));
+        now.to_string()
+    });
+    let updated_at = convert_time(&old.updated_at).unwrap_or_else(|| created_at.clone());
+    let note = ImportedMemory {
+        title: &old.title,
+        content: &old.content,
+        tags: Vec::new(),
+        owner,
+        permission,
+        created_at: &created_at,
+        updated_at: &updated_at,
+        actor: persona(&old.last_updated_by),
+        old_id: &old.id,
+    };
+    match memory::insert_imported(tx, &note) {
+        Ok(id) => Ok(imported(
             KIND,
             &label,
-            format!("already kept aside at {}", target.display()),
-        )));
+            &format!("memory #{id}"),
+            join_notes(notes),
+        )),
+        Err(CoreError::Invalid(reason)) => Ok(skipped(KIND, &label, reason)),
+        Err(e) => Err(e),
     }
-    let db_error = |e| ImportError::OldDatabase {
-        path: source.clone(),
-        source: e,
-    };
-    let from = open_old_db(&source).map_err(db_error)?;
-    let notes: i64 = from
-        .query_row("SELECT count(*) FROM shared_memories", [], |r| r.get(0))
-        .or_else(|e| match e {
-            // An empty file from a server that never stored a note has no table yet.
-            rusqlite::Error::SqliteFailure(..) => Ok(0),
-            e => Err(e),
-        })
-        .map_err(db_error)?;
-    let note = format!(
-        "{notes} shared note(s) kept aside at {} until this app has a memory of its own",
-        target.display()
-    );
-    let kept_aside = |note: String| ImportItem {
-        kind: KIND,
-        source: label.clone(),
-        name: Some(target.display().to_string()),
-        outcome: Outcome::Imported,
-        note: Some(note),
-        messages: None,
-    };
-    if dry_run {
-        return Ok(Some(kept_aside(note)));
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::{ImportOptions, Outcome, import_upstream};
+    use super::*;
+    use crate::{Store, memory::Actor, paths::DataDir};
+
+    fn old_shared_memory(path: &Path) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        Connection::open(path)
+            .expect("old db")
+            .execute_batch(
+                "CREATE TABLE shared_memories (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL,
+                   owner_persona_id TEXT NOT NULL, permission_level TEXT NOT NULL DEFAULT 'edit',
+                   created_at TEXT NOT NULL DEFAULT (datetime('now')), updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+                   last_updated_by TEXT NOT NULL);
+                 INSERT INTO shared_memories VALUES ('m1', 'Packing list', 'Umbrella and a warm coat', 'search_key_advisor',
+                   'edit', '2025-09-01 08:00:00', '2025-09-01 08:00:00', 'search_key_advisor');
+                 INSERT INTO shared_memories VALUES ('m2', 'Undated', 'No time on this one', '', 'public', 'soon', 'later', '');",
+            )
+            .expect("notes");
     }
-    let keep_aside_error = |reason: String| ImportError::KeepAside {
-        path: target.clone(),
-        reason,
-    };
-    fs::create_dir_all(&target_dir).map_err(|e| keep_aside_error(e.to_string()))?;
-    let partial = target_dir.join(".shared-memory.db.partial");
-    let _ = fs::remove_file(&partial);
-    {
-        let mut to = Connection::open(&partial).map_err(|e| keep_aside_error(e.to_string()))?;
-        let backup =
-            rusqlite::backup::Backup::new(&from, &mut to).map_err(|e| keep_aside_error(e.to_string()))?;
-        backup
-            .run_to_completion(256, std::time::Duration::from_millis(20), None)
-            .map_err(|e| keep_aside_error(e.to_string()))?;
+
+    /// Proves: the copy an earlier version kept aside in the data dir is imported when the old
+    /// folder no longer holds the file; the notes are found by search; a built-in preset id names
+    /// our built-in persona; a note without a readable time is still imported, once only.
+    #[test]
+    fn notes_kept_aside_by_an_earlier_version_come_in_once() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (old, data) = (tmp.path().join("old"), DataDir::at(tmp.path().join("data")));
+        std::fs::create_dir_all(old.join("templates")).expect("mkdir");
+        std::fs::write(old.join("templates/templates.json"), "[]").expect("templates");
+        old_shared_memory(&data.root().join(super::super::KEPT_ASIDE_DB));
+        let store = Store::open(&data).expect("store");
+
+        let report = import_upstream(&store, &data, &old, ImportOptions::default()).expect("import");
+        assert_eq!(
+            report.count(ItemKind::SharedMemory, Outcome::Imported),
+            2,
+            "{report:#?}"
+        );
+        let query = memory::SearchQuery {
+            text: "umbrella".into(),
+            ..Default::default()
+        };
+        let hits = memory::search(&store, &Actor::User, &query)
+            .expect("search")
+            .results;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].owner.as_deref(), Some("search-key-advisor"));
+        assert_eq!(hits[0].permission, Permission::Editable);
+        let undated = report
+            .items
+            .iter()
+            .find(|i| i.source.starts_with("Undated"))
+            .expect("undated item");
+        assert!(
+            undated
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("'soon' could not be read")),
+            "{undated:?}"
+        );
+
+        let again = import_upstream(&store, &data, &old, ImportOptions::default()).expect("again");
+        assert_eq!(
+            again.count(ItemKind::SharedMemory, Outcome::Skipped),
+            2,
+            "{again:#?}"
+        );
+        assert_eq!(memory::count(&store).expect("count"), 2);
     }
-    // Renamed only once complete: a crash leaves no half copy that the next run would skip.
-    fs::rename(&partial, &target).map_err(|e| keep_aside_error(e.to_string()))?;
-    Ok(Some(kept_aside(note)))
 }

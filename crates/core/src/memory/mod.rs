@@ -26,10 +26,9 @@ pub use access::Actor;
 pub use batch::create_many;
 pub use export::{ExportFormat, export};
 pub use feed::{Change, ChangeAction, FeedPage, feed, latest_seq, recent_changes};
-pub use related::RelatedVia;
+pub use related::{RelatedVia, related};
 pub use search::{OwnerFilter, SearchHit, SearchPage, SearchQuery, count, get, search};
 // Used by import_upstream, which brings the old shared memory in (issue 14).
-#[allow(unused_imports)]
 pub(crate) use write::{ImportedMemory, imported_exists, insert_imported};
 pub use write::{create, delete, id_of_imported, link, unlink, update};
 

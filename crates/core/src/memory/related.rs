@@ -116,6 +116,23 @@ pub(crate) fn expand(
     Ok(related)
 }
 
+/// The notes related to note `id` (as a search that found only it would add them), best first:
+/// what a note's view shows beside it.
+pub fn related(store: &crate::Store, actor: &Actor, id: i64, hops: u8) -> Result<Vec<SearchHit>> {
+    if !(1..=2).contains(&hops) {
+        return Err(crate::CoreError::invalid(format!(
+            "Memory: hops {hops} is out of range; related notes are followed 1 or 2 steps."
+        )));
+    }
+    store.read(|conn| {
+        let snapshot = conn.unchecked_transaction()?;
+        let Some(hit) = readable_hit(&snapshot, actor, id)? else {
+            return Err(super::not_found(id));
+        };
+        expand(&snapshot, actor, &[hit], hops)
+    })
+}
+
 /// The notes linked to or from `id`, with the relation.
 fn linked(conn: &Connection, id: i64) -> Result<Vec<(i64, String)>> {
     let mut statement = conn.prepare_cached(

@@ -367,6 +367,20 @@ fn related_notes_follow_links_and_tags() {
     .expect("2 hops");
     assert_eq!(ids(&two), vec![hit.id, linked.id, tagged.id, far.id]);
     assert_eq!(two.results[3].related.as_ref().expect("far").hops, 2);
+    let beside: Vec<i64> = related(&store, &bob(), hit.id, 1)
+        .expect("a note's related")
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(
+        beside,
+        vec![linked.id, tagged.id],
+        "a note's own related notes, as its view shows them"
+    );
+    assert!(
+        related(&store, &bob(), private.id, 1).is_err(),
+        "not for a note bob cannot read"
+    );
     let as_alice = search(&store, &alice(), &query).expect("alice");
     assert!(
         ids(&as_alice).contains(&private.id),

@@ -209,7 +209,6 @@ pub(super) fn insert(tx: &Transaction<'_>, row: &Row<'_>, actor: Option<&str>) -
 
 /// A note brought over from the TypeScript server's shared memory, with its own times and the
 /// persona that last changed it as the feed's actor.
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) struct ImportedMemory<'a> {
     pub title: &'a str,
     pub content: &'a str,
@@ -226,7 +225,6 @@ pub(crate) struct ImportedMemory<'a> {
 /// Stores an imported note in the import's transaction (checked against the same limits as a new
 /// one; the caller reports a refused note). Returns the new id. Import each old note once: a
 /// second note with the same `old_id` is refused by the database (see [`imported_exists`]).
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -> Result<i64> {
     check_texts(note.title, note.content)?;
     let tags = clean_tags(&note.tags)?;
@@ -251,7 +249,6 @@ pub(crate) fn insert_imported(tx: &Transaction<'_>, note: &ImportedMemory<'_>) -
 }
 
 /// Whether the old server's note `old_id` was imported already (an import run twice skips it).
-#[allow(dead_code)] // Used by import_upstream once it brings the old shared memory in.
 pub(crate) fn imported_exists(tx: &Transaction<'_>, old_id: &str) -> Result<bool> {
     Ok(tx
         .query_row("SELECT 1 FROM memories WHERE imported_id = ?1", [old_id], |_| {

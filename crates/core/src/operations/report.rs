@@ -74,6 +74,8 @@ pub struct DayCounts {
     pub messages: i64,
     pub templates: i64,
     pub personas: i64,
+    /// Memory notes (every owner's).
+    pub memories: i64,
 }
 
 impl DayCounts {
@@ -83,6 +85,7 @@ impl DayCounts {
             messages: self.messages - other.messages,
             templates: self.templates - other.templates,
             personas: self.personas - other.personas,
+            memories: self.memories - other.memories,
         }
     }
 }
@@ -129,7 +132,7 @@ pub struct ToolDay {
 pub struct DailyReport {
     /// YYYY-MM-DD (UTC).
     pub day: String,
-    /// At the end of the day (now, for today). Memories and delegations do not exist yet.
+    /// At the end of the day (now, for today). Delegations do not exist yet.
     pub counts: DayCounts,
     /// Since the end of the previous day (created minus removed, as far as rows show it).
     pub growth: DayCounts,
@@ -157,7 +160,8 @@ fn counts_at(conn: &Connection, end: OffsetDateTime) -> Result<DayCounts> {
         "SELECT (SELECT COUNT(*) FROM contexts WHERE created_at < ?1 AND expires_at > ?2),
                 (SELECT COUNT(*) FROM messages WHERE created_at < ?1),
                 (SELECT COUNT(*) FROM templates WHERE created_at < ?1),
-                (SELECT COUNT(*) FROM personas WHERE created_at < ?1)",
+                (SELECT COUNT(*) FROM personas WHERE created_at < ?1),
+                (SELECT COUNT(*) FROM memories WHERE created_at < ?1)",
         params![end_text, alive_at],
         |r| {
             Ok(DayCounts {
@@ -165,6 +169,7 @@ fn counts_at(conn: &Connection, end: OffsetDateTime) -> Result<DayCounts> {
                 messages: r.get(1)?,
                 templates: r.get(2)?,
                 personas: r.get(3)?,
+                memories: r.get(4)?,
             })
         },
     )?)
@@ -320,9 +325,9 @@ mod tests {
 
     #[test]
     fn a_day_reports_counts_growth_tools_and_usage() {
-        // Proves the report reads what the other modules wrote: a message created today counts as
-        // growth, flushed tool metrics give calls, error rate and percentiles, usage gives tokens
-        // and a priced cost.
+        // Proves the report reads what the other modules wrote: a message and a memory created
+        // today count as growth, flushed tool metrics give calls, error rate and percentiles,
+        // usage gives tokens and a priced cost.
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&crate::paths::DataDir::at(dir.path())).expect("store");
         let ctx = crate::conversation::contexts::create(
@@ -343,6 +348,16 @@ mod tests {
                 Ok(())
             })
             .expect("messages");
+        crate::memory::create(
+            &store,
+            &crate::memory::Actor::User,
+            crate::memory::NewMemory {
+                title: "note".into(),
+                content: "today".into(),
+                ..Default::default()
+            },
+        )
+        .expect("memory");
         let m = Metrics::new();
         for _ in 0..19 {
             m.record_tool("template-manage", Duration::from_micros(200), false);
@@ -378,6 +393,7 @@ mod tests {
         assert_eq!(r.growth.messages, 1, "only today's message is growth");
         assert_eq!(r.counts.contexts, 1);
         assert_eq!(r.counts.templates, 4);
+        assert_eq!((r.counts.memories, r.growth.memories), (1, 1));
         assert_eq!(
             r.generations,
             vec![RouteCalls {

@@ -15,6 +15,7 @@ pub struct Counts {
     pub personas: u64,
     pub contexts: u64,
     pub messages: u64,
+    pub memories: u64,
 }
 
 /// Counts the store's rows in one read.
@@ -23,7 +24,8 @@ pub fn counts(store: &Store) -> Result<Counts> {
     store.read(|conn| {
         Ok(conn.query_row(
             "SELECT (SELECT COUNT(*) FROM templates), (SELECT COUNT(*) FROM personas),
-                    (SELECT COUNT(*) FROM contexts WHERE expires_at > ?1), (SELECT COUNT(*) FROM messages)",
+                    (SELECT COUNT(*) FROM contexts WHERE expires_at > ?1), (SELECT COUNT(*) FROM messages),
+                    (SELECT COUNT(*) FROM memories)",
             [now],
             |r| {
                 Ok(Counts {
@@ -31,6 +33,7 @@ pub fn counts(store: &Store) -> Result<Counts> {
                     personas: r.get(1)?,
                     contexts: r.get(2)?,
                     messages: r.get(3)?,
+                    memories: r.get(4)?,
                 })
             },
         )?)
@@ -41,8 +44,9 @@ pub fn counts(store: &Store) -> Result<Counts> {
 mod tests {
     use super::*;
 
+    /// Proves: a new store counts its built-ins and no memory; a stored note is counted.
     #[test]
-    fn a_new_store_counts_its_builtins() {
+    fn a_new_store_counts_its_builtins_and_then_memories() {
         let store = Store::open_in_memory().expect("store");
         assert_eq!(
             counts(&store).expect("counts"),
@@ -50,8 +54,20 @@ mod tests {
                 templates: 4,
                 personas: 6,
                 contexts: 0,
-                messages: 0
+                messages: 0,
+                memories: 0
             }
         );
+        crate::memory::create(
+            &store,
+            &crate::memory::Actor::User,
+            crate::memory::NewMemory {
+                title: "note".into(),
+                content: "kept".into(),
+                ..Default::default()
+            },
+        )
+        .expect("memory");
+        assert_eq!(counts(&store).expect("counts").memories, 1);
     }
 }

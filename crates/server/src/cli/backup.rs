@@ -276,6 +276,17 @@ pub fn maintain(store: &Store, json: bool) -> anyhow::Result<()> {
         }
     );
     println!(
+        "Memory: notes are kept; {} feed changes older than {} days (or beyond the newest {}) trimmed; search index {}.",
+        report.old_memory_changes_purged,
+        maintain::MEMORY_FEED_KEEP_DAYS,
+        maintain::MEMORY_FEED_KEEP_ROWS,
+        if report.memory_index_optimized {
+            "optimised"
+        } else {
+            "not optimised (damaged: see integrity)"
+        }
+    );
+    println!(
         "Vacuum: {}; WAL checkpoint: {}; statistics refreshed.",
         match report.vacuum {
             maintain::Vacuum::Skipped => format!("not needed ({} free pages)", report.free_pages_before),

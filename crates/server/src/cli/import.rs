@@ -77,11 +77,12 @@ fn print_report(report: &ImportReport) {
         .filter(|i| i.outcome == Outcome::Skipped)
         .count();
     println!(
-        "{} templates, {} personas, {} contexts ({} messages) imported; {skipped} skipped.",
+        "{} templates, {} personas, {} contexts ({} messages), {} shared notes imported; {skipped} skipped.",
         count(ItemKind::Template),
         count(ItemKind::Persona),
         count(ItemKind::Context),
-        report.messages_imported()
+        report.messages_imported(),
+        count(ItemKind::SharedMemory)
     );
 }
 
@@ -90,6 +91,6 @@ fn kind_label(kind: ItemKind) -> &'static str {
         ItemKind::Template => "template",
         ItemKind::Persona => "persona",
         ItemKind::Context => "context",
-        ItemKind::SharedMemory => "shared memory",
+        ItemKind::SharedMemory => "shared note",
     }
 }

@@ -6,6 +6,7 @@ pub mod clients;
 mod detect;
 pub mod import;
 pub mod live;
+pub mod memory;
 pub mod operations;
 pub mod providers;
 pub mod settings;

@@ -75,8 +75,17 @@ pub fn report(store: &Store, day: Option<String>, json: bool) -> anyhow::Result<
     let (c, g) = (r.counts, r.growth);
     println!("Report for {} (UTC)", r.day);
     println!(
-        "  contexts {} ({:+}), messages {} ({:+}), templates {} ({:+}), personas {} ({:+})",
-        c.contexts, g.contexts, c.messages, g.messages, c.templates, g.templates, c.personas, g.personas
+        "  contexts {} ({:+}), messages {} ({:+}), templates {} ({:+}), personas {} ({:+}), memories {} ({:+})",
+        c.contexts,
+        g.contexts,
+        c.messages,
+        g.messages,
+        c.templates,
+        g.templates,
+        c.personas,
+        g.personas,
+        c.memories,
+        g.memories
     );
     println!(
         "  database {}, backups made {}",

@@ -1,10 +1,12 @@
 //! The MCP server: the handler type shared by every session, its capabilities, and the wiring of
-//! tools (grouped, so settings can hide groups), resources and prompts.
+//! tools (grouped, so settings can hide groups), resources (with subscriptions to the memory feed)
+//! and prompts.
 
 mod args;
 mod compat;
 mod generate;
 mod live;
+mod memory_feed;
 mod prompts;
 mod resources;
 pub mod tools;
@@ -27,6 +29,7 @@ use rmcp::{
         CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse, Implementation,
         ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
         ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+        SubscribeRequestParams, UnsubscribeRequestParams,
     },
     service::{NotificationContext, Peer, RequestContext, SubscriptionContext},
     tool_handler,
@@ -51,6 +54,10 @@ pub(crate) struct Inner {
     /// The counter when the newest subscription was acknowledged: a change between the
     /// acknowledgement and the start of `listen` is still delivered.
     acked_at: std::sync::Mutex<u64>,
+    /// Memory feed URIs this (legacy) session subscribed to, polled while there are any.
+    feed_subscriptions: memory_feed::watch::Subscriptions,
+    /// Where acknowledged 2026-07-28 feed subscriptions start (see memory_feed::watch).
+    feed_listen_starts: memory_feed::watch::ListenStarts,
 }
 
 /// The MCP handler. Cheap to clone; all clones share one store.
@@ -70,8 +77,7 @@ impl LlmGenServer {
                 ToolGroup::Templates => Self::templates_router(),
                 ToolGroup::Personas => Self::personas_router(),
                 ToolGroup::Contexts => Self::contexts_router(),
-                // The memory tools are wired by the server's memory module (issue 14).
-                ToolGroup::Memory => ToolRouter::new(),
+                ToolGroup::Memory => Self::memory_router(),
             });
             // The TypeScript server's names of our tools, for prompts written for it.
             if settings.compat_tool_names {
@@ -98,6 +104,8 @@ impl LlmGenServer {
                 live: OnceLock::new(),
                 changes: tokio::sync::watch::Sender::new(0),
                 acked_at: std::sync::Mutex::new(0),
+                feed_subscriptions: Default::default(),
+                feed_listen_starts: Default::default(),
             }),
             tool_router,
         }
@@ -193,6 +201,7 @@ impl ServerHandler for LlmGenServer {
             .enable_prompts_list_changed()
             .enable_resources()
             .enable_resources_list_changed()
+            .enable_resources_subscribe()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(
@@ -258,14 +267,27 @@ impl ServerHandler for LlmGenServer {
 
     /// 2026-07-28 sessions receive list-changed notifications only through subscriptions/listen;
     /// the SDK narrows the filter to what was requested and what our capabilities declare.
+    /// Of the resources, only memory feed URIs can be watched (see memory_feed::watch).
     fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
         *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner()) = *self.inner.changes.borrow();
-        Some(requested.clone())
+        let mut accepted = requested.clone();
+        accepted.resource_subscriptions = self
+            .inner
+            .feed_listen_starts
+            .acknowledge(&self.inner.store, requested.resource_subscriptions.as_ref());
+        Some(accepted)
     }
 
     async fn listen(&self, context: SubscriptionContext) -> Result<(), McpError> {
         let mut changes = self.inner.changes.subscribe();
         let mut seen = *self.inner.acked_at.lock().unwrap_or_else(|p| p.into_inner());
+        let mut feeds = memory_feed::watch::ListenFeeds::start(
+            &self.inner.store,
+            context.accepted(),
+            &self.inner.feed_listen_starts,
+        );
+        let mut feed_poll = tokio::time::interval(memory_feed::watch::POLL_EVERY);
+        feed_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let current = *changes.borrow_and_update();
             if current > seen {
@@ -289,8 +311,34 @@ impl ServerHandler for LlmGenServer {
                         return Ok(());
                     }
                 }
+                _ = feed_poll.tick(), if !feeds.is_empty() => {
+                    for uri in feeds.poll(&self.inner.store) {
+                        if let Err(e) = context.sink().notify_resource_updated(uri).await {
+                            tracing::debug!("resources/updated not sent: {e}");
+                        }
+                    }
+                }
             }
         }
+    }
+
+    #[allow(deprecated)] // legacy sessions subscribe this way; 2026-07-28 ones through listen
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.subscribe_feed(&request.uri, context.peer)
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.unsubscribe_feed(&request.uri);
+        Ok(())
     }
 
     async fn list_resources(

@@ -1,5 +1,6 @@
 //! MCP resources: the template and persona catalogues, one template or persona, a context's
-//! history, and the server's status. All JSON except the history (Markdown).
+//! history, the server's status and the memory change feed. All JSON except the history
+//! (Markdown).
 
 use llmgen_core::{
     CoreError, Store, catalog,
@@ -49,6 +50,10 @@ pub fn list(store: &Store) -> Result<ListResourcesResult, McpError> {
             .with_title("Server status")
             .with_description("Version, data folder, schema, counts and exposed tools")
             .with_mime_type(json),
+        Resource::new(super::memory_feed::FEED, "memory feed")
+            .with_title("Memory changes")
+            .with_description("Every change to the memory, oldest first; subscribe to hear of new ones")
+            .with_mime_type(json),
     ];
     for t in catalog::list::<Template>(store).map_err(internal)? {
         items.push(
@@ -78,6 +83,9 @@ pub fn templates() -> ListResourceTemplatesResult {
         ResourceTemplate::new("llmgen://contexts/{contextId}/history", "context history")
             .with_description("A context's conversation as Markdown")
             .with_mime_type("text/markdown"),
+        ResourceTemplate::new(super::memory_feed::FEED_TEMPLATE, "memory feed")
+            .with_description("Memory changes after since, as the persona asPersona may read them")
+            .with_mime_type("application/json"),
     ])
 }
 
@@ -102,6 +110,9 @@ pub fn read(
     }
     if uri == STATUS {
         return json_contents(uri, &status(server, ctx)?);
+    }
+    if let Some(page) = super::memory_feed::read(store, uri) {
+        return json_contents(uri, &page?);
     }
     if let Some(name) = uri.strip_prefix(&format!("{TEMPLATES}/")) {
         return json_contents(

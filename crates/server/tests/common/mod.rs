@@ -58,6 +58,8 @@ pub struct TestClient {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
     /// list_changed notifications received on a legacy session ("resources" / "prompts").
     pub list_changes: Arc<Mutex<Vec<&'static str>>>,
+    /// URIs of resources/updated notifications received (legacy resources/subscribe).
+    pub resource_updates: Arc<Mutex<Vec<String>>>,
     pub era: Era,
 }
 
@@ -69,6 +71,7 @@ impl TestClient {
             cancelled: Default::default(),
             progress: Default::default(),
             list_changes: Default::default(),
+            resource_updates: Default::default(),
             era,
         }
     }
@@ -135,6 +138,14 @@ impl ClientHandler for TestClient {
 
     async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.list_changes.lock().expect("lock").push("prompts");
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.resource_updates.lock().expect("lock").push(params.uri);
     }
 
     async fn on_progress(

@@ -2,6 +2,7 @@
 // `{name}` is a value filled in by the screen; a message with `one`/`other` shows a count.
 // The English text is what the screens showed before translation, word for word: tests match it.
 import type { Plural } from "./types";
+import { memoryEn } from "./memory.en";
 
 export const en = {
   // App.svelte and screens.ts: the sidebar (one entry per screen), the moving-in offer.
@@ -575,4 +576,6 @@ export const en = {
   "live.resumed": "Resumed: AI apps can use the servers again.",
   "overview.connected": { one: "{count} AI app is connected now.", other: "{count} AI apps are connected now." },
   "overview.connectedNone": "No AI app is connected now.",
+  // The Memory screen (Memory.svelte, memory/*): its words are in memory.en.ts.
+  ...memoryEn,
 } as const satisfies Record<string, string | Plural>;

@@ -2,6 +2,7 @@
 // names (MCP, VS Code, Claude Desktop) stay as they are. Typed by the English dictionary, so a
 // missing key is a compile error.
 import type { Dictionary } from "./types";
+import { memoryJa } from "./memory.ja";
 
 export const ja: Dictionary = {
   // App.svelte, screens.ts, Overview.svelte, and the usage charts and budgets.
@@ -554,4 +555,6 @@ export const ja: Dictionary = {
   "live.resumed": "再開しました。AI アプリは再びサーバーを使えます。",
   "overview.connected": { other: "{count} 個の AI アプリが接続中です。" },
   "overview.connectedNone": "接続中の AI アプリはありません。",
+  // The Memory screen (Memory.svelte, memory/*): its words are in memory.ja.ts.
+  ...memoryJa,
 };

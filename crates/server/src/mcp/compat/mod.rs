@@ -30,6 +30,9 @@ pub enum Tool {
     ContextManage,
     ContextChat,
     ConversationManage,
+    /// The memory tools are ours alone: their arguments are only conformed to the schema.
+    MemoryStore,
+    MemorySearch,
 }
 
 /// What the old server's calls can ask for that our published schemas do not spell out.
@@ -114,6 +117,7 @@ pub fn normalize(tool: Tool, mut args: JsonObject, schema: &JsonObject) -> Resul
             extras.keep_personality = take_bool(&mut args, "maintainPersonality")?;
         }
         Tool::ConversationManage => conversation_manage(&mut args, &mut extras)?,
+        Tool::MemoryStore | Tool::MemorySearch => {}
     }
     conform_object(&mut args, schema, schema, "", &mut notes);
     Ok(Normalized { args, extras, notes })

@@ -1,9 +1,10 @@
 //! The MCP tools: typed parameters and one thin adapter per tool over llmgen-core, by group
-//! (generation, templates and personas, contexts). Tools come in groups that settings can hide.
+//! (generation, templates and personas, contexts, memory). Tools come in groups that settings can hide.
 
 mod catalog;
 mod conversation;
 mod generation;
+mod memory;
 mod memory_compat;
 mod params;
 

@@ -293,3 +293,146 @@ pub struct ConversationManageParams {
     #[serde(default)]
     pub format: ExportFormat,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+// The core checks the memory limits (llmgen_core::limits); the schemas publish the main ones so
+// that clients that validate catch an over-size value before sending it.
+
+/// In a search's `owner`: the user's own notes, which no persona owns.
+pub const OWNER_USER: &str = "user";
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryStoreAction {
+    /// Needs title.
+    Create,
+    /// Changes the given fields (needs id).
+    Update,
+    /// Needs id.
+    Delete,
+    /// Links id to `to` (needs relation).
+    Link,
+    /// Removes links from id to `to` (all, or the relation given).
+    Unlink,
+}
+
+impl MemoryStoreAction {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Link => "link",
+            Self::Unlink => "unlink",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryPermission {
+    Private,
+    Shared,
+    Editable,
+}
+
+impl From<MemoryPermission> for llmgen_core::memory::Permission {
+    fn from(p: MemoryPermission) -> Self {
+        match p {
+            MemoryPermission::Private => Self::Private,
+            MemoryPermission::Shared => Self::Shared,
+            MemoryPermission::Editable => Self::Editable,
+        }
+    }
+}
+
+/// Parameters of memory-store.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemoryStoreParams {
+    pub action: MemoryStoreAction,
+    /// The note (update, delete, link, unlink).
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    #[schemars(length(max = llmgen_core::limits::MEMORY_TITLE_CHARS))]
+    pub title: Option<String>,
+    #[serde(default)]
+    #[schemars(length(max = llmgen_core::limits::MEMORY_CONTENT_CHARS))]
+    pub content: Option<String>,
+    /// On update, replaces the tags.
+    #[serde(default)]
+    #[schemars(length(max = llmgen_core::limits::MEMORY_TAGS))]
+    pub tags: Option<Vec<String>>,
+    /// Owning persona (create; default: whoever acts).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// private: owner only; shared: others read; editable: others read and write.
+    #[serde(default)]
+    pub permission: Option<MemoryPermission>,
+    /// The other note (link, unlink).
+    #[serde(default)]
+    pub to: Option<i64>,
+    /// Link label, e.g. "cites".
+    #[serde(default)]
+    #[schemars(length(max = llmgen_core::limits::MEMORY_RELATION_CHARS))]
+    pub relation: Option<String>,
+    /// The persona acting (default: the user, who may do anything).
+    #[serde(default)]
+    pub as_persona: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemorySearchAction {
+    /// The default.
+    #[default]
+    Search,
+    /// One note with its links (needs id).
+    Get,
+}
+
+/// Parameters of memory-search.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemorySearchParams {
+    #[serde(default)]
+    pub action: MemorySearchAction,
+    /// Words to find; empty lists the newest first.
+    #[serde(default)]
+    #[schemars(length(max = llmgen_core::limits::MEMORY_QUERY_CHARS))]
+    pub query: Option<String>,
+    /// Only notes with these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Only notes of this persona ("user": the user's own).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// RFC 3339 time.
+    #[serde(default)]
+    pub updated_after: Option<String>,
+    /// RFC 3339 time.
+    #[serde(default)]
+    pub updated_before: Option<String>,
+    /// Default 10.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::limits::MEMORY_PAGE_MAX))]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub offset: Option<u32>,
+    /// Also notes linked to or sharing tags with the hits, marked related.
+    #[serde(default)]
+    pub include_related: bool,
+    /// Link steps for includeRelated (default 1).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 2))]
+    pub hops: Option<u8>,
+    /// The note (get).
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// The persona acting (default: the user, who sees all).
+    #[serde(default)]
+    pub as_persona: Option<String>,
+}
