@@ -25,6 +25,9 @@ use llmgen_core::{
 
 type R<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// How a mode of the benchmark turns a query's text into a search.
+type QueryFor<'a> = dyn Fn(&str) -> SearchQuery + 'a;
+
 const SEED: u64 = 20_261_208;
 const BATCH: usize = 1_000;
 
@@ -78,7 +81,7 @@ fn run(dir: &Path, memories: usize, runs: usize) -> R<()> {
     };
     let user = Actor::User;
     let persona = Actor::Persona(corpus::PERSONAS[0].to_owned());
-    let modes: [(&str, &Actor, &dyn Fn(&str) -> SearchQuery); 3] = [
+    let modes: [(&str, &Actor, &QueryFor<'_>); 3] = [
         ("without includeRelated", &user, &plain),
         ("with includeRelated (1 hop)", &user, &related),
         (
@@ -160,13 +163,7 @@ struct Timed {
     totals: Vec<u64>,
 }
 
-fn time_mix(
-    store: &Store,
-    actor: &Actor,
-    mix: &[queries::Query],
-    runs: usize,
-    query: &dyn Fn(&str) -> SearchQuery,
-) -> R<Timed> {
+fn time_mix(store: &Store, actor: &Actor, mix: &[queries::Query], runs: usize, query: &QueryFor) -> R<Timed> {
     let search = |text: &str| -> R<(Duration, u64)> {
         let query = query(text);
         let started = Instant::now();
