@@ -345,7 +345,7 @@ fn tempdir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

@@ -7,6 +7,7 @@
 mod app;
 mod bench;
 mod bench_app;
+mod bench_memory;
 mod bundle;
 mod keychain;
 mod real_clients;
@@ -31,6 +32,9 @@ commands:
                   the official Python MCP SDK against the real binary, and real MCP clients
                   (Claude Code, Gemini CLI, Codex) reading the entries we write
   bench           release-build benchmarks (start-up, tools/list, store); figures for BENCHMARKS.md
+  bench --memory [MEMORIES]
+                  the memory benchmark: MEMORIES generated notes (default 1,000,000; ~2 GB in a temp
+                  folder, several minutes), store rate and search latency over 60 queries
   bench-app [APP] the desktop app as shipped (default: the one `bundle` built): spawn → tray ready,
                   memory of all its processes with the window closed and open (needs Xvfb, D-Bus)
   bundle          release installers of the desktop app (.deb and .rpm, server inside) under
@@ -59,7 +63,14 @@ fn real_main() -> Result<()> {
             }
         }
         Some("test") => test(),
-        Some("bench") => bench::bench(),
+        Some("bench") => {
+            let args: Vec<String> = args.collect();
+            match args.first().map(String::as_str) {
+                Some("--memory") => bench_memory::bench_memory(&args[1..]),
+                Some(other) => bail!("unknown bench option '{other}'\n\n{USAGE}"),
+                None => bench::bench(),
+            }
+        }
         Some("bench-app") => bench_app::bench_app(args.collect()),
         Some("bundle") => bundle::bundle(args.collect()),
         Some("bindings") => bindings(),

@@ -9,9 +9,11 @@
 use serde::{Deserialize, Serialize};
 
 mod access;
+mod batch;
 mod cjk;
 mod export;
 mod feed;
+mod rank;
 mod related;
 mod search;
 mod snippet;
@@ -21,6 +23,7 @@ mod write;
 mod tests;
 
 pub use access::Actor;
+pub use batch::create_many;
 pub use export::{ExportFormat, export};
 pub use feed::{Change, ChangeAction, FeedPage, feed, latest_seq, recent_changes};
 pub use related::{RelatedVia, related};

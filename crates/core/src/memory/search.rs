@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Valu
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, LinkDirection, LinkView, Memory, Permission, cjk, not_found,
+    Actor, LinkDirection, LinkView, Memory, Permission, cjk, not_found, rank,
     related::{self, RelatedVia},
     snippet::{self, Terms},
 };
@@ -61,6 +61,11 @@ pub struct SearchPage {
 /// more than the search itself, and nobody pages that far.
 pub const TOTAL_CAP: u32 = 1_000;
 
+/// A search with more hits than FTS5 ranks in time ranks this many of the newest in Rust
+/// (rank.rs): each costs a read of the note and a pass over its text, about 5 to 10 µs (a
+/// thousand took 5 to 10 ms over a million notes; BENCHMARKS.md, "Memory").
+const RANKED: usize = 500;
+
 /// One note in a search's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -84,37 +89,78 @@ pub struct SearchHit {
 /// The columns [`hit_from_row`] reads, from `memories` aliased `m`.
 pub(crate) const HIT_COLUMNS: &str = "m.id, m.title, m.content, m.tags, m.owner, m.permission, m.updated_at";
 
-/// A hit from a row of [`HIT_COLUMNS`], its snippet cut for `terms`.
-pub(crate) fn hit_from_row(row: &Row<'_>, terms: &Terms) -> Result<SearchHit> {
-    let content: String = row.get(2)?;
-    let title: String = row.get(1)?;
-    let mut snippet = snippet::cut(&content, terms);
-    if snippet.is_empty() {
-        snippet = snippet::cut(&title, terms);
-    }
-    Ok(SearchHit {
-        id: row.get(0)?,
-        title,
-        tags: serde_json::from_str(&row.get::<_, String>(3)?)?,
-        owner: row.get(4)?,
-        permission: Permission::parse(&row.get::<_, String>(5)?).unwrap_or(Permission::Private),
-        updated_at: row.get(6)?,
-        snippet,
-        score: None,
-        related: None,
-    })
+/// A note as read with [`HIT_COLUMNS`], before it becomes a hit (a search may read many
+/// candidates and show a page of them).
+pub(crate) struct Stored {
+    id: i64,
+    title: String,
+    content: String,
+    tags: Vec<String>,
+    owner: Option<String>,
+    permission: Permission,
+    updated_at: String,
 }
 
-/// The FTS5 query for a search text, and the terms its snippets mark. Every word must occur
-/// (in the title, content or tags); a CJK run must occur as written. Each word is quoted, so
-/// FTS5 syntax in the text is searched for, not obeyed. `None` when the text has no word.
-fn fts_query(text: &str) -> (Option<String>, Terms) {
+impl Stored {
+    pub(crate) fn from_row(row: &Row<'_>) -> Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            content: row.get(2)?,
+            tags: serde_json::from_str(&row.get::<_, String>(3)?)?,
+            owner: row.get(4)?,
+            permission: Permission::parse(&row.get::<_, String>(5)?).unwrap_or(Permission::Private),
+            updated_at: row.get(6)?,
+        })
+    }
+
+    /// The note `id` (a search's candidate: it exists, in the search's snapshot).
+    fn load(conn: &Connection, id: i64) -> Result<Self> {
+        let mut statement =
+            conn.prepare_cached(&format!("SELECT {HIT_COLUMNS} FROM memories m WHERE m.id = ?1"))?;
+        let mut rows = statement.query([id])?;
+        match rows.next()? {
+            Some(row) => Self::from_row(row),
+            None => Err(not_found(id)),
+        }
+    }
+
+    /// The hit, its snippet cut for `terms`.
+    pub(crate) fn into_hit(self, terms: &Terms) -> SearchHit {
+        let mut snippet = snippet::cut(&self.content, terms);
+        if snippet.is_empty() {
+            snippet = snippet::cut(&self.title, terms);
+        }
+        SearchHit {
+            id: self.id,
+            title: self.title,
+            tags: self.tags,
+            owner: self.owner,
+            permission: self.permission,
+            updated_at: self.updated_at,
+            snippet,
+            score: None,
+            related: None,
+        }
+    }
+}
+
+/// A hit from a row of [`HIT_COLUMNS`], its snippet cut for `terms`.
+pub(crate) fn hit_from_row(row: &Row<'_>, terms: &Terms) -> Result<SearchHit> {
+    Ok(Stored::from_row(row)?.into_hit(terms))
+}
+
+/// The FTS5 query for a search text, its terms (each with its own FTS5 query), and the terms its
+/// snippets mark. Every word must occur (in the title, content or tags); a CJK run must occur as
+/// written. Each word is quoted, so FTS5 syntax in the text is searched for, not obeyed. `None`
+/// when the text has no word.
+fn fts_query(text: &str) -> (Option<String>, Vec<rank::Term>, Terms) {
     let mut parts = Vec::new();
     let mut terms = Terms::default();
     for word in text.split_whitespace() {
         let prefix = word.ends_with('*');
         for run in cjk::runs(word) {
-            parts.push(cjk::query_phrase(&run));
+            parts.push(rank::Term::run(cjk::query_phrase(&run), &run));
             terms.add_run(run);
         }
         let latin = cjk::without_cjk(word);
@@ -126,12 +172,19 @@ fn fts_query(text: &str) -> (Option<String>, Terms) {
             // Only the word's last token keeps the `*` the user wrote after it.
             let is_prefix = prefix && i + 1 == tokens.len();
             let star = if is_prefix { "*" } else { "" };
-            parts.push(format!("{{title content tags}} : \"{token}\"{star}"));
+            let fts = format!("{{title content tags}} : \"{token}\"{star}");
+            parts.push(rank::Term::word(fts, token, is_prefix));
             terms.add_word(token, is_prefix);
         }
     }
-    let query = (!parts.is_empty()).then(|| parts.join(" AND "));
-    (query, terms)
+    let query = (!parts.is_empty()).then(|| {
+        parts
+            .iter()
+            .map(|p| p.fts.as_str())
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    });
+    (query, parts, terms)
 }
 
 /// A time given by a user, as stored (RFC 3339 with microseconds, UTC), for comparisons.
@@ -245,7 +298,7 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
         )));
     }
     let mut filters = Filters::new(actor, query)?;
-    let (fts, terms) = fts_query(&query.text);
+    let (fts, rank_terms, terms) = fts_query(&query.text);
     if fts.is_none() && !query.text.trim().is_empty() {
         return Err(CoreError::invalid(format!(
             "Memory search: '{}' has no letters or digits to look for. Search with words from the note, or leave the text empty to list the newest notes.",
@@ -254,37 +307,13 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
     }
     store.read(|conn| {
         let snapshot = conn.unchecked_transaction()?;
-        let (from, order, score) = match &fts {
+        let (mut results, found, pages_end) = match &fts {
             Some(fts) => {
                 filters.push("memory_fts MATCH ?", Some(Value::Text(fts.clone())));
-                (
-                    "memory_fts JOIN memories m ON m.id = memory_fts.rowid",
-                    // FTS5's rank: bm25 with the column weights set by the migration (title words
-                    // weigh most, then tags), lower for better hits.
-                    "memory_fts.rank",
-                    ", memory_fts.rank",
-                )
+                matching(&snapshot, &filters, &rank_terms, &terms, limit, offset)?
             }
-            None => ("memories m", "m.updated_at DESC, m.id DESC", ""),
+            None => newest(&snapshot, &filters, &terms, limit, offset)?,
         };
-        let conditions = filters.sql();
-        let count_sql = format!("SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {conditions} LIMIT {TOTAL_CAP} + 1)");
-        let found: u32 = snapshot.query_row(&count_sql, params_from_iter(filters.values.iter()), |r| r.get(0))?;
-        let sql = format!(
-            "SELECT {HIT_COLUMNS}{score} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-        );
-        let mut statement = snapshot.prepare(&sql)?;
-        let mut rows = statement.query(params_from_iter(filters.values.iter()))?;
-        let mut results = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut hit = hit_from_row(row, &terms)?;
-            if fts.is_some() {
-                hit.score = Some(-row.get::<_, f64>(7)?);
-            }
-            results.push(hit);
-        }
-        drop(rows);
-        drop(statement);
         if query.include_related && !results.is_empty() {
             let related = related::expand(&snapshot, actor, &results, hops)?;
             results.extend(related);
@@ -296,9 +325,135 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
             results,
             total,
             total_capped: found > TOTAL_CAP,
-            next_offset: (direct == limit && next < found.min(TOTAL_CAP)).then_some(next),
+            next_offset: (direct == limit && next < pages_end).then_some(next),
         })
     })
+}
+
+/// The notes that pass `filters` (whose last condition is the FTS5 match), best first: the page
+/// at `offset`, and how many there are (counted up to one past [`TOTAL_CAP`]).
+///
+/// FTS5's bm25 ranks when every term is in at most [`rank::DF_CAP`] notes and the search has at
+/// most [`TOTAL_CAP`] hits. Otherwise (a common word over many notes, where FTS5's ranking costs
+/// tens to hundreds of milliseconds) the newest [`RANKED`] hits are ranked by the same bm25 in
+/// Rust (rank.rs), and paging goes through those. Also returns where paging ends.
+fn matching(
+    conn: &Connection,
+    filters: &Filters,
+    rank_terms: &[rank::Term],
+    terms: &Terms,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<SearchHit>, u32, u32)> {
+    // The index alone when nothing but the text filters (its rows are the notes' ids, kept in the
+    // same transactions); joined with the notes for the other filters.
+    let from = if filters.conditions.len() == 1 {
+        "memory_fts"
+    } else {
+        "memory_fts JOIN memories m ON m.id = memory_fts.rowid"
+    };
+    let conditions = filters.sql();
+    let values = || params_from_iter(filters.values.iter());
+    // Newest first is FTS5's own order (no sort), so this stops after TOTAL_CAP + 1 hits; ids
+    // only: the notes' text is read for the page, or for the candidates that are ranked here.
+    let mut statement = conn.prepare(&format!(
+        "SELECT memory_fts.rowid FROM {from} WHERE {conditions} ORDER BY memory_fts.rowid DESC LIMIT {TOTAL_CAP} + 1"
+    ))?;
+    let mut candidates: Vec<i64> = statement
+        .query_map(values(), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let found = candidates.len() as u32;
+    let mut counts = Vec::with_capacity(rank_terms.len());
+    if found > TOTAL_CAP && rank_terms.len() == 1 {
+        // Ranked here whatever the count, and one term's idf does not change the order.
+        counts.push(rank::DF_CAP + 1);
+    }
+    for term in rank_terms.iter().skip(counts.len()) {
+        let count: u32 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ?1 LIMIT {} + 1)",
+                rank::DF_CAP
+            ))?
+            .query_row([&term.fts], |r| r.get(0))?;
+        counts.push(count);
+    }
+    if found <= TOTAL_CAP && counts.iter().all(|&c| c <= rank::DF_CAP) {
+        // FTS5's rank: bm25 with the column weights set by the migration (title words weigh
+        // most, then tags), lower for better hits.
+        let mut statement = conn.prepare(&format!(
+            "SELECT memory_fts.rowid, memory_fts.rank FROM {from} WHERE {conditions} ORDER BY memory_fts.rank LIMIT {limit} OFFSET {offset}"
+        ))?;
+        let page: Vec<(i64, f64)> = statement
+            .query_map(values(), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (id, rank) in page {
+            let mut hit = Stored::load(conn, id)?.into_hit(terms);
+            hit.score = Some(-rank);
+            hits.push(hit);
+        }
+        return Ok((hits, found, found.min(TOTAL_CAP)));
+    }
+    candidates.truncate(RANKED);
+    let candidates_len = candidates.len() as u32;
+    let candidates: Vec<Stored> = candidates
+        .into_iter()
+        .map(|id| Stored::load(conn, id))
+        .collect::<Result<_>>()?;
+    let notes: u64 = conn.query_row("SELECT coalesce(max(id), 0) FROM memories", [], |r| r.get(0))?;
+    let idfs: Vec<f64> = counts.iter().map(|&c| rank::idf(c, notes)).collect();
+    let texts: Vec<rank::Text<'_>> = candidates
+        .iter()
+        .map(|c| rank::Text {
+            title: &c.title,
+            content: &c.content,
+            tags: &c.tags,
+        })
+        .collect();
+    let scores = rank::scores(rank_terms, &idfs, &texts);
+    drop(texts);
+    let mut order: Vec<(f64, Stored)> = scores.into_iter().zip(candidates).collect();
+    // Best first; among equals, the newer note (candidates are newest first, and the sort is stable).
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let hits = order
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(score, stored)| {
+            let mut hit = stored.into_hit(terms);
+            hit.score = Some(score);
+            hit
+        })
+        .collect();
+    let pages_end = candidates_len;
+    Ok((hits, found, pages_end))
+}
+
+/// A search without text: the newest notes that pass `filters`, and how many there are (counted
+/// up to one past [`TOTAL_CAP`]), and where paging ends.
+fn newest(
+    conn: &Connection,
+    filters: &Filters,
+    terms: &Terms,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<SearchHit>, u32, u32)> {
+    let conditions = filters.sql();
+    let values = || params_from_iter(filters.values.iter());
+    let found: u32 = conn.query_row(
+        &format!("SELECT count(*) FROM (SELECT 1 FROM memories m WHERE {conditions} LIMIT {TOTAL_CAP} + 1)"),
+        values(),
+        |r| r.get(0),
+    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {HIT_COLUMNS} FROM memories m WHERE {conditions} ORDER BY m.updated_at DESC, m.id DESC LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let mut rows = statement.query(values())?;
+    let mut hits = Vec::new();
+    while let Some(row) = rows.next()? {
+        hits.push(hit_from_row(row, terms)?);
+    }
+    Ok((hits, found, found.min(TOTAL_CAP)))
 }
 
 /// The note `id` with its tags and its links to notes `actor` may read.

@@ -47,7 +47,7 @@ pub(crate) fn head(conn: &rusqlite::Connection, actor: &Actor, id: i64) -> Resul
 }
 
 /// Trimmed, without empties and case-insensitive repeats, checked against the limits.
-fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
+pub(super) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
     let mut clean: Vec<String> = Vec::new();
     for tag in tags {
         let tag = tag.trim();
@@ -67,7 +67,7 @@ fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
     Ok(clean)
 }
 
-fn check_texts(title: &str, content: &str) -> Result<()> {
+pub(super) fn check_texts(title: &str, content: &str) -> Result<()> {
     if title.trim().is_empty() {
         return Err(CoreError::invalid(
             "Memory: the title is empty. Give the note a short title (it is what lists and searches show first).",
@@ -130,7 +130,7 @@ fn record(
 }
 
 /// The owner a new note gets: a persona owns what it creates; the user may give any persona.
-fn owner_for(store: &Store, actor: &Actor, asked: Option<&str>) -> Result<Option<String>> {
+pub(super) fn owner_for(store: &Store, actor: &Actor, asked: Option<&str>) -> Result<Option<String>> {
     let asked = asked.map(str::trim).filter(|name| !name.is_empty());
     match (actor, asked) {
         (Actor::User, None) => Ok(None),
@@ -171,17 +171,17 @@ pub fn create(store: &Store, actor: &Actor, new: NewMemory) -> Result<Memory> {
     search::get(store, actor, id)
 }
 
-struct Row<'a> {
-    title: &'a str,
-    content: &'a str,
-    tags: &'a [String],
-    owner: Option<&'a str>,
-    permission: Permission,
-    created_at: &'a str,
-    updated_at: &'a str,
+pub(super) struct Row<'a> {
+    pub title: &'a str,
+    pub content: &'a str,
+    pub tags: &'a [String],
+    pub owner: Option<&'a str>,
+    pub permission: Permission,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
 }
 
-fn insert(tx: &Transaction<'_>, row: &Row<'_>, actor: Option<&str>) -> Result<i64> {
+pub(super) fn insert(tx: &Transaction<'_>, row: &Row<'_>, actor: Option<&str>) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO memories (title, content, tags, owner, permission, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
