@@ -3,8 +3,10 @@
 
 -- A note. `owner` is a persona's name, or NULL for the user. `permission` says what other
 -- personas may do: 'private' (nothing), 'shared' (read), 'editable' (read and write).
+-- AUTOINCREMENT: a deleted note's id is never given to another (the feed, clients and old calls
+-- name notes by id).
 CREATE TABLE memories (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     title       TEXT NOT NULL,
     content     TEXT NOT NULL,
     tags        TEXT NOT NULL DEFAULT '[]',  -- JSON array, as given; memory_tags indexes them

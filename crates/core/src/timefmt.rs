@@ -12,10 +12,18 @@ pub(crate) fn now() -> OffsetDateTime {
 }
 
 pub(crate) fn format(t: OffsetDateTime) -> String {
-    // Formatting a UTC time with this description cannot fail for years 0..=9999.
-    t.to_offset(time::UtcOffset::UTC)
-        .format(FORMAT)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    // Formatting a UTC time with this description cannot fail for years 0..=9999; a time whose
+    // UTC year is outside them (9999-12-31T23:30-01:00) has no UTC form at all (`to_offset`
+    // would panic), and callers that take times from users check [`in_range`] first.
+    t.checked_to_offset(time::UtcOffset::UTC)
+        .and_then(|utc| utc.format(FORMAT).ok())
+        .unwrap_or_else(|| t.unix_timestamp().to_string())
+}
+
+/// Whether `t` can be stored: its UTC form falls in the years 0 to 9999.
+pub(crate) fn in_range(t: OffsetDateTime) -> bool {
+    t.checked_to_offset(time::UtcOffset::UTC)
+        .is_some_and(|utc| (0..=9999).contains(&utc.year()))
 }
 
 pub(crate) fn now_string() -> String {

@@ -232,7 +232,10 @@ async fn permissions_keep_personas_apart() {
         as_bob(json!({"action": "update", "id": shared, "content": "Open all night."})),
     )
     .await);
-    assert!(!refused.is_empty(), "bob may not change a shared note");
+    assert!(
+        refused.contains("may not change"),
+        "bob may not change a shared note: {refused}"
+    );
     store(
         &client,
         as_bob(json!({"action": "update", "id": editable, "content": "harbour fish and bread"})),
@@ -244,7 +247,10 @@ async fn permissions_keep_personas_apart() {
         as_bob(json!({"action": "delete", "id": editable})),
     )
     .await);
-    assert!(!refused.is_empty(), "only the owner deletes");
+    assert!(
+        refused.contains("Only its owner"),
+        "only the owner deletes: {refused}"
+    );
     let refused = err(call(
         &client,
         "memory-store",

@@ -351,7 +351,8 @@ pub(super) fn convert_time(old: &str) -> Option<String> {
         macros::format_description,
     };
     if let Ok(t) = OffsetDateTime::parse(old, &Rfc3339) {
-        return Some(timefmt::format(t));
+        // A time with no UTC form in the years 0 to 9999 cannot be read either.
+        return timefmt::in_range(t).then(|| timefmt::format(t));
     }
     let sqlite = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     PrimitiveDateTime::parse(old, sqlite)

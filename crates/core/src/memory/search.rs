@@ -21,6 +21,20 @@ pub enum OwnerFilter {
     Persona(String),
 }
 
+impl OwnerFilter {
+    /// The word every front end takes for "the user's own notes" (no persona owns them).
+    pub const USER_WORD: &str = "user";
+
+    /// An owner as people write it: [`Self::USER_WORD`] for the user, anything else a persona.
+    pub fn named(name: &str) -> Self {
+        if name == Self::USER_WORD {
+            Self::User
+        } else {
+            Self::Persona(name.to_string())
+        }
+    }
+}
+
 /// A search. Empty `text` lists the newest notes that pass the filters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -154,14 +168,20 @@ pub(crate) fn hit_from_row(row: &Row<'_>, terms: &Terms) -> Result<SearchHit> {
 /// snippets mark. Every word must occur (in the title, content or tags); a CJK run must occur as
 /// written. Each word is quoted, so FTS5 syntax in the text is searched for, not obeyed. `None`
 /// when the text has no word.
-fn fts_query(text: &str) -> (Option<String>, Vec<rank::Term>, Terms) {
-    let mut parts = Vec::new();
+fn fts_query(text: &str) -> Result<(Option<String>, Vec<rank::Term>, Terms)> {
+    let mut parts: Vec<rank::Term> = Vec::new();
     let mut terms = Terms::default();
+    // A word given twice is looked for once ("budget Budget"): each term costs a count and a
+    // pass over the ranked notes.
+    let mut seen = std::collections::HashSet::new();
     for word in text.split_whitespace() {
         let prefix = word.ends_with('*');
         for run in cjk::runs(word) {
-            parts.push(rank::Term::run(cjk::query_phrase(&run), &run));
-            terms.add_run(run);
+            let fts = cjk::query_phrase(&run);
+            if seen.insert(fts.clone()) {
+                parts.push(rank::Term::run(fts, &run));
+                terms.add_run(run);
+            }
         }
         let latin = cjk::without_cjk(word);
         let tokens: Vec<&str> = latin
@@ -173,9 +193,17 @@ fn fts_query(text: &str) -> (Option<String>, Vec<rank::Term>, Terms) {
             let is_prefix = prefix && i + 1 == tokens.len();
             let star = if is_prefix { "*" } else { "" };
             let fts = format!("{{title content tags}} : \"{token}\"{star}");
-            parts.push(rank::Term::word(fts, token, is_prefix));
-            terms.add_word(token, is_prefix);
+            if seen.insert(fts.to_lowercase()) {
+                parts.push(rank::Term::word(fts, token, is_prefix));
+                terms.add_word(token, is_prefix);
+            }
         }
+    }
+    if parts.len() > QUERY_TERMS_MAX {
+        return Err(CoreError::invalid(format!(
+            "Memory search: the text has {} different words; the limit is {QUERY_TERMS_MAX}. Search with the few words that matter most.",
+            parts.len()
+        )));
     }
     let query = (!parts.is_empty()).then(|| {
         parts
@@ -184,14 +212,19 @@ fn fts_query(text: &str) -> (Option<String>, Vec<rank::Term>, Terms) {
             .collect::<Vec<_>>()
             .join(" AND ")
     });
-    (query, parts, terms)
+    Ok((query, parts, terms))
 }
+
+/// Different words in one search (each must occur in a hit, so more than a few find nothing).
+const QUERY_TERMS_MAX: usize = 32;
 
 /// A time given by a user, as stored (RFC 3339 with microseconds, UTC), for comparisons.
 fn stored_time(field: &str, text: &str) -> Result<String> {
     use time::{OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
     let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339)
+        && timefmt::in_range(t)
+    {
         return Ok(timefmt::format(t));
     }
     if let Ok(date) = time::Date::parse(text, format_description!("[year]-[month]-[day]")) {
@@ -298,7 +331,7 @@ pub fn search(store: &Store, actor: &Actor, query: &SearchQuery) -> Result<Searc
         )));
     }
     let mut filters = Filters::new(actor, query)?;
-    let (fts, rank_terms, terms) = fts_query(&query.text);
+    let (fts, rank_terms, terms) = fts_query(&query.text)?;
     if fts.is_none() && !query.text.trim().is_empty() {
         return Err(CoreError::invalid(format!(
             "Memory search: '{}' has no letters or digits to look for. Search with words from the note, or leave the text empty to list the newest notes.",

@@ -529,3 +529,61 @@ fn incoming_links_are_bounded_and_counted() {
     assert_eq!(hub.links.len(), crate::limits::MEMORY_LINKS);
     assert_eq!(hub.links_left_out, 1);
 }
+
+/// Hostile searches and lists get clear errors, not a crash or a stall: a time whose UTC form
+/// leaves the year 9999, a query of many different words, a million tags; a word given twice is
+/// one term; a persona cannot remove (or learn of) a link to a note it cannot read.
+#[test]
+fn hostile_input_is_refused_clearly() {
+    let store = store_with_personas();
+    let late = SearchQuery {
+        updated_after: Some("9999-12-31T23:30:00-01:00".into()),
+        ..Default::default()
+    };
+    let err = search(&store, &Actor::User, &late).expect_err("out of range");
+    assert!(err.to_string().contains("is not a time"), "{err}");
+    let many: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+    let err = search(&store, &Actor::User, &text(&many.join(" "))).expect_err("40 words");
+    assert!(err.to_string().contains("the limit is 32"), "{err}");
+    let repeated = vec!["budget"; 60].join(" ");
+    assert!(
+        search(&store, &Actor::User, &text(&repeated)).is_ok(),
+        "one word 60 times is one term"
+    );
+    let tags: Vec<String> = (0..1_000_000).map(|i| format!("t{i}")).collect();
+    let err = create(
+        &store,
+        &Actor::User,
+        NewMemory {
+            tags,
+            ..note("t", "c", &[])
+        },
+    )
+    .expect_err("tags");
+    assert!(err.to_string().contains("1000000 in the list"), "{err}");
+
+    let bobs = create(&store, &bob(), note("Bob's", "b", &[])).expect("bob");
+    let secret = create(
+        &store,
+        &alice(),
+        NewMemory {
+            permission: Some(Permission::Private),
+            ..note("Secret", "s", &[])
+        },
+    )
+    .expect("secret");
+    link(&store, &Actor::User, bobs.id, secret.id, "see also").expect("the user links them");
+    assert!(matches!(
+        unlink(&store, &bob(), bobs.id, secret.id, None),
+        Err(CoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        get(&store, &Actor::User, bobs.id).expect("get").links.len(),
+        1,
+        "the link stays"
+    );
+    // Ids are never reused: the next note after a deletion gets a new one.
+    delete(&store, &Actor::User, secret.id).expect("delete");
+    let next = create(&store, &Actor::User, note("Next", "n", &[])).expect("next");
+    assert!(next.id > secret.id);
+}

@@ -54,15 +54,17 @@ pub(super) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
         if tag.is_empty() || clean.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
             continue;
         }
+        // Refused at the first tag over the limit: a list of a million tags costs no more.
+        if clean.len() == limits::MEMORY_TAGS {
+            return Err(CoreError::invalid(format!(
+                "Memory: more than {} different tags given ({} in the list); the limit is {}. Keep the tags that you will search by.",
+                limits::MEMORY_TAGS,
+                tags.len(),
+                limits::MEMORY_TAGS
+            )));
+        }
         limits::check("Memory", "a tag", tag, limits::MEMORY_TAG_CHARS)?;
         clean.push(tag.to_string());
-    }
-    if clean.len() > limits::MEMORY_TAGS {
-        return Err(CoreError::invalid(format!(
-            "Memory: {} tags given; the limit is {}. Keep the tags that you will search by.",
-            clean.len(),
-            limits::MEMORY_TAGS
-        )));
     }
     Ok(clean)
 }
@@ -141,7 +143,7 @@ pub(super) fn owner_for(store: &Store, actor: &Actor, asked: Option<&str>) -> Re
         (Actor::Persona(me), None) => Ok(Some(me.clone())),
         (Actor::Persona(me), Some(name)) if name == me => Ok(Some(me.clone())),
         (Actor::Persona(me), Some(name)) => Err(CoreError::NotAllowed(format!(
-            "Persona '{me}' may not create a note owned by persona '{name}'. Leave owner out (the note is then '{me}''s), or act as '{name}'."
+            "Persona '{me}' may not create a note owned by persona '{name}'. Leave owner out (the note is then owned by '{me}'), or act as '{name}'."
         ))),
     }
 }
@@ -402,6 +404,8 @@ pub fn unlink(store: &Store, actor: &Actor, from: i64, to: i64, relation: Option
                 false,
             ));
         }
+        // A link to a note the actor cannot read is not its to remove, nor to learn of.
+        self::head(tx, actor, to)?;
         let removed = tx.execute(
             "DELETE FROM memory_links WHERE from_id = ?1 AND to_id = ?2 AND (?3 IS NULL OR relation = ?3)",
             params![from, to, relation],

@@ -30,7 +30,7 @@ pub struct SearchArgs {
     /// Only notes with this tag; repeat it for notes with all of several tags.
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
-    /// Only notes this persona owns.
+    /// Only notes this persona owns ("user": your own notes).
     #[arg(long, value_name = "NAME")]
     owner: Option<String>,
     /// How many hits (1 to 50; default 10).
@@ -76,7 +76,7 @@ fn search(store: &Store, args: SearchArgs) -> anyhow::Result<()> {
     let query = SearchQuery {
         text: args.query,
         tags: args.tags,
-        owner: args.owner.map(OwnerFilter::Persona),
+        owner: args.owner.as_deref().map(OwnerFilter::named),
         limit: args.limit,
         include_related: args.related,
         ..SearchQuery::default()

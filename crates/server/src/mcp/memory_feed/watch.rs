@@ -186,10 +186,14 @@ async fn poll_subscriptions(inner: Weak<Inner>, peer: Peer<RoleServer>) {
 /// when the stream was acknowledged. The SDK acknowledges before `listen` runs, and a change
 /// another process makes in between must still be announced.
 #[derive(Default)]
-pub struct ListenStarts(Mutex<HashMap<String, i64>>);
+pub struct ListenStarts(Mutex<HashMap<String, (i64, std::time::Instant)>>);
+
+/// How long an acknowledged stream has to start before its start point is forgotten (a stream
+/// that never started must not make a later one announce old changes).
+const LISTEN_START_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl ListenStarts {
-    fn starts(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+    fn starts(&self) -> std::sync::MutexGuard<'_, HashMap<String, (i64, std::time::Instant)>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -207,16 +211,21 @@ impl ListenStarts {
         }
         if let Ok(latest) = memory::latest_seq(store) {
             let mut starts = self.starts();
+            starts.retain(|_, (_, at)| at.elapsed() < LISTEN_START_WAIT);
+            let now = std::time::Instant::now();
             for uri in &uris {
-                let start = starts.entry(uri.clone()).or_insert(latest);
-                *start = (*start).min(latest);
+                let start = starts.entry(uri.clone()).or_insert((latest, now));
+                *start = (start.0.min(latest), now);
             }
         }
         Some(uris)
     }
 
     fn take(&self, uri: &str) -> Option<i64> {
-        self.starts().remove(uri)
+        self.starts()
+            .remove(uri)
+            .filter(|(_, at)| at.elapsed() < LISTEN_START_WAIT)
+            .map(|(seq, _)| seq)
     }
 }
 

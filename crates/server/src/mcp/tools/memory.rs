@@ -149,7 +149,7 @@ impl LlmGenServer {
                     let query = SearchQuery {
                         text: p.query.unwrap_or_default(),
                         tags: p.tags,
-                        owner: p.owner.as_deref().map(owner_filter),
+                        owner: p.owner.as_deref().map(memory::OwnerFilter::named),
                         updated_after: p.updated_after,
                         updated_before: p.updated_before,
                         limit: p.limit,
@@ -162,15 +162,5 @@ impl LlmGenServer {
             }
         })();
         finish(result)
-    }
-}
-
-/// `owner` of a search: the word `user` means the user's own notes (no persona owns them);
-/// anything else names a persona.
-fn owner_filter(owner: &str) -> memory::OwnerFilter {
-    if owner == OWNER_USER {
-        memory::OwnerFilter::User
-    } else {
-        memory::OwnerFilter::Persona(owner.to_string())
     }
 }

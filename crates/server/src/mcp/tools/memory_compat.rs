@@ -130,10 +130,11 @@ impl LlmGenServer {
             OldId::Number(n) => return Ok(*n),
             OldId::Text(text) => text.trim(),
         };
-        if let Ok(n) = text.parse::<i64>() {
-            return Ok(n);
+        // An old id first: an imported note whose old id was "42" is that note, not our 42.
+        if let Some(ours) = memory::id_of_imported(&self.inner.store, text)? {
+            return Ok(ours);
         }
-        memory::id_of_imported(&self.inner.store, text)?.ok_or_else(|| {
+        text.parse::<i64>().map_err(|_| {
             ToolError::new(format!(
                 "Memory '{text}' was not found. shared-memory-search (or memory-search) shows the notes that exist and their ids."
             ))

@@ -300,9 +300,6 @@ pub struct ConversationManageParams {
 // The core checks the memory limits (llmgen_core::limits); the schemas publish the main ones so
 // that clients that validate catch an over-size value before sending it.
 
-/// In a search's `owner`: the user's own notes, which no persona owns.
-pub const OWNER_USER: &str = "user";
-
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemoryStoreAction {
