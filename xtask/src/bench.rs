@@ -22,20 +22,7 @@ const TURNS: usize = 1000;
 
 pub fn bench() -> Result<()> {
     let server = crate::build_server_as(Profile::Release)?;
-    status(
-        cargo().args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "llmgen-core",
-            "--example",
-            "store_bench",
-        ]),
-        "building the release store benchmark",
-    )?;
-    let release = target_dir().join("release");
-    let store_bench = release.join("examples").join(exe("store_bench"));
+    let store_bench = build_core_example("store_bench", "the release store benchmark")?;
     let scratch = tempdir()?;
 
     println!("machine: {}", machine());
@@ -340,9 +327,32 @@ fn count_rows(store_bench: &Path, dir: &Path) -> Result<u64> {
 }
 
 fn tempdir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("llmgen-bench-{}", std::process::id()));
+    scratch_dir("llmgen-bench")
+}
+
+/// A new folder `<temp>/<prefix>-<pid>` for one bench run's files.
+pub(crate) fn scratch_dir(prefix: &str) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// Builds llmgen-core's example `name` in release and returns its path (`what` names it in the
+/// progress line).
+pub(crate) fn build_core_example(name: &str, what: &str) -> Result<std::path::PathBuf> {
+    status(
+        cargo().args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "llmgen-core",
+            "--example",
+            name,
+        ]),
+        &format!("building {what}"),
+    )?;
+    Ok(target_dir().join("release").join("examples").join(exe(name)))
 }
 
 pub(crate) fn machine() -> String {

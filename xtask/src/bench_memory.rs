@@ -9,8 +9,6 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, exe, status, target_dir};
-
 /// What the issue asks for; a smaller figure (for a quick look) is an argument.
 const MEMORIES: usize = 1_000_000;
 
@@ -22,24 +20,8 @@ pub fn bench_memory(args: &[String]) -> Result<()> {
             .with_context(|| format!("'{n}' is not a number of memories"))?,
         None => MEMORIES,
     };
-    status(
-        cargo().args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "llmgen-core",
-            "--example",
-            "memory_bench",
-        ]),
-        "building the release memory benchmark",
-    )?;
-    let bench = target_dir()
-        .join("release")
-        .join("examples")
-        .join(exe("memory_bench"));
-    let scratch = std::env::temp_dir().join(format!("llmgen-memory-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
+    let bench = crate::bench::build_core_example("memory_bench", "the release memory benchmark")?;
+    let scratch = crate::bench::scratch_dir("llmgen-memory-bench")?;
     println!("machine: {}", crate::bench::machine());
     let outcome = Command::new(&bench)
         .arg(&scratch)

@@ -33,6 +33,18 @@ fn note(title: &str, content: &str, tags: &[&str]) -> NewMemory {
     }
 }
 
+/// `new`, private to its owner.
+fn private(new: NewMemory) -> NewMemory {
+    NewMemory {
+        permission: Some(Permission::Private),
+        ..new
+    }
+}
+
+fn with_tags(tags: Vec<String>, new: NewMemory) -> NewMemory {
+    NewMemory { tags, ..new }
+}
+
 fn text(query: &str) -> SearchQuery {
     SearchQuery {
         text: query.to_string(),
@@ -60,10 +72,7 @@ fn permissions_hold_between_personas() {
     let secret = create(
         &store,
         &alice(),
-        NewMemory {
-            permission: Some(Permission::Private),
-            ..note("Alice's secret", "the launch date is moved", &[])
-        },
+        private(note("Alice's secret", "the launch date is moved", &[])),
     )
     .expect("create");
     assert_eq!(secret.owner.as_deref(), Some("alice"));
@@ -329,10 +338,7 @@ fn related_notes_follow_links_and_tags() {
     let private = create(
         &store,
         &alice(),
-        NewMemory {
-            permission: Some(Permission::Private),
-            ..note("Alice Japan", "private", &["japan"])
-        },
+        private(note("Alice Japan", "private", &["japan"])),
     )
     .expect("private");
     link(&store, &Actor::User, linked.id, hit.id, "needed for").expect("link in");
@@ -436,15 +442,7 @@ fn limits_are_checked_and_nothing_is_stored() {
         "{err}"
     );
     let tags: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
-    let err = create(
-        &store,
-        &Actor::User,
-        NewMemory {
-            tags,
-            ..note("t", "c", &[])
-        },
-    )
-    .expect_err("tags");
+    let err = create(&store, &Actor::User, with_tags(tags, note("t", "c", &[]))).expect_err("tags");
     assert!(err.to_string().contains("the limit is 20"), "{err}");
     assert!(create(&store, &Actor::User, note("  ", "c", &[])).is_err());
     assert!(Actor::from_as_persona(&store, Some("nobody")).is_err());
@@ -457,15 +455,7 @@ fn limits_are_checked_and_nothing_is_stored() {
 fn export_holds_what_the_actor_may_read() {
     let store = store_with_personas();
     let a = create(&store, &Actor::User, note("Kyoto", "東京から京都へ", &["japan"])).expect("a");
-    let b = create(
-        &store,
-        &alice(),
-        NewMemory {
-            permission: Some(Permission::Private),
-            ..note("Secret", "s", &[])
-        },
-    )
-    .expect("b");
+    let b = create(&store, &alice(), private(note("Secret", "s", &[]))).expect("b");
     link(&store, &Actor::User, a.id, b.id, "see also").expect("link");
     let json: serde_json::Value =
         serde_json::from_str(&export(&store, &Actor::User, ExportFormat::Json).expect("json"))
@@ -551,27 +541,11 @@ fn hostile_input_is_refused_clearly() {
         "one word 60 times is one term"
     );
     let tags: Vec<String> = (0..1_000_000).map(|i| format!("t{i}")).collect();
-    let err = create(
-        &store,
-        &Actor::User,
-        NewMemory {
-            tags,
-            ..note("t", "c", &[])
-        },
-    )
-    .expect_err("tags");
+    let err = create(&store, &Actor::User, with_tags(tags, note("t", "c", &[]))).expect_err("tags");
     assert!(err.to_string().contains("1000000 in the list"), "{err}");
 
     let bobs = create(&store, &bob(), note("Bob's", "b", &[])).expect("bob");
-    let secret = create(
-        &store,
-        &alice(),
-        NewMemory {
-            permission: Some(Permission::Private),
-            ..note("Secret", "s", &[])
-        },
-    )
-    .expect("secret");
+    let secret = create(&store, &alice(), private(note("Secret", "s", &[]))).expect("secret");
     link(&store, &Actor::User, bobs.id, secret.id, "see also").expect("the user links them");
     assert!(matches!(
         unlink(&store, &bob(), bobs.id, secret.id, None),
