@@ -20,11 +20,15 @@
 //!   metrics and uninstall;
 //! - `memory/`: the associative memory personas share (notes, tags, links, full-text search
 //!   with Japanese, a change feed);
+//! - `team/`: personas as a team: the tree's meaning (inherited restrictions), roles and what
+//!   each may do, and delegated tasks with their records;
 //! - `import_upstream/`: moving in from the TypeScript server we replace.
 //!
 //! Imports run from the parts to what they stand on, never back: `catalog` and `conversation` do
 //! not know `operations`, `paths` and `secrets` name no part, and no two parts import each other
-//! (but `error`, below). Two choices keep it so. Every opened database must have the catalog's
+//! (but `error`, below, and `team`: its roles and inherited rules stand below `memory` and
+//! `conversation`, which consult them, while its delegations stand above `conversation`, since
+//! a task runs in a context). Two choices keep it so. Every opened database must have the catalog's
 //! built-ins seeded (so no caller can forget to), yet the store must not know the catalog, which
 //! stores through it: so `Store::open` is defined in `opening`, above both, and `store.rs` only
 //! connects and migrates. The log level is a setting's type, so `settings` owns `LogLevel` and
@@ -48,6 +52,7 @@ pub mod secrets;
 pub mod server_copy;
 pub mod settings;
 pub mod store;
+pub mod team;
 mod timefmt;
 pub mod without_commands;
 

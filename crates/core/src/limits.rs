@@ -40,6 +40,17 @@ pub const MEMORY_RELATED_MAX: usize = 20;
 /// Changes per feed page, and its default.
 pub const MEMORY_FEED_MAX: u32 = 200;
 pub const MEMORY_FEED_DEFAULT: u32 = 50;
+/// A persona's expertise: at most this many words or phrases, each this long.
+pub const EXPERTISE_ITEMS: usize = 20;
+pub const EXPERTISE_CHARS: usize = 50;
+/// A persona's restrictions: at most this many rules, each this long.
+pub const RESTRICTIONS: usize = 20;
+pub const RESTRICTION_CHARS: usize = 500;
+/// Levels of the persona tree: a persona has at most this many ancestors.
+pub const TEAM_DEPTH: usize = 16;
+/// Delegations per list page, and the default.
+pub const DELEGATION_PAGE_MAX: u32 = 100;
+pub const DELEGATION_PAGE_DEFAULT: u32 = 20;
 
 /// Checks that `value` (the field `field` of `what`) is at most `max` characters, with an error
 /// that says by how much it is over and what to do.
@@ -56,6 +67,36 @@ pub fn check(what: &str, field: &str, value: &str, max: usize) -> Result<()> {
     Err(CoreError::invalid(format!(
         "{what}: {field} is {chars} characters long; the limit is {max}. Shorten it (or split it into several) and try again."
     )))
+}
+
+/// A short list of words (tags, expertise, rules): trimmed, without empties and case-insensitive
+/// repeats, each at most `max_chars`, at most `max_items` of them. `what` and `item` start the
+/// messages ("Memory", "a tag", "tags"); `hint` ends the one about too many.
+pub fn clean_list(
+    what: &str,
+    (item, items_word): (&str, &str),
+    items: &[String],
+    max_items: usize,
+    max_chars: usize,
+    hint: &str,
+) -> Result<Vec<String>> {
+    let mut clean: Vec<String> = Vec::new();
+    for entry in items {
+        let entry = entry.trim();
+        if entry.is_empty() || clean.iter().any(|c| c.to_lowercase() == entry.to_lowercase()) {
+            continue;
+        }
+        // Refused at the first entry over the limit: a list of a million costs no more.
+        if clean.len() == max_items {
+            return Err(CoreError::invalid(format!(
+                "{what}: more than {max_items} different {items_word} given ({} in the list); the limit is {max_items}. {hint}",
+                items.len()
+            )));
+        }
+        check(what, item, entry, max_chars)?;
+        clean.push(entry.to_string());
+    }
+    Ok(clean)
 }
 
 /// Checks a name for templates, personas and providers: short, printable, safe in URIs and

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params_from_iter
 
 use crate::{CoreError, Result, Store, limits, store::require_changed, timefmt};
 
+pub mod persona_tree;
 pub mod personas;
 mod seed;
 pub mod templates;
@@ -43,6 +44,15 @@ pub trait CatalogItem: Sized {
     /// Checks everything but the name (which [`check_name`](crate::limits::check_name) checks
     /// for every kind), on an item about to be added or the whole result of an update.
     fn validate(new: &Self::New) -> Result<()>;
+    /// Checks what needs the other stored items (a persona's parent exists and makes no cycle),
+    /// inside the transaction that writes `new`.
+    fn check_in(_conn: &Connection, _new: &Self::New) -> Result<()> {
+        Ok(())
+    }
+    /// Checks that the item `name` may be deleted (a persona that heads others may not).
+    fn check_delete(_conn: &Connection, _name: &str) -> Result<()> {
+        Ok(())
+    }
     /// The values of [`Self::CONTENT_COLUMNS`] for `new`.
     fn values(new: &Self::New) -> Result<Vec<Value>>;
     /// The item in one row of its table (columns read by name).
@@ -80,12 +90,15 @@ fn validate<T: CatalogItem>(new: &T::New) -> Result<()> {
 
 /// Every item of a kind, sorted by name.
 pub fn list<T: CatalogItem>(store: &Store) -> Result<Vec<T>> {
-    store.read(|conn| {
-        let sql = format!("SELECT {} FROM {} ORDER BY name", select_columns::<T>(), T::TABLE);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |row| Ok(T::from_row(row)))?;
-        rows.map(|row| row?).collect()
-    })
+    store.read(|conn| list_in(conn))
+}
+
+/// `list` on the caller's connection or transaction.
+pub(crate) fn list_in<T: CatalogItem>(conn: &Connection) -> Result<Vec<T>> {
+    let sql = format!("SELECT {} FROM {} ORDER BY name", select_columns::<T>(), T::TABLE);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], |row| Ok(T::from_row(row)))?;
+    rows.map(|row| row?).collect()
 }
 
 /// One item by name.
@@ -144,6 +157,7 @@ pub(crate) fn add_in<T: CatalogItem>(tx: &Transaction<'_>, new: &T::New) -> Resu
             name: name.to_string(),
         });
     }
+    T::check_in(tx, new)?;
     insert::<T>(tx, new, false)
 }
 
@@ -152,6 +166,7 @@ pub fn update<T: CatalogItem>(store: &Store, name: &str, patch: T::Patch) -> Res
     store.write(|tx| {
         let next = T::patched(stored(tx, name)?, patch);
         validate::<T>(&next)?;
+        T::check_in(tx, &next)?;
         let assignments: Vec<String> = T::CONTENT_COLUMNS
             .iter()
             .chain(&["updated_at"])
@@ -174,6 +189,9 @@ pub fn update<T: CatalogItem>(store: &Store, name: &str, patch: T::Patch) -> Res
 /// Deletes an item. A deleted built-in stays deleted until `reset`.
 pub fn delete<T: CatalogItem>(store: &Store, name: &str) -> Result<()> {
     store.write(|tx| {
+        if get_in::<T>(tx, name)?.is_some() {
+            T::check_delete(tx, name)?;
+        }
         let sql = format!("DELETE FROM {} WHERE name = ?1", T::TABLE);
         let changed = tx.execute(&sql, [name])?;
         require_changed(changed, T::KIND, name, T::NOT_FOUND_HINT)

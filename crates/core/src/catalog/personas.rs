@@ -1,7 +1,8 @@
 //! Personas: a named system prompt, personality and default settings from which contexts are
-//! created; what the catalog stores of them, and the six built-ins.
+//! created, and their place in the team (parent, role, expertise, restrictions); what the catalog
+//! stores of them, and the six built-ins. What a role may do is `team::roles`'.
 
-use rusqlite::{Row, types::Value};
+use rusqlite::{Connection, Row, types::Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,50 @@ impl PersonaSettings {
     }
 }
 
+/// What a persona may do in the team (the rules are in `team::roles`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Role {
+    /// Delegates to any persona below it; reads and writes memory as permissions allow.
+    Lead,
+    /// Delegates to the personas below it; reads and writes memory as permissions allow.
+    Specialist,
+    /// Does not delegate; writes only its own and editable notes. The default.
+    #[default]
+    Assistant,
+    /// Does not delegate; reads shared notes and writes only its own; what it is delegated is
+    /// recorded as a review.
+    Reviewer,
+    /// Reads only: no memory writes, no delegation.
+    Observer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Self::Lead,
+        Self::Specialist,
+        Self::Assistant,
+        Self::Reviewer,
+        Self::Observer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lead => "lead",
+            Self::Specialist => "specialist",
+            Self::Assistant => "assistant",
+            Self::Reviewer => "reviewer",
+            Self::Observer => "observer",
+        }
+    }
+
+    /// The role stored as `text`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
 /// A stored persona, every field in full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -67,6 +112,13 @@ pub struct Persona {
     /// Personality text appended to the system prompt of its contexts.
     pub personality: String,
     pub settings: PersonaSettings,
+    /// The persona above it in the team; `None` for a root.
+    pub parent: Option<String>,
+    pub role: Role,
+    /// What it is good at (words or short phrases): delegation by expertise matches these.
+    pub expertise: Vec<String>,
+    /// Rules its contexts always follow; its descendants inherit them (see `team::effective`).
+    pub restrictions: Vec<String>,
     pub builtin: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -85,6 +137,15 @@ pub struct NewPersona {
     pub personality: String,
     #[serde(default)]
     pub settings: PersonaSettings,
+    /// The persona above it in the team (absent or empty: a root).
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub role: Role,
+    #[serde(default)]
+    pub expertise: Vec<String>,
+    #[serde(default)]
+    pub restrictions: Vec<String>,
 }
 
 /// Fields to change; absent fields stay as they are. Settings are merged field by field.
@@ -96,6 +157,11 @@ pub struct PersonaPatch {
     pub system_prompt: Option<String>,
     pub personality: Option<String>,
     pub settings: Option<PersonaSettings>,
+    /// A new parent; the empty string makes it a root.
+    pub parent: Option<String>,
+    pub role: Option<Role>,
+    pub expertise: Option<Vec<String>>,
+    pub restrictions: Option<Vec<String>>,
 }
 
 impl CatalogItem for Persona {
@@ -114,6 +180,10 @@ impl CatalogItem for Persona {
         "max_tokens",
         "max_history_tokens",
         "expiry_days",
+        "parent",
+        "role",
+        "expertise",
+        "restrictions",
     ];
 
     fn name_of(new: &NewPersona) -> &str {
@@ -131,7 +201,33 @@ impl CatalogItem for Persona {
                 p.name
             )));
         }
-        p.settings.validate()
+        p.settings.validate()?;
+        let hint = "Keep the ones that matter most.";
+        limits::clean_list(
+            &what,
+            ("an expertise", "expertise entries"),
+            &p.expertise,
+            limits::EXPERTISE_ITEMS,
+            limits::EXPERTISE_CHARS,
+            hint,
+        )?;
+        limits::clean_list(
+            &what,
+            ("a restriction", "restrictions"),
+            &p.restrictions,
+            limits::RESTRICTIONS,
+            limits::RESTRICTION_CHARS,
+            hint,
+        )?;
+        Ok(())
+    }
+
+    fn check_in(conn: &Connection, p: &NewPersona) -> Result<()> {
+        super::persona_tree::check_parent(conn, &p.name, p.parent.as_deref())
+    }
+
+    fn check_delete(conn: &Connection, name: &str) -> Result<()> {
+        super::persona_tree::check_no_children(conn, name)
     }
 
     fn values(p: &NewPersona) -> Result<Vec<Value>> {
@@ -144,6 +240,10 @@ impl CatalogItem for Persona {
             s.max_tokens.into(),
             s.max_history_tokens.into(),
             s.expiry_days.into(),
+            p.parent.clone().filter(|parent| !parent.trim().is_empty()).into(),
+            p.role.as_str().to_string().into(),
+            json_list(&p.expertise, limits::EXPERTISE_ITEMS, limits::EXPERTISE_CHARS)?.into(),
+            json_list(&p.restrictions, limits::RESTRICTIONS, limits::RESTRICTION_CHARS)?.into(),
         ])
     }
 
@@ -159,6 +259,11 @@ impl CatalogItem for Persona {
                 max_history_tokens: row.get("max_history_tokens")?,
                 expiry_days: row.get("expiry_days")?,
             },
+            parent: row.get("parent")?,
+            // The column's CHECK allows only known roles; a stranger reads as the default.
+            role: Role::parse(&row.get::<_, String>("role")?).unwrap_or_default(),
+            expertise: parse_list(&row.get::<_, String>("expertise")?),
+            restrictions: parse_list(&row.get::<_, String>("restrictions")?),
             builtin: row.get("builtin")?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
@@ -177,12 +282,38 @@ impl CatalogItem for Persona {
             system_prompt: patch.system_prompt.unwrap_or(current.system_prompt),
             personality: patch.personality.unwrap_or(current.personality),
             settings,
+            parent: match patch.parent {
+                Some(parent) if parent.trim().is_empty() => None,
+                Some(parent) => Some(parent),
+                None => current.parent,
+            },
+            role: patch.role.unwrap_or(current.role),
+            expertise: patch.expertise.unwrap_or(current.expertise),
+            restrictions: patch.restrictions.unwrap_or(current.restrictions),
         }
     }
 
     fn builtins() -> Vec<NewPersona> {
         builtins()
     }
+}
+
+/// The stored form of a list: cleaned (trimmed, no empties or repeats), as a JSON array.
+fn json_list(items: &[String], max_items: usize, max_chars: usize) -> Result<String> {
+    let clean = limits::clean_list(
+        "Persona",
+        ("an entry", "entries"),
+        items,
+        max_items,
+        max_chars,
+        "",
+    )?;
+    Ok(serde_json::to_string(&clean)?)
+}
+
+/// A stored JSON list; text that is not one (never written by us) reads as empty.
+fn parse_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
 fn builtin(
@@ -203,6 +334,7 @@ fn builtin(
             max_history_tokens: Some(15000),
             expiry_days: Some(7),
         },
+        ..Default::default()
     }
 }
 
@@ -287,6 +419,7 @@ mod tests {
                     max_history_tokens: Some(4000),
                     expiry_days: Some(2),
                 },
+                ..Default::default()
             },
         )
         .expect("create");

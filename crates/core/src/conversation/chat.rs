@@ -10,7 +10,7 @@ use crate::{
     conversation::contexts::{self, Context, MESSAGE_COLUMNS, StoredMessage},
     generation::tokens,
     generation::{ChatMessage, ChatRole, Generated, GenerationRequest, IncludeContext},
-    limits, timefmt,
+    limits, team, timefmt,
 };
 
 /// A request ready to send, with what was left out to fit the budget.
@@ -57,9 +57,15 @@ pub fn prepare_with(
     limits::check("context-chat", "message", message, limits::MESSAGE_CHARS)?;
     store.read(|conn| {
         let context = contexts::get_live(conn, context_id)?;
-        let system_prompt = match personality {
+        let own_prompt = match personality {
             Personality::Keep => context.effective_system_prompt(),
             Personality::Leave => context.system_prompt.trim().to_string(),
+        };
+        // The persona's restrictions and its ancestors', as the team is now: a context's own
+        // prompt (or maintainPersonality false) never drops them.
+        let system_prompt = match context.persona.as_deref() {
+            Some(persona) => team::with_rules(&own_prompt, persona, &team::rules_in(conn, persona)?),
+            None => own_prompt,
         };
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE context_id = ?1 ORDER BY id DESC"
@@ -185,20 +191,47 @@ pub fn assemble(
 /// Stores the user's message and the reply together, and refreshes the context's expiry.
 /// Fails (and stores nothing) if the context was deleted or expired meanwhile.
 pub fn record_exchange(store: &Store, context_id: &str, user_message: &str, reply: &Generated) -> Result<()> {
-    store.write(|tx| {
-        let context = contexts::get_live(tx, context_id)?;
-        let now = timefmt::now_string();
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO messages (context_id, role, content, token_estimate, model, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        insert.execute(params![context_id, "user", user_message, tokens::estimate(user_message), Option::<String>::None, now])?;
-        insert.execute(params![context_id, "assistant", reply.text, tokens::estimate(&reply.text), reply.model, now])?;
-        tx.execute(
-            "UPDATE contexts SET last_activity_at = ?2, expires_at = ?3 WHERE id = ?1",
-            params![context_id, now, timefmt::days_from_now(context.settings.expiry_days)],
-        )?;
-        Ok(())
-    })
+    store.write(|tx| record_exchange_in(tx, context_id, user_message, reply))
+}
+
+/// [`record_exchange`] inside the caller's transaction (a delegation stores its exchange and its
+/// result together).
+pub(crate) fn record_exchange_in(
+    tx: &rusqlite::Transaction<'_>,
+    context_id: &str,
+    user_message: &str,
+    reply: &Generated,
+) -> Result<()> {
+    let context = contexts::get_live(tx, context_id)?;
+    let now = timefmt::now_string();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO messages (context_id, role, content, token_estimate, model, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    insert.execute(params![
+        context_id,
+        "user",
+        user_message,
+        tokens::estimate(user_message),
+        Option::<String>::None,
+        now
+    ])?;
+    insert.execute(params![
+        context_id,
+        "assistant",
+        reply.text,
+        tokens::estimate(&reply.text),
+        reply.model,
+        now
+    ])?;
+    tx.execute(
+        "UPDATE contexts SET last_activity_at = ?2, expires_at = ?3 WHERE id = ?1",
+        params![
+            context_id,
+            now,
+            timefmt::days_from_now(context.settings.expiry_days)
+        ],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -313,6 +313,7 @@ fn import_persona(tx: &Transaction<'_>, old: &OldPreset) -> crate::Result<Import
         system_prompt: old.system_prompt.clone(),
         personality: old.personality.clone(),
         settings: old.settings.clone(),
+        ..Default::default()
     };
     let same = |p: &Persona| {
         p.system_prompt == new.system_prompt

@@ -1,41 +1,13 @@
 //! Who acts on memory, and what each actor may do with a note: the rules of
 //! [`Permission`](super::Permission) in one place, for reads (SQL filters) and writes alike.
 
-use serde::{Deserialize, Serialize};
-
 use super::Permission;
-use crate::{CoreError, Result, Store, catalog, catalog::personas::Persona};
+use crate::CoreError;
 
-/// Who acts: the user (every front end by default) or a persona named by `asPersona`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind", content = "name")]
-pub enum Actor {
-    User,
-    Persona(String),
-}
+pub use crate::team::Actor;
 
+// The memory's rules for an actor; the actor itself is the team's (`team::Actor`).
 impl Actor {
-    /// The actor of a call with an optional `asPersona`: the named persona must exist (a typo
-    /// would otherwise act as a stranger that sees only shared notes, without a word).
-    pub fn from_as_persona(store: &Store, as_persona: Option<&str>) -> Result<Self> {
-        match as_persona.map(str::trim) {
-            None | Some("") => Ok(Self::User),
-            Some(name) => {
-                catalog::get::<Persona>(store, name)?;
-                Ok(Self::Persona(name.to_string()))
-            }
-        }
-    }
-
-    /// The persona's name, or `None` for the user (as stored in `owner` and `actor` columns).
-    pub fn persona(&self) -> Option<&str> {
-        match self {
-            Self::User => None,
-            Self::Persona(name) => Some(name),
-        }
-    }
-
     fn owns(&self, owner: Option<&str>) -> bool {
         match self {
             Self::User => true,
@@ -54,13 +26,6 @@ impl Actor {
     /// Deleting a note or changing who may use it is the owner's (and the user's) alone.
     pub(crate) fn can_manage(&self, owner: Option<&str>) -> bool {
         self.owns(owner)
-    }
-
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            Self::User => "you".to_string(),
-            Self::Persona(name) => format!("persona '{name}'"),
-        }
     }
 }
 

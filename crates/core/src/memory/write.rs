@@ -7,7 +7,7 @@ use super::{
     Actor, Memory, MemoryPatch, NewMemory, Permission, access::not_allowed, cjk, feed::ChangeAction,
     not_found, search,
 };
-use crate::{CoreError, Result, Store, catalog, catalog::personas::Persona, limits, timefmt};
+use crate::{CoreError, Result, Store, catalog, catalog::personas::Persona, limits, team, timefmt};
 
 /// The stored facts of a note that the permission rules need.
 pub(crate) struct Head {
@@ -48,25 +48,14 @@ pub(crate) fn head(conn: &rusqlite::Connection, actor: &Actor, id: i64) -> Resul
 
 /// Trimmed, without empties and case-insensitive repeats, checked against the limits.
 pub(super) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
-    let mut clean: Vec<String> = Vec::new();
-    for tag in tags {
-        let tag = tag.trim();
-        if tag.is_empty() || clean.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
-            continue;
-        }
-        // Refused at the first tag over the limit: a list of a million tags costs no more.
-        if clean.len() == limits::MEMORY_TAGS {
-            return Err(CoreError::invalid(format!(
-                "Memory: more than {} different tags given ({} in the list); the limit is {}. Keep the tags that you will search by.",
-                limits::MEMORY_TAGS,
-                tags.len(),
-                limits::MEMORY_TAGS
-            )));
-        }
-        limits::check("Memory", "a tag", tag, limits::MEMORY_TAG_CHARS)?;
-        clean.push(tag.to_string());
-    }
-    Ok(clean)
+    limits::clean_list(
+        "Memory",
+        ("a tag", "tags"),
+        tags,
+        limits::MEMORY_TAGS,
+        limits::MEMORY_TAG_CHARS,
+        "Keep the tags that you will search by.",
+    )
 }
 
 pub(super) fn check_texts(title: &str, content: &str) -> Result<()> {
@@ -134,6 +123,8 @@ fn record(
 /// The owner a new note gets: a persona owns what it creates; the user may give any persona.
 pub(super) fn owner_for(store: &Store, actor: &Actor, asked: Option<&str>) -> Result<Option<String>> {
     let asked = asked.map(str::trim).filter(|name| !name.is_empty());
+    // A persona creates notes it owns: its role decides whether it may write at all.
+    store.read(|conn| team::check_memory_write(conn, actor, "create a note", actor.persona()))?;
     match (actor, asked) {
         (Actor::User, None) => Ok(None),
         (Actor::User, Some(name)) => {
@@ -282,6 +273,7 @@ pub fn update(store: &Store, actor: &Actor, id: i64, patch: MemoryPatch) -> Resu
     let tags = patch.tags.as_deref().map(clean_tags).transpose()?;
     store.write(|tx| {
         let head = head(tx, actor, id)?;
+        team::check_memory_write(tx, actor, &format!("change memory {id}"), head.owner.as_deref())?;
         if !actor.can_write(head.owner.as_deref(), head.permission) {
             return Err(not_allowed(actor, "change", id, head.owner.as_deref(), false));
         }
@@ -334,6 +326,7 @@ pub fn update(store: &Store, actor: &Actor, id: i64, patch: MemoryPatch) -> Resu
 pub fn delete(store: &Store, actor: &Actor, id: i64) -> Result<()> {
     store.write(|tx| {
         let head = head(tx, actor, id)?;
+        team::check_memory_write(tx, actor, &format!("delete memory {id}"), head.owner.as_deref())?;
         if !actor.can_manage(head.owner.as_deref()) {
             return Err(not_allowed(actor, "delete", id, head.owner.as_deref(), true));
         }
@@ -365,6 +358,7 @@ pub fn link(store: &Store, actor: &Actor, from: i64, to: i64, relation: &str) ->
     }
     store.write(|tx| {
         let head = head(tx, actor, from)?;
+        team::check_memory_write(tx, actor, &format!("link from memory {from}"), head.owner.as_deref())?;
         if !actor.can_write(head.owner.as_deref(), head.permission) {
             return Err(not_allowed(actor, "link from", from, head.owner.as_deref(), false));
         }
@@ -395,6 +389,12 @@ pub fn unlink(store: &Store, actor: &Actor, from: i64, to: i64, relation: Option
     let relation = relation.map(check_relation).transpose()?;
     store.write(|tx| {
         let head = head(tx, actor, from)?;
+        team::check_memory_write(
+            tx,
+            actor,
+            &format!("unlink from memory {from}"),
+            head.owner.as_deref(),
+        )?;
         if !actor.can_write(head.owner.as_deref(), head.permission) {
             return Err(not_allowed(
                 actor,

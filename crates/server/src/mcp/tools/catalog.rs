@@ -96,6 +96,7 @@ impl ManageParams for PersonaManageParams {
             system_prompt: need(self.system_prompt, "systemPrompt", action)?,
             personality: self.personality.unwrap_or_default(),
             settings: self.settings.unwrap_or_default(),
+            ..Default::default()
         })
     }
     fn into_patch(self) -> PersonaPatch {
@@ -104,6 +105,7 @@ impl ManageParams for PersonaManageParams {
             system_prompt: self.system_prompt,
             personality: self.personality,
             settings: self.settings,
+            ..Default::default()
         }
     }
 }
