@@ -57,7 +57,7 @@ async def classic_session_on_2025_11_25():
                 init = await session.initialize()
                 assert init.server_info.name == "mcp-llm-generator", init
                 tools = await session.list_tools()
-                assert len(tools.tools) == 11, [t.name for t in tools.tools]
+                assert len(tools.tools) == 13, [t.name for t in tools.tools]
                 result = await session.call_tool(
                     "llm-generate",
                     {"messages": [{"role": "user", "content": "hello"}], "temperature": 0, "maxTokens": 20},
