@@ -191,7 +191,7 @@ async fn the_2026_retry_completes_the_record_the_first_call_started() {
 async fn a_delegation_runs_through_a_local_provider() {
     let server = MockServer::start(vec![openai_ok("Migration written.")]).await;
     let dir = temp_dir();
-    add_local_provider(dir.path(), &server);
+    add_openai_compatible(dir.path(), "local", &server.origin, &["--default"]);
     let client = connect(dir.path(), TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
     team(&client).await;
     let answered = ok(delegate(&client, migration_task()).await);
@@ -214,26 +214,6 @@ async fn a_delegation_runs_through_a_local_provider() {
     let id = answered["id"].as_i64().expect("id");
     assert_eq!(record(&client, id).await["route"], "local");
     client.cancel().await.expect("close");
-}
-
-/// Adds the stand-in as the default keyless OpenAI-compatible provider 'local'.
-fn add_local_provider(data: &std::path::Path, server: &MockServer) {
-    let base = format!("{}/v1", server.origin);
-    cli_ok(
-        data,
-        &[
-            "providers",
-            "add",
-            "local",
-            "--kind",
-            "openai-compatible",
-            "--base-url",
-            &base,
-            "--model",
-            "m",
-            "--default",
-        ],
-    );
 }
 
 /// The only delegation in `client`'s data dir once it is running.
@@ -260,7 +240,7 @@ async fn a_delegation_cancelled_from_another_process_stores_nothing() {
     let slow = Reply::Slow(Duration::from_secs(300), Box::new(openai_ok("too late")));
     let server = MockServer::start(vec![slow]).await;
     let dir = temp_dir();
-    add_local_provider(dir.path(), &server);
+    add_openai_compatible(dir.path(), "local", &server.origin, &["--default"]);
     for sampling in [Sampling::Unsupported, Sampling::Hang] {
         let tc = TestClient::new(Era::Legacy, sampling.clone());
         let client = connect(dir.path(), tc.clone()).await;
