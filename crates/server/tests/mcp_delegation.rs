@@ -381,3 +381,51 @@ async fn a_slow_delegation_reports_progress() {
     );
     client.cancel().await.expect("close");
 }
+
+/// Proves: a delegation that cannot run is refused before anything is recorded: no route (a
+/// client without sampling and no provider: the fix-it error of llm-generate), neither persona
+/// nor expertise, both, an unknown persona, or expertise nobody has (the error lists who knows
+/// what).
+#[tokio::test]
+async fn a_delegation_that_cannot_run_is_refused_and_not_recorded() {
+    let dir = temp_dir();
+    let client = connect(dir.path(), TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
+    team(&client).await;
+    let m = err(delegate(&client, migration_task()).await);
+    assert!(
+        m.contains("'sampling' capability") && m.contains("provider"),
+        "{m}"
+    );
+    let m = err(delegate(&client, json!({"task": "Help."})).await);
+    assert!(
+        m.contains("needs 'persona'") && m.contains("or 'expertise'"),
+        "{m}"
+    );
+    let m = err(delegate(
+        &client,
+        json!({"task": "Help.", "persona": "junior", "expertise": ["sql"]}),
+    )
+    .await);
+    assert!(m.contains("not both"), "{m}");
+    let m = err(delegate(
+        &client,
+        json!({"task": "Help.", "persona": "nobody", "provider": "sampling"}),
+    )
+    .await);
+    assert!(m.contains("capability"), "the route is checked first: {m}");
+    client.cancel().await.expect("close");
+
+    let tc = TestClient::replying(Era::Legacy, "x");
+    let client = connect(dir.path(), tc.clone()).await;
+    let m = err(delegate(&client, json!({"task": "Help.", "persona": "nobody"})).await);
+    assert!(m.contains("nobody") && m.contains("not found"), "{m}");
+    let m = err(delegate(&client, json!({"task": "Help.", "expertise": ["astronomy"]})).await);
+    assert!(
+        m.contains("No persona in the team has the expertise asked for (astronomy)")
+            && m.contains("junior (sql, migrations)"),
+        "{m}"
+    );
+    assert!(tc.requests().is_empty(), "no model was asked");
+    assert_eq!(list(&client, json!({})).await["total"], 0, "nothing recorded");
+    client.cancel().await.expect("close");
+}

@@ -298,3 +298,58 @@ async fn notify_started(ctx: &RequestContext<RoleServer>, d: &Delegation) {
         tracing::debug!("progress notification failed: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use llmgen_core::team::delegation::{Priority, Status};
+
+    use super::super::super::args::schema;
+    use super::super::{TaskDelegateParams, TaskManageParams};
+
+    /// The names a schema publishes for `field`.
+    fn published<T: schemars::JsonSchema + std::any::Any>(field: &str) -> Vec<String> {
+        let schema = schema::<T>();
+        let values = schema["properties"][field]["enum"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Proves: the plain name lists published for priority and status (written out to keep the
+    /// tool list short) are exactly the core's values: the matches below stop compiling when the
+    /// core gains a value, and each published name is read back as the value it names.
+    #[test]
+    fn published_priorities_and_statuses_are_the_cores() {
+        let priority = |p: Priority| match p {
+            Priority::Low | Priority::Normal | Priority::High | Priority::Urgent => p.as_str(),
+        };
+        let all_priorities = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+        assert_eq!(
+            published::<TaskDelegateParams>("priority"),
+            all_priorities.map(priority)
+        );
+        let status = |s: Status| match s {
+            Status::Pending | Status::Running | Status::Done | Status::Failed | Status::Cancelled => {
+                s.as_str()
+            }
+        };
+        let all_statuses = [
+            Status::Pending,
+            Status::Running,
+            Status::Done,
+            Status::Failed,
+            Status::Cancelled,
+        ];
+        assert_eq!(published::<TaskManageParams>("status"), all_statuses.map(status));
+        for name in published::<TaskManageParams>("status") {
+            assert!(Status::parse(&name).is_some(), "{name}");
+        }
+        // The old server's "medium" is still taken, as normal.
+        let old: Priority = serde_json::from_str("\"medium\"").expect("medium");
+        assert_eq!(old, Priority::Normal);
+    }
+}
