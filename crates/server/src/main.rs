@@ -109,8 +109,8 @@ enum Command {
         out: PathBuf,
     },
     /// Move in from the TypeScript server (@mako10k/mcp-llm-generator): import its templates,
-    /// personality presets, contexts, conversations and shared memory (into the memory) from the
-    /// folder it ran in. Running it twice imports nothing twice; its files are only read.
+    /// personality presets, contexts, conversations, its role engine's team and delegations, and
+    /// shared memory (into the memory) from the folder it ran in. Running it twice imports nothing twice; its files are only read.
     ImportUpstream(cli::import::ImportArgs),
     /// Search the memory's notes or export them (JSON or Markdown).
     Memory {
