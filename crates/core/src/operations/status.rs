@@ -81,7 +81,8 @@ pub fn counts(store: &Store) -> Result<Counts> {
 mod tests {
     use super::*;
 
-    /// Proves: a new store counts its built-ins and no memory; a stored note is counted.
+    /// Proves: a new store counts its built-ins and no memory; a stored note and a delegated task
+    /// are counted.
     #[test]
     fn a_new_store_counts_its_builtins_and_then_memories() {
         let store = Store::open_in_memory().expect("store");
@@ -107,6 +108,15 @@ mod tests {
         )
         .expect("memory");
         assert_eq!(counts(&store).expect("counts").memories, 1);
+        // A delegated task is counted in its status.
+        let request = crate::team::delegation::DelegationRequest {
+            task: "Sum it up.".into(),
+            target: crate::team::Target::Persona("calm-counselor".into()),
+            priority: Default::default(),
+        };
+        crate::team::delegation::start(&store, &crate::team::Actor::User, &request).expect("delegate");
+        let delegations = counts(&store).expect("counts").delegations;
+        assert_eq!((delegations.pending, delegations.total()), (1, 1));
     }
 
     /// Proves: each status is counted in its own field, and the total adds them up.
