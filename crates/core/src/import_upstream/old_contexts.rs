@@ -203,7 +203,7 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
             db.messages.entry(context_id).or_default().push(message);
         }
     }
-    db.team = super::old_team::read_team(&conn).map_err(db_error)?;
+    db.team = super::old_team::read_team(&conn);
     Ok(Some(db))
 }
 

@@ -56,7 +56,13 @@ pub(super) struct OldDelegation {
 pub(super) struct OldTeam {
     members: Vec<OldMember>,
     delegations: Vec<OldDelegation>,
+    /// Why the tables could not be read: development versions of the old server wrote other
+    /// shapes (such as `role_name` for `role_type`). The rest of the import goes on without them.
+    unreadable: Option<String>,
 }
+
+/// Where the old role engine kept its data, for the report.
+const TEAM_TABLES: &str = "persona_roles, persona_capabilities, persona_hierarchy, task_delegations";
 
 /// A JSON array of strings as the old server stored it; anything else reads as empty.
 fn string_list(text: Option<String>) -> Vec<String> {
@@ -90,8 +96,19 @@ fn member<'a>(
     })
 }
 
-/// The old team, when its tables exist and hold a role or capabilities row.
-pub(super) fn read_team(conn: &Connection) -> rusqlite::Result<Option<OldTeam>> {
+/// The old team, when its tables exist and hold a role or capabilities row; tables of a shape
+/// this import does not know are reported, not fatal.
+pub(super) fn read_team(conn: &Connection) -> Option<OldTeam> {
+    read_tables(conn).unwrap_or_else(|e| {
+        Some(OldTeam {
+            members: Vec::new(),
+            delegations: Vec::new(),
+            unreadable: Some(e.to_string()),
+        })
+    })
+}
+
+fn read_tables(conn: &Connection) -> rusqlite::Result<Option<OldTeam>> {
     let mut members: BTreeMap<String, OldMember> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut role_contexts: BTreeMap<String, String> = BTreeMap::new();
@@ -181,7 +198,11 @@ pub(super) fn read_team(conn: &Connection) -> rusqlite::Result<Option<OldTeam>> 
         Vec::new()
     };
     let members = order.into_iter().filter_map(|id| members.remove(&id)).collect();
-    Ok(Some(OldTeam { members, delegations }))
+    Ok(Some(OldTeam {
+        members,
+        delegations,
+        unreadable: None,
+    }))
 }
 
 fn read_delegations(conn: &Connection) -> rusqlite::Result<Vec<OldDelegation>> {
@@ -240,6 +261,15 @@ pub(super) fn import_team(
     team: &OldTeam,
     contexts: &[OldContext],
 ) -> crate::Result<Vec<ImportItem>> {
+    if let Some(reason) = &team.unreadable {
+        return Ok(vec![skipped(
+            ItemKind::Persona,
+            TEAM_TABLES,
+            format!(
+                "the old role engine's tables have a shape this import does not know ({reason}); everything else was imported"
+            ),
+        )]);
+    }
     let mut items = Vec::new();
     let mut notes: Vec<Vec<String>> = Vec::new();
     let mut placed: BTreeMap<&str, Placed> = BTreeMap::new();
@@ -493,6 +523,27 @@ mod tests {
             assert_eq!(status, Status::Failed);
             assert!(why.is_some_and(|w| w.contains("never ran")), "{open}");
         }
+    }
+
+    /// Proves: a development version's role table (other column names) is reported as
+    /// unreadable instead of stopping the import; absent or empty tables mean no team.
+    #[test]
+    fn an_unknown_shape_is_reported_and_no_rows_mean_no_team() {
+        let conn = Connection::open_in_memory().expect("db");
+        assert!(read_team(&conn).is_none(), "no tables: no team");
+        conn.execute_batch(
+            "CREATE TABLE persona_roles (id TEXT PRIMARY KEY, persona_id TEXT NOT NULL, role_name TEXT NOT NULL);",
+        )
+        .expect("schema");
+        let team = read_team(&conn).expect("reported");
+        assert!(team.unreadable.is_some_and(|r| r.contains("context_id")));
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(
+            "CREATE TABLE persona_roles (role_id TEXT PRIMARY KEY, context_id TEXT NOT NULL, role_type TEXT NOT NULL,
+               role_description TEXT, parent_role_id TEXT, hierarchy_level INTEGER, is_active INTEGER, created_at TEXT);",
+        )
+        .expect("schema");
+        assert!(read_team(&conn).is_none(), "empty tables: no team");
     }
 
     #[test]
