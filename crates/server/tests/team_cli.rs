@@ -209,7 +209,10 @@ fn tasks_are_listed_shown_and_cancelled() {
             .contains("use pending, running, done, failed or cancelled")
     );
     assert!(refusal(data, &["task", "list", "--limit", "0"]).contains("between 1 and 100"));
-    assert!(refusal(data, &["task", "get", "999"]).contains("task-manage"));
+    assert!(
+        refusal(data, &["task", "get", "999"])
+            .contains("Task 999 was not found. List tasks with `mcp-llm-generator task list`")
+    );
     assert!(refusal(data, &["task", "list", "--as-persona", "nobody"]).contains("nobody"));
     // A persona that is not a lead sees only the tasks it gave or was given: dev, not junior's.
     let as_dev = ok_json(data, &["task", "list", "--as-persona", "dev", "--json"]);

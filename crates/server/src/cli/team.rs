@@ -7,7 +7,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 use llmgen_core::{
-    Store,
+    CoreError, Store,
     team::{
         self, Actor, TeamMember,
         delegation::{self, Delegation, DelegationFilter, Status},
@@ -169,7 +169,7 @@ pub fn task(store: &Store, action: TaskAction) -> anyhow::Result<()> {
         }
         TaskAction::Get { id, as_persona, json } => {
             let actor = Actor::from_as_persona(store, as_persona.as_deref())?;
-            let d = delegation::get(store, &actor, id)?;
+            let d = delegation::get(store, &actor, id).map_err(|e| in_cli_words(e, id))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&d)?);
             } else {
@@ -179,7 +179,7 @@ pub fn task(store: &Store, action: TaskAction) -> anyhow::Result<()> {
         }
         TaskAction::Cancel { id, as_persona, json } => {
             let actor = Actor::from_as_persona(store, as_persona.as_deref())?;
-            let d = delegation::cancel(store, &actor, id)?;
+            let d = delegation::cancel(store, &actor, id).map_err(|e| in_cli_words(e, id))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&d)?);
             } else {
@@ -187,6 +187,17 @@ pub fn task(store: &Store, action: TaskAction) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// A task that is not there (or not the acting persona's to see), with the command that lists
+/// them instead of the tool's hint.
+fn in_cli_words(e: CoreError, id: i64) -> anyhow::Error {
+    match e {
+        CoreError::NotFound { .. } => anyhow::anyhow!(
+            "Task {id} was not found. List tasks with `mcp-llm-generator task list` (with --as-persona, only those that persona may see)."
+        ),
+        e => e.into(),
     }
 }
 
