@@ -109,13 +109,24 @@ enum Command {
         out: PathBuf,
     },
     /// Move in from the TypeScript server (@mako10k/mcp-llm-generator): import its templates,
-    /// personality presets, contexts, conversations and shared memory (into the memory) from the
-    /// folder it ran in. Running it twice imports nothing twice; its files are only read.
+    /// personality presets, contexts, conversations, its role engine's team and delegations, and
+    /// shared memory (into the memory) from the folder it ran in. Running it twice imports nothing twice; its files are only read.
     ImportUpstream(cli::import::ImportArgs),
     /// Search the memory's notes or export them (JSON or Markdown).
     Memory {
         #[command(subcommand)]
         action: cli::memory::MemoryAction,
+    },
+    /// The team of personas: `team tree` shows who is under whom, with roles, expertise and
+    /// restrictions.
+    Team {
+        #[command(subcommand)]
+        action: cli::team::TeamAction,
+    },
+    /// Delegated tasks: list them, show one, cancel one that is still running.
+    Task {
+        #[command(subcommand)]
+        action: cli::team::TaskAction,
     },
     /// Remove everything this app put on this computer for you: our entry in every AI client's
     /// file, our keychain items (API keys, backup passphrase) and, with --remove-data, the data
@@ -199,6 +210,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tray { .. } => Ok(()),
         Command::ImportUpstream(args) => cli::import::import_upstream(&store, &data_dir, args),
         Command::Memory { action } => cli::memory::memory(&store, action),
+        Command::Team { action } => cli::team::team(&store, action),
+        Command::Task { action } => cli::team::task(&store, action),
         Command::Maintain { json } => cli::backup::maintain(&store, json),
         Command::Settings { action } => cli::settings(&store, action),
         Command::Providers { action } => cli::providers(&store, action),

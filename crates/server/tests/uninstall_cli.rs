@@ -68,3 +68,42 @@ fn remove_data_takes_the_memory_with_the_database() {
     let text = String::from_utf8_lossy(&done.stdout).to_string();
     assert!(!data.exists(), "the data folder is still there: {text}");
 }
+
+/// Proves: `--remove-data` takes the team with the database: the personas' tree and the
+/// delegated tasks (with their results) are tables of llmgen.db, and nothing of them is left.
+#[test]
+fn remove_data_takes_the_team_and_its_delegations() {
+    use llmgen_core::{
+        Store, catalog,
+        catalog::personas::{NewPersona, Persona},
+        paths::DataDir,
+        team::{
+            Actor, Target,
+            delegation::{self, DelegationRequest},
+        },
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    let data = home.path().join("data");
+    let store = Store::open(&DataDir::at(&data)).expect("store");
+    let helper = NewPersona {
+        name: "helper".into(),
+        system_prompt: "You help.".into(),
+        parent: Some("rational-advisor".into()),
+        restrictions: vec!["Never guess.".into()],
+        ..NewPersona::default()
+    };
+    catalog::add::<Persona>(&store, helper).expect("persona");
+    let request = DelegationRequest {
+        task: "Summarise the plan.".into(),
+        target: Target::Persona("helper".into()),
+        priority: Default::default(),
+    };
+    delegation::start(&store, &Actor::User, &request).expect("delegate");
+    drop(store);
+
+    CliRun::new(home.path(), &data).run(&["uninstall", "--yes", "--remove-data"]);
+    assert!(!data.exists(), "the data folder with the team is still there");
+    let fresh = Store::open(&DataDir::at(&data)).expect("a new store");
+    assert!(catalog::get::<Persona>(&fresh, "helper").is_err());
+    assert_eq!(delegation::count_by_status(&fresh).expect("count"), vec![]);
+}

@@ -1,12 +1,13 @@
 //! Moving in from the TypeScript server (`@mako10k/mcp-llm-generator`): reads its
 //! `templates/templates.json`, `context-memory.db` and `data/shared-memory.db` from the folder it
-//! ran in, maps templates, personality presets, contexts, conversations and shared notes to our
-//! store (the notes into the memory), and reports what was imported, what was skipped and why.
+//! ran in, maps templates, personality presets, contexts, conversations, the old role engine's
+//! team and delegations, and shared notes to our store (the notes into the memory), and reports what was imported, what was skipped and why.
 //! The old files are only read; running it twice imports nothing twice.
 
 use std::path::{Path, PathBuf};
 
 mod old_contexts;
+mod old_team;
 mod old_templates;
 mod scan;
 mod shared_memory;
@@ -72,6 +73,8 @@ pub enum ItemKind {
     Persona,
     Context,
     SharedMemory,
+    /// A task the old server's role engine recorded as delegated.
+    Delegation,
 }
 
 /// What happened to one item.

@@ -69,12 +69,12 @@ struct OldPreset {
     active: bool,
 }
 
-struct OldContext {
-    id: String,
-    name: String,
-    system_prompt: String,
-    personality: String,
-    settings: PersonaSettings,
+pub(super) struct OldContext {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) system_prompt: String,
+    pub(super) personality: String,
+    pub(super) settings: PersonaSettings,
     created_at: String,
     updated_at: String,
     expires_at: String,
@@ -92,6 +92,8 @@ pub(super) struct OldContextDb {
     contexts: Vec<OldContext>,
     /// Messages per context id, oldest first.
     messages: BTreeMap<String, Vec<OldMessage>>,
+    /// The role engine's tables, when they hold rows.
+    team: Option<super::old_team::OldTeam>,
 }
 
 pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, ImportError> {
@@ -108,6 +110,7 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
         presets: Vec::new(),
         contexts: Vec::new(),
         messages: BTreeMap::new(),
+        team: None,
     };
     // Numbers are read as REAL/INTEGER whatever their declared type; a NULL or a text in a
     // numeric column becomes "absent" and then our default, rather than failing the import.
@@ -200,10 +203,12 @@ pub(super) fn read_context_db(path: &Path) -> Result<Option<OldContextDb>, Impor
             db.messages.entry(context_id).or_default().push(message);
         }
     }
+    db.team = super::old_team::read_team(&conn);
     Ok(Some(db))
 }
 
-/// Imports every preset, then every context with its messages.
+/// Imports every preset, then every context with its messages, then the team (personas made
+/// from the contexts that had a role, their parents, their delegations).
 pub(super) fn import_all(
     tx: &Transaction<'_>,
     db: &OldContextDb,
@@ -217,6 +222,9 @@ pub(super) fn import_all(
     for c in &db.contexts {
         let messages = db.messages.get(&c.id).map_or(&[][..], Vec::as_slice);
         items.push(import_context(tx, c, messages, &now, include_expired)?);
+    }
+    if let Some(team) = &db.team {
+        items.extend(super::old_team::import_team(tx, team, &db.contexts)?);
     }
     Ok(items)
 }
@@ -262,12 +270,17 @@ fn persona_name(p: &OldPreset) -> String {
     if let Some((_, ours, _)) = UPSTREAM_PERSONA_BUILTINS.iter().find(|(id, _, _)| *id == p.id) {
         return (*ours).to_string();
     }
-    let from_id = p.id.replace('_', "-").to_ascii_lowercase();
+    readable_name(&p.id, &p.name)
+}
+
+/// A persona name for an old id and display name: the id with `_` as `-` when it reads as a
+/// name, else a slug of the display name (also for old contexts that become personas).
+pub(super) fn readable_name(id: &str, name: &str) -> String {
+    let from_id = id.replace('_', "-").to_ascii_lowercase();
     if limits::check_name("Persona", &from_id).is_ok() && !looks_generated(&from_id) {
         return from_id;
     }
-    let slug: String = p
-        .name
+    let slug: String = name
         .to_ascii_lowercase()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })

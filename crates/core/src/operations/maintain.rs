@@ -1,5 +1,6 @@
 //! `maintain`: the upstream manual's weekly chores, done safely while clients use the database —
-//! purge expired contexts and (when the user chose a retention) old conversation messages, trim
+//! purge expired contexts and (when the user chose a retention) old conversation messages, end
+//! delegated tasks whose server stopped (see [`STALE_DELEGATION_AFTER`]), trim
 //! the memory's change feed, optimise the memory's full-text index, VACUUM when free pages pass a
 //! threshold, checkpoint the WAL, refresh the planner's statistics, and check integrity (the
 //! full-text index included). Reports what it did and the space won.
@@ -22,6 +23,12 @@ pub const MEMORY_FEED_KEEP_DAYS: i64 = 90;
 /// ...and so are all but the newest this many. The newest change always stays, so the feed's
 /// cursor never goes backwards.
 pub const MEMORY_FEED_KEEP_ROWS: i64 = 100_000;
+/// A delegated task still pending or running this long after it was delegated is ended as
+/// failed: a task runs within one tool call, and the longest a call may wait is a sampling
+/// request answered later (protocol 2026-07-28), whose pending handle lives one hour
+/// (`PENDING_TTL` in the server's mcp/generate.rs). Two hours leaves that hour and the
+/// generation itself untouched.
+pub const STALE_DELEGATION_AFTER: std::time::Duration = std::time::Duration::from_secs(2 * 60 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,6 +48,9 @@ pub struct MaintainReport {
     /// Messages older than the retention setting deleted; 0 when retention is off.
     pub old_messages_purged: u64,
     pub conversation_retention_days: Option<u32>,
+    /// Delegated tasks still pending or running [`STALE_DELEGATION_AFTER`] after they began,
+    /// ended as failed (the server process that ran them had stopped).
+    pub stale_delegations_failed: u64,
     /// Changes of the memory feed deleted (older than 90 days, or beyond the newest 100,000).
     pub old_memory_changes_purged: u64,
     /// The memory's full-text index was merged into as few segments as possible (false when it
@@ -84,6 +94,10 @@ pub fn maintain(store: &Store, progress: &dyn Progress) -> Result<MaintainReport
         };
         Ok((contexts as u64, messages as u64))
     })?;
+    progress.finish();
+
+    progress.stage("Ending delegated tasks whose server stopped", None);
+    let stale_delegations_failed = crate::team::delegation::fail_stale(store, STALE_DELEGATION_AFTER)?;
     progress.finish();
 
     progress.stage("Trimming the memory's change feed", None);
@@ -164,6 +178,7 @@ pub fn maintain(store: &Store, progress: &dyn Progress) -> Result<MaintainReport
         expired_contexts_purged,
         old_messages_purged,
         conversation_retention_days: settings.conversation_retention_days,
+        stale_delegations_failed,
         old_memory_changes_purged,
         memory_index_optimized,
         free_pages_before,

@@ -1,6 +1,7 @@
 //! The daily report behind `report`: what the store holds at the end of a UTC day and how much it
 //! grew that day, generations by route, direct-provider calls with tokens and cost, tool calls
-//! with error rates and p50/p95 latency, and the database's size.
+//! with error rates and p50/p95 latency, delegated tasks (delegated and ended that day, and all
+//! by status), and the database's size.
 //!
 //! Tool and generation counts are what server processes have flushed (every minute and at
 //! exit); a running server's last minute shows up at its next flush.
@@ -14,6 +15,7 @@ use crate::{
     generation::usage,
     operations::health::database_bytes,
     operations::metrics::{self, quantile_us},
+    operations::status::DelegationCounts,
     timefmt,
 };
 
@@ -90,6 +92,39 @@ impl DayCounts {
     }
 }
 
+/// The day's delegated tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegationsDay {
+    /// Delegated that day.
+    pub delegated: u64,
+    /// Ended that day, by how they ended.
+    pub done: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    /// Every delegation by status, now (a record keeps only its latest status).
+    pub by_status: DelegationCounts,
+}
+
+fn delegations_of(conn: &Connection, start: OffsetDateTime, end: OffsetDateTime) -> Result<DelegationsDay> {
+    let (start, end) = (timefmt::format(start), timefmt::format(end));
+    let (delegated, done, failed, cancelled) = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM delegations WHERE created_at >= ?1 AND created_at < ?2),
+                COUNT(*) FILTER (WHERE status = 'done'), COUNT(*) FILTER (WHERE status = 'failed'),
+                COUNT(*) FILTER (WHERE status = 'cancelled')
+         FROM delegations WHERE finished_at >= ?1 AND finished_at < ?2",
+        params![start, end],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    Ok(DelegationsDay {
+        delegated,
+        done,
+        failed,
+        cancelled,
+        by_status: DelegationCounts::default(),
+    })
+}
+
 /// Generations served by one route ("sampling" or a provider's name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteCalls {
@@ -132,8 +167,9 @@ pub struct ToolDay {
 pub struct DailyReport {
     /// YYYY-MM-DD (UTC).
     pub day: String,
-    /// At the end of the day (now, for today). Delegations do not exist yet.
+    /// At the end of the day (now, for today).
     pub counts: DayCounts,
+    pub delegations: DelegationsDay,
     /// Since the end of the previous day (created minus removed, as far as rows show it).
     pub growth: DayCounts,
     pub generations: Vec<RouteCalls>,
@@ -186,6 +222,7 @@ pub fn daily(store: &Store, day: Day) -> Result<DailyReport> {
     let end = day.end()?;
     let mut report = store.read(|conn| {
         let counts = counts_at(conn, end)?;
+        let delegations = delegations_of(conn, day.start(), end)?;
         let before = match day.previous() {
             // The previous day ends where this one starts.
             Some(_) => counts_at(conn, day.start())?,
@@ -267,6 +304,7 @@ pub fn daily(store: &Store, day: Day) -> Result<DailyReport> {
         Ok(DailyReport {
             day: day_text.clone(),
             counts,
+            delegations,
             growth: counts.minus(before),
             generations,
             providers,
@@ -290,6 +328,8 @@ pub fn daily(store: &Store, day: Day) -> Result<DailyReport> {
             report.cost = Some(report.cost.unwrap_or(0.0) + c);
         }
     }
+    report.delegations.by_status =
+        DelegationCounts::from_pairs(&crate::team::delegation::count_by_status(store)?);
     report.database_bytes = store.path().map(database_bytes).unwrap_or(0);
     // The backups live beside the database, in its data dir; an unreadable folder counts none.
     let start = day.start();

@@ -276,6 +276,11 @@ pub fn maintain(store: &Store, json: bool) -> anyhow::Result<()> {
         }
     );
     println!(
+        "Delegations: {} task(s) still pending or running {} hours after they began ended as failed (their server had stopped).",
+        report.stale_delegations_failed,
+        maintain::STALE_DELEGATION_AFTER.as_secs() / 3600
+    );
+    println!(
         "Memory: notes are kept; {} feed changes older than {} days (or beyond the newest {}) trimmed; search index {}.",
         report.old_memory_changes_purged,
         maintain::MEMORY_FEED_KEEP_DAYS,

@@ -77,12 +77,13 @@ fn print_report(report: &ImportReport) {
         .filter(|i| i.outcome == Outcome::Skipped)
         .count();
     println!(
-        "{} templates, {} personas, {} contexts ({} messages), {} shared notes imported; {skipped} skipped.",
+        "{} templates, {} personas, {} contexts ({} messages), {} shared notes, {} delegations imported; {skipped} skipped.",
         count(ItemKind::Template),
         count(ItemKind::Persona),
         count(ItemKind::Context),
         report.messages_imported(),
-        count(ItemKind::SharedMemory)
+        count(ItemKind::SharedMemory),
+        count(ItemKind::Delegation)
     );
 }
 
@@ -92,5 +93,6 @@ fn kind_label(kind: ItemKind) -> &'static str {
         ItemKind::Persona => "persona",
         ItemKind::Context => "context",
         ItemKind::SharedMemory => "shared note",
+        ItemKind::Delegation => "delegation",
     }
 }

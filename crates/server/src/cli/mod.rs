@@ -10,6 +10,7 @@ pub mod memory;
 pub mod operations;
 pub mod providers;
 pub mod settings;
+pub mod team;
 pub mod uninstall;
 
 use anyhow::Context;

@@ -87,6 +87,17 @@ pub fn report(store: &Store, day: Option<String>, json: bool) -> anyhow::Result<
         c.memories,
         g.memories
     );
+    let d = r.delegations;
+    println!(
+        "  delegations: {} delegated, {} done, {} failed, {} cancelled that day; now {} pending, {} running, {} in all",
+        d.delegated,
+        d.done,
+        d.failed,
+        d.cancelled,
+        d.by_status.pending,
+        d.by_status.running,
+        d.by_status.total()
+    );
     println!(
         "  database {}, backups made {}",
         health::human_bytes(r.database_bytes),
