@@ -6,7 +6,8 @@
 //! The folders are the product's parts:
 //! - `store` (one SQLite file shared by every process, its migrations), `paths` (the data dir),
 //!   `settings`, `secrets` (the OS keychain) and `limits` (the size of every stored text, the
-//!   shape of every name) are what everything else stands on;
+//!   shape of every name) and `text` (scripts without spaces, one-line previews) are what
+//!   everything else stands on;
 //! - `opening`: `Store::open` and its kin, the store migrated and the catalog's built-ins seeded;
 //! - `catalog/`: the named things users keep: prompt templates and personas, with built-ins,
 //!   managed by one set of functions over a trait for what differs;
@@ -20,17 +21,18 @@
 //!   metrics and uninstall;
 //! - `memory/`: the associative memory personas share (notes, tags, links, full-text search
 //!   with Japanese, a change feed);
-//! - `team/`: personas as a team: the tree's meaning (inherited restrictions), roles and what
-//!   each may do, and delegated tasks with their records;
+//! - `team/`: personas as a team: roles and what each may do, a persona's effective values, and
+//!   delegated tasks with their records (the tree and its inherited restrictions are stored with
+//!   the personas, in `catalog`);
 //! - `import_upstream/`: moving in from the TypeScript server we replace.
 //!
 //! Imports run from the parts to what they stand on, never back: `catalog` and `conversation` do
 //! not know `operations`, `paths` and `secrets` name no part, and no two parts import each other
-//! (but `error`, below, and `team`: its roles and inherited rules stand below `memory` and
-//! `conversation`, which consult them, while its delegations stand above `conversation`, since
-//! a task runs in a context). Two choices keep it so. Every opened database must have the catalog's
-//! built-ins seeded (so no caller can forget to), yet the store must not know the catalog, which
-//! stores through it: so `Store::open` is defined in `opening`, above both, and `store.rs` only
+//! (but `error`, below). `team` stands on `catalog` (the tree and its rules are the personas'
+//! own data, so a chat needs no `team`) and on `conversation` (a task runs in a context);
+//! `memory` stands on `team` (a persona's role limits its writes). Two choices keep it so. Every
+//! opened database must have the catalog's built-ins seeded (so no caller can forget to), yet the
+//! store must not know the catalog, which stores through it: so `Store::open` is defined in `opening`, above both, and `store.rs` only
 //! connects and migrates. The log level is a setting's type, so `settings` owns `LogLevel` and
 //! `operations::logs` re-exports it. The exception is deliberate: `error`, the crate's error type,
 //! wraps the typed errors of `clients`, `generation::providers` and `secrets` (so `?` carries them
@@ -53,6 +55,7 @@ pub mod server_copy;
 pub mod settings;
 pub mod store;
 pub mod team;
+pub mod text;
 mod timefmt;
 pub mod without_commands;
 

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params_from_iter
 
 use crate::{CoreError, Result, Store, limits, store::require_changed, timefmt};
 
+pub mod persona_rules;
 pub mod persona_tree;
 pub mod personas;
 mod seed;
@@ -49,10 +50,14 @@ pub trait CatalogItem: Sized {
     fn check_in(_conn: &Connection, _new: &Self::New) -> Result<()> {
         Ok(())
     }
-    /// Checks that the item `name` may be deleted (a persona that heads others may not).
-    fn check_delete(_conn: &Connection, _name: &str) -> Result<()> {
+    /// Runs in the transaction that deletes the item `name`, before it: may refuse (a persona
+    /// that heads others) or keep what others draw from it (a persona's rules, in its contexts).
+    fn before_delete(_conn: &Connection, _name: &str) -> Result<()> {
         Ok(())
     }
+    /// What of the `current` item a reset keeps over the `shipped` one (a persona keeps its
+    /// place in the team); by default nothing.
+    fn kept_on_reset(_current: &Self, _shipped: &mut Self::New) {}
     /// The values of [`Self::CONTENT_COLUMNS`] for `new`.
     fn values(new: &Self::New) -> Result<Vec<Value>>;
     /// The item in one row of its table (columns read by name).
@@ -190,7 +195,7 @@ pub fn update<T: CatalogItem>(store: &Store, name: &str, patch: T::Patch) -> Res
 pub fn delete<T: CatalogItem>(store: &Store, name: &str) -> Result<()> {
     store.write(|tx| {
         if get_in::<T>(tx, name)?.is_some() {
-            T::check_delete(tx, name)?;
+            T::before_delete(tx, name)?;
         }
         let sql = format!("DELETE FROM {} WHERE name = ?1", T::TABLE);
         let changed = tx.execute(&sql, [name])?;
@@ -198,10 +203,11 @@ pub fn delete<T: CatalogItem>(store: &Store, name: &str) -> Result<()> {
     })
 }
 
-/// Restores a built-in to its shipped version, recreating it if it was deleted.
+/// Restores a built-in to its shipped version, recreating it if it was deleted (a kind may keep
+/// some of the current item: [`CatalogItem::kept_on_reset`]).
 pub fn reset<T: CatalogItem>(store: &Store, name: &str) -> Result<T> {
     let builtins = T::builtins();
-    let Some(builtin) = builtins.iter().find(|b| T::name_of(b) == name) else {
+    let Some(builtin) = builtins.iter().position(|b| T::name_of(b) == name) else {
         let names: Vec<&str> = builtins.iter().map(T::name_of).collect();
         return Err(CoreError::invalid(format!(
             "'{name}' is not a built-in {}, so there is nothing to reset it to. Built-ins: {}.",
@@ -209,9 +215,15 @@ pub fn reset<T: CatalogItem>(store: &Store, name: &str) -> Result<T> {
             names.join(", ")
         )));
     };
+    let Some(mut builtin) = builtins.into_iter().nth(builtin) else {
+        return Err(not_found::<T>(name));
+    };
     store.write(|tx| {
+        if let Some(current) = get_in::<T>(tx, name)? {
+            T::kept_on_reset(&current, &mut builtin);
+        }
         tx.execute(&format!("DELETE FROM {} WHERE name = ?1", T::TABLE), [name])?;
-        insert::<T>(tx, builtin, true)?;
+        insert::<T>(tx, &builtin, true)?;
         stored(tx, name)
     })
 }

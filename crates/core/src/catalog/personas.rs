@@ -226,8 +226,18 @@ impl CatalogItem for Persona {
         super::persona_tree::check_parent(conn, &p.name, p.parent.as_deref())
     }
 
-    fn check_delete(conn: &Connection, name: &str) -> Result<()> {
-        super::persona_tree::check_no_children(conn, name)
+    fn before_delete(conn: &Connection, name: &str) -> Result<()> {
+        super::persona_tree::check_no_children(conn, name)?;
+        super::persona_rules::bake_into_contexts(conn, name)
+    }
+
+    /// A reset restores the shipped texts and settings; the persona keeps its place in the team
+    /// (its descendants would otherwise lose the rules they inherit from it, without a word).
+    fn kept_on_reset(current: &Persona, shipped: &mut NewPersona) {
+        shipped.parent.clone_from(&current.parent);
+        shipped.role = current.role;
+        shipped.expertise.clone_from(&current.expertise);
+        shipped.restrictions.clone_from(&current.restrictions);
     }
 
     fn values(p: &NewPersona) -> Result<Vec<Value>> {
@@ -240,7 +250,13 @@ impl CatalogItem for Persona {
             s.max_tokens.into(),
             s.max_history_tokens.into(),
             s.expiry_days.into(),
-            p.parent.clone().filter(|parent| !parent.trim().is_empty()).into(),
+            // Stored trimmed: names have no spaces, and a stored " boss" would match nobody.
+            p.parent
+                .as_deref()
+                .map(str::trim)
+                .filter(|parent| !parent.is_empty())
+                .map(str::to_string)
+                .into(),
             p.role.as_str().to_string().into(),
             json_list(&p.expertise, limits::EXPERTISE_ITEMS, limits::EXPERTISE_CHARS)?.into(),
             json_list(&p.restrictions, limits::RESTRICTIONS, limits::RESTRICTION_CHARS)?.into(),

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CoreError, Result, Store,
+    catalog::persona_rules,
     conversation::contexts::{self, Context, MESSAGE_COLUMNS, StoredMessage},
     generation::tokens,
     generation::{ChatMessage, ChatRole, Generated, GenerationRequest, IncludeContext},
-    limits, team, timefmt,
+    limits, timefmt,
 };
 
 /// A request ready to send, with what was left out to fit the budget.
@@ -64,7 +65,9 @@ pub fn prepare_with(
         // The persona's restrictions and its ancestors', as the team is now: a context's own
         // prompt (or maintainPersonality false) never drops them.
         let system_prompt = match context.persona.as_deref() {
-            Some(persona) => team::with_rules(&own_prompt, persona, &team::rules_in(conn, persona)?),
+            Some(persona) => {
+                persona_rules::with_rules(&own_prompt, persona, &persona_rules::rules_in(conn, persona)?)
+            }
             None => own_prompt,
         };
         let mut stmt = conn.prepare_cached(&format!(

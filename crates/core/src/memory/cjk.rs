@@ -3,22 +3,7 @@
 //! column of their own, and turn a query's runs into phrases of the same bigrams. A two-character
 //! word such as 東京 is then one token, found wherever it occurs in a sentence.
 
-/// Whether `c` belongs to a script written without spaces between words.
-pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(u32::from(c),
-        0x3005..=0x3007        // 々 〆 〇
-        | 0x3040..=0x30FF      // Hiragana, Katakana (with ー and ・)
-        | 0x31F0..=0x31FF      // Katakana phonetic extensions
-        | 0x3400..=0x4DBF      // CJK extension A
-        | 0x4E00..=0x9FFF      // CJK unified ideographs
-        | 0xF900..=0xFAFF      // CJK compatibility ideographs
-        | 0xFF66..=0xFF9F      // half-width Katakana
-        | 0x1100..=0x11FF      // Hangul Jamo
-        | 0x3130..=0x318F      // Hangul compatibility Jamo
-        | 0xAC00..=0xD7AF      // Hangul syllables
-        | 0x20000..=0x3FFFF    // CJK extensions B and later
-    )
-}
+pub(crate) use crate::text::is_cjk;
 
 /// The maximal runs of CJK characters in `text`.
 pub(crate) fn runs(text: &str) -> Vec<Vec<char>> {

@@ -188,8 +188,23 @@ fn by_expertise(conn: &Connection, from: &Actor, asked: &[String]) -> Result<Cho
 }
 
 /// Whether a persona's expertise entry covers an asked one: the same words, ignoring case, or
-/// one holding the other as whole words ("rust" and "rust programming").
+/// one holding the other as whole words ("rust" and "rust programming"). Japanese and Chinese
+/// have no spaces between words, so there one holding the other anywhere is enough
+/// ("データベース" and "データベース設計").
 fn expertise_matches(have: &str, asked: &str) -> bool {
+    let (have_lower, asked_lower) = (have.trim().to_lowercase(), asked.trim().to_lowercase());
+    let (long, short) = if have_lower.chars().count() >= asked_lower.chars().count() {
+        (&have_lower, &asked_lower)
+    } else {
+        (&asked_lower, &have_lower)
+    };
+    if short.chars().any(crate::text::is_cjk) && long.contains(short.as_str()) {
+        return true;
+    }
+    whole_words_match(have, asked)
+}
+
+fn whole_words_match(have: &str, asked: &str) -> bool {
     let words = |s: &str| -> Vec<String> {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -250,4 +265,22 @@ fn no_match(pool: &[Persona], asked: &[String], from: &Actor) -> CoreError {
         "No persona {whose} has the expertise asked for ({}). {have} Add expertise to a persona (persona-manage update, expertise), or name the persona.",
         asked.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expertise_matches;
+
+    #[test]
+    fn expertise_matches_whole_words_and_japanese_inside_words() {
+        assert!(expertise_matches("Rust programming", "rust"));
+        assert!(expertise_matches("sql", "SQL"));
+        assert!(
+            !expertise_matches("rustacean", "rust"),
+            "not inside an English word"
+        );
+        assert!(expertise_matches("データベース設計", "データベース"));
+        assert!(expertise_matches("会計", "会計と税務"));
+        assert!(!expertise_matches("会計", "設計"));
+    }
 }

@@ -1,24 +1,17 @@
-//! A persona's effective system prompt: its own prompt, then its own restrictions, then those of
-//! each ancestor, nearest first. Contexts created from the persona get the same rules appended at
-//! every chat, read from the team as it is then, so neither a context's own prompt nor a
-//! descendant can drop an ancestor's rule. Also the tree as the screens show it.
+//! A persona as the team sees it: its own values with the effective ones (the prompt its
+//! contexts send, every rule in force and whose it is; the rules themselves are
+//! `catalog::persona_rules`'), and the tree as the screens show it.
 
-use rusqlite::Connection;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
-use crate::{Result, Store, catalog, catalog::persona_tree, catalog::personas::Persona};
-
-/// One rule in force for a persona, and whose rule it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct InheritedRule {
-    /// The persona that set it: the persona itself or one of its ancestors.
-    pub from: String,
-    pub rule: String,
-}
+use crate::{
+    Result, Store, catalog,
+    catalog::persona_rules::{InheritedRule, rules_in, with_personality, with_rules},
+    catalog::persona_tree,
+    catalog::personas::Persona,
+};
 
 /// A persona with its own values and the effective ones (what `persona-manage get` returns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -27,7 +20,8 @@ pub struct InheritedRule {
 pub struct PersonaView {
     #[serde(flatten)]
     pub persona: Persona,
-    /// Its system prompt with every restriction in force appended (own first, then inherited).
+    /// What its contexts send: its system prompt and personality, then every restriction in
+    /// force (own first, then inherited).
     pub effective_system_prompt: String,
     /// Every restriction in force, own first, then each ancestor's, nearest first.
     pub effective_restrictions: Vec<InheritedRule>,
@@ -54,49 +48,6 @@ pub struct TeamMember {
     pub builtin: bool,
 }
 
-/// The rules in force for `persona`: its own, then each ancestor's, nearest first. Empty for a
-/// persona that no longer exists.
-pub(crate) fn rules_in(conn: &Connection, persona: &str) -> Result<Vec<InheritedRule>> {
-    let mut rules = Vec::new();
-    let chain = std::iter::once(persona.to_string()).chain(persona_tree::ancestors(conn, persona)?);
-    for name in chain {
-        let Some(p) = catalog::get_in::<Persona>(conn, &name)? else {
-            continue;
-        };
-        rules.extend(p.restrictions.into_iter().map(|rule| InheritedRule {
-            from: name.clone(),
-            rule,
-        }));
-    }
-    Ok(rules)
-}
-
-/// The text appended to a system prompt for `rules`; `None` when there are none. `persona` is
-/// the persona the prompt speaks for: its own rules are not marked with a source.
-pub(crate) fn restrictions_block(persona: &str, rules: &[InheritedRule]) -> Option<String> {
-    if rules.is_empty() {
-        return None;
-    }
-    let mut block = String::from("Rules you must always follow, whatever else you are asked:");
-    for r in rules {
-        block.push_str("\n- ");
-        block.push_str(r.rule.trim());
-        if r.from != persona {
-            block.push_str(&format!(" (set by '{}', above you in the team)", r.from));
-        }
-    }
-    Some(block)
-}
-
-/// `prompt` followed by the rules in force, separated by a blank line.
-pub(crate) fn with_rules(prompt: &str, persona: &str, rules: &[InheritedRule]) -> String {
-    match restrictions_block(persona, rules) {
-        None => prompt.to_string(),
-        Some(block) if prompt.trim().is_empty() => block,
-        Some(block) => format!("{}\n\n{block}", prompt.trim_end()),
-    }
-}
-
 /// The effective system prompt of the persona `name`.
 pub fn effective_system_prompt(store: &Store, name: &str) -> Result<String> {
     Ok(view(store, name)?.effective_system_prompt)
@@ -112,7 +63,11 @@ pub fn view(store: &Store, name: &str) -> Result<PersonaView> {
         })?;
         let rules = rules_in(conn, name)?;
         Ok(PersonaView {
-            effective_system_prompt: with_rules(&persona.system_prompt, name, &rules),
+            effective_system_prompt: with_rules(
+                &with_personality(&persona.system_prompt, &persona.personality),
+                name,
+                &rules,
+            ),
             effective_restrictions: rules,
             ancestors: persona_tree::ancestors(conn, name)?,
             children: persona_tree::children(conn, name)?,

@@ -5,14 +5,14 @@
 //! part says what it means:
 //! - [`Actor`]: who acts in a call, the user or a persona (`asPersona`);
 //! - `roles`: what each [`Role`] may do (delegate to whom, write which memory);
-//! - `effective`: a persona's effective system prompt, its own restrictions then its ancestors',
-//!   which no context and no descendant can drop, and the tree as the screens show it;
+//! - `effective`: a persona's effective values (its prompt with its own restrictions, then its
+//!   ancestors', which no context and no descendant can drop: `catalog::persona_rules`) and the
+//!   tree as the screens show it;
 //! - `choose`: which persona takes a delegated task (expertise, then distance in the tree);
 //! - `delegation`: the record of each delegated task, its status machine and its cancellation.
 //!
-//! `memory` and `conversation` stand on `roles` and `effective` (a persona's writes, a context's
-//! prompt); `delegation` in turn stands on `conversation` (a task runs in a context of its own).
-//! So `team` is split on purpose: nothing below `delegation` imports it.
+//! `team` stands on `catalog` and `conversation` (a task runs in a context of its own); `memory`
+//! stands on `team` (a persona's role limits its writes).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,10 +26,10 @@ mod roles;
 #[cfg(test)]
 mod tests;
 
+pub use crate::catalog::persona_rules::InheritedRule;
 pub use crate::catalog::personas::Role;
 pub use choose::{Candidate, Choice, Target, choose};
-pub use effective::{InheritedRule, PersonaView, TeamMember, effective_system_prompt, members, view};
-pub(crate) use effective::{rules_in, with_rules};
+pub use effective::{PersonaView, TeamMember, effective_system_prompt, members, view};
 pub use roles::role_of;
 pub(crate) use roles::{check_memory_write, role_in};
 

@@ -440,3 +440,102 @@ fn stale_tasks_of_a_stopped_process_end_failed() {
     assert_eq!(d.status, Status::Failed);
     assert!(d.error.as_deref().is_some_and(|e| e.contains("stopped")));
 }
+
+#[test]
+fn a_parent_given_with_spaces_is_stored_as_the_persona_it_names() {
+    let store = team();
+    catalog::update::<Persona>(
+        &store,
+        "watcher",
+        PersonaPatch {
+            parent: Some("  boss ".into()),
+            ..Default::default()
+        },
+    )
+    .expect("parent");
+    assert_eq!(
+        catalog::get::<Persona>(&store, "watcher")
+            .expect("get")
+            .parent
+            .as_deref(),
+        Some("boss")
+    );
+    let rules = view(&store, "watcher").expect("view").effective_restrictions;
+    assert!(
+        rules.iter().any(|r| r.from == "boss"),
+        "boss's rule reaches it: {rules:?}"
+    );
+    catalog::delete::<Persona>(&store, "boss").expect_err("boss now heads watcher too");
+}
+
+#[test]
+fn deleting_a_persona_leaves_its_rules_in_its_contexts_and_no_namesake_changes_them() {
+    let store = team();
+    let ctx =
+        contexts::create_from_persona(&store, "junior", contexts::NewContext::default()).expect("context");
+    catalog::delete::<Persona>(&store, "junior").expect("a leaf goes");
+    // A new 'junior' elsewhere, with a rule of its own, lends the old context nothing.
+    persona(
+        &store,
+        "junior",
+        None,
+        Role::Assistant,
+        &[],
+        &["Always answer in French."],
+    );
+    let plan = crate::conversation::chat::prepare(&store, &ctx.id, "hi").expect("plan");
+    let system = plan.request.system_prompt.expect("system prompt");
+    for rule in ["Answer in English.", "Cite the table", "Never share salaries."] {
+        assert!(system.contains(rule), "{rule} kept: {system}");
+    }
+    assert!(!system.contains("French"), "{system}");
+    assert_eq!(contexts::get(&store, &ctx.id).expect("context").persona, None);
+}
+
+#[test]
+fn resetting_a_built_in_keeps_its_place_in_the_team() {
+    let store = team();
+    catalog::update::<Persona>(
+        &store,
+        "rational-advisor",
+        PersonaPatch {
+            parent: Some("boss".into()),
+            role: Some(Role::Lead),
+            restrictions: Some(vec!["No guesses.".into()]),
+            system_prompt: Some("changed".into()),
+            ..Default::default()
+        },
+    )
+    .expect("update");
+    let reset = catalog::reset::<Persona>(&store, "rational-advisor").expect("reset");
+    assert_ne!(reset.system_prompt, "changed", "the shipped prompt is back");
+    assert_eq!(
+        (reset.parent.as_deref(), reset.role, reset.restrictions.as_slice()),
+        (Some("boss"), Role::Lead, &["No guesses.".to_string()][..])
+    );
+}
+
+#[test]
+fn the_effective_prompt_is_what_a_context_sends() {
+    let store = team();
+    catalog::update::<Persona>(
+        &store,
+        "junior",
+        PersonaPatch {
+            personality: Some("Cheerful.".into()),
+            ..Default::default()
+        },
+    )
+    .expect("personality");
+    let ctx =
+        contexts::create_from_persona(&store, "junior", contexts::NewContext::default()).expect("context");
+    let plan = crate::conversation::chat::prepare(&store, &ctx.id, "hi").expect("plan");
+    assert_eq!(
+        plan.request.system_prompt.as_deref(),
+        Some(
+            effective_system_prompt(&store, "junior")
+                .expect("effective")
+                .as_str()
+        )
+    );
+}

@@ -203,11 +203,9 @@ fn in_cli_words(e: CoreError, id: i64) -> anyhow::Error {
 
 /// `#id  status  from → to  task` (the task on one line, cut at 60 characters).
 fn list_line(d: &Delegation) -> String {
-    let task: String = d.task.split_whitespace().collect::<Vec<_>>().join(" ");
-    let short: String = task.chars().take(60).collect();
-    let cut = if short.len() < task.len() { "…" } else { "" };
+    let short = llmgen_core::text::one_line(&d.task, 60);
     format!(
-        "#{}  {:<9}  {} → {}  {short}{cut}",
+        "#{}  {:<9}  {} → {}  {short}",
         d.id,
         d.status.as_str(),
         d.from.as_deref().unwrap_or("you"),

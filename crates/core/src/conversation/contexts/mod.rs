@@ -82,11 +82,7 @@ pub struct Context {
 impl Context {
     /// The system prompt sent to the model: the prompt, then the personality.
     pub fn effective_system_prompt(&self) -> String {
-        match (self.system_prompt.trim(), self.personality.trim()) {
-            (s, "") => s.to_string(),
-            ("", p) => format!("Personality: {p}"),
-            (s, p) => format!("{s}\n\nPersonality: {p}"),
-        }
+        crate::catalog::persona_rules::with_personality(&self.system_prompt, &self.personality)
     }
 }
 

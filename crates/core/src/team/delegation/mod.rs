@@ -267,9 +267,23 @@ pub fn list(store: &Store, actor: &Actor, filter: &DelegationFilter) -> Result<P
 pub fn cancel(store: &Store, actor: &Actor, id: i64) -> Result<Delegation> {
     store.write(|tx| {
         let d = get_in(tx, id)?;
-        let visible = visible_in(tx, actor)?;
-        if !may_see(&visible, &d) {
+        if !may_see(&visible_in(tx, actor)?, &d) {
             return Err(not_found(id));
+        }
+        // Stopping a task is for whoever gave it (and a lead over them), not for the persona
+        // doing it: an observer given a task stays read-only.
+        if let Some(name) = actor.persona() {
+            let gave_it = d.from.as_deref() == Some(name)
+                || d.from.as_deref().is_some_and(|from| {
+                    role_in(tx, name).ok().flatten().is_some_and(Role::manages_subtree)
+                        && persona_tree::ancestors(tx, from).is_ok_and(|up| up.iter().any(|a| a == name))
+                });
+            if !gave_it {
+                return Err(CoreError::NotAllowed(format!(
+                    "Persona '{name}' may not cancel delegation {id}: only whoever delegated it ({}) or a lead above them may. Cancel it as the user (without asPersona).",
+                    d.from.as_deref().map_or("the user".to_string(), |f| format!("persona '{f}'"))
+                )));
+            }
         }
         if d.status.is_final() {
             return Err(CoreError::invalid(format!(

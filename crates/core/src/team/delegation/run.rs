@@ -19,7 +19,7 @@ use crate::{
         choose::{asked_expertise, choose_in},
         role_in,
     },
-    timefmt,
+    text, timefmt,
 };
 
 /// A task recorded (pending) with what to send to the model.
@@ -85,15 +85,11 @@ pub fn start(store: &Store, from: &Actor, request: &DelegationRequest) -> Result
 /// The task's own context, created from its persona, and the request for it.
 fn open_context(store: &Store, id: i64, task: &str) -> Result<ChatPlan> {
     let persona = store.read(|conn| get_in(conn, id))?.to;
-    let mut short: String = task.chars().take(CONTEXT_NAME_TASK_CHARS).collect();
-    if short.len() < task.len() {
-        short.push('…');
-    }
     let context = contexts::create_from_persona(
         store,
         &persona,
         NewContext {
-            name: format!("Task {id}: {}", short.replace(['\n', '\r'], " ")),
+            name: format!("Task {id}: {}", text::one_line(task, CONTEXT_NAME_TASK_CHARS)),
             ..Default::default()
         },
     )?;
@@ -113,7 +109,8 @@ fn cancelled(id: i64) -> CoreError {
     ))
 }
 
-/// pending → running, when the model is asked. A cancelled task refuses.
+/// pending → running, when the model is asked. A task already running, cancelled or ended
+/// refuses.
 pub fn mark_running(store: &Store, id: i64) -> Result<Delegation> {
     store.write(|tx| {
         let d = get_in(tx, id)?;
@@ -125,7 +122,10 @@ pub fn mark_running(store: &Store, id: i64) -> Result<Delegation> {
                 )?;
                 get_in(tx, id)
             }
-            Status::Running => Ok(d),
+            // Twice running would let two retries of one 2026-07-28 call both go ahead.
+            Status::Running => Err(CoreError::invalid(format!(
+                "Delegation {id} is already running: another retry of the same call is under way. Follow it with task-manage get."
+            ))),
             Status::Cancelled => Err(cancelled(id)),
             Status::Done | Status::Failed => Err(CoreError::invalid(format!(
                 "Delegation {id} has already ended ({}). Delegate the task again.",
