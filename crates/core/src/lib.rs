@@ -28,15 +28,15 @@
 //!
 //! Imports run from the parts to what they stand on, never back: `catalog` and `conversation` do
 //! not know `operations`, `paths` and `secrets` name no part, and no two parts import each other
-//! (but `error`, below). `team` stands on `catalog` (the tree and its rules are the personas'
-//! own data, so a chat needs no `team`) and on `conversation` (a task runs in a context);
-//! `memory` stands on `team` (a persona's role limits its writes). Two choices keep it so. Every
-//! opened database must have the catalog's built-ins seeded (so no caller can forget to), yet the
-//! store must not know the catalog, which stores through it: so `Store::open` is defined in `opening`, above both, and `store.rs` only
-//! connects and migrates. The log level is a setting's type, so `settings` owns `LogLevel` and
-//! `operations::logs` re-exports it. The exception is deliberate: `error`, the crate's error type,
-//! wraps the typed errors of `clients`, `generation::providers` and `secrets` (so `?` carries them
-//! up), and those parts return it in turn.
+//! (but `error`, below). `team` stands on `catalog` (the tree and its rules are the personas' own
+//! data, so a chat needs no `team`) and on `conversation` (a task runs in a context); `memory`
+//! stands on `team` (a persona's role limits its writes). Two choices keep it so. Every opened
+//! database must have the catalog's built-ins seeded (so no caller can forget to), yet the store
+//! must not know the catalog, which stores through it: so `Store::open` is defined in `opening`,
+//! above both, and `store.rs` only connects and migrates. The log level is a setting's type, so
+//! `settings` owns `LogLevel` and `operations::logs` re-exports it. The exception is deliberate:
+//! `error`, the crate's error type, wraps the typed errors of `clients`, `generation::providers`
+//! and `secrets` (so `?` carries them up), and those parts return it in turn.
 
 pub mod catalog;
 pub mod clients;
