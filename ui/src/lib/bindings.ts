@@ -1441,6 +1441,11 @@ export type NewPersona_Deserialize = {
 	systemPrompt: string,
 	personality?: string,
 	settings?: PersonaSettings_Deserialize,
+	/**  The persona above it in the team (absent or empty: a root). */
+	parent?: string | null,
+	role?: Role,
+	expertise?: string[],
+	restrictions?: string[],
 };
 
 /**  What a user gives to create a persona. */
@@ -1450,6 +1455,11 @@ export type NewPersona_Serialize = {
 	systemPrompt: string,
 	personality: string,
 	settings: PersonaSettings_Serialize,
+	/**  The persona above it in the team (absent or empty: a root). */
+	parent: string | null,
+	role: Role,
+	expertise: string[],
+	restrictions: string[],
 };
 
 /**  What a user gives to add a template. */
@@ -1579,6 +1589,11 @@ export type PersonaPatch_Deserialize = {
 	systemPrompt?: string | null,
 	personality?: string | null,
 	settings?: PersonaSettings_Deserialize | null,
+	/**  A new parent; the empty string makes it a root. */
+	parent?: string | null,
+	role?: Role | null,
+	expertise?: string[] | null,
+	restrictions?: string[] | null,
 };
 
 /**  Fields to change; absent fields stay as they are. Settings are merged field by field. */
@@ -1587,6 +1602,11 @@ export type PersonaPatch_Serialize = {
 	systemPrompt: string | null,
 	personality: string | null,
 	settings: PersonaSettings_Serialize | null,
+	/**  A new parent; the empty string makes it a root. */
+	parent: string | null,
+	role: Role | null,
+	expertise: string[] | null,
+	restrictions: string[] | null,
 };
 
 /**
@@ -1633,6 +1653,13 @@ export type Persona_Deserialize = {
 	/**  Personality text appended to the system prompt of its contexts. */
 	personality: string,
 	settings: PersonaSettings_Deserialize,
+	/**  The persona above it in the team; `None` for a root. */
+	parent?: string | null,
+	role: Role,
+	/**  What it is good at (words or short phrases): delegation by expertise matches these. */
+	expertise: string[],
+	/**  Rules its contexts always follow; its descendants inherit them (see `team::effective`). */
+	restrictions: string[],
 	builtin: boolean,
 	createdAt: string,
 	updatedAt: string,
@@ -1646,6 +1673,13 @@ export type Persona_Serialize = {
 	/**  Personality text appended to the system prompt of its contexts. */
 	personality: string,
 	settings: PersonaSettings_Serialize,
+	/**  The persona above it in the team; `None` for a root. */
+	parent: string | null,
+	role: Role,
+	/**  What it is good at (words or short phrases): delegation by expertise matches these. */
+	expertise: string[],
+	/**  Rules its contexts always follow; its descendants inherit them (see `team::effective`). */
+	restrictions: string[],
 	builtin: boolean,
 	createdAt: string,
 	updatedAt: string,
@@ -1797,6 +1831,22 @@ export type RepairOutcome_Serialize = {
 	change: Change_Serialize | null,
 	error: string | null,
 };
+
+/**  What a persona may do in the team (the rules are in `team::roles`). */
+export type Role = 
+/**  Delegates to any persona below it; reads and writes memory as permissions allow. */
+"lead" | 
+/**  Delegates to the personas below it; reads and writes memory as permissions allow. */
+"specialist" | 
+/**  Does not delegate; writes only its own and editable notes. The default. */
+"assistant" | 
+/**
+ *  Does not delegate; reads shared notes and writes only its own; what it is delegated is
+ *  recorded as a review.
+ */
+"reviewer" | 
+/**  Reads only: no memory writes, no delegation. */
+"observer";
 
 /**  Whether a client offers MCP sampling. */
 export type Sampling = 
