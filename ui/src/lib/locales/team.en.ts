@@ -2,7 +2,9 @@
 // values in force (Personas.svelte, personas/*), and the Delegations screen (Delegations.svelte,
 // delegations/*). Spread into en.ts; kept apart so that en.ts stays small enough to read.
 export const teamEn = {
-  "personas.teamIntro": "Personas form a team: a persona under another inherits its restrictions, and its role says whether it may delegate tasks to the personas below it.",
+  // Follows personas.intro in the same sentence run: English puts a space between sentences,
+  // Japanese none.
+  "personas.teamIntro": " Personas form a team: a persona under another inherits its restrictions, and its role says whether it may delegate tasks to the personas below it.",
   "personas.treeLabel": "Personas, as a team",
   "personas.under": "under {name}",
   "personas.expertiseValue": "expertise: {list}",
