@@ -57,7 +57,7 @@ async def classic_session_on_2025_11_25():
                 init = await session.initialize()
                 assert init.server_info.name == "mcp-llm-generator", init
                 tools = await session.list_tools()
-                assert len(tools.tools) == 11, [t.name for t in tools.tools]
+                assert len(tools.tools) == 13, [t.name for t in tools.tools]
                 result = await session.call_tool(
                     "llm-generate",
                     {"messages": [{"role": "user", "content": "hello"}], "temperature": 0, "maxTokens": 20},
@@ -153,12 +153,47 @@ async def memory_changes_reach_other_processes_on_both_eras():
                             assert hits == [shared_id], found.structured_content
 
 
+async def a_delegation_runs_as_the_chosen_persona_on_both_eras():
+    """task-delegate by expertise through each SDK client: the chosen persona's inherited rule is in
+    the sampled system prompt, and the 2026-07-28 retry completes the one record its first call
+    started (task-manage lists one delegation per call)."""
+    ASKED.clear()
+    with tempfile.TemporaryDirectory() as data:
+        team = [
+            {"name": "lead", "role": "lead", "restrictions": ["Cite your sources."]},
+            {"name": "dba", "parent": "lead", "role": "specialist", "expertise": ["sql"]},
+        ]
+
+        async def delegate_and_check(call_tool, expected_total):
+            result = await call_tool("task-delegate", {"task": "Index the orders table.", "expertise": ["sql"]})
+            assert not result.is_error, text_of(result)
+            record = result.structured_content
+            assert (record["to"], record["status"], record["route"]) == ("dba", "done", "sampling"), record
+            assert record["result"] == "Python says hi", record
+            assert "Cite your sources." in ASKED[-1].system_prompt, ASKED[-1].system_prompt
+            listed = await call_tool("task-manage", {"action": "list"})
+            assert listed.structured_content["total"] == expected_total, listed.structured_content
+
+        async with stdio_client(server(data)) as (read, write):
+            async with ClientSession(read, write, sampling_callback=sampler) as session:
+                await session.initialize()
+                for persona in team:
+                    made = await session.call_tool(
+                        "persona-manage", {"action": "create", "systemPrompt": "You help.", **persona}
+                    )
+                    assert not made.is_error, text_of(made)
+                await delegate_and_check(session.call_tool, 1)
+        async with Client(server(data), sampling_callback=sampler) as client:
+            await delegate_and_check(client.call_tool, 2)
+
+
 async def main() -> int:
     tests = [
         classic_session_on_2025_11_25,
         high_level_client_on_2026_07_28,
         client_without_sampling_gets_a_clear_error,
         memory_changes_reach_other_processes_on_both_eras,
+        a_delegation_runs_as_the_chosen_persona_on_both_eras,
     ]
     passed = failed = 0
     for test in tests:

@@ -28,15 +28,18 @@ pub enum ToolGroup {
     Contexts,
     /// memory-store, memory-search
     Memory,
+    /// task-delegate, task-manage
+    Team,
 }
 
 impl ToolGroup {
-    pub const ALL: [ToolGroup; 5] = [
+    pub const ALL: [ToolGroup; 6] = [
         Self::Generation,
         Self::Templates,
         Self::Personas,
         Self::Contexts,
         Self::Memory,
+        Self::Team,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl ToolGroup {
             Self::Personas => "personas",
             Self::Contexts => "contexts",
             Self::Memory => "memory",
+            Self::Team => "team",
         }
     }
 
@@ -56,11 +60,17 @@ impl ToolGroup {
                 groups.extend(Self::ALL);
                 continue;
             }
-            let group = Self::ALL.into_iter().find(|g| g.as_str() == word).ok_or_else(|| {
-                CoreError::invalid(format!(
-                    "Unknown tool group '{word}'. Use a comma-separated list of: generation, templates, personas, contexts (or 'all')."
-                ))
-            })?;
+            let group = Self::ALL
+                .into_iter()
+                .find(|g| g.as_str() == word)
+                .ok_or_else(|| {
+                    // Listed from ALL, so a new group is never left out of the advice.
+                    let known: Vec<&str> = Self::ALL.iter().map(|g| g.as_str()).collect();
+                    CoreError::invalid(format!(
+                        "Unknown tool group '{word}'. Use a comma-separated list of: {} (or 'all').",
+                        known.join(", ")
+                    ))
+                })?;
             groups.insert(group);
         }
         Ok(groups)
@@ -466,6 +476,12 @@ mod tests {
                 .expect_err("bad")
                 .to_string()
                 .contains("Unknown tool group")
+        );
+        // The advice names every group, the newest ones included.
+        let advice = set(&store, "tool-groups", "bogus").expect_err("bad").to_string();
+        assert!(
+            advice.contains("generation, templates, personas, contexts, memory, team (or 'all')"),
+            "{advice}"
         );
         let s = set(&store, "conversation-retention-days", "90").expect("set");
         assert_eq!(s.conversation_retention_days, Some(90));

@@ -417,9 +417,10 @@ fn restoring_an_older_schema_migrates_it_first() {
     new_context(&store, "from-an-old-build");
     let (made, _) = backup::create(&data, &CreateOptions::default(), &Silent).expect("backup");
 
-    // Turn the copy into what the first schema looked like: later migrations only add tables
-    // (and rows in them), so dropping every table the first migration did not create and
-    // forgetting their records gives a first-schema database.
+    // Turn the copy into what the first schema looked like: later migrations add tables (and
+    // rows in them) and the team's columns of personas, so dropping every table the first
+    // migration did not create, those columns, and forgetting their records gives a
+    // first-schema database.
     let old = dir
         .path()
         .join("backups/database/llmgen-20200101T000000.000000Z.db");
@@ -454,6 +455,14 @@ fn restoring_an_older_schema_migrates_it_first() {
             conn.execute_batch(&format!("DROP TABLE IF EXISTS \"{t}\""))
                 .expect("drop");
         }
+        conn.execute_batch(
+            "DROP INDEX personas_parent;
+             ALTER TABLE personas DROP COLUMN parent;
+             ALTER TABLE personas DROP COLUMN role;
+             ALTER TABLE personas DROP COLUMN expertise;
+             ALTER TABLE personas DROP COLUMN restrictions;",
+        )
+        .expect("drop the team's columns");
         conn.execute("DELETE FROM schema_migrations WHERE version > ?1", [first])
             .expect("forget");
         conn.execute_batch("VACUUM").expect("vacuum");

@@ -12,14 +12,14 @@ use common::*;
 use rmcp::model::{CallToolRequestParams, NumberOrString, ProgressToken, RequestMetaObject};
 use serde_json::json;
 
-/// The same eleven tools on both eras, and a call that reaches the store, with no process spawned.
+/// The same thirteen tools on both eras, and a call that reaches the store, with no process spawned.
 #[tokio::test]
 async fn tools_and_a_catalog_call_work_in_process_on_both_eras() {
     for era in ERAS {
         let dir = temp_dir();
         let client = connect_in_process(dir.path(), TestClient::replying(era, "x")).await;
         let tools = client.list_all_tools().await.expect("tools/list");
-        assert_eq!(tools.len(), 11, "{era:?}");
+        assert_eq!(tools.len(), 13, "{era:?}");
         let list = ok(call(&client, "template-manage", json!({"action": "list"})).await);
         assert_eq!(list["templates"].as_array().map(Vec::len), Some(4), "{era:?}");
         client.cancel().await.expect("close");

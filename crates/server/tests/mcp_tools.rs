@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 
-const ALL_TOOLS: [&str; 11] = [
+const ALL_TOOLS: [&str; 13] = [
     "context-chat",
     "context-manage",
     "conversation-manage",
@@ -18,6 +18,8 @@ const ALL_TOOLS: [&str; 11] = [
     "memory-store",
     "persona-manage",
     "provider-status",
+    "task-delegate",
+    "task-manage",
     "template-execute",
     "template-manage",
     "template-to-params",

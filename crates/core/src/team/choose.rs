@@ -86,7 +86,8 @@ pub(crate) fn choose_in(conn: &Connection, from: &Actor, target: &Target) -> Res
     }
 }
 
-fn by_expertise(conn: &Connection, from: &Actor, asked: &[String]) -> Result<Choice> {
+/// The expertise asked for: trimmed, without repeats, within the limits, at least one.
+pub(crate) fn asked_expertise(asked: &[String]) -> Result<Vec<String>> {
     let asked = limits::clean_list(
         "task-delegate",
         ("an expertise", "expertise entries"),
@@ -100,6 +101,11 @@ fn by_expertise(conn: &Connection, from: &Actor, asked: &[String]) -> Result<Cho
             "task-delegate needs a persona or the expertise needed (for example [\"sql\", \"reporting\"]).",
         ));
     }
+    Ok(asked)
+}
+
+fn by_expertise(conn: &Connection, from: &Actor, asked: &[String]) -> Result<Choice> {
+    let asked = asked_expertise(asked)?;
     // Who may take it: anyone for the user; the personas below a delegating persona.
     let pool: Vec<Persona> = match from.persona() {
         None => catalog::list_in::<Persona>(conn)?,

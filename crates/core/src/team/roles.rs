@@ -7,6 +7,16 @@ use super::{Actor, Role};
 use crate::{CoreError, Result, Store, catalog::persona_tree};
 
 impl Role {
+    /// The role with its article, to end "it is …": "an assistant", "a lead".
+    pub fn with_article(self) -> String {
+        let article = if self.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.as_str())
+    }
+
     /// Whether a persona of this role may delegate at all.
     pub fn may_delegate(self) -> bool {
         matches!(self, Self::Lead | Self::Specialist)
@@ -68,8 +78,8 @@ pub(crate) fn check_memory_write(
         _ => return Ok(()),
     };
     Err(CoreError::NotAllowed(format!(
-        "Persona '{name}' may not {what}: it is a {} ({}). Give it another role (persona-manage update, role), or act as the user (without asPersona).",
-        refused.as_str(),
+        "Persona '{name}' may not {what}: it is {} ({}). Give it another role (persona-manage update, role), or act as the user (without asPersona).",
+        refused.with_article(),
         refused.summary()
     )))
 }
@@ -81,8 +91,8 @@ pub(crate) fn check_may_delegate(conn: &Connection, name: &str) -> Result<()> {
         return Ok(());
     }
     Err(CoreError::NotAllowed(format!(
-        "Persona '{name}' may not delegate: it is a {} ({}). Make it a lead or a specialist (persona-manage update, role), or delegate as the user (without asPersona).",
-        role.as_str(),
+        "Persona '{name}' may not delegate: it is {} ({}). Make it a lead or a specialist (persona-manage update, role), or delegate as the user (without asPersona).",
+        role.with_article(),
         role.summary()
     )))
 }

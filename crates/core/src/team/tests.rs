@@ -317,6 +317,7 @@ fn a_delegation_runs_in_its_own_context_and_records_its_result() {
         (d.status, d.to.as_str(), d.kind, d.priority),
         (Status::Pending, "analyst", Kind::Task, Priority::High)
     );
+    assert_eq!(d.expertise, ["reporting"], "what was asked is recorded");
     let system = started.plan.request.system_prompt.clone().expect("prompt");
     assert!(
         system.contains("Never share salaries."),

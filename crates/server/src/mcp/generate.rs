@@ -61,12 +61,16 @@ pub struct Call<'a> {
     pub args: &'a JsonObject,
     pub input_responses: Option<InputResponses>,
     pub request_state: Option<String>,
+    /// The delegation this call runs (task-delegate), kept with a 2026-07-28 pending handle so
+    /// that the retry completes the same record (see [`PendingRequests::delegation`]).
+    pub delegation: Option<i64>,
 }
 
 struct Pending {
     tool: &'static str,
     fingerprint: u64,
     created: Instant,
+    delegation: Option<i64>,
 }
 
 /// Outstanding input-required requests: `requestState` is only an opaque handle into this map,
@@ -76,7 +80,7 @@ struct Pending {
 pub struct PendingRequests(Mutex<HashMap<String, Pending>>);
 
 impl PendingRequests {
-    fn insert(&self, tool: &'static str, fingerprint: u64) -> String {
+    fn insert(&self, tool: &'static str, fingerprint: u64, delegation: Option<i64>) -> String {
         let handle = uuid::Uuid::new_v4().to_string();
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, p| p.created.elapsed() < PENDING_TTL);
@@ -91,6 +95,7 @@ impl PendingRequests {
                 tool,
                 fingerprint,
                 created: Instant::now(),
+                delegation,
             },
         );
         handle
@@ -98,19 +103,46 @@ impl PendingRequests {
 
     fn take(&self, handle: &str, tool: &'static str, fingerprint: u64) -> Result<(), ToolError> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        match map.remove(handle) {
-            Some(p)
-                if p.tool == tool && p.fingerprint == fingerprint && p.created.elapsed() < PENDING_TTL =>
-            {
-                Ok(())
-            }
-            Some(_) => Err(ToolError::new(
-                "The retried call does not match the original request (different tool or arguments). Call the tool again from the start.",
-            )),
-            None => Err(ToolError::new(
-                "This generation request is unknown, expired or already completed. Call the tool again without inputResponses.",
-            )),
+        let checked = matching(map.get(handle), tool, fingerprint).map(|_| ());
+        map.remove(handle);
+        checked
+    }
+
+    /// The delegation a retried call continues, without using its handle up (the generation
+    /// does that): the id kept with the handle, when the handle is known and the retry is the
+    /// same call (tool and arguments). An echoed handle can claim no other record.
+    pub fn delegation(
+        &self,
+        handle: &str,
+        tool: &'static str,
+        args: &JsonObject,
+    ) -> Result<Option<i64>, ToolError> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(matching(map.get(handle), tool, fingerprint(args))?.delegation)
+    }
+
+    /// Forgets a handle whose retry will not generate (its delegation was cancelled meanwhile).
+    pub fn discard(&self, handle: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(handle);
+    }
+}
+
+/// `pending` if it is the request a retry of `tool` with these arguments' `fingerprint` answers.
+fn matching<'a>(
+    pending: Option<&'a Pending>,
+    tool: &'static str,
+    fingerprint: u64,
+) -> Result<&'a Pending, ToolError> {
+    match pending {
+        Some(p) if p.tool == tool && p.fingerprint == fingerprint && p.created.elapsed() < PENDING_TTL => {
+            Ok(p)
         }
+        Some(_) => Err(ToolError::new(
+            "The retried call does not match the original request (different tool or arguments). Call the tool again from the start.",
+        )),
+        None => Err(ToolError::new(
+            "This generation request is unknown, expired or already completed. Call the tool again without inputResponses.",
+        )),
     }
 }
 
@@ -133,12 +165,24 @@ fn is_modern(ctx: &RequestContext<RoleServer>) -> bool {
 pub async fn generate(
     inner: &super::Inner,
     call: Call<'_>,
-    mut request: GenerationRequest,
+    request: GenerationRequest,
     choice: &ProviderChoice,
     model: Option<&str>,
 ) -> Result<Outcome, ToolError> {
-    let caps = call.ctx.client_capabilities().unwrap_or_default();
-    let sampling = caps.sampling.is_some();
+    let route = route_for(inner, call.ctx, choice).await?;
+    generate_on(inner, call, request, route, model).await
+}
+
+/// The route a generation for this call takes (the routing rule, over the client's
+/// capabilities and the settings).
+pub async fn route_for(
+    inner: &super::Inner,
+    ctx: &RequestContext<RoleServer>,
+    choice: &ProviderChoice,
+) -> Result<Route, ToolError> {
+    let sampling = ctx
+        .client_capabilities()
+        .is_some_and(|caps| caps.sampling.is_some());
     let prefer = inner.settings.prefer_sampling;
     // Only read the keychain when the default provider's usability decides the route.
     let default = if needs_default_provider(choice, sampling, prefer) {
@@ -147,7 +191,25 @@ pub async fn generate(
         None
     };
     let is_configured = |name: &str| matches!(providers::find(&inner.store, name), Ok(Some(_)));
-    match choose_route(choice, sampling, prefer, is_configured, default)? {
+    Ok(choose_route(choice, sampling, prefer, is_configured, default)?)
+}
+
+/// Whether generating on `route` first hands the request back to the client (2026-07-28
+/// sampling: input_required, answered by a retry of the call) instead of generating within it.
+pub fn asks_client_first(ctx: &RequestContext<RoleServer>, route: &Route) -> bool {
+    *route == Route::Sampling && is_modern(ctx)
+}
+
+/// [`generate`] on a route already chosen by [`route_for`].
+pub async fn generate_on(
+    inner: &super::Inner,
+    call: Call<'_>,
+    mut request: GenerationRequest,
+    route: Route,
+    model: Option<&str>,
+) -> Result<Outcome, ToolError> {
+    let caps = call.ctx.client_capabilities().unwrap_or_default();
+    match route {
         Route::Sampling => {
             if let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) {
                 request
@@ -221,7 +283,7 @@ async fn sample(
                 "inputResponses came without the requestState of the original call. Call the tool again.",
             )),
             (None, _) => {
-                let handle = pending.insert(call.tool, fp);
+                let handle = pending.insert(call.tool, fp, call.delegation);
                 let mut requests = InputRequests::new();
                 requests.insert(
                     INPUT_KEY.into(),

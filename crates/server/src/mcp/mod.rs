@@ -78,6 +78,7 @@ impl LlmGenServer {
                 ToolGroup::Personas => Self::personas_router(),
                 ToolGroup::Contexts => Self::contexts_router(),
                 ToolGroup::Memory => Self::memory_router(),
+                ToolGroup::Team => Self::team_router(),
             });
             // The TypeScript server's names of our tools, for prompts written for it.
             if settings.compat_tool_names {
@@ -85,7 +86,7 @@ impl LlmGenServer {
                     ToolGroup::Generation => tool_router.merge(Self::compat_generation_router()),
                     ToolGroup::Personas => tool_router.merge(Self::compat_personas_router()),
                     ToolGroup::Memory => tool_router.merge(Self::compat_memory_router()),
-                    ToolGroup::Templates | ToolGroup::Contexts => {}
+                    ToolGroup::Templates | ToolGroup::Contexts | ToolGroup::Team => {}
                 }
             }
         }

@@ -21,7 +21,7 @@ pub use cli_run::{CliRun, server_bin};
 pub const HANG_GUARD: Duration = Duration::from_secs(30);
 
 /// The number of tools with every tool group on (the default).
-pub const TOOL_COUNT: usize = 11;
+pub const TOOL_COUNT: usize = 13;
 
 pub const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw-test","version":"1"}}}"#;
 

@@ -44,6 +44,25 @@ pub fn cli_ok(data_dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// Adds `name`, a keyless OpenAI-compatible provider at `origin` (a stand-in's) with model `m`,
+/// and `more` arguments (such as `--default`).
+pub fn add_openai_compatible(data_dir: &Path, name: &str, origin: &str, more: &[&str]) {
+    let base = format!("{origin}/v1");
+    let mut args = vec![
+        "providers",
+        "add",
+        name,
+        "--kind",
+        "openai-compatible",
+        "--base-url",
+        &base,
+        "--model",
+        "m",
+    ];
+    args.extend_from_slice(more);
+    cli_ok(data_dir, &args);
+}
+
 pub fn provider<'a>(status: &'a Value, name: &str) -> &'a Value {
     status["providers"]
         .as_array()

@@ -14,7 +14,11 @@ use crate::{
     },
     generation::Generated,
     limits,
-    team::{Actor, Role, Target, choose::choose_in, role_in},
+    team::{
+        Actor, Role, Target,
+        choose::{asked_expertise, choose_in},
+        role_in,
+    },
     timefmt,
 };
 
@@ -47,11 +51,7 @@ pub fn start(store: &Store, from: &Actor, request: &DelegationRequest) -> Result
             _ => Kind::Task,
         };
         let expertise = match &request.target {
-            Target::Expertise(asked) => choice
-                .candidates
-                .first()
-                .map(|_| asked.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
-                .unwrap_or_default(),
+            Target::Expertise(asked) => asked_expertise(asked)?,
             Target::Persona(_) => Vec::new(),
         };
         tx.execute(

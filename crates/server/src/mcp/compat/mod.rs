@@ -33,6 +33,8 @@ pub enum Tool {
     /// The memory tools are ours alone: their arguments are only conformed to the schema.
     MemoryStore,
     MemorySearch,
+    /// task-delegate and task-manage: ours alone, like the memory tools.
+    Team,
 }
 
 /// What the old server's calls can ask for that our published schemas do not spell out.
@@ -117,7 +119,7 @@ pub fn normalize(tool: Tool, mut args: JsonObject, schema: &JsonObject) -> Resul
             extras.keep_personality = take_bool(&mut args, "maintainPersonality")?;
         }
         Tool::ConversationManage => conversation_manage(&mut args, &mut extras)?,
-        Tool::MemoryStore | Tool::MemorySearch => {}
+        Tool::MemoryStore | Tool::MemorySearch | Tool::Team => {}
     }
     conform_object(&mut args, schema, schema, "", &mut notes);
     Ok(Normalized { args, extras, notes })

@@ -4,12 +4,14 @@
 use std::any::Any;
 
 use llmgen_core::{
+    Store,
     catalog::{
         self, CatalogItem,
         personas::{NewPersona, Persona, PersonaPatch},
         templates::{self, NewTemplate, Template, TemplatePatch},
     },
     generation::{ChatMessage, ChatRole, GenerationRequest, defaults},
+    team,
 };
 use rmcp::{
     handler::server::tool::{InputResponses, RequestState},
@@ -44,6 +46,10 @@ trait ManageParams: DeserializeOwned + JsonSchema + Any {
     /// The item to add, named `name`; `action` is named when a required field is missing.
     fn into_new(self, name: String, action: &str) -> Result<New<Self>, ToolError>;
     fn into_patch(self) -> <Self::Item as CatalogItem>::Patch;
+    /// What `get` answers: the item as stored.
+    fn view(store: &Store, name: &str) -> Result<serde_json::Value, ToolError> {
+        encode(&catalog::get::<Self::Item>(store, name)?)
+    }
 }
 
 type New<P> = <<P as ManageParams>::Item as CatalogItem>::New;
@@ -96,7 +102,11 @@ impl ManageParams for PersonaManageParams {
             system_prompt: need(self.system_prompt, "systemPrompt", action)?,
             personality: self.personality.unwrap_or_default(),
             settings: self.settings.unwrap_or_default(),
-            ..Default::default()
+            // On create, "" (no parent) and leaving it out mean the same: a root.
+            parent: self.parent.filter(|p| !p.trim().is_empty()),
+            role: self.role.unwrap_or_default(),
+            expertise: self.expertise.unwrap_or_default(),
+            restrictions: self.restrictions.unwrap_or_default(),
         })
     }
     fn into_patch(self) -> PersonaPatch {
@@ -105,8 +115,16 @@ impl ManageParams for PersonaManageParams {
             system_prompt: self.system_prompt,
             personality: self.personality,
             settings: self.settings,
-            ..Default::default()
+            parent: self.parent,
+            role: self.role,
+            expertise: self.expertise,
+            restrictions: self.restrictions,
         }
+    }
+    /// A persona with its place in the team: own values and the effective ones (its
+    /// ancestors' restrictions appended to its prompt), its ancestors and its children.
+    fn view(store: &Store, name: &str) -> Result<serde_json::Value, ToolError> {
+        encode(&team::view(store, name)?)
     }
 }
 
@@ -128,9 +146,7 @@ impl LlmGenServer {
                     let all = catalog::list::<P::Item>(store)?;
                     return compat::noted(&listed(P::LIST_KEY, all, parsed.extras.page)?, &notes);
                 }
-                ManageAction::Get => {
-                    return compat::noted(&catalog::get::<P::Item>(store, &named()?)?, &notes);
-                }
+                ManageAction::Get => return compat::noted(&P::view(store, &named()?)?, &notes),
                 ManageAction::Add => {
                     let new = p.into_new(named()?, verb)?;
                     encode(&catalog::add::<P::Item>(store, new)?)?
@@ -236,6 +252,7 @@ impl LlmGenServer {
                 args: &args,
                 input_responses,
                 request_state,
+                delegation: None,
             };
             let name = template.name.clone();
             let route = (&provider, model.as_deref());
@@ -294,7 +311,7 @@ impl LlmGenServer {
 impl LlmGenServer {
     #[tool(
         name = "persona-manage",
-        description = "Manage personas: a system prompt, personality and default settings from which contexts are created.",
+        description = "Manage personas: a system prompt, personality and default settings from which contexts are created. Personas form a team; get shows inherited rules.",
         input_schema = schema::<PersonaManageParams>(),
         annotations(title = "Manage personas", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]

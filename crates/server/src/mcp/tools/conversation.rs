@@ -112,6 +112,7 @@ impl LlmGenServer {
                 args: &args,
                 input_responses,
                 request_state,
+                delegation: None,
             };
             let omitted = plan.omitted_messages;
             let route = (&p.provider, p.model.as_deref());

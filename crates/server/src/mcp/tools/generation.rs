@@ -48,6 +48,7 @@ impl LlmGenServer {
                 args: &args,
                 input_responses,
                 request_state,
+                delegation: None,
             };
             let route = (&p.provider, p.model.as_deref());
             self.run_generation(call, request, route, parsed.notes, |_| {

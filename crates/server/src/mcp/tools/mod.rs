@@ -1,5 +1,5 @@
 //! The MCP tools: typed parameters and one thin adapter per tool over llmgen-core, by group
-//! (generation, templates and personas, contexts, memory). Tools come in groups that settings can hide.
+//! (generation, templates and personas, contexts, memory, team). Tools come in groups that settings can hide.
 
 mod catalog;
 mod conversation;
@@ -7,6 +7,7 @@ mod generation;
 mod memory;
 mod memory_compat;
 mod params;
+mod team;
 
 use std::collections::BTreeMap;
 

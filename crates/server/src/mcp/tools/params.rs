@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use llmgen_core::{
-    catalog::personas::PersonaSettings,
+    catalog::personas::{PersonaSettings, Role},
     catalog::templates::TemplateParameter,
     conversation::contexts::ExportFormat,
     generation::{ChatMessage, IncludeContext, ModelPreferences, ProviderChoice},
+    team::delegation::{Priority, Status},
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -196,6 +197,26 @@ pub struct PersonaManageParams {
     /// Defaults for contexts created from this persona.
     #[serde(default)]
     pub settings: Option<PersonaSettings>,
+    /// The persona above it ("": none).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// lead, specialist: delegate downward.
+    #[serde(default)]
+    #[schemars(schema_with = "role_schema")]
+    pub role: Option<Role>,
+    /// For task-delegate.
+    #[serde(default)]
+    pub expertise: Option<Vec<String>>,
+    /// Rules, inherited by those below.
+    #[serde(default)]
+    pub restrictions: Option<Vec<String>>,
+}
+
+/// The roles as a plain list of names: what each may do is said once, in the field's own
+/// description, instead of a sentence per role in every tools/list.
+fn role_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    schemars::json_schema!({ "type": "string", "enum": names })
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
@@ -432,4 +453,77 @@ pub struct MemorySearchParams {
     /// The persona acting (default: the user, who sees all).
     #[serde(default)]
     pub as_persona: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Team
+
+/// Parameters of task-delegate.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDelegateParams {
+    /// What the persona should do.
+    pub task: String,
+    /// The persona to give it to; or give expertise.
+    #[serde(default)]
+    pub persona: Option<String>,
+    /// The expertise needed: the best match takes it (most overlap, then nearest in the team).
+    #[serde(default)]
+    pub expertise: Option<Vec<String>>,
+    /// The delegating persona (default: the user, who may delegate to anyone).
+    #[serde(default)]
+    pub as_persona: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "priority_schema")]
+    pub priority: Priority,
+    #[serde(default)]
+    pub provider: ProviderChoice,
+    /// Model of a direct provider; with sampling, the first model hint.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// The priorities by name (the old server's "medium" is taken as normal, and not advertised).
+fn priority_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["low", "normal", "high", "urgent"] })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskAction {
+    /// Newest first (filters: status, persona; paging).
+    List,
+    /// One delegation (needs id).
+    Get,
+    /// Stop a pending or running one (needs id); nothing it produces is stored.
+    Cancel,
+}
+
+/// Parameters of task-manage.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskManageParams {
+    pub action: TaskAction,
+    /// The delegation (get, cancel).
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    #[schemars(schema_with = "status_schema")]
+    pub status: Option<Status>,
+    /// Only delegations from or to this persona.
+    #[serde(default)]
+    pub persona: Option<String>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Default 20.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = llmgen_core::limits::DELEGATION_PAGE_MAX))]
+    pub limit: Option<u32>,
+    /// Acting persona: sees its own delegations, a lead its team's too (default: the user, sees all).
+    #[serde(default)]
+    pub as_persona: Option<String>,
+}
+
+fn status_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["pending", "running", "done", "failed", "cancelled"] })
 }
