@@ -4,7 +4,8 @@
 //! the tasks that AI apps delegated (seeded through llmgen_core on the same data dir, as the
 //! server records them) are listed, one opened in full, a running one cancelled. What the window
 //! did is read back through llmgen_core. Skipped with a notice outside `cargo xtask test`.
-//! Screenshots: app-team*.png (the tree, the values in force), app-delegations*.png (a task).
+//! Screenshots: app-team*.png (a member's editor opening with what is in force for it, and the
+//! tree), app-delegations*.png (a task in full, and the list).
 
 mod support;
 
@@ -30,6 +31,8 @@ const RULE: &str = "Never share customer data.";
 /// The built-in persona put under it, and what it is good at.
 const MEMBER: &str = "rational-advisor";
 const EXPERTISE: &str = "risks, trade-offs";
+/// The Personas screen's card, photographed from its top.
+const PERSONAS_CARD: &str = "section[aria-labelledby=personas-title]";
 /// What the seeded tasks ask and what the finished one answered.
 const DONE_TASK: &str = "Weigh the risks of moving the launch to March.";
 const DONE_RESULT: &str = "Moving to March lowers the quality risk and costs two weeks of sales.";
@@ -97,12 +100,12 @@ async fn a_user_builds_a_team_and_follows_and_cancels_its_delegations() {
     let rule = ui::find(&client, &format!("[data-testid=persona-rule][data-from={LEAD}]")).await;
     assert!(rule.text().await.expect("rule").contains(RULE));
     axe::assert_accessible(&client, "the Personas screen with a team and its values in force").await;
-    scroll_to(&client, "[data-testid=persona-in-force]").await;
-    ui::screenshot(&client, shots, "app-team-in-force").await;
+    scroll_to(&client, PERSONAS_CARD).await;
+    ui::screenshot(&client, shots, "app-team").await;
     check_team(&Store::open(&app::data_dir(home)).expect("store"));
     ui::click(&client, "form.form button[type=button]").await;
     scroll_to(&client, &format!("[data-testid=persona-{LEAD}]")).await;
-    ui::screenshot(&client, shots, "app-team").await;
+    ui::screenshot(&client, shots, "app-team-tree").await;
 
     // Delegations: one finished before the screen opens, one delegated while it is open.
     let store = Store::open(&app::data_dir(home)).expect("store");
@@ -188,13 +191,20 @@ async fn a_user_builds_a_team_and_follows_and_cancels_its_delegations() {
         |t| t == "リーダー",
     )
     .await;
-    ui::screenshot(&client, shots, "app-team-ja").await;
+    ui::screenshot(&client, shots, "app-team-tree-ja").await;
     edit(&client, MEMBER).await;
-    ui::find(&client, "[data-testid=persona-effective-prompt]").await;
+    ui::wait_for_text(
+        &client,
+        "[data-testid=persona-effective-prompt]",
+        "the inherited rule",
+        |t| t.contains(RULE),
+    )
+    .await;
+    scroll_to(&client, PERSONAS_CARD).await;
+    ui::screenshot(&client, shots, "app-team-ja").await;
     screens::force_dark_scheme(&client).await;
     axe::assert_accessible(&client, "the Personas screen in Japanese and dark colours").await;
-    scroll_to(&client, "[data-testid=persona-in-force]").await;
-    ui::screenshot(&client, shots, "app-team-in-force-ja-dark").await;
+    ui::screenshot(&client, shots, "app-team-ja-dark").await;
     screens::open(&client, "delegations").await;
     open_task(&client, done.id).await;
     axe::assert_accessible(&client, "a task in Japanese and dark colours").await;
