@@ -5,8 +5,6 @@ export const teamEn = {
   // Follows personas.intro in the same sentence run: English puts a space between sentences,
   // Japanese none.
   "personas.teamIntro": " Personas form a team: a persona under another inherits its restrictions, and its role says whether it may delegate tasks to the personas below it.",
-  "personas.treeLabel": "Personas, as a team",
-  "personas.under": "under {name}",
   "personas.expertiseValue": "expertise: {list}",
   "personas.parent": "Parent",
   "personas.parentNone": "None (top of the team)",

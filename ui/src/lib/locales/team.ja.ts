@@ -3,8 +3,6 @@ import type { teamEn } from "./team.en";
 
 export const teamJa: { readonly [K in keyof typeof teamEn]: string } = {
   "personas.teamIntro": "ペルソナはチームを作ります。ほかのペルソナの下にあるペルソナはその制約を引き継ぎ、役割によって下のペルソナにタスクを任せられるかが決まります。",
-  "personas.treeLabel": "チームとしてのペルソナ",
-  "personas.under": "{name} の下",
   "personas.expertiseValue": "専門: {list}",
   "personas.parent": "親ペルソナ",
   "personas.parentNone": "なし（チームの最上位）",
