@@ -171,6 +171,7 @@ describe("App language", () => {
       "Templates",
       "Conversations",
       "Memory",
+      "Delegations",
       "Backups",
       "Logs",
       "Settings",

@@ -1,8 +1,9 @@
 //! The WebDriver end-to-end suite (tests/e2e/tests/app_webdriver.rs, app_guide.rs for the
-//! first-run guide, app_memory.rs for the Memory screen, app_no_commands.rs for the window's
-//! words): tauri-driver, installed into the target dir so a fresh clone needs nothing in
-//! ~/.cargo/bin, and the run itself inside a private D-Bus session with an unlocked Secret
-//! Service and a temporary HOME, where the test also stands in for the desktop's tray host.
+//! first-run guide, app_memory.rs for the Memory screen, app_team.rs for the Personas tree and
+//! the Delegations screen, app_no_commands.rs for the window's words): tauri-driver, installed
+//! into the target dir so a fresh clone needs nothing in ~/.cargo/bin, and the run itself inside
+//! a private D-Bus session with an unlocked Secret Service and a temporary HOME, where the test
+//! also stands in for the desktop's tray host.
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +66,8 @@ pub fn run_e2e(app_bin: &Path, display: &str) -> Result<()> {
         "app_guide",
         "--test",
         "app_memory",
+        "--test",
+        "app_team",
         "--test",
         "app_no_commands",
     ])?;

@@ -8,6 +8,7 @@ mod blocking;
 mod catalog;
 mod clients;
 mod contexts;
+mod delegations;
 mod error;
 mod guide;
 mod keys;
@@ -113,6 +114,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             memory::memory_link,
             memory::memory_unlink,
             memory::memory_feed,
+            // The team (issue 15): the Personas screen's tree and effective values, and the
+            // Delegations screen: list, one in full, cancel.
+            personas::personas_team,
+            personas::persona_view,
+            delegations::delegations_list,
+            delegations::delegation_get,
+            delegations::delegation_cancel,
         ])
         // Counts and token figures are far below 2^53; numbers are what the UI wants.
         .dangerously_cast_bigints_to_number()

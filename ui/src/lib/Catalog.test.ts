@@ -30,6 +30,10 @@ const item = (name: string, description: string, builtin = false): Persona => ({
   systemPrompt: `${name}'s prompt`,
   personality: "",
   settings: {},
+  parent: null,
+  role: "assistant",
+  expertise: [],
+  restrictions: [],
   builtin,
   createdAt: "2026-11-20T10:00:00Z",
   updatedAt: "2026-11-20T10:00:00Z",
@@ -49,10 +53,15 @@ const actions = createRawSnippet<[Persona]>((p) => ({
   render: () => `<button type="button">Peek ${p().name}</button>`,
 }));
 
-function setup() {
+const badges = createRawSnippet<[Persona]>((p) => ({
+  render: () => `<span class="badge">${p().name.length} letters</span>`,
+}));
+
+function setup(tree: Record<string, unknown> = {}) {
   const ondelete = vi.fn();
   const view = render(Catalog<"personas", Draft>, {
     props: {
+      ...tree,
       kind: "personas",
       rowTestId: "note",
       draft: (p: Persona | null) => ({ description: p?.description ?? "", prompt: p?.systemPrompt ?? "" }),
@@ -129,6 +138,26 @@ describe("Catalog", () => {
     expect(within(alpha).getByText("alpha ships with the app")).toBeTruthy();
     expect(within(alpha).getByRole("button", { name: "Peek alpha" })).toBeTruthy();
     expect(within(screen.getByTestId("note-beta")).queryByText(/ships with the app/)).toBeNull();
+  });
+
+  it("draws the rows in the screen's tree order, each under its parent, with the screen's badges", async () => {
+    ipc.personasList.mockResolvedValue({ items: [item("alpha", ""), item("beta", ""), item("gamma", "")], builtins: [] });
+    const order = vi.fn().mockResolvedValue([
+      { name: "gamma", depth: 0 },
+      { name: "alpha", depth: 1 },
+      { name: "beta", depth: 0 },
+    ]);
+    setup({ order, badges });
+    const alpha = await screen.findByTestId("note-alpha");
+    // alpha sits in the list below gamma's row, which comes first; beta is a root after it.
+    const top = [...document.querySelectorAll("ul.rows:not(.nested) > li > [data-testid]")].map((e) => e.getAttribute("data-testid"));
+    expect(top).toEqual(["note-gamma", "note-beta"]);
+    expect(alpha.closest("ul.nested")?.parentElement?.querySelector(":scope > [data-testid]")?.getAttribute("data-testid")).toBe("note-gamma");
+    expect(within(alpha).getByText("5 letters")).toBeTruthy();
+    // The tree is read again with the list after a change.
+    await fireEvent.click(within(alpha).getByRole("button", { name: "Delete…" }));
+    await fireEvent.click(within(alpha).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(order).toHaveBeenCalledTimes(2));
   });
 
   it("lets the screen close the form", async () => {

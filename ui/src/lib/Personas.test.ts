@@ -10,6 +10,8 @@ const ipc = vi.hoisted(() => ({
   personasUpdate: vi.fn(),
   personasDelete: vi.fn(),
   personasReset: vi.fn(),
+  personasTeam: vi.fn(),
+  personaView: vi.fn(),
 }));
 vi.mock("./ipc", () => ({
   ipc,
@@ -24,6 +26,10 @@ const persona = (name: string, description: string, builtin = false, temperature
   systemPrompt: `You are ${name}.`,
   personality: "",
   settings: temperature == null ? {} : { temperature },
+  parent: null,
+  role: "assistant",
+  expertise: [],
+  restrictions: [],
   builtin,
   createdAt: "2026-11-20T10:00:00Z",
   updatedAt: "2026-11-20T10:00:00Z",
@@ -36,6 +42,14 @@ describe("Personas", () => {
   beforeEach(() => {
     for (const f of Object.values(ipc)) f.mockReset();
     ipc.personasList.mockResolvedValue({ items: [chef, advisor], builtins: ["calm-counselor", "rational-advisor"] });
+    ipc.personasTeam.mockResolvedValue([chef, advisor].map((p) => ({ ...p, depth: 0 })));
+    ipc.personaView.mockImplementation(async (name: string) => ({
+      ...persona(name, ""),
+      effectiveSystemPrompt: `You are ${name}.`,
+      effectiveRestrictions: [],
+      ancestors: [],
+      children: [],
+    }));
   });
 
   it("creates a persona from the form and shows core's validation sentence next to it", async () => {
@@ -57,6 +71,10 @@ describe("Personas", () => {
       systemPrompt: "",
       personality: "",
       settings: { temperature: 0.4, maxTokens: null, maxHistoryTokens: null, expiryDays: null },
+      parent: "",
+      role: "assistant",
+      expertise: [],
+      restrictions: [],
     });
     await fireEvent.input(within(form).getByLabelText("System prompt"), { target: { value: "You plan trips." } });
     await fireEvent.click(within(form).getByRole("button", { name: "Create" }));
@@ -79,6 +97,10 @@ describe("Personas", () => {
         systemPrompt: "You are rational-advisor.",
         personality: "",
         settings: { temperature: 0.3, maxTokens: null, maxHistoryTokens: null, expiryDays: null },
+        parent: "",
+        role: "assistant",
+        expertise: [],
+        restrictions: [],
       }),
     );
   });

@@ -195,6 +195,25 @@ export const commands = {
 	memoryUnlink: (from: number, to: number, relation: string | null) => typedError<Memory_Serialize, IpcError>(__TAURI_INVOKE("memory_unlink", { from, to, relation })),
 	/**  The recent changes of memory, newest first (the change feed, llmgen://memory/feed). */
 	memoryFeed: (limit: number | null) => typedError<MemoryChange_Serialize[], IpcError>(__TAURI_INVOKE("memory_feed", { limit })),
+	/**
+	 *  Every persona in tree order (each root by name, then its children depth first), with its
+	 *  depth and role: the Personas screen draws its tree from this.
+	 */
+	personasTeam: () => typedError<TeamMember_Serialize[], IpcError>(__TAURI_INVOKE("personas_team")),
+	/**
+	 *  A persona with its own and its effective values: the restrictions in force with whose each
+	 *  is, the effective system prompt, its ancestors and children (persona-manage `get`).
+	 */
+	personaView: (name: string) => typedError<PersonaView_Serialize, IpcError>(__TAURI_INVOKE("persona_view", { name })),
+	/**  Delegations newest first, filtered, one page (task-manage `list`). */
+	delegationsList: (filter: DelegationFilter_Deserialize) => typedError<DelegationPage_Serialize, IpcError>(__TAURI_INVOKE("delegations_list", { filter })),
+	/**  One delegation in full: the choice, route, tokens, timings, result or error (task-manage `get`). */
+	delegationGet: (id: number) => typedError<Delegation_Serialize, IpcError>(__TAURI_INVOKE("delegation_get", { id })),
+	/**
+	 *  Cancels a pending or running delegation (task-manage `cancel`): the call running it stops and
+	 *  stores nothing more. A finished one is refused with core's sentence.
+	 */
+	delegationCancel: (id: number) => typedError<Delegation_Serialize, IpcError>(__TAURI_INVOKE("delegation_cancel", { id })),
 };
 
 /* Types */
@@ -290,6 +309,18 @@ export type BudgetUnit =
 /**  What the updater is doing right now. */
 export type Busy = "checking" | "installing";
 
+/**  A persona considered for a task. */
+export type Candidate = {
+	name: string,
+	/**  The asked expertise it has. */
+	matched: string[],
+	/**
+	 *  Steps in the tree from the delegating persona, or, when the user delegates, from the top
+	 *  of the team (its depth).
+	 */
+	distance: number,
+};
+
 /**  The outcome of one action on one client file. */
 export type Change = Change_Serialize | Change_Deserialize;
 
@@ -371,6 +402,17 @@ export type Check_Serialize = {
 	finding: Finding_Serialize,
 	/**  What the app can do or lead to, or the steps only the user can take; empty when ok. */
 	fixes?: Fix_Serialize[],
+};
+
+/**  The persona chosen for a task and why. */
+export type Choice = {
+	persona: string,
+	/**  One or two sentences: why this persona, and how a tie was broken. */
+	reason: string,
+	/**  Personas as good as the chosen one on expertise and distance (chosen by name order). */
+	ties: string[],
+	/**  Every persona considered, best first (at most 10). */
+	candidates: Candidate[],
 };
 
 /**  What is wrong with a client's entry. */
@@ -572,6 +614,120 @@ export type DayUsage_Serialize = {
 	 *  models used that day has a price (unpriced models count as free, as budgets do).
 	 */
 	cost: number | null,
+};
+
+/**  One delegated task, as recorded. */
+export type Delegation = Delegation_Serialize | Delegation_Deserialize;
+
+/**  Which delegations a list shows. */
+export type DelegationFilter = DelegationFilter_Serialize | DelegationFilter_Deserialize;
+
+/**  Which delegations a list shows. */
+export type DelegationFilter_Deserialize = {
+	status?: Status | null,
+	/**  Delegations from or to this persona. */
+	persona?: string | null,
+	offset?: number | null,
+	limit?: number | null,
+};
+
+/**  Which delegations a list shows. */
+export type DelegationFilter_Serialize = {
+	status: Status | null,
+	/**  Delegations from or to this persona. */
+	persona: string | null,
+	offset: number | null,
+	limit: number | null,
+};
+
+/**
+ *  One page of delegations: core's `Page<Delegation>` with its item type spelled out, so the
+ *  bindings give the UI a concrete type (the generic one leaves `T` open).
+ */
+export type DelegationPage = DelegationPage_Serialize | DelegationPage_Deserialize;
+
+/**
+ *  One page of delegations: core's `Page<Delegation>` with its item type spelled out, so the
+ *  bindings give the UI a concrete type (the generic one leaves `T` open).
+ */
+export type DelegationPage_Deserialize = {
+	/**  Newest first. */
+	items: Delegation_Deserialize[],
+	/**  How many match the filter, across all pages. */
+	total: number,
+	/**  The offset of the next page; absent on the last page. */
+	nextOffset?: number | null,
+};
+
+/**
+ *  One page of delegations: core's `Page<Delegation>` with its item type spelled out, so the
+ *  bindings give the UI a concrete type (the generic one leaves `T` open).
+ */
+export type DelegationPage_Serialize = {
+	/**  Newest first. */
+	items: Delegation_Serialize[],
+	/**  How many match the filter, across all pages. */
+	total: number,
+	/**  The offset of the next page; absent on the last page. */
+	nextOffset: number | null,
+};
+
+/**  One delegated task, as recorded. */
+export type Delegation_Deserialize = {
+	id: number,
+	/**  The delegating persona; `None`: the user. */
+	from?: string | null,
+	to: string,
+	kind: Kind,
+	task: string,
+	/**  The expertise asked for (empty when a persona was named). */
+	expertise: string[],
+	priority: Priority_Deserialize,
+	status: Status,
+	choice: Choice,
+	/**  The context the task ran in (its conversation can be read and continued there). */
+	contextId?: string | null,
+	/**  The reply, once done. */
+	result?: string | null,
+	/**  Why it failed or was cancelled. */
+	error?: string | null,
+	/**  "sampling" or the provider's name. */
+	route?: string | null,
+	model?: string | null,
+	inputTokens?: number | null,
+	outputTokens?: number | null,
+	createdAt: string,
+	startedAt?: string | null,
+	finishedAt?: string | null,
+};
+
+/**  One delegated task, as recorded. */
+export type Delegation_Serialize = {
+	id: number,
+	/**  The delegating persona; `None`: the user. */
+	from: string | null,
+	to: string,
+	kind: Kind,
+	task: string,
+	/**  The expertise asked for (empty when a persona was named). */
+	expertise: string[],
+	priority: Priority_Serialize,
+	status: Status,
+	choice: Choice,
+	/**  The context the task ran in (its conversation can be read and continued there). */
+	contextId: string | null,
+	/**  The reply, once done. */
+	result: string | null,
+	/**  Why it failed or was cancelled. */
+	error: string | null,
+	/**  "sampling" or the provider's name. */
+	route: string | null,
+	model: string | null,
+	inputTokens: number | null,
+	outputTokens: number | null,
+	createdAt: string,
+	startedAt: string | null,
+	finishedAt: string | null,
 };
 
 /**  The disk holding the data folder. */
@@ -1062,6 +1218,13 @@ export type ImportReport_Serialize = {
 	items: ImportItem_Serialize[],
 };
 
+/**  One rule in force for a persona, and whose rule it is. */
+export type InheritedRule = {
+	/**  The persona that set it: the persona itself or one of its ancestors. */
+	from: string,
+	rule: string,
+};
+
 /**  A failed IPC call: its kind and the sentence to show. */
 export type IpcError = {
 	kind: IpcErrorKind,
@@ -1105,6 +1268,9 @@ export type KeyTest = {
 	model: string,
 	reply: string,
 };
+
+/**  A task, or a review (what a reviewer is given is recorded as a review). */
+export type Kind = "task" | "review";
 
 /**
  *  The desktop app's language (its window and tray menu). Messages from this crate (errors,
@@ -1441,6 +1607,11 @@ export type NewPersona_Deserialize = {
 	systemPrompt: string,
 	personality?: string,
 	settings?: PersonaSettings_Deserialize,
+	/**  The persona above it in the team (absent or empty: a root). */
+	parent?: string | null,
+	role?: Role,
+	expertise?: string[],
+	restrictions?: string[],
 };
 
 /**  What a user gives to create a persona. */
@@ -1450,6 +1621,11 @@ export type NewPersona_Serialize = {
 	systemPrompt: string,
 	personality: string,
 	settings: PersonaSettings_Serialize,
+	/**  The persona above it in the team (absent or empty: a root). */
+	parent: string | null,
+	role: Role,
+	expertise: string[],
+	restrictions: string[],
 };
 
 /**  What a user gives to add a template. */
@@ -1579,6 +1755,11 @@ export type PersonaPatch_Deserialize = {
 	systemPrompt?: string | null,
 	personality?: string | null,
 	settings?: PersonaSettings_Deserialize | null,
+	/**  A new parent; the empty string makes it a root. */
+	parent?: string | null,
+	role?: Role | null,
+	expertise?: string[] | null,
+	restrictions?: string[] | null,
 };
 
 /**  Fields to change; absent fields stay as they are. Settings are merged field by field. */
@@ -1587,6 +1768,11 @@ export type PersonaPatch_Serialize = {
 	systemPrompt: string | null,
 	personality: string | null,
 	settings: PersonaSettings_Serialize | null,
+	/**  A new parent; the empty string makes it a root. */
+	parent: string | null,
+	role: Role | null,
+	expertise: string[] | null,
+	restrictions: string[] | null,
 };
 
 /**
@@ -1625,6 +1811,33 @@ export type PersonaSettings_Serialize = {
 	expiryDays?: number,
 };
 
+/**  A persona with its own values and the effective ones (what `persona-manage get` returns). */
+export type PersonaView = PersonaView_Serialize | PersonaView_Deserialize;
+
+/**  A persona with its own values and the effective ones (what `persona-manage get` returns). */
+export type PersonaView_Deserialize = {
+	/**  Its system prompt with every restriction in force appended (own first, then inherited). */
+	effectiveSystemPrompt: string,
+	/**  Every restriction in force, own first, then each ancestor's, nearest first. */
+	effectiveRestrictions: InheritedRule[],
+	/**  The personas above it, nearest first. */
+	ancestors: string[],
+	/**  The personas directly below it. */
+	children: string[],
+} & Persona_Deserialize;
+
+/**  A persona with its own values and the effective ones (what `persona-manage get` returns). */
+export type PersonaView_Serialize = {
+	/**  Its system prompt with every restriction in force appended (own first, then inherited). */
+	effectiveSystemPrompt: string,
+	/**  Every restriction in force, own first, then each ancestor's, nearest first. */
+	effectiveRestrictions: InheritedRule[],
+	/**  The personas above it, nearest first. */
+	ancestors: string[],
+	/**  The personas directly below it. */
+	children: string[],
+} & Persona_Serialize;
+
 /**  A stored persona, every field in full. */
 export type Persona_Deserialize = {
 	name: string,
@@ -1633,6 +1846,13 @@ export type Persona_Deserialize = {
 	/**  Personality text appended to the system prompt of its contexts. */
 	personality: string,
 	settings: PersonaSettings_Deserialize,
+	/**  The persona above it in the team; `None` for a root. */
+	parent?: string | null,
+	role: Role,
+	/**  What it is good at (words or short phrases): delegation by expertise matches these. */
+	expertise: string[],
+	/**  Rules its contexts always follow; its descendants inherit them (see `team::effective`). */
+	restrictions: string[],
 	builtin: boolean,
 	createdAt: string,
 	updatedAt: string,
@@ -1646,10 +1866,41 @@ export type Persona_Serialize = {
 	/**  Personality text appended to the system prompt of its contexts. */
 	personality: string,
 	settings: PersonaSettings_Serialize,
+	/**  The persona above it in the team; `None` for a root. */
+	parent: string | null,
+	role: Role,
+	/**  What it is good at (words or short phrases): delegation by expertise matches these. */
+	expertise: string[],
+	/**  Rules its contexts always follow; its descendants inherit them (see `team::effective`). */
+	restrictions: string[],
 	builtin: boolean,
 	createdAt: string,
 	updatedAt: string,
 };
+
+/**
+ *  How urgent a task is. Recorded and shown (lists sort by it on request); tasks run when
+ *  delegated, whatever their priority.
+ */
+export type Priority = Priority_Serialize | Priority_Deserialize;
+
+/**
+ *  How urgent a task is. Recorded and shown (lists sort by it on request); tasks run when
+ *  delegated, whatever their priority.
+ */
+export type Priority_Deserialize = "low" | 
+/**  The default. The old server's "medium" means this. */
+"normal" | 
+/**  The default. The old server's "medium" means this. */
+"medium" | "high" | "urgent";
+
+/**
+ *  How urgent a task is. Recorded and shown (lists sort by it on request); tasks run when
+ *  delegated, whatever their priority.
+ */
+export type Priority_Serialize = "low" | 
+/**  The default. The old server's "medium" means this. */
+"normal" | "high" | "urgent";
 
 /**  One provider's days, aligned with [`UsageDays::days`]. */
 export type ProviderDays = ProviderDays_Serialize | ProviderDays_Deserialize;
@@ -1798,6 +2049,22 @@ export type RepairOutcome_Serialize = {
 	error: string | null,
 };
 
+/**  What a persona may do in the team (the rules are in `team::roles`). */
+export type Role = 
+/**  Delegates to any persona below it; reads and writes memory as permissions allow. */
+"lead" | 
+/**  Delegates to the personas below it; reads and writes memory as permissions allow. */
+"specialist" | 
+/**  Does not delegate; writes only its own and editable notes. The default. */
+"assistant" | 
+/**
+ *  Does not delegate; reads shared notes and writes only its own; what it is delegated is
+ *  recorded as a review.
+ */
+"reviewer" | 
+/**  Reads only: no memory writes, no delegation. */
+"observer";
+
 /**  Whether a client offers MCP sampling. */
 export type Sampling = 
 /**  It lends its model: generation works without a key or a local model server. */
@@ -1914,6 +2181,13 @@ export type SearchQuery_Serialize = {
 	hops: number | null,
 };
 
+/**  Where a delegated task is. */
+export type Status = 
+/**  Recorded; the model has not been asked yet (or the client is asked to sample). */
+"pending" | 
+/**  The model is working on it. */
+"running" | "done" | "failed" | "cancelled";
+
 /**  Every provider's status in the current month. */
 export type StatusReport = StatusReport_Serialize | StatusReport_Deserialize;
 
@@ -2020,6 +2294,37 @@ export type StoredMessage_Serialize = {
 	tokenEstimate: number,
 	model?: string,
 	createdAt: string,
+};
+
+/**  One persona's place in the tree, in the order a tree view draws it. */
+export type TeamMember = TeamMember_Serialize | TeamMember_Deserialize;
+
+/**  One persona's place in the tree, in the order a tree view draws it. */
+export type TeamMember_Deserialize = {
+	name: string,
+	description: string,
+	parent?: string | null,
+	role: Role,
+	expertise: string[],
+	/**  Its own restrictions (inherited ones: [`view`]). */
+	restrictions: string[],
+	/**  0 for a root. */
+	depth: number,
+	builtin: boolean,
+};
+
+/**  One persona's place in the tree, in the order a tree view draws it. */
+export type TeamMember_Serialize = {
+	name: string,
+	description: string,
+	parent: string | null,
+	role: Role,
+	expertise: string[],
+	/**  Its own restrictions (inherited ones: [`view`]). */
+	restrictions: string[],
+	/**  0 for a root. */
+	depth: number,
+	builtin: boolean,
 };
 
 /**  A stored template. */

@@ -49,6 +49,20 @@ import type {
   SearchHit_Serialize,
   SearchPage_Serialize,
 } from "./bindings";
+// The team: the Personas screen's tree and values in force, and the Delegations screen.
+import type {
+  Candidate,
+  DelegationFilter_Deserialize,
+  DelegationPage_Serialize,
+  Delegation_Serialize,
+  InheritedRule,
+  Kind,
+  PersonaView_Serialize,
+  Priority_Serialize,
+  Role,
+  Status,
+  TeamMember_Serialize,
+} from "./bindings";
 // Live servers: who is connected, the emergency stop and the pause.
 import type {
   ConnectionRow_Serialize,
@@ -167,3 +181,14 @@ export type MemoryView = MemoryView_Serialize;
 export type MemoryChange = MemoryChange_Serialize;
 export type MemoryOwner = OwnerFilter;
 export type MemoryPermission = Permission;
+// The team: a persona's place in the tree, a persona with its values in force, and the
+// delegated tasks.
+export type TeamMember = TeamMember_Serialize;
+export type PersonaView = PersonaView_Serialize;
+export type { InheritedRule, Role, Candidate };
+export type Delegation = Delegation_Serialize;
+export type DelegationPage = DelegationPage_Serialize;
+export type DelegationFilter = DelegationFilter_Deserialize;
+export type DelegationStatus = Status;
+export type DelegationKind = Kind;
+export type DelegationPriority = Priority_Serialize;

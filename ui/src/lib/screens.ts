@@ -8,6 +8,7 @@ import type { ScreenId } from "./shell";
 import Backups from "./Backups.svelte";
 import Clients from "./Clients.svelte";
 import Contexts from "./Contexts.svelte";
+import Delegations from "./Delegations.svelte";
 import Guide from "./Guide.svelte";
 import Health from "./Health.svelte";
 import Keys from "./Keys.svelte";
@@ -44,6 +45,7 @@ export const SCREENS: readonly Screen[] = [
   { id: "templates", label: "nav.templates", parts: [Templates], heading: "templates-title" },
   { id: "contexts", label: "nav.contexts", parts: [Contexts], heading: "contexts-title" },
   { id: "memory", label: "nav.memory", parts: [Memory], heading: "memory-title" },
+  { id: "delegations", label: "nav.delegations", parts: [Delegations], heading: "delegations-title" },
   { id: "backups", label: "nav.backups", parts: [Backups], heading: "backups-title" },
   { id: "logs", label: "nav.logs", parts: [Logs], heading: "logs-title" },
   {

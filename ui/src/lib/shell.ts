@@ -15,6 +15,7 @@ export type ScreenId =
   | "templates"
   | "contexts"
   | "memory"
+  | "delegations"
   | "backups"
   | "logs"
   | "settings"

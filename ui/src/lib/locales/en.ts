@@ -3,6 +3,7 @@
 // The English text is what the screens showed before translation, word for word: tests match it.
 import type { Plural } from "./types";
 import { memoryEn } from "./memory.en";
+import { teamEn } from "./team.en";
 
 export const en = {
   // App.svelte and screens.ts: the sidebar (one entry per screen), the moving-in offer.
@@ -578,4 +579,6 @@ export const en = {
   "overview.connectedNone": "No AI app is connected now.",
   // The Memory screen (Memory.svelte, memory/*): its words are in memory.en.ts.
   ...memoryEn,
+  // The team (Personas screen's tree and roles, the Delegations screen): team.en.ts.
+  ...teamEn,
 } as const satisfies Record<string, string | Plural>;

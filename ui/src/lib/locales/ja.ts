@@ -3,6 +3,7 @@
 // missing key is a compile error.
 import type { Dictionary } from "./types";
 import { memoryJa } from "./memory.ja";
+import { teamJa } from "./team.ja";
 
 export const ja: Dictionary = {
   // App.svelte, screens.ts, Overview.svelte, and the usage charts and budgets.
@@ -557,4 +558,6 @@ export const ja: Dictionary = {
   "overview.connectedNone": "接続中の AI アプリはありません。",
   // The Memory screen (Memory.svelte, memory/*): its words are in memory.ja.ts.
   ...memoryJa,
+  // The team (Personas screen's tree and roles, the Delegations screen): team.ja.ts.
+  ...teamJa,
 };
