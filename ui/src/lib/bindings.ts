@@ -583,6 +583,8 @@ export type Counts = {
 	contexts: number,
 	messages: number,
 	memories: number,
+	/**  Delegated tasks by status. */
+	delegations: DelegationCounts,
 };
 
 /**  One provider's direct calls on one day (every model, every outcome). */
@@ -618,6 +620,15 @@ export type DayUsage_Serialize = {
 
 /**  One delegated task, as recorded. */
 export type Delegation = Delegation_Serialize | Delegation_Deserialize;
+
+/**  How many delegated tasks are in each status. */
+export type DelegationCounts = {
+	pending: number,
+	running: number,
+	done: number,
+	failed: number,
+	cancelled: number,
+};
 
 /**  Which delegations a list shows. */
 export type DelegationFilter = DelegationFilter_Serialize | DelegationFilter_Deserialize;
@@ -1250,7 +1261,9 @@ export type IpcErrorKind =
 "failed";
 
 /**  What kind of thing an item of the report is. */
-export type ItemKind = "template" | "persona" | "context" | "shared-memory";
+export type ItemKind = "template" | "persona" | "context" | "shared-memory" | 
+/**  A task the old server's role engine recorded as delegated. */
+"delegation";
 
 /**  What the provider said of a key. */
 export type KeyCheck = 
@@ -1816,7 +1829,10 @@ export type PersonaView = PersonaView_Serialize | PersonaView_Deserialize;
 
 /**  A persona with its own values and the effective ones (what `persona-manage get` returns). */
 export type PersonaView_Deserialize = {
-	/**  Its system prompt with every restriction in force appended (own first, then inherited). */
+	/**
+	 *  What its contexts send: its system prompt and personality, then every restriction in
+	 *  force (own first, then inherited).
+	 */
 	effectiveSystemPrompt: string,
 	/**  Every restriction in force, own first, then each ancestor's, nearest first. */
 	effectiveRestrictions: InheritedRule[],
@@ -1828,7 +1844,10 @@ export type PersonaView_Deserialize = {
 
 /**  A persona with its own values and the effective ones (what `persona-manage get` returns). */
 export type PersonaView_Serialize = {
-	/**  Its system prompt with every restriction in force appended (own first, then inherited). */
+	/**
+	 *  What its contexts send: its system prompt and personality, then every restriction in
+	 *  force (own first, then inherited).
+	 */
 	effectiveSystemPrompt: string,
 	/**  Every restriction in force, own first, then each ancestor's, nearest first. */
 	effectiveRestrictions: InheritedRule[],

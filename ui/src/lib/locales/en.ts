@@ -348,6 +348,7 @@ export const en = {
   "moving.kind.persona": "persona",
   "moving.kind.context": "context",
   "moving.kind.shared-memory": "shared-memory",
+  "moving.kind.delegation": "delegation",
   "moving.messages": { one: " ({count} message)", other: " ({count} messages)" },
 
   // Personas.svelte
