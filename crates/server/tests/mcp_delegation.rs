@@ -346,7 +346,8 @@ async fn a_slow_delegation_reports_progress() {
     let dir = temp_dir();
     let slow = Sampling::Reply {
         text: "done".into(),
-        delay: Duration::from_millis(1300),
+        // Well past the first progress tick (1 s), so a busy machine still sends one.
+        delay: Duration::from_millis(2500),
     };
     let tc = TestClient::new(Era::Legacy, slow);
     let client = connect(dir.path(), tc.clone()).await;

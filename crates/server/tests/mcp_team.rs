@@ -51,6 +51,22 @@ async fn the_tree_is_kept_and_a_grandchild_inherits_its_ancestors_rules() {
         junior["effectiveRestrictions"],
         json!([{"from": "analyst", "rule": ANALYST_RULE}, {"from": "boss", "rule": LEAD_RULE}])
     );
+    // The consultant prompt acts as the persona with the same rules (it is a way around a
+    // context, so it must not be a way around the team).
+    let args = json!({"persona": "junior", "question": "Hello?"})
+        .as_object()
+        .cloned()
+        .expect("object");
+    let got = client
+        .get_prompt(rmcp::model::GetPromptRequestParams::new("consultant-prompt").with_arguments(args))
+        .await
+        .expect("consultant");
+    let body = got.messages[0]
+        .content
+        .as_text()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(body.contains(effective) && body.ends_with("Hello?"), "{body}");
     let boss = ok(call(
         &client,
         "persona-manage",

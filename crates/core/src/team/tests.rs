@@ -419,6 +419,18 @@ fn lists_filter_by_status_and_persona_and_a_persona_sees_only_its_own_or_its_tea
     let watcher = Actor::Persona("watcher".into());
     delegation::get(&store, &watcher, a).expect_err("not its own: not found");
     delegation::cancel(&store, &watcher, a).expect_err("nor cancellable");
+    // The persona doing a task sees it but may not stop it; whoever gave it, or a lead above
+    // them, may.
+    let junior = Actor::Persona("junior".into());
+    delegation::get(&store, &junior, b).expect("the assignee sees its task");
+    let err = delegation::cancel(&store, &junior, b).expect_err("not the assignee");
+    assert!(err.to_string().contains("only whoever delegated it"), "{err}");
+    assert_eq!(
+        delegation::cancel(&store, &boss, b)
+            .expect("the lead above analyst")
+            .status,
+        Status::Cancelled
+    );
 }
 
 #[test]

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use llmgen_core::{
     CoreError, Store, catalog,
-    catalog::{personas::Persona, templates, templates::Template},
+    catalog::{templates, templates::Template},
+    team,
 };
 use rmcp::{
     ErrorData as McpError,
@@ -119,18 +120,14 @@ pub fn get(store: &Store, name: &str, arguments: JsonObject) -> Result<GetPrompt
             }
         }
         CONSULTANT => {
-            let persona = catalog::get::<Persona>(store, required(&args, "persona", name)?)
-                .map_err(not_found_as_invalid)?;
+            let persona = required(&args, "persona", name)?;
+            // The prompt its contexts send: personality and every inherited rule included.
+            let prompt = team::effective_system_prompt(store, persona).map_err(not_found_as_invalid)?;
             let question = required(&args, "question", name)?;
-            let mut text = format!(
-                "Act as this persona for the rest of the conversation.\n\n{}",
-                persona.system_prompt
+            let text = format!(
+                "Act as this persona for the rest of the conversation.\n\n{prompt}\n\n---\n\n{question}"
             );
-            if !persona.personality.is_empty() {
-                text.push_str(&format!("\n\nPersonality: {}", persona.personality));
-            }
-            text.push_str(&format!("\n\n---\n\n{question}"));
-            (format!("Consult {}", persona.name), vec![user(text)])
+            (format!("Consult {persona}"), vec![user(text)])
         }
         _ => {
             let template: Template = catalog::get(store, name).map_err(not_found_as_invalid)?;

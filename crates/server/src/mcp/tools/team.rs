@@ -111,6 +111,12 @@ impl LlmGenServer {
                     .delegation(handle, DELEGATE, &args)?
                     .ok_or_else(|| ToolError::new("This retry belongs to no delegation. Call task-delegate again without inputResponses."))?,
             )),
+            // A retry without its handle would otherwise start (and record) a new delegation.
+            (Some(_), None) => {
+                return Err(ToolError::new(
+                    "inputResponses came without the requestState of the original call. Call task-delegate again.",
+                ));
+            }
             _ => None,
         };
         let call = Call {
@@ -127,7 +133,15 @@ impl LlmGenServer {
                 // The client sampled for the record started by the first call: that record
                 // runs now (unless it was cancelled meanwhile) and takes the answer.
                 let running = delegation::mark_running(store, id).map_err(|e| {
-                    self.inner.pending.discard(&handle);
+                    // A record already running belongs to a concurrent retry of the same call,
+                    // which still needs the handle; an ended one never will.
+                    let running = matches!(
+                        delegation::get(store, &Actor::User, id).map(|d| d.status),
+                        Ok(delegation::Status::Running)
+                    );
+                    if !running {
+                        self.inner.pending.discard(&handle);
+                    }
                     ToolError::from(e)
                 })?;
                 let request = match task_request(store, &running) {
@@ -283,7 +297,9 @@ fn task_request(store: &llmgen_core::Store, d: &Delegation) -> Result<Generation
     let context_id = d
         .context_id
         .as_deref()
-        .ok_or_else(|| ToolError::new("The delegation has no context to run in."))?;
+        .ok_or_else(|| {
+            ToolError::new("The delegation has no context to run in (its context could not be created). Call task-delegate again.")
+        })?;
     Ok(chat::prepare(store, context_id, &d.task)?.request)
 }
 
