@@ -335,7 +335,7 @@ export const ja: Dictionary = {
   "moving.kind.persona": "ペルソナ",
   "moving.kind.context": "コンテキスト",
   "moving.kind.shared-memory": "共有メモリー",
-  "moving.kind.delegation": "依頼",
+  "moving.kind.delegation": "委任タスク",
   "moving.messages": { other: "（{count} 件のメッセージ）" },
 
   "personas.title": "ペルソナ",
