@@ -199,6 +199,7 @@ pub(super) fn import_delegation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import_upstream::Outcome;
 
     /// Proves: only completed tasks end done; open ones end failed with the reason.
     #[test]
@@ -210,6 +211,41 @@ mod tests {
             assert_eq!(status, Status::Failed);
             assert!(why.is_some_and(|w| w.contains("never ran")), "{open}");
         }
+    }
+
+    /// Proves: a record is found again by its old id (also one the first version of this
+    /// import wrote, with the id only in its reason), while another id arrives once.
+    #[test]
+    fn a_delegation_imported_before_is_found_by_its_old_id() {
+        let store = crate::Store::open_in_memory().expect("store");
+        let names = BTreeMap::from([("ctx-a", "lead"), ("ctx-b", "dev")]);
+        let old = |id: &str| OldDelegation {
+            id: id.into(),
+            from: "ctx-a".into(),
+            to: "ctx-b".into(),
+            task: "Same task".into(),
+            expertise: Vec::new(),
+            priority: "medium".into(),
+            status: "completed".into(),
+            result: None,
+            created_at: "someday".into(),
+            started_at: String::new(),
+            completed_at: String::new(),
+        };
+        let outcomes = store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO delegations (from_persona, to_persona, kind, task, priority, status, choice, created_at)
+                     VALUES ('lead', 'dev', 'task', 'Same task', 'normal', 'done', ?1, '2025-08-02T09:00:00.000000Z')",
+                    [r#"{"persona":"dev","reason":"Delegated in the old server (delegation d-1) and imported.","ties":[],"candidates":[]}"#],
+                )?;
+                ["d-1", "d-2", "d-2"]
+                    .into_iter()
+                    .map(|id| import_delegation(tx, &old(id), &names).map(|item| item.outcome))
+                    .collect::<crate::Result<Vec<_>>>()
+            })
+            .expect("import");
+        assert_eq!(outcomes, [Outcome::Skipped, Outcome::Imported, Outcome::Skipped]);
     }
 
     /// Proves: the key is the old id when there is one (two rows alike in all else differ), and
