@@ -2,8 +2,11 @@
 //! `persona_roles`, `persona_capabilities`, `persona_hierarchy`, `task_delegations` in its
 //! context-memory.db, designed there but never wired): the contexts with a role arrive as
 //! personas with the mapped role, expertise, restrictions and parent; a parent that would close
-//! a circle is left out with the reason; old delegations arrive as ended records; a dry run
-//! writes nothing and a second run imports nothing twice.
+//! a circle is left out with the reason; the moved-in conversation speaks as its persona (its
+//! rules and its ancestors' apply there); a member is not dropped over a detail our limits refuse
+//! (an empty prompt, too many or too long entries); old delegations arrive as ended records, each
+//! once by its old id, a reviewer's as a review; a dry run writes nothing and a second run
+//! imports nothing twice.
 
 mod common;
 
@@ -11,11 +14,12 @@ use std::{fs, path::Path};
 
 use llmgen_core::{
     Store, catalog,
-    catalog::personas::Persona,
+    catalog::personas::{Persona, PersonaPatch},
+    conversation::chat,
     paths::DataDir,
     team::{
         self, Actor, Role,
-        delegation::{self, DelegationFilter, Status},
+        delegation::{self, Delegation, DelegationFilter, Kind, Status},
     },
 };
 use rusqlite::Connection;
@@ -200,6 +204,17 @@ fn the_old_team_arrives_once_with_roles_parents_and_delegations() {
         rules,
         ["Cite the file you changed.", "Never share customer data."]
     );
+    // And so does the moved-in conversation: our copy of the old context speaks as the persona
+    // made from it, so a chat there carries the ancestors' rules after its own prompt.
+    let plan = chat::prepare(&store, "ctx-1754042400000-c", "Hello").expect("prepare");
+    assert_eq!(plan.context.persona.as_deref(), Some("junior-dev"));
+    let prompt = plan.request.system_prompt.expect("a system prompt");
+    assert!(
+        prompt.starts_with("You help with small tasks.")
+            && prompt.contains("Never share customer data.")
+            && prompt.contains("Cite the file you changed."),
+        "{prompt}"
+    );
 
     // One side of the circle got its parent, the other was left a root with the reason.
     let (left, right) = (persona("left-loop"), persona("right-loop"));
@@ -254,8 +269,24 @@ fn the_old_team_arrives_once_with_roles_parents_and_delegations() {
     assert_eq!(items(&report, "delegation", "skipped").len(), 1, "{report:#}");
     drop(store);
 
+    // A conversation an earlier version left unlinked is linked by the next run.
+    Connection::open(DataDir::at(&data).db_path())
+        .expect("our db")
+        .execute(
+            "UPDATE contexts SET persona = NULL WHERE id = 'ctx-1754042400000-c'",
+            [],
+        )
+        .expect("unlink");
     let again = import(&home, &data, &old, &[]);
     assert!(items(&again, "persona", "imported").is_empty(), "{again:#}");
+    assert!(
+        note_of(&again, "Junior Dev").contains("now speaks as it"),
+        "{again:#}"
+    );
+    assert!(
+        !note_of(&again, "Backend Dev").contains("now speaks as it"),
+        "a linked context is left as it is: {again:#}"
+    );
     assert!(items(&again, "delegation", "imported").is_empty(), "{again:#}");
     let store = Store::open(&DataDir::at(&data)).expect("store");
     assert_eq!(
@@ -271,4 +302,154 @@ fn the_old_team_arrives_once_with_roles_parents_and_delegations() {
             .as_deref(),
         Some("backend-dev")
     );
+    let context = chat::prepare(&store, "ctx-1754042400000-c", "Hello")
+        .expect("prepare")
+        .context;
+    assert_eq!(context.persona.as_deref(), Some("junior-dev"));
+}
+
+/// More of the old team, each row a detail our limits or keys once tripped over: a member with
+/// an empty prompt (over the lead), one below it with 25 rules, one with a 60-character
+/// expertise entry in Japanese, one whose parent is the role of a missing context; two
+/// delegations alike but for their ids, and one with a time that cannot be read.
+fn more_old_team(dir: &Path) {
+    let db = Connection::open(dir.join("context-memory.db")).expect("open");
+    let context = |id: &str, name: &str, prompt: &str| {
+        db.execute(
+            "INSERT INTO contexts VALUES (?1, ?2, ?3, '', 0.5, 800, 15000, 7, '2025-08-01T10:00:00.000Z',
+               '2025-08-01T10:00:00.000Z', '2999-01-01T00:00:00.000Z', 1)",
+            [id, name, prompt],
+        )
+        .expect("context");
+    };
+    context("ctx-1754042400000-g", "Blank Prompt", "  ");
+    context("ctx-1754042400000-h", "Rule Keeper", "You keep rules.");
+    context("ctx-1754042400000-j", "Expert", "You know Japanese.");
+    context("ctx-1754042400000-k", "Orphan", "You lost your lead.");
+    let rules: Vec<String> = (1..=25).map(|n| format!("Rule {n}.")).collect();
+    let long_expertise = "日本語".repeat(20);
+    db.execute_batch(
+        "INSERT INTO persona_roles (role_id, context_id, role_type, role_description, parent_role_id, hierarchy_level) VALUES
+           ('r-g', 'ctx-1754042400000-g', 'specialist', NULL, 'r-a', 1),
+           ('r-h', 'ctx-1754042400000-h', 'assistant', NULL, 'r-g', 2),
+           ('r-j', 'ctx-1754042400000-j', 'specialist', NULL, NULL, 1),
+           ('r-k', 'ctx-1754042400000-k', 'assistant', NULL, 'r-gone', 2);
+         INSERT INTO task_delegations (delegation_id, from_context_id, to_context_id, task_description, status, created_at) VALUES
+           ('d-4', 'ctx-1754042400000-a', 'ctx-1754042400000-j', 'Translate the notice', 'completed', '2025-08-03 09:00:00'),
+           ('d-5', 'ctx-1754042400000-a', 'ctx-1754042400000-j', 'Translate the notice', 'completed', '2025-08-03 09:00:00'),
+           ('d-6', 'ctx-1754042400000-a', 'ctx-1754042400000-h', 'Check the rules', 'pending', 'someday');",
+    )
+    .expect("roles");
+    db.execute(
+        "INSERT INTO persona_capabilities (context_id, expertise, restrictions) VALUES
+           ('ctx-1754042400000-h', '[]', ?1), ('ctx-1754042400000-j', ?2, '[]')",
+        [
+            serde_json::to_string(&rules).expect("json"),
+            serde_json::to_string(&[long_expertise, "kanji".to_string()]).expect("json"),
+        ],
+    )
+    .expect("capabilities");
+}
+
+fn delegations(store: &Store) -> Vec<Delegation> {
+    delegation::list(store, &Actor::User, &DelegationFilter::default())
+        .expect("list")
+        .items
+}
+
+/// Proves: an empty prompt, 25 rules and an over-long expertise entry no longer drop a member
+/// (the prompt falls back to "You are NAME.", the first 20 rules are kept, the entry is cut to
+/// 50 characters, each said in the note), so its child keeps its parent and its delegations
+/// arrive; a child whose old parent was skipped says so; two old delegations alike but for
+/// their ids both arrive, and a second run imports none of them again, even the one whose time
+/// cannot be read; a delegation to a persona that is now a reviewer arrives as a review.
+#[test]
+fn details_drop_no_member_and_delegations_arrive_once_by_their_old_id() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (home, data, old) = (
+        tmp.path().join("home"),
+        tmp.path().join("data"),
+        tmp.path().join("old"),
+    );
+    fs::create_dir_all(&home).expect("home");
+    old_team_folder(&old);
+    more_old_team(&old);
+
+    let report = import(&home, &data, &old, &[]);
+    let store = Store::open(&DataDir::at(&data)).expect("store");
+    let persona = |name: &str| catalog::get::<Persona>(&store, name).expect(name);
+    let blank = persona("blank-prompt");
+    assert_eq!(blank.system_prompt, "You are Blank Prompt.");
+    assert_eq!(blank.parent.as_deref(), Some("team-lead"));
+    assert!(
+        note_of(&report, "Blank Prompt").contains("system prompt was empty"),
+        "{report:#}"
+    );
+    let keeper = persona("rule-keeper");
+    assert_eq!(keeper.restrictions.len(), 20);
+    assert_eq!(
+        (keeper.restrictions[0].as_str(), keeper.restrictions[19].as_str()),
+        ("Rule 1.", "Rule 20.")
+    );
+    assert_eq!(keeper.parent.as_deref(), Some("blank-prompt"));
+    assert!(
+        note_of(&report, "Rule Keeper").contains("kept the first 20 restrictions"),
+        "{report:#}"
+    );
+    let expert = persona("expert");
+    assert_eq!(
+        expert.expertise,
+        ["日本語".repeat(16) + "日本", "kanji".to_string()]
+    );
+    assert_eq!(expert.expertise[0].chars().count(), 50);
+    assert!(
+        note_of(&report, "Expert").contains("cut to 50 characters"),
+        "{report:#}"
+    );
+    let orphan = note_of(&report, "Orphan");
+    assert!(
+        orphan.contains("ctx-deleted") && orphan.contains("was skipped") && !orphan.contains("no role"),
+        "{report:#}"
+    );
+
+    let all = delegations(&store);
+    let translations = all.iter().filter(|d| d.task == "Translate the notice").count();
+    assert_eq!(translations, 2, "two old rows, two records: {report:#}");
+    let check = all
+        .iter()
+        .find(|d| d.task == "Check the rules")
+        .expect("d-6, whose time cannot be read");
+    assert_eq!((check.to.as_str(), check.kind), ("rule-keeper", Kind::Task));
+    let total = all.len();
+    assert_eq!(total, 5, "{report:#}");
+
+    // The user makes the rule keeper a reviewer; the old server (still running) recorded one
+    // more task for it. The next run brings that one only, as a review.
+    catalog::update::<Persona>(
+        &store,
+        "rule-keeper",
+        PersonaPatch {
+            role: Some(Role::Reviewer),
+            ..Default::default()
+        },
+    )
+    .expect("reviewer");
+    drop(store);
+    Connection::open(old.join("context-memory.db"))
+        .expect("open")
+        .execute(
+            "INSERT INTO task_delegations (delegation_id, from_context_id, to_context_id, task_description, status, created_at)
+             VALUES ('d-8', 'ctx-1754042400000-a', 'ctx-1754042400000-h', 'Review the rules', 'completed', 'someday')",
+            [],
+        )
+        .expect("d-8");
+    let again = import(&home, &data, &old, &[]);
+    let imported = items(&again, "delegation", "imported");
+    assert_eq!(imported.len(), 1, "only d-8 is new: {again:#}");
+    assert_eq!(imported[0]["source"], "d-8");
+    let store = Store::open(&DataDir::at(&data)).expect("store");
+    let all = delegations(&store);
+    assert_eq!(all.len(), total + 1);
+    let review = all.iter().find(|d| d.task == "Review the rules").expect("d-8");
+    assert_eq!((review.to.as_str(), review.kind), ("rule-keeper", Kind::Review));
 }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 mod old_contexts;
+mod old_delegations;
 mod old_team;
 mod old_templates;
 mod scan;

@@ -1,15 +1,18 @@
 //! The old server's role engine in `context-memory.db` (`persona_roles`, `persona_capabilities`,
 //! `persona_hierarchy`, `task_delegations`): designed there but never wired. Each old context
 //! with a role or capabilities becomes (also) one of our personas, with its role mapped, its
-//! expertise and restrictions, and its parent; its delegations become delegation records.
+//! expertise and restrictions (cut to our limits, with a note), and its parent; our copy of that
+//! context speaks as it (so its rules and its ancestors' apply there). Its delegations become
+//! delegation records (`old_delegations`).
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::{
     ImportItem, ItemKind, free_name, imported, join_notes,
-    old_contexts::{OldContext, convert_time, has_table, readable_name},
+    old_contexts::{OldContext, has_table, readable_name},
+    old_delegations::{self, OldDelegation},
     skipped,
 };
 use crate::{
@@ -18,10 +21,8 @@ use crate::{
         self, persona_tree,
         personas::{NewPersona, Persona},
     },
-    team::{
-        Choice, Role,
-        delegation::{Priority, Status},
-    },
+    limits,
+    team::Role,
     timefmt,
 };
 
@@ -39,20 +40,6 @@ pub(super) struct OldMember {
     parent: Option<String>,
 }
 
-pub(super) struct OldDelegation {
-    id: String,
-    from: String,
-    to: String,
-    task: String,
-    expertise: Vec<String>,
-    priority: String,
-    status: String,
-    result: Option<String>,
-    created_at: String,
-    started_at: String,
-    completed_at: String,
-}
-
 pub(super) struct OldTeam {
     members: Vec<OldMember>,
     delegations: Vec<OldDelegation>,
@@ -65,7 +52,7 @@ pub(super) struct OldTeam {
 const TEAM_TABLES: &str = "persona_roles, persona_capabilities, persona_hierarchy, task_delegations";
 
 /// A JSON array of strings as the old server stored it; anything else reads as empty.
-fn string_list(text: Option<String>) -> Vec<String> {
+pub(super) fn string_list(text: Option<String>) -> Vec<String> {
     let values: Vec<serde_json::Value> = text
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
@@ -193,7 +180,7 @@ fn read_tables(conn: &Connection) -> rusqlite::Result<Option<OldTeam>> {
         }
     }
     let delegations = if has_table(conn, "task_delegations")? {
-        read_delegations(conn)?
+        old_delegations::read_delegations(conn)?
     } else {
         Vec::new()
     };
@@ -203,32 +190,6 @@ fn read_tables(conn: &Connection) -> rusqlite::Result<Option<OldTeam>> {
         delegations,
         unreadable: None,
     }))
-}
-
-fn read_delegations(conn: &Connection) -> rusqlite::Result<Vec<OldDelegation>> {
-    let mut stmt = conn.prepare(
-        "SELECT delegation_id, from_context_id, to_context_id, task_description, required_capabilities,
-                priority_level, status, result_data, created_at, started_at, completed_at
-         FROM task_delegations ORDER BY created_at, rowid",
-    )?;
-    let text =
-        |r: &rusqlite::Row<'_>, i: usize| r.get::<_, Option<String>>(i).ok().flatten().unwrap_or_default();
-    stmt.query_map([], |r| {
-        Ok(OldDelegation {
-            id: text(r, 0),
-            from: text(r, 1),
-            to: text(r, 2),
-            task: text(r, 3),
-            expertise: string_list(r.get::<_, Option<String>>(4).ok().flatten()),
-            priority: text(r, 5),
-            status: text(r, 6),
-            result: r.get::<_, Option<String>>(7).ok().flatten(),
-            created_at: text(r, 8),
-            started_at: text(r, 9),
-            completed_at: text(r, 10),
-        })
-    })?
-    .collect()
 }
 
 /// Our role for an old `role_type`, and a note when it is not the same word.
@@ -307,6 +268,9 @@ pub(super) fn import_team(
             continue;
         }
         let note = match placed.get(parent_id.as_str()) {
+            None if team.members.iter().any(|p| p.context_id == *parent_id) => format!(
+                "its old parent (context {parent_id}) was skipped (see its item), so it stays a root here"
+            ),
             None => {
                 format!("its old parent (context {parent_id}) had no role there, so it stays a root here")
             }
@@ -329,13 +293,13 @@ pub(super) fn import_team(
     }
     let names: BTreeMap<&str, &str> = placed.iter().map(|(id, p)| (*id, p.name.as_str())).collect();
     for d in &team.delegations {
-        items.push(import_delegation(tx, d, &names)?);
+        items.push(old_delegations::import_delegation(tx, d, &names)?);
     }
     Ok(items)
 }
 
 /// One member as a persona: the item, our name for it (also when it was imported before), and
-/// whether this run created it.
+/// whether this run created it. Our copy of its context is linked to it either way.
 fn import_member(
     tx: &Transaction<'_>,
     m: &OldMember,
@@ -344,22 +308,57 @@ fn import_member(
     const KIND: ItemKind = ItemKind::Persona;
     let label = format!("{} ({}, team)", context.name, context.id);
     let (role, role_note) = map_role(m.role.as_deref());
+    let mut notes: Vec<String> = role_note.into_iter().collect();
+    let wanted = readable_name(&context.id, &context.name);
     let description = if m.role_description.trim().is_empty() {
         format!("From the old server's context '{}'.", context.name)
     } else {
         m.role_description.clone()
     };
-    let wanted = readable_name(&context.id, &context.name);
+    let (description, cut) = cut_chars(&description, limits::DESCRIPTION_CHARS);
+    if cut {
+        notes.push(format!(
+            "description cut to {} characters",
+            limits::DESCRIPTION_CHARS
+        ));
+    }
+    // A persona needs a prompt; an old context could have an empty one.
+    let system_prompt = if context.system_prompt.trim().is_empty() {
+        let prompt = format!(
+            "You are {}.",
+            Some(context.name.trim())
+                .filter(|n| !n.is_empty())
+                .unwrap_or(&wanted)
+        );
+        notes.push(format!("its system prompt was empty: set to '{prompt}'"));
+        prompt
+    } else {
+        context.system_prompt.clone()
+    };
+    let expertise = fit_list(
+        &m.expertise,
+        limits::EXPERTISE_ITEMS,
+        limits::EXPERTISE_CHARS,
+        "expertise entries",
+    );
+    let restrictions = fit_list(
+        &m.restrictions,
+        limits::RESTRICTIONS,
+        limits::RESTRICTION_CHARS,
+        "restrictions",
+    );
+    notes.extend(expertise.notes);
+    notes.extend(restrictions.notes);
     let new = NewPersona {
         name: wanted.clone(),
         description,
-        system_prompt: context.system_prompt.clone(),
+        system_prompt,
         personality: context.personality.clone(),
         settings: context.settings.clone(),
         parent: None,
         role,
-        expertise: m.expertise.clone(),
-        restrictions: m.restrictions.clone(),
+        expertise: expertise.kept,
+        restrictions: restrictions.kept,
     };
     let same = |p: &Persona| {
         p.system_prompt == new.system_prompt
@@ -375,10 +374,19 @@ fn import_member(
         Ok(same_here)
     })?
     else {
-        let item = skipped(KIND, &label, "already here: imported before");
-        return Ok((item, found, false));
+        // Imported before: by a version that left the context unlinked, or before the context
+        // itself came in (it had expired then).
+        let mut note = "already here: imported before".to_string();
+        if let Some(name) = &found
+            && link_context(tx, &context.id, name)?
+        {
+            note.push_str(&format!(
+                "; context {} now speaks as it (its rules apply there)",
+                context.id
+            ));
+        }
+        return Ok((skipped(KIND, &label, note), found, false));
     };
-    let mut notes: Vec<String> = role_note.into_iter().collect();
     if name != wanted {
         notes.push(format!(
             "renamed: a different persona named '{wanted}' exists here"
@@ -397,103 +405,68 @@ fn import_member(
             ..new
         },
     ) {
-        Ok(()) => Ok((imported(KIND, &label, &name, join_notes(notes)), Some(name), true)),
+        Ok(()) => {
+            link_context(tx, &context.id, &name)?;
+            Ok((imported(KIND, &label, &name, join_notes(notes)), Some(name), true))
+        }
         Err(CoreError::Invalid(reason)) => Ok((skipped(KIND, &label, reason), None, false)),
         Err(e) => Err(e),
     }
 }
 
-/// Our status for an old one, and why it changed. The old server never ran a delegation, so one
-/// it left open ends as failed: nothing here will run it.
-fn map_status(old: &str) -> (Status, Option<&'static str>) {
-    match old {
-        "completed" => (Status::Done, None),
-        "failed" => (Status::Failed, None),
-        "cancelled" => (Status::Cancelled, None),
-        _ => (
-            Status::Failed,
-            Some("The old server recorded this task but never ran it; delegate it again with task-delegate."),
-        ),
+/// Makes our copy of the old context `context_id` (same id) a context of `persona`, so a chat
+/// there carries the persona's rules and its ancestors'. Only a context with no persona yet: one
+/// the user linked otherwise keeps its link. Whether it changed.
+fn link_context(tx: &Transaction<'_>, context_id: &str, persona: &str) -> crate::Result<bool> {
+    let changed = tx.execute(
+        "UPDATE contexts SET persona = ?2 WHERE id = ?1 AND persona IS NULL",
+        params![context_id, persona],
+    )?;
+    Ok(changed > 0)
+}
+
+/// `text` at most `max` characters long (cut on a character boundary), and whether it was cut.
+fn cut_chars(text: &str, max: usize) -> (String, bool) {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => (text[..end].trim_end().to_string(), true),
+        None => (text.to_string(), false),
     }
 }
 
-fn import_delegation(
-    tx: &Transaction<'_>,
-    d: &OldDelegation,
-    names: &BTreeMap<&str, &str>,
-) -> crate::Result<ImportItem> {
-    const KIND: ItemKind = ItemKind::Delegation;
-    let label = if d.id.is_empty() {
-        d.task.chars().take(40).collect()
-    } else {
-        d.id.clone()
-    };
-    let (Some(to), Some(from)) = (names.get(d.to.as_str()), names.get(d.from.as_str())) else {
-        return Ok(skipped(
-            KIND,
-            &label,
-            "names a context that did not become a persona here (see the personas above)",
+/// An old list cut to our limits, and what was cut, for the item's note.
+struct Fitted {
+    kept: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// The first `max_items` different entries of `list` (repeats, case aside, count once, as the
+/// catalog keeps them), each cut to `max_chars` characters; `what` names them in the notes.
+fn fit_list(list: &[String], max_items: usize, max_chars: usize, what: &str) -> Fitted {
+    let mut kept: Vec<String> = Vec::new();
+    let (mut cut, mut left_out) = (0, 0);
+    for entry in list {
+        let (entry, was_cut) = cut_chars(entry.trim(), max_chars);
+        let lower = entry.to_lowercase();
+        if entry.is_empty() || kept.iter().any(|k| k.to_lowercase() == lower) {
+            continue;
+        }
+        if kept.len() == max_items {
+            left_out += 1;
+            continue;
+        }
+        cut += usize::from(was_cut);
+        kept.push(entry);
+    }
+    let mut notes = Vec::new();
+    if left_out > 0 {
+        notes.push(format!(
+            "kept the first {max_items} {what}, the limit here; {left_out} more left out"
         ));
-    };
-    if d.task.trim().is_empty() {
-        return Ok(skipped(KIND, &label, "has no task description"));
     }
-    let now = timefmt::now_string();
-    let created_at = convert_time(&d.created_at).unwrap_or_else(|| now.clone());
-    let already: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM delegations WHERE to_persona = ?1 AND task = ?2 AND created_at = ?3",
-            params![to, d.task, created_at],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if already.is_some() {
-        return Ok(skipped(KIND, &label, "already here: imported before"));
+    if cut > 0 {
+        notes.push(format!("{cut} of its {what} cut to {max_chars} characters"));
     }
-    let (status, why) = map_status(&d.status);
-    let choice = Choice {
-        persona: (*to).to_string(),
-        reason: format!("Delegated in the old server (delegation {label}) and imported."),
-        ties: Vec::new(),
-        candidates: Vec::new(),
-    };
-    let priority =
-        serde_json::from_value::<Priority>(serde_json::Value::String(d.priority.clone())).unwrap_or_default();
-    // Every imported record has ended: without an end time, it ended when it was recorded.
-    let finished_at = convert_time(&d.completed_at).unwrap_or_else(|| created_at.clone());
-    let result = (status == Status::Done).then(|| d.result.clone()).flatten();
-    let error = why
-        .map(str::to_string)
-        .or_else(|| (status == Status::Failed).then(|| d.result.clone()).flatten());
-    tx.execute(
-        "INSERT INTO delegations (from_persona, to_persona, kind, task, expertise, priority, status, choice,
-                                  result, error, created_at, started_at, finished_at)
-         VALUES (?1, ?2, 'task', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            from,
-            to,
-            d.task,
-            serde_json::to_string(&d.expertise)?,
-            priority.as_str(),
-            status.as_str(),
-            serde_json::to_string(&choice)?,
-            result,
-            error,
-            created_at,
-            convert_time(&d.started_at),
-            finished_at,
-        ],
-    )?;
-    let note = match why {
-        Some(_) => format!("was {} there and never ran: recorded as failed", d.status),
-        None => format!("{} → {}", d.status, status.as_str()),
-    };
-    Ok(imported(
-        KIND,
-        &label,
-        &tx.last_insert_rowid().to_string(),
-        Some(format!("{from} → {to}; {note}")),
-    ))
+    Fitted { kept, notes }
 }
 
 #[cfg(test)]
@@ -511,18 +484,6 @@ mod tests {
         assert_eq!(map_role(Some("observer")), (Role::Observer, None));
         assert_eq!(map_role(Some("chief")).0, Role::Assistant);
         assert_eq!(map_role(None), (Role::Assistant, None));
-    }
-
-    /// Proves: only completed tasks end done; open ones end failed with the reason.
-    #[test]
-    fn old_statuses_map_to_ours() {
-        assert_eq!(map_status("completed"), (Status::Done, None));
-        assert_eq!(map_status("cancelled"), (Status::Cancelled, None));
-        for open in ["pending", "accepted", "in_progress"] {
-            let (status, why) = map_status(open);
-            assert_eq!(status, Status::Failed);
-            assert!(why.is_some_and(|w| w.contains("never ran")), "{open}");
-        }
     }
 
     /// Proves: a development version's role table (other column names) is reported as
@@ -544,6 +505,27 @@ mod tests {
         )
         .expect("schema");
         assert!(read_team(&conn).is_none(), "empty tables: no team");
+    }
+
+    /// Proves: a list over our limits keeps its first entries (repeats count once) and cuts long
+    /// ones on a character boundary, saying so; a list within them passes unchanged and unnoted.
+    #[test]
+    fn old_lists_are_cut_to_our_limits_with_a_note() {
+        let list: Vec<String> = ["a", "A", "b", "c", "ééééé"].map(String::from).into();
+        let fitted = fit_list(&list, 3, 3, "rules");
+        assert_eq!(fitted.kept, ["a", "b", "c"]);
+        assert_eq!(
+            fitted.notes,
+            ["kept the first 3 rules, the limit here; 1 more left out"]
+        );
+        let fitted = fit_list(&list, 20, 3, "rules");
+        assert_eq!(fitted.kept, ["a", "b", "c", "ééé"]);
+        assert_eq!(fitted.notes, ["1 of its rules cut to 3 characters"]);
+        let fitted = fit_list(&list, 20, 50, "rules");
+        assert_eq!(fitted.kept, ["a", "b", "c", "ééééé"]);
+        assert!(fitted.notes.is_empty());
+        assert_eq!(cut_chars("日本語です", 3), ("日本語".to_string(), true));
+        assert_eq!(cut_chars("abc", 3), ("abc".to_string(), false));
     }
 
     #[test]
