@@ -84,24 +84,16 @@ fn map_status(old: &str) -> (Status, Option<&'static str>) {
     }
 }
 
-/// Whether the old delegation is already here: recorded with its key, or (for one imported by
-/// the first version of this import, which kept the old id only in the reason) with the reason
-/// that version wrote for that id.
-fn already_imported(tx: &Transaction<'_>, d: &OldDelegation, key: &str) -> crate::Result<bool> {
-    let earlier_reason = (!d.id.is_empty())
-        .then(|| format!("Delegated in the old server (delegation {}) and imported.", d.id));
+/// Whether the old delegation is already here: a record carries its key.
+fn already_imported(tx: &Transaction<'_>, key: &str) -> crate::Result<bool> {
     let found: Option<i64> = tx
         .query_row(
             &format!(
                 "SELECT id FROM delegations
-                 WHERE CASE WHEN json_valid(choice) THEN
-                     json_extract(choice, '$.{OLD_KEY_FIELD}') = ?1
-                     OR (?2 IS NOT NULL AND json_extract(choice, '$.{OLD_KEY_FIELD}') IS NULL
-                         AND json_extract(choice, '$.reason') = ?2)
-                 ELSE 0 END
+                 WHERE json_valid(choice) AND json_extract(choice, '$.{OLD_KEY_FIELD}') = ?1
                  LIMIT 1"
             ),
-            params![key, earlier_reason],
+            [key],
             |r| r.get(0),
         )
         .optional()?;
@@ -131,7 +123,7 @@ pub(super) fn import_delegation(
         return Ok(skipped(KIND, &label, "has no task description"));
     }
     let key = old_key(d);
-    if already_imported(tx, d, &key)? {
+    if already_imported(tx, &key)? {
         let note = if d.id.is_empty() {
             "already here: imported before (or the same as another old delegation without an id)"
         } else {
@@ -213,8 +205,7 @@ mod tests {
         }
     }
 
-    /// Proves: a record is found again by its old id (also one the first version of this
-    /// import wrote, with the id only in its reason), while another id arrives once.
+    /// Proves: a record is found again by its old id, while another id arrives once.
     #[test]
     fn a_delegation_imported_before_is_found_by_its_old_id() {
         let store = crate::Store::open_in_memory().expect("store");
@@ -234,18 +225,21 @@ mod tests {
         };
         let outcomes = store
             .write(|tx| {
-                tx.execute(
-                    "INSERT INTO delegations (from_persona, to_persona, kind, task, priority, status, choice, created_at)
-                     VALUES ('lead', 'dev', 'task', 'Same task', 'normal', 'done', ?1, '2025-08-02T09:00:00.000000Z')",
-                    [r#"{"persona":"dev","reason":"Delegated in the old server (delegation d-1) and imported.","ties":[],"candidates":[]}"#],
-                )?;
-                ["d-1", "d-2", "d-2"]
+                ["d-1", "d-2", "d-2", "d-1"]
                     .into_iter()
                     .map(|id| import_delegation(tx, &old(id), &names).map(|item| item.outcome))
                     .collect::<crate::Result<Vec<_>>>()
             })
             .expect("import");
-        assert_eq!(outcomes, [Outcome::Skipped, Outcome::Imported, Outcome::Skipped]);
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Imported,
+                Outcome::Imported,
+                Outcome::Skipped,
+                Outcome::Skipped
+            ]
+        );
     }
 
     /// Proves: the key is the old id when there is one (two rows alike in all else differ), and
