@@ -23,12 +23,8 @@ pub const MEMORY_FEED_KEEP_DAYS: i64 = 90;
 /// ...and so are all but the newest this many. The newest change always stays, so the feed's
 /// cursor never goes backwards.
 pub const MEMORY_FEED_KEEP_ROWS: i64 = 100_000;
-/// A delegated task still pending or running this long after it was delegated is ended as
-/// failed: a task runs within one tool call, and the longest a call may wait is a sampling
-/// request answered later (protocol 2026-07-28), whose pending handle lives one hour
-/// (`PENDING_TTL` in the server's mcp/generate.rs). Two hours leaves that hour and the
-/// generation itself untouched.
-pub const STALE_DELEGATION_AFTER: std::time::Duration = std::time::Duration::from_secs(2 * 60 * 60);
+/// How old a pending or running delegated task is when maintenance ends it (see there why).
+pub const STALE_DELEGATION_AFTER: std::time::Duration = crate::team::delegation::STALE_AFTER;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

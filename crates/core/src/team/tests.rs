@@ -451,6 +451,27 @@ fn stale_tasks_of_a_stopped_process_end_failed() {
     let d = delegation::get(&store, &Actor::User, id).expect("get");
     assert_eq!(d.status, Status::Failed);
     assert!(d.error.as_deref().is_some_and(|e| e.contains("stopped")));
+    // A new delegation also ends the tasks older than STALE_AFTER (not younger ones).
+    let old = delegate(&store, &Actor::User, Target::Persona("junior".into()))
+        .expect("old")
+        .delegation
+        .id;
+    let young = delegate(&store, &Actor::User, Target::Persona("junior".into()))
+        .expect("young")
+        .delegation
+        .id;
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE delegations SET created_at = '2020-01-01T00:00:00.000000Z' WHERE id = ?1",
+                [old],
+            )?;
+            Ok(())
+        })
+        .expect("age it");
+    delegate(&store, &Actor::User, Target::Persona("junior".into())).expect("new");
+    let status = |id| delegation::get(&store, &Actor::User, id).expect("get").status;
+    assert_eq!((status(old), status(young)), (Status::Failed, Status::Pending));
 }
 
 #[test]

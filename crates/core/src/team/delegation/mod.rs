@@ -16,7 +16,7 @@ use crate::{CoreError, Result, Store, catalog::persona_tree, conversation::conte
 
 mod run;
 
-pub use run::{Started, complete, fail, fail_stale, mark_running, start};
+pub use run::{STALE_AFTER, Started, complete, fail, fail_stale, mark_running, start};
 
 /// How urgent a task is. Recorded and shown (lists sort by it on request); tasks run when
 /// delegated, whatever their priority.

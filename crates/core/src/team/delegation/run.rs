@@ -45,6 +45,7 @@ pub fn start(store: &Store, from: &Actor, request: &DelegationRequest) -> Result
     }
     limits::check("task-delegate", "task", task, limits::MESSAGE_CHARS)?;
     let id = store.write(|tx| {
+        fail_stale_in(tx, STALE_AFTER)?;
         let choice = choose_in(tx, from, &request.target)?;
         let kind = match role_in(tx, &choice.persona)? {
             Some(Role::Reviewer) => Kind::Review,
@@ -187,18 +188,28 @@ pub fn fail(store: &Store, id: i64, error: &str) -> Result<Delegation> {
     })
 }
 
+/// A task still pending or running this long after it was delegated is ended as failed: a task
+/// runs within one tool call, and the longest a call may wait is a sampling request answered
+/// later (protocol 2026-07-28), whose pending handle lives one hour (`PENDING_TTL` in the
+/// server's mcp/generate.rs). Two hours leaves that hour and the generation itself untouched.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(2 * 60 * 60);
+
 /// Ends as failed every task still pending or running that began more than `older_than` ago:
 /// the process that ran it has stopped (a task runs within one tool call). Returns how many.
+/// Maintenance calls it, and so does every new delegation (with [`STALE_AFTER`]), so a task
+/// whose server stopped does not show as running for long.
 pub fn fail_stale(store: &Store, older_than: std::time::Duration) -> Result<u64> {
+    store.write(|tx| fail_stale_in(tx, older_than))
+}
+
+fn fail_stale_in(tx: &rusqlite::Transaction<'_>, older_than: std::time::Duration) -> Result<u64> {
     let age = time::Duration::try_from(older_than).unwrap_or(time::Duration::DAY);
     let before = timefmt::format(timefmt::now() - age);
-    store.write(|tx| {
-        let changed = tx.execute(
-            "UPDATE delegations SET status = 'failed', finished_at = ?2,
-                 error = 'The server process that ran it stopped before it finished. Delegate the task again.'
-             WHERE status IN ('pending', 'running') AND created_at < ?1",
-            params![before, timefmt::now_string()],
-        )?;
-        Ok(changed as u64)
-    })
+    let changed = tx.execute(
+        "UPDATE delegations SET status = 'failed', finished_at = ?2,
+             error = 'The server process that ran it stopped before it finished. Delegate the task again.'
+         WHERE status IN ('pending', 'running') AND created_at < ?1",
+        params![before, timefmt::now_string()],
+    )?;
+    Ok(changed as u64)
 }
