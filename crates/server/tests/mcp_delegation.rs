@@ -383,12 +383,12 @@ async fn a_slow_delegation_reports_progress() {
     client.cancel().await.expect("close");
 }
 
-/// Proves: a delegation that cannot run is refused before anything is recorded: no route (a
-/// client without sampling and no provider: the fix-it error of llm-generate), neither persona
-/// nor expertise, both, an unknown persona, or expertise nobody has (the error lists who knows
-/// what).
+/// Proves: a delegation with no route (a client without sampling and no provider) is recorded
+/// as failed with llm-generate's fix-it error, so the lists show the attempt; one that names
+/// nobody (neither persona nor expertise, both, an unknown persona, expertise nobody has: the
+/// error lists who knows what) is refused and not recorded.
 #[tokio::test]
-async fn a_delegation_that_cannot_run_is_refused_and_not_recorded() {
+async fn a_delegation_without_a_route_is_recorded_failed_and_one_without_a_persona_is_refused() {
     let dir = temp_dir();
     let client = connect(dir.path(), TestClient::new(Era::Legacy, Sampling::Unsupported)).await;
     team(&client).await;
@@ -396,6 +396,16 @@ async fn a_delegation_that_cannot_run_is_refused_and_not_recorded() {
     assert!(
         m.contains("'sampling' capability") && m.contains("provider"),
         "{m}"
+    );
+    let listed = list(&client, json!({})).await;
+    assert_eq!(listed["total"], 1, "the attempt is recorded: {listed}");
+    let failed = &listed["items"][0];
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("'sampling' capability")),
+        "{failed}"
     );
     let m = err(delegate(&client, json!({"task": "Help."})).await);
     assert!(
@@ -413,7 +423,8 @@ async fn a_delegation_that_cannot_run_is_refused_and_not_recorded() {
         json!({"task": "Help.", "persona": "nobody", "provider": "sampling"}),
     )
     .await);
-    assert!(m.contains("capability"), "the route is checked first: {m}");
+    assert!(m.contains("nobody") && m.contains("not found"), "{m}");
+    assert_eq!(list(&client, json!({})).await["total"], 1, "no new record");
     client.cancel().await.expect("close");
 
     let tc = TestClient::replying(Era::Legacy, "x");
@@ -427,6 +438,10 @@ async fn a_delegation_that_cannot_run_is_refused_and_not_recorded() {
         "{m}"
     );
     assert!(tc.requests().is_empty(), "no model was asked");
-    assert_eq!(list(&client, json!({})).await["total"], 0, "nothing recorded");
+    assert_eq!(
+        list(&client, json!({})).await["total"],
+        1,
+        "only the failed attempt"
+    );
     client.cancel().await.expect("close");
 }

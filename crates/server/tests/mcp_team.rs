@@ -130,6 +130,23 @@ async fn the_tree_is_kept_and_a_grandchild_inherits_its_ancestors_rules() {
     assert!(junior["parent"].is_null(), "{junior}");
     assert_eq!(junior["ancestors"], json!([]));
     assert_eq!(junior["effectiveSystemPrompt"], "You are junior.");
+
+    // A missing field names the action as the caller wrote it.
+    let m = err(call(
+        &client,
+        "persona-manage",
+        json!({"action": "create", "name": "n1", "systemPrompt": null}),
+    )
+    .await);
+    assert!(m.contains("Action 'create' needs 'systemPrompt'"), "{m}");
+    // A model is a name: five megabytes of it are refused, not sent to the client.
+    let m = err(call(
+        &client,
+        "task-delegate",
+        json!({"task": "Hi.", "persona": "junior", "model": "m".repeat(5_000_000)}),
+    )
+    .await);
+    assert!(m.contains("model") && m.contains("limit"), "{m}");
     client.cancel().await.expect("close");
 }
 

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params_from_iter
 
 use crate::{CoreError, Result, Store, limits, store::require_changed, timefmt};
 
+mod persona_removal;
 pub mod persona_rules;
 pub mod persona_tree;
 pub mod personas;

@@ -227,8 +227,7 @@ impl CatalogItem for Persona {
     }
 
     fn before_delete(conn: &Connection, name: &str) -> Result<()> {
-        super::persona_tree::check_no_children(conn, name)?;
-        super::persona_rules::bake_into_contexts(conn, name)
+        super::persona_removal::before_delete(conn, name)
     }
 
     /// A reset restores the shipped texts and settings; the persona keeps its place in the team

@@ -572,3 +572,51 @@ fn the_effective_prompt_is_what_a_context_sends() {
         )
     );
 }
+
+#[test]
+fn a_deleted_persona_leaves_nothing_to_a_namesake_and_is_not_deleted_mid_task() {
+    let store = team();
+    let junior = Actor::Persona("junior".into());
+    let private = memory::create(
+        &store,
+        &junior,
+        NewMemory {
+            title: "junior's diary".into(),
+            content: "c".into(),
+            permission: Some(Permission::Private),
+            ..Default::default()
+        },
+    )
+    .expect("note");
+    let id = delegate(&store, &Actor::User, Target::Persona("junior".into()))
+        .expect("task")
+        .delegation
+        .id;
+    let err = catalog::delete::<Persona>(&store, "junior").expect_err("a task is open");
+    assert!(err.to_string().contains("pending or running"), "{err}");
+    delegation::complete(&store, id, &reply("done")).expect("done");
+    catalog::delete::<Persona>(&store, "junior").expect("now it goes");
+    // A new junior sees neither the old one's private note nor its task.
+    persona(&store, "junior", None, Role::Lead, &[], &[]);
+    memory::get(&store, &junior, private.id).expect_err("the note is the user's now");
+    assert_eq!(
+        memory::get(&store, &Actor::User, private.id).expect("user").owner,
+        None
+    );
+    delegation::get(&store, &junior, id).expect_err("not its task");
+    let old = delegation::get(&store, &Actor::User, id).expect("history kept");
+    assert_eq!(
+        (old.to.as_str(), old.result.as_deref()),
+        ("junior (deleted)", Some("done"))
+    );
+    let page = delegation::list(
+        &store,
+        &Actor::User,
+        &DelegationFilter {
+            offset: Some(u64::MAX),
+            ..Default::default()
+        },
+    )
+    .expect("an offset past every page is an empty page");
+    assert!(page.items.is_empty() && page.next_offset.is_none());
+}

@@ -208,6 +208,10 @@ pub async fn generate_on(
     route: Route,
     model: Option<&str>,
 ) -> Result<Outcome, ToolError> {
+    // A model name travels to the client or the provider: it is a name, not a text.
+    if let Some(model) = model {
+        llmgen_core::limits::check(call.tool, "model", model, llmgen_core::limits::NAME_CHARS)?;
+    }
     let caps = call.ctx.client_capabilities().unwrap_or_default();
     match route {
         Route::Sampling => {

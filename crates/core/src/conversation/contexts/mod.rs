@@ -132,7 +132,8 @@ fn page_bounds(offset: Option<u64>, limit: Option<u32>) -> Result<(u64, u32)> {
             "limit must be between 1 and {MAX_PAGE}; got {limit}."
         )));
     }
-    Ok((offset.unwrap_or(0), limit))
+    // SQLite counts in i64: an offset past that is past every page.
+    Ok((offset.unwrap_or(0).min(i64::MAX as u64), limit))
 }
 
 fn next_offset(offset: u64, returned: usize, total: u64) -> Option<u64> {

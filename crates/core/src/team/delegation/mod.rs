@@ -231,7 +231,8 @@ pub fn list(store: &Store, actor: &Actor, filter: &DelegationFilter) -> Result<P
             limits::DELEGATION_PAGE_MAX
         )));
     }
-    let offset = filter.offset.unwrap_or(0);
+    // SQLite counts in i64: an offset past that is past every page.
+    let offset = filter.offset.unwrap_or(0).min(i64::MAX as u64);
     store.read(|conn| {
         let visible = visible_in(conn, actor)?;
         let visible_json = visible.as_ref().map(serde_json::to_string).transpose()?;

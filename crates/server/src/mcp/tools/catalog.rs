@@ -40,6 +40,8 @@ trait ManageParams: DeserializeOwned + JsonSchema + Any {
     const TOOL: Tool;
     /// The key of the items in `list`'s result.
     const LIST_KEY: &'static str;
+    /// The kind's own word for adding one, as its schema publishes it (named in errors).
+    const ADD_VERB: &'static str = "add";
 
     fn action(&self) -> ManageAction;
     fn take_name(&mut self) -> Option<String>;
@@ -88,6 +90,7 @@ impl ManageParams for PersonaManageParams {
     type Item = Persona;
     const TOOL: Tool = Tool::PersonaManage;
     const LIST_KEY: &'static str = "personas";
+    const ADD_VERB: &'static str = "create";
 
     fn action(&self) -> ManageAction {
         self.action.as_manage()
@@ -137,7 +140,10 @@ impl LlmGenServer {
             let (mut p, notes) = (parsed.params, parsed.notes);
             let store = &self.inner.store;
             let action = p.action();
-            let verb = action.as_str();
+            let verb = match action {
+                ManageAction::Add => P::ADD_VERB,
+                other => other.as_str(),
+            };
             let name = p.take_name();
             // Every action but list needs a name; only one arm asks for it.
             let named = move || need(name, "name", verb);

@@ -158,15 +158,18 @@ impl LlmGenServer {
             None => {
                 let actor = Actor::from_as_persona(store, p.as_persona.as_deref())?;
                 let target = target(p.persona, p.expertise)?;
-                // The route first: a task that cannot run anywhere is not recorded.
-                let route = generate::route_for(&self.inner, &ctx, &p.provider).await?;
                 let request = DelegationRequest {
                     task: p.task,
                     target,
                     priority: p.priority,
                 };
+                // Recorded before the route is known: a task given to a persona that could not
+                // run (no sampling, no provider) shows as failed, with the fix, in the lists.
                 let started = delegation::start(store, &actor, &request)?;
                 let id = started.delegation.id;
+                let route = generate::route_for(&self.inner, &ctx, &p.provider)
+                    .await
+                    .map_err(|e| self.failed(id, e))?;
                 if !generate::asks_client_first(&ctx, &route) {
                     delegation::mark_running(store, id)?;
                 }
