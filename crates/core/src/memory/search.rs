@@ -23,7 +23,7 @@ pub enum OwnerFilter {
 
 impl OwnerFilter {
     /// The word every front end takes for "the user's own notes" (no persona owns them).
-    pub const USER_WORD: &str = "user";
+    pub const USER_WORD: &str = crate::team::USER_WORD;
 
     /// An owner as people write it: [`Self::USER_WORD`] for the user, anything else a persona.
     pub fn named(name: &str) -> Self {

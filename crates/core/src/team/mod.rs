@@ -33,6 +33,10 @@ pub use effective::{PersonaView, TeamMember, effective_system_prompt, members, v
 pub use roles::role_of;
 pub(crate) use roles::{check_memory_write, role_in};
 
+/// The word every front end takes for the user where a persona's name could stand ("the user's
+/// notes", "the tasks the user gave").
+pub const USER_WORD: &str = "user";
+
 /// Who acts: the user (every front end by default) or a persona named by `asPersona`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

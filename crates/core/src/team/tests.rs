@@ -404,6 +404,11 @@ fn lists_filter_by_status_and_persona_and_a_persona_sees_only_its_own_or_its_tea
         ..Default::default()
     };
     assert_eq!(ids(&Actor::User, junior), [b]);
+    let given_by_the_user = DelegationFilter {
+        persona: Some(USER_WORD.into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&Actor::User, given_by_the_user), [c]);
     // boss (a lead) sees its team's delegations; analyst (a specialist) only its own.
     assert_eq!(ids(&boss, DelegationFilter::default()), [b, a]);
     let page = delegation::list(

@@ -31,7 +31,7 @@ pub enum TaskAction {
         /// Only tasks in this status: pending, running, done, failed or cancelled.
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
-        /// Only tasks delegated by or to this persona.
+        /// Only tasks delegated by or to this persona ("user": the tasks you gave).
         #[arg(long, value_name = "NAME")]
         persona: Option<String>,
         /// How many (1 to 100; default 20).

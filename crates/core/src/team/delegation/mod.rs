@@ -129,7 +129,7 @@ pub struct DelegationRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DelegationFilter {
     pub status: Option<Status>,
-    /// Delegations from or to this persona.
+    /// Delegations from or to this persona; "user" (`team::USER_WORD`): those the user gave.
     pub persona: Option<String>,
     pub offset: Option<u64>,
     pub limit: Option<u32>,
@@ -238,21 +238,25 @@ pub fn list(store: &Store, actor: &Actor, filter: &DelegationFilter) -> Result<P
         let visible_json = visible.as_ref().map(serde_json::to_string).transpose()?;
         // NULL parameters match everything: one statement for every filter.
         let filter_sql = "(?1 IS NULL OR status = ?1)
-             AND (?2 IS NULL OR from_persona = ?2 OR to_persona = ?2)
+             AND (?2 IS NULL OR from_persona = ?2 OR to_persona = ?2
+                  OR (?2 = ?4 AND from_persona IS NULL))
              AND (?3 IS NULL OR from_persona IN (SELECT value FROM json_each(?3))
                              OR to_persona IN (SELECT value FROM json_each(?3)))";
         let status = filter.status.map(Status::as_str);
         let persona = filter.persona.as_deref().map(str::trim).filter(|p| !p.is_empty());
         let total: u64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM delegations WHERE {filter_sql}"),
-            params![status, persona, visible_json],
+            params![status, persona, visible_json, super::USER_WORD],
             |r| r.get(0),
         )?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM delegations WHERE {filter_sql} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+            "SELECT {COLUMNS} FROM delegations WHERE {filter_sql} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
         ))?;
         let items = stmt
-            .query_map(params![status, persona, visible_json, limit, offset], from_row)?
+            .query_map(
+                params![status, persona, visible_json, super::USER_WORD, limit, offset],
+                from_row,
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let next = offset + items.len() as u64;
         Ok(Page {

@@ -510,7 +510,7 @@ pub struct TaskManageParams {
     #[serde(default)]
     #[schemars(schema_with = "status_schema")]
     pub status: Option<Status>,
-    /// Only delegations from or to this persona.
+    /// Only delegations from or to this persona ("user": those you gave).
     #[serde(default)]
     pub persona: Option<String>,
     #[serde(default)]
