@@ -636,7 +636,7 @@ export type DelegationFilter = DelegationFilter_Serialize | DelegationFilter_Des
 /**  Which delegations a list shows. */
 export type DelegationFilter_Deserialize = {
 	status?: Status | null,
-	/**  Delegations from or to this persona. */
+	/**  Delegations from or to this persona; "user" (`team::USER_WORD`): those the user gave. */
 	persona?: string | null,
 	offset?: number | null,
 	limit?: number | null,
@@ -645,7 +645,7 @@ export type DelegationFilter_Deserialize = {
 /**  Which delegations a list shows. */
 export type DelegationFilter_Serialize = {
 	status: Status | null,
-	/**  Delegations from or to this persona. */
+	/**  Delegations from or to this persona; "user" (`team::USER_WORD`): those the user gave. */
 	persona: string | null,
 	offset: number | null,
 	limit: number | null,
