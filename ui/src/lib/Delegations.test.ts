@@ -1,7 +1,10 @@
 // Screen tests of the Delegations screen with the IPC mocked: the list asks for the newest tasks
 // with the filters chosen, pages, and reads again while shown; a task opens in full (choice,
 // route, tokens, times, result, conversation); a running task is cancelled only after a
-// confirmation and then shows cancelled; a refusal is shown as the core words it.
+// confirmation and then shows cancelled; a refusal is shown as the core words it. Reads: only
+// the latest answer is shown (a slower earlier list, a read that started before a cancel), a
+// task that has ended is no longer read, a failed read is said; paging keeps the keyboard focus
+// and steps back from a page that has emptied; task numbers are written as the core names them.
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -17,6 +20,7 @@ vi.mock("./ipc", () => ({
 }));
 
 import Delegations from "./Delegations.svelte";
+import DelegationView from "./delegations/DelegationView.svelte";
 
 const task = (id: number, status: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -59,6 +63,14 @@ const done = task(1, "done", {
 });
 const running = task(2, "running", { from: "lead", priority: "urgent", startedAt: "2026-12-08T00:11:00.000000Z" });
 const page = (items: unknown[], total = items.length, nextOffset: number | null = null) => ({ items, total, nextOffset });
+/** A call's answer that the test hands over when it wants. */
+function held<T>() {
+  let answer!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (answer = resolve));
+  return { promise, answer };
+}
+const statuses = () => screen.queryAllByTestId("delegation-row").map((r) => r.getAttribute("data-status"));
+const shownStatus = () => screen.getByTestId("delegation-status").textContent;
 
 describe("Delegations", () => {
   afterEach(() => {
@@ -171,5 +183,127 @@ describe("Delegations", () => {
     await fireEvent.click(screen.getByTestId("delegation-cancel-confirm"));
     expect((await screen.findByRole("alert")).textContent).toBe(refusal);
     expect(screen.getByTestId("delegation-status").textContent).toBe("Done");
+  });
+
+  it("shows the list for the latest filter when an earlier read answers last", async () => {
+    const first = held<unknown>();
+    ipc.delegationsList.mockImplementationOnce(() => first.promise);
+    ipc.delegationsList.mockResolvedValue(page([running]));
+    render(Delegations);
+    await waitFor(() => expect(ipc.delegationsList).toHaveBeenCalledTimes(1));
+    await fireEvent.change(screen.getByLabelText("Status"), { target: { value: "running" } });
+    await waitFor(() => expect(statuses()).toEqual(["running"]));
+    first.answer(page([task(3, "pending"), running, done]));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(statuses()).toEqual(["running"]);
+  });
+
+  it("keeps the pager's buttons while a page is read, and the focus on the heading when its button goes", async () => {
+    ipc.delegationsList.mockResolvedValue(page([running], 41, 20));
+    render(Delegations);
+    const next = (await screen.findByRole("button", { name: "Next" })) as HTMLButtonElement;
+    const reading = held<unknown>();
+    ipc.delegationsList.mockImplementationOnce(() => reading.promise);
+    next.focus();
+    await fireEvent.click(next);
+    expect(ipc.delegationsList).toHaveBeenLastCalledWith({ status: null, persona: null, offset: 20, limit: 20 });
+    // A disabled button would drop the keyboard focus to the page's body.
+    expect(next.disabled).toBe(false);
+    expect(document.activeElement).toBe(next);
+    reading.answer(page([done], 41, 40));
+    expect(await screen.findByText("21–21 of 41")).toBeTruthy();
+    expect(document.activeElement).toBe(next);
+    // The last page disables Next: the focus goes to the screen's heading.
+    ipc.delegationsList.mockResolvedValue(page([task(3, "done")], 41, null));
+    await fireEvent.click(next);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("heading", { level: 2 })));
+    expect(next.disabled).toBe(true);
+  });
+
+  it("steps back to the last page with tasks when its page has emptied", async () => {
+    ipc.delegationsList.mockResolvedValueOnce(page([running], 21, 20));
+    render(Delegations);
+    await fireEvent.click(await screen.findByRole("button", { name: "Next" }));
+    // Meanwhile a task left the filter: page 2 is empty and 20 remain.
+    ipc.delegationsList.mockImplementation(async (f: { offset: number }) =>
+      f.offset === 0 ? page([running, done], 20, null) : page([], 20, null),
+    );
+    await fireEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await screen.findByText("1–2 of 20")).toBeTruthy();
+    expect(ipc.delegationsList).toHaveBeenLastCalledWith({ status: null, persona: null, offset: 0, limit: 20 });
+    expect(statuses()).toEqual(["running", "done"]);
+    expect(screen.queryByTestId("delegations-empty")).toBeNull();
+  });
+
+  it("says why the persona filter is empty when the personas cannot be read, and lists the tasks", async () => {
+    ipc.personasList.mockRejectedValue(new Error("Database error: busy."));
+    render(Delegations);
+    expect((await screen.findByRole("alert")).textContent).toBe("Could not read the personas to filter by: Database error: busy.");
+    expect(statuses()).toEqual(["running", "done"]);
+  });
+
+  it("writes a task's number as its conversation is named, without digit grouping", async () => {
+    const big = task(1234, "running");
+    ipc.delegationsList.mockResolvedValue(page([big]));
+    ipc.delegationGet.mockResolvedValue(big);
+    render(Delegations);
+    const [row] = await screen.findAllByTestId("delegation-row");
+    expect(row.textContent).toContain("Task 1234 ·");
+    await fireEvent.click(within(row).getByRole("button", { name: /Task number 1234/ }));
+    await screen.findByTestId("delegation");
+    expect(screen.getByRole("heading", { level: 2 }).textContent).toBe("Task 1234");
+    expect(screen.getByText(/conversation of its own, “Task 1234”/)).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("delegation-cancel"));
+    expect(screen.getByText(/^Cancel task 1234\?/)).toBeTruthy();
+  });
+
+  it("reads a running task again every few seconds and stops once it has ended", async () => {
+    vi.useFakeTimers();
+    render(DelegationView, { id: 2, onback: () => {} });
+    await vi.waitFor(() => expect(shownStatus()).toBe("Running"));
+    ipc.delegationGet.mockResolvedValue({ ...done, id: 2 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ipc.delegationGet).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(shownStatus()).toBe("Done"));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ipc.delegationGet).toHaveBeenCalledTimes(2);
+  });
+
+  it("does not let a read that started before a cancel show the task running again", async () => {
+    vi.useFakeTimers();
+    const cancelled = { ...running, status: "cancelled", error: "Cancelled by the user." };
+    render(DelegationView, { id: 2, onback: () => {} });
+    await vi.waitFor(() => expect(shownStatus()).toBe("Running"));
+    const poll = held<unknown>();
+    ipc.delegationGet.mockImplementationOnce(() => poll.promise);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ipc.delegationGet).toHaveBeenCalledTimes(2);
+    const cancelling = held<unknown>();
+    ipc.delegationCancel.mockImplementation(() => cancelling.promise);
+    await fireEvent.click(screen.getByTestId("delegation-cancel"));
+    await fireEvent.click(screen.getByTestId("delegation-cancel-confirm"));
+    // No read starts while the cancel is on its way.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ipc.delegationGet).toHaveBeenCalledTimes(2);
+    cancelling.answer(cancelled);
+    await vi.waitFor(() => expect(shownStatus()).toBe("Cancelled"));
+    poll.answer(running);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(shownStatus()).toBe("Cancelled");
+  });
+
+  it("says when a task cannot be read again, and keeps it as last read", async () => {
+    vi.useFakeTimers();
+    render(DelegationView, { id: 2, onback: () => {} });
+    await vi.waitFor(() => expect(shownStatus()).toBe("Running"));
+    ipc.delegationGet.mockRejectedValue(new Error("Database error: busy."));
+    await vi.advanceTimersByTimeAsync(2_000);
+    const line = await vi.waitFor(() => screen.getByTestId("delegation-refresh-error"));
+    expect(line.getAttribute("role")).toBe("status");
+    expect(line.textContent).toBe("Could not read the task again (Database error: busy.); shown as last read.");
+    expect(shownStatus()).toBe("Running");
+    ipc.delegationGet.mockResolvedValue(running);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await vi.waitFor(() => expect(screen.queryByTestId("delegation-refresh-error")).toBeNull());
   });
 });

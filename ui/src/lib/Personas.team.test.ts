@@ -21,7 +21,7 @@ vi.mock("./ipc", () => ({
 }));
 
 import Personas from "./Personas.svelte";
-import { ruleLines } from "./personas/team";
+import { parentChoices, ruleLines } from "./personas/team";
 
 const persona = (name: string, parent: string | null, role: string, restrictions: string[] = [], expertise: string[] = []) => ({
   name,
@@ -93,8 +93,9 @@ describe("Personas as a team", () => {
     const form = screen.getByRole("form", { name: "Edit writer" });
     const parent = within(form).getByLabelText(/^Parent/) as HTMLSelectElement;
     expect(parent.value).toBe("lead");
-    // Every other persona, never itself; "none" makes it a root.
-    expect([...parent.options].map((o) => o.value)).toEqual(["", "lead", "poet", "solo"]);
+    // Every other persona but those below it (poet, which the core refuses as a cycle), never
+    // itself; "none" makes it a root.
+    expect([...parent.options].map((o) => o.value)).toEqual(["", "lead", "solo"]);
     const lead = within(form).getByRole("radio", { name: /^Specialist/ }) as HTMLInputElement;
     expect(lead.checked).toBe(true);
     expect(within(form).getByText(/Delegates to the personas below it/)).toBeTruthy();
@@ -103,7 +104,7 @@ describe("Personas as a team", () => {
     const inForce = await within(form).findByTestId("persona-effective-prompt");
     expect(inForce.textContent).toContain("Never share secrets. (set by 'lead')");
     const rules = within(form).getAllByTestId("persona-rule").map((r) => r.textContent?.replace(/\s+/g, " ").trim());
-    expect(rules).toEqual(["Keep it short. its own", "Never share secrets. from lead"]);
+    expect(rules).toEqual(["Keep it short. its own", "Never share secrets. inherited from lead"]);
     expect(within(form).getByText("Above it: lead")).toBeTruthy();
     expect(ipc.personaView).toHaveBeenCalledWith("writer");
 
@@ -148,13 +149,38 @@ describe("Personas as a team", () => {
     expect((await screen.findByRole("alert")).textContent).toBe(heads);
   });
 
-  it("still lists the personas by name when the tree cannot be read", async () => {
+  it("offers a head none of the personas below it as its parent", async () => {
+    render(Personas);
+    await fireEvent.click(within(await screen.findByTestId("persona-lead")).getByRole("button", { name: "Edit" }));
+    const parent = within(screen.getByRole("form", { name: "Edit lead" })).getByLabelText(/^Parent/) as HTMLSelectElement;
+    expect([...parent.options].map((o) => o.value)).toEqual(["", "solo"]);
+  });
+
+  it("still lists the personas by name when the tree cannot be read, and offers them as parents", async () => {
     ipc.personasTeam.mockRejectedValue(new Error("Database error: busy."));
     render(Personas);
     await screen.findByTestId("persona-lead");
     expect(document.querySelector("ul.nested")).toBeNull();
     const names = [...document.querySelectorAll("[data-testid^=persona-] strong")].map((e) => e.textContent);
     expect(names).toEqual(["lead", "poet", "solo", "writer"]);
+    await fireEvent.click(within(screen.getByTestId("persona-writer")).getByRole("button", { name: "Edit" }));
+    const parent = within(screen.getByRole("form", { name: "Edit writer" })).getByLabelText(/^Parent/) as HTMLSelectElement;
+    // Without the tree the core judges a cycle on saving; every other listed persona is offered.
+    expect([...parent.options].map((o) => o.value)).toEqual(["", "lead", "poet", "solo"]);
+  });
+});
+
+describe("parentChoices", () => {
+  const members = tree.map(({ name, depth }) => ({ name, depth }));
+  it("leaves out the persona itself and the members below it, up to the next one as high", () => {
+    expect(parentChoices("writer", members, [])).toEqual(["lead", "solo"]);
+    expect(parentChoices("lead", members, [])).toEqual(["solo"]);
+    expect(parentChoices("poet", members, [])).toEqual(["lead", "solo", "writer"]);
+    expect(parentChoices("solo", members, [])).toEqual(["lead", "poet", "writer"]);
+    expect(parentChoices(null, members, [])).toEqual(["lead", "poet", "solo", "writer"]);
+  });
+  it("offers every listed persona but itself when the tree could not be read", () => {
+    expect(parentChoices("writer", null, ["writer", "solo", "lead"])).toEqual(["lead", "solo"]);
   });
 });
 

@@ -12,6 +12,13 @@ export const isActive = (status: DelegationStatus): boolean => status === "pendi
 
 export const statusName = (status: DelegationStatus): string => word("delegations.status", status);
 
+/** The task's number as its conversation is named ("Task 1234"): a string, so the number is
+ * never written with the language's digit grouping ("Task 1,234") as t() writes numbers. */
+export const taskNumber = (id: number): string => String(id);
+
+/** "Task 1234", the task's heading. */
+export const taskHeading = (id: number): string => t("delegations.heading", { id: taskNumber(id) });
+
 /** Who delegated: a persona by its name, or the user. */
 export const who = (from: string | null): string => from ?? t("delegations.you");
 
